@@ -1,0 +1,42 @@
+# LiveDeck — two commands do all the set-up on a fresh machine:
+#   make run    open the console on the embedded demo room
+#   make test   install everything the tests need (venv, Qt/CJK system libraries) and run them offscreen
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test test-fast bench soak lint system-deps clean shots
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0) if v >= (3, 11) else sys.exit("LiveDeck needs Python >= 3.11, but $(PYTHON) is %d.%d. Install a newer Python or run: make PYTHON=python3.12 ..." % v[:2])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+system-deps:
+	@packaging/linux-system-deps.sh
+
+run: $(STAMP)
+	$(BIN)/livedeck
+
+test: $(STAMP) system-deps
+	QT_QPA_PLATFORM=offscreen $(BIN)/lint-imports --no-cache
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests -m "not bench and not soak"
+
+lint: $(STAMP)
+	$(BIN)/ruff check app ui tests
+	$(BIN)/lint-imports --no-cache
+
+bench: $(STAMP) system-deps
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.bench
+
+soak: $(STAMP) system-deps
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests -m soak --timeout=3600 -s
+
+shots: $(STAMP) system-deps
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.screenshots shots
+
+clean:
+	rm -rf $(VENV) build *.egg-info
