@@ -1,0 +1,30 @@
+"""Comment sources, one module per protocol. ``make_source`` builds one by its ``--format`` name."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from app.sources.base import EventSink, WebSocketSource
+
+#: ``--format`` name → "module:Class". Imported on use, so one protocol's extra dependencies never
+#: stand in the way of another's.
+FORMATS: dict[str, str] = {
+    "generic": "app.sources.generic:GenericSource",
+    "bilibili": "app.sources.bilibili:BilibiliSource",
+    "douyin-bridge": "app.sources.douyin_bridge:DouyinBridgeSource",
+}
+
+
+def source_class(format_name: str) -> type[WebSocketSource]:
+    try:
+        module_name, class_name = FORMATS[format_name].split(":")
+    except KeyError:
+        raise ValueError(f"unknown format {format_name!r}; choose one of {', '.join(FORMATS)}") from None
+    cls: type[WebSocketSource] = getattr(importlib.import_module(module_name), class_name)
+    return cls
+
+
+def make_source(format_name: str, url: str, sink: EventSink, **options: Any) -> WebSocketSource:
+    """A source of the given protocol reading ``url`` into ``sink``."""
+    return source_class(format_name)(url, sink, **options)

@@ -1,0 +1,136 @@
+"""The ``livedeck`` command. With no subcommand it opens the console on the embedded demo room.
+
+Subcommands (their flags are contracts; keep them stable):
+    livedeck record --source URL --format generic --db PATH [--duration S] [--title T]
+    livedeck demo-room [--host 127.0.0.1] [--port 8765] [--seed N] [--rate EVENTS_PER_S]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from app import __version__
+from app.engine import SessionEngine
+from app.events import Kind, LiveEvent
+from app.i18n import LANGUAGES, set_language, tr
+from app.log import setup_logging
+from app.settings import Settings, default_log_path
+from app.sources import FORMATS, make_source
+
+log = logging.getLogger("livedeck.cli")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="livedeck", description="LiveDeck 直播中控台 — live-stream commerce console"
+    )
+    parser.add_argument("--version", action="version", version=f"livedeck {__version__}")
+    parser.add_argument("--lang", choices=sorted(LANGUAGES), help="UI language (default: the setting, zh)")
+    parser.add_argument("--db", type=Path, help="session log file (default: <data dir>/sessions.sqlite)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("--source", help="console: connect here instead of the embedded demo room")
+    parser.add_argument("--format", choices=sorted(FORMATS), default="generic", help="protocol of --source")
+    parser.add_argument("--seed", type=int, help="console: seed of the embedded demo room")
+    parser.add_argument("--rate", type=float, help="console: events/s of the embedded demo room")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    rec = sub.add_parser("record", help="record a live room into the session log, headless")
+    rec.add_argument("--source", required=True, help="websocket address of the room or bridge")
+    rec.add_argument("--format", choices=sorted(FORMATS), default="generic", help="protocol (default generic)")
+    rec.add_argument("--db", type=Path, help="session log file (default: <data dir>/sessions.sqlite)")
+    rec.add_argument("--duration", type=float, help="stop after this many seconds")
+    rec.add_argument("--title", default="", help="session title (default: source and date)")
+    rec.add_argument("--room", help="room id (protocols that authenticate per room)")
+
+    demo = sub.add_parser("demo-room", help="run the demo live room server")
+    demo.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["demo-room"]:  # the demo room parses its own flags
+        from app.demo_room import main as demo_main
+
+        return demo_main(argv[1:])
+    args = build_parser().parse_args(argv)
+    setup_logging(logging.DEBUG if args.verbose else logging.INFO)
+    settings = Settings()
+    set_language(args.lang or settings.get("language"))
+    if args.command == "record":
+        return record(args)
+    # app/ stays headless: the Qt console is loaded only when the user asks for the window.
+    console = importlib.import_module("ui.console")
+    result: int = console.run(args, settings)
+    return result
+
+
+def record(args: argparse.Namespace) -> int:
+    """``livedeck record``: record until the duration ends, the live ends, or SIGINT/SIGTERM."""
+    db = args.db or default_log_path()
+    options = {"room_id": args.room} if args.room else {}
+    try:
+        summary = asyncio.run(_record(args.source, args.format, db, args.duration, args.title, options))
+    except (OSError, ValueError) as exc:
+        print(tr("无法录制：{reason}", reason=exc), file=sys.stderr)
+        return 2
+    print(summary)
+    return 0
+
+
+async def _record(
+    url: str, format_name: str, db: Path, duration: float | None, title: str, options: dict[str, object]
+) -> str:
+    from app.store import SessionLog
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # Windows: Ctrl-C arrives as KeyboardInterrupt
+            pass
+
+    with SessionLog(db) as session_log:
+        engine = SessionEngine(session_log)
+
+        def on_batch(batch: list[LiveEvent]) -> None:
+            if any(e.kind == Kind.LIVE_END for e in batch):
+                stop.set()
+
+        engine.subscribe(on_batch)
+        source = make_source(format_name, url, engine.submit, **options)
+        session_id = await engine.start_session(title or f"{format_name} {url}", f"{format_name}:{url}")
+        batcher = asyncio.create_task(engine.run(), name="engine-batcher")
+        reader = asyncio.create_task(source.run(), name="source-reader")
+        waiter = asyncio.create_task(stop.wait())
+        try:
+            await asyncio.wait({waiter, reader}, timeout=duration, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            source.stop()
+            waiter.cancel()
+            await asyncio.gather(reader, waiter, return_exceptions=True)
+            batcher.cancel()
+            await asyncio.gather(batcher, return_exceptions=True)
+            await engine.end_session()
+        status = source.status
+        state = engine.state
+    kinds = " ".join(f"{kind} {n}" for kind, n in sorted(state.counts.items()))
+    return tr(
+        "已录制场次 #{session} 共 {events} 条事件（{kinds}）；跳过格式错误的帧 {malformed} 个；重连 {reconnects} 次；"
+        "重复 {duplicates} 条已去除；日志：{db}",
+        session=session_id,
+        events=state.events,
+        kinds=kinds or "-",
+        malformed=status.malformed,
+        reconnects=status.reconnects,
+        duplicates=state.duplicates,
+        db=db,
+    )

@@ -1,0 +1,325 @@
+"""What every websocket comment source shares: reconnecting, dead-link detection, edge validation, status.
+
+A source reads frames, decodes them into :class:`LiveEvent` values and hands them to a sink (the
+engine's ``submit``). It never awaits the UI or the disk. Protocol adapters subclass
+:class:`WebSocketSource` and implement :meth:`WebSocketSource.decode` (and, where the protocol needs
+it, :meth:`~WebSocketSource.on_open` for auth and :meth:`~WebSocketSource.heartbeat`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+
+from app.events import LiveEvent
+from app.i18n import tr
+from app.log import RateLimitedLog, excerpt
+
+log = logging.getLogger("livedeck.sources")
+
+EventSink = Callable[[list[LiveEvent]], None]
+StatusListener = Callable[["SourceStatus"], None]
+
+
+class FrameError(ValueError):
+    """A frame (or one item of a batch) that does not follow the protocol. The message says why."""
+
+
+class SourceFailure(Exception):
+    """The far end refused us (bad token, room closed): retrying soon is pointless, so back off long."""
+
+
+class SourceState(StrEnum):
+    CONNECTING = "connecting"
+    LIVE = "live"
+    RECONNECTING = "reconnecting"
+    FAILED = "failed"
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    """A snapshot of a source's health, shown in the UI and printed by ``livedeck record``.
+
+    Attributes:
+        state: where the connection stands.
+        reason: why it is not live (the last error), empty when live.
+        retry_at: ``time.monotonic()`` of the next attempt while reconnecting/failed.
+        connected_since: wall-clock time the current connection went live.
+        reconnects: connections lost (or refused) after the first attempt.
+        frames: frames received.
+        events: events decoded and handed on.
+        malformed: frames or batch items skipped because they broke the protocol.
+        unknown: message types the protocol knows exist but we do not map, by name.
+    """
+
+    state: SourceState = SourceState.CONNECTING
+    reason: str = ""
+    retry_at: float | None = None
+    connected_since: float | None = None
+    reconnects: int = 0
+    frames: int = 0
+    events: int = 0
+    malformed: int = 0
+    unknown: dict[str, int] = field(default_factory=dict)
+
+    def describe(self, now: float | None = None) -> str:
+        """One line for a status indicator, in the UI language."""
+        if self.state is SourceState.LIVE:
+            return tr("已连接")
+        if self.state is SourceState.CONNECTING:
+            return tr("连接中…")
+        if self.state is SourceState.STOPPED:
+            return tr("已停止")
+        wait = max(0, round((self.retry_at or 0) - (time.monotonic() if now is None else now)))
+        if self.state is SourceState.FAILED:
+            return tr("失败：{reason}（{seconds} 秒后重试）", reason=self.reason, seconds=wait)
+        return tr("{seconds} 秒后重连（{reason}）", seconds=wait, reason=self.reason)
+
+
+class WebSocketSource:
+    """A websocket client that stays connected until stopped and feeds decoded events to a sink.
+
+    Args:
+        url: the websocket address.
+        sink: receives each frame's events, in order, on the loop thread. Must not block.
+        idle_timeout: seconds without any frame after which the link counts as dead.
+        backoff_base / backoff_cap: reconnect delay is ``min(cap, base * 2**attempt)``, jittered
+            to 50–100 % so a room full of consoles does not reconnect in lockstep.
+        failure_backoff: delay after a :class:`SourceFailure` (the far end refused us).
+        rng: jitter source (tests pass a seeded one).
+    """
+
+    #: Protocol name as the CLI spells it (``--format``).
+    format_name = "websocket"
+    #: Seconds between heartbeat frames; ``None`` when the protocol needs none.
+    heartbeat_interval: float | None = None
+
+    def __init__(
+        self,
+        url: str,
+        sink: EventSink,
+        *,
+        idle_timeout: float = 15.0,
+        open_timeout: float = 10.0,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+        failure_backoff: float = 30.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.url = url
+        self.sink = sink
+        self.idle_timeout = idle_timeout
+        self.open_timeout = open_timeout
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.failure_backoff = failure_backoff
+        self._rng = rng or random.Random()
+        self._status = SourceStatus()
+        self._listeners: list[StatusListener] = []
+        self._unknown: Counter[str] = Counter()
+        self._unknown_changed = False
+        self._ws: ClientConnection | None = None
+        self._stopping = asyncio.Event()
+        self._warn_malformed = RateLimitedLog(log)
+        self._ever_connected = False
+
+    # -- status -----------------------------------------------------------------------------
+    @property
+    def status(self) -> SourceStatus:
+        return self._status
+
+    def add_status_listener(self, listener: StatusListener) -> Callable[[], None]:
+        """Call ``listener`` with every new status; returns a function that removes it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _set_status(self, **changes: object) -> None:
+        self._status = replace(self._status, **changes)  # type: ignore[arg-type]
+        for listener in list(self._listeners):
+            try:
+                listener(self._status)
+            except Exception:
+                log.exception("status listener failed")
+
+    # -- protocol hooks -----------------------------------------------------------------------
+    def decode(self, frame: str | bytes) -> list[LiveEvent]:
+        """Turn one frame into events. Raise :class:`FrameError` for a frame that breaks the protocol;
+        call :meth:`reject` for one bad item of an otherwise good batch."""
+        raise NotImplementedError
+
+    async def on_open(self, ws: ClientConnection) -> None:  # noqa: B027 - optional hook
+        """Runs right after the handshake (authenticate here). Raise SourceFailure if refused."""
+
+    def heartbeat(self) -> str | bytes | None:
+        """The frame to send every ``heartbeat_interval`` seconds."""
+        return None
+
+    def connect_kwargs(self) -> dict[str, object]:
+        """Extra arguments for ``websockets.connect`` (headers, subprotocols)."""
+        return {}
+
+    # -- helpers for subclasses ---------------------------------------------------------------
+    def reject(self, reason: str, raw: object) -> None:
+        """Count and log (rate-limited) one malformed frame or item; the stream goes on."""
+        self._set_status(malformed=self._status.malformed + 1)
+        self._warn_malformed("%s: skipped a malformed frame (%s): %s", self.format_name, reason, excerpt(raw))
+
+    def count_unknown(self, name: str) -> None:
+        """Count a message type we do not map (normal: platforms send dozens); never logged one by one."""
+        self._unknown[name] += 1
+        self._unknown_changed = True
+        if self._unknown[name] == 1:
+            log.debug("%s: first unmapped message type %r", self.format_name, name)
+
+    # -- running ------------------------------------------------------------------------------
+    def stop(self) -> None:
+        """Ask :meth:`run` to close the connection and return."""
+        self._stopping.set()
+        if self._ws is not None:
+            task = asyncio.ensure_future(self._ws.close())
+            task.add_done_callback(lambda t: t.exception() if not t.cancelled() else None)
+
+    async def run(self) -> None:
+        """Connect, read, and reconnect with backoff until :meth:`stop` is called."""
+        attempt = 0
+        while not self._stopping.is_set():
+            if self._ever_connected or attempt:
+                self._set_status(state=SourceState.CONNECTING, retry_at=None)
+            went_live = False
+            failure = False
+            try:
+                went_live = await self._session()
+                reason = tr("连接已断开")
+            except SourceFailure as exc:
+                reason, failure = str(exc), True
+            except (OSError, TimeoutError, InvalidHandshake, InvalidURI, ConnectionClosed) as exc:
+                reason = _describe_error(exc)
+            except Exception as exc:  # a bug in a decoder or hook: log it, but keep the stream alive
+                log.exception("%s: unexpected error; reconnecting", self.format_name)
+                reason = _describe_error(exc)
+            finally:
+                self._ws = None
+            if self._stopping.is_set():
+                break
+            attempt = 0 if went_live else attempt + 1
+            delay = self.failure_backoff if failure else self._backoff(attempt)
+            state = SourceState.FAILED if failure else SourceState.RECONNECTING
+            self._set_status(
+                state=state,
+                reason=reason,
+                retry_at=time.monotonic() + delay,
+                connected_since=None,
+                reconnects=self._status.reconnects + 1,
+            )
+            log.info("%s: %s; retrying in %.1f s", self.format_name, reason, delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), delay)
+        self._set_status(state=SourceState.STOPPED, retry_at=None, connected_since=None)
+
+    def _backoff(self, attempt: int) -> float:
+        raw = min(self.backoff_cap, self.backoff_base * 2 ** max(0, attempt - 1))
+        return raw * self._rng.uniform(0.5, 1.0)
+
+    async def _session(self) -> bool:
+        """One connection's life. Returns whether it went live (so the backoff resets)."""
+        async with connect(
+            self.url,
+            open_timeout=self.open_timeout,
+            ping_interval=None,  # our own idle timeout covers dead links for every protocol
+            max_size=16 * 1024 * 1024,
+            max_queue=None,  # never let the library drop or stall: the engine absorbs bursts
+            **self.connect_kwargs(),  # type: ignore[arg-type]
+        ) as ws:
+            self._ws = ws
+            if self._stopping.is_set():
+                return False
+            await self.on_open(ws)
+            self._ever_connected = True
+            self._set_status(state=SourceState.LIVE, reason="", retry_at=None, connected_since=time.time())
+            beat = asyncio.create_task(self._heartbeats(ws)) if self.heartbeat_interval else None
+            try:
+                await self._read(ws)
+            finally:
+                if beat is not None:
+                    beat.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+                        await beat
+            return True
+
+    async def _heartbeats(self, ws: ClientConnection) -> None:
+        assert self.heartbeat_interval is not None
+        while True:
+            frame = self.heartbeat()
+            if frame is not None:
+                await ws.send(frame)
+            await asyncio.sleep(self.heartbeat_interval)
+
+    async def _read(self, ws: ClientConnection) -> None:
+        while True:
+            try:
+                frame = await asyncio.wait_for(ws.recv(), self.idle_timeout)
+            except TimeoutError:
+                raise TimeoutError(tr("{seconds} 秒无数据，连接已失效", seconds=round(self.idle_timeout))) from None
+            except ConnectionClosed:
+                if self._stopping.is_set():
+                    return
+                raise
+            self.handle_frame(frame)
+
+    def handle_frame(self, frame: str | bytes) -> None:
+        """Decode one frame and hand its events on; a bad frame is counted and skipped."""
+        frames = self._status.frames + 1
+        try:
+            events = self.decode(frame)
+        except FrameError as exc:
+            self._status = replace(self._status, frames=frames)
+            self.reject(str(exc), frame)
+            return
+        except Exception:  # a decoder bug must not kill the reader or lose the frames around it
+            self._status = replace(self._status, frames=frames)
+            log.exception("%s: decoder failed on %s", self.format_name, excerpt(frame))
+            self.reject("decoder error", frame)
+            return
+        # Counters change on every frame; listeners hear about state changes, not each frame.
+        self._status = replace(self._status, frames=frames, events=self._status.events + len(events))
+        if self._unknown_changed:
+            self._unknown_changed = False
+            self._status = replace(self._status, unknown=dict(self._unknown))
+        if events:
+            self.sink(events)
+
+    async def send(self, frame: str | bytes) -> bool:
+        """Send a frame if connected; returns whether it went out."""
+        ws = self._ws
+        if ws is None or self._status.state is not SourceState.LIVE:
+            return False
+        try:
+            await ws.send(frame)
+        except ConnectionClosed:
+            return False
+        return True
+
+
+def _describe_error(exc: BaseException) -> str:
+    if isinstance(exc, ConnectionRefusedError):
+        return tr("连接被拒绝")
+    if isinstance(exc, TimeoutError):
+        return str(exc) or tr("连接超时")
+    if isinstance(exc, ConnectionClosed):
+        return tr("连接已断开")
+    if isinstance(exc, InvalidURI):
+        return tr("地址无效")
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 120 else text[:119] + "…"
+
