@@ -22,7 +22,8 @@ from app.events import Kind, LiveEvent
 from app.i18n import LANGUAGES, set_language, tr
 from app.log import setup_logging
 from app.settings import Settings, default_log_path
-from app.sources import FORMATS, make_source
+from app.show import Show, SourceSpec
+from app.sources import FORMATS
 
 log = logging.getLogger("livedeck.cli")
 
@@ -106,21 +107,16 @@ async def _record(
                 stop.set()
 
         engine.subscribe(on_batch)
-        source = make_source(format_name, url, engine.submit, **options)
-        session_id = await engine.start_session(title or f"{format_name} {url}", f"{format_name}:{url}")
-        batcher = asyncio.create_task(engine.run(), name="engine-batcher")
-        reader = asyncio.create_task(source.run(), name="source-reader")
-        waiter = asyncio.create_task(stop.wait())
-        try:
-            await asyncio.wait({waiter, reader}, timeout=duration, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            source.stop()
-            waiter.cancel()
-            await asyncio.gather(reader, waiter, return_exceptions=True)
-            batcher.cancel()
-            await asyncio.gather(batcher, return_exceptions=True)
-            await engine.end_session()
-        status = source.status
+        spec = SourceSpec(format_name, url, options)
+        async with Show(engine) as show:
+            session_id = await show.start(spec, title)
+            try:
+                await asyncio.wait_for(stop.wait(), duration)
+            except TimeoutError:
+                pass
+            await show.stop()
+            assert show.source is not None
+            status = show.source.status
         state = engine.state
     kinds = " ".join(f"{kind} {n}" for kind, n in sorted(state.counts.items()))
     return tr(

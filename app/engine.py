@@ -39,6 +39,10 @@ class SessionState:
     online: int = 0
     peak_online: int = 0
     total_viewers: int = 0
+    likes: int = 0  # sum of like counts (a like event may carry several)
+    units_sold: int = 0
+    gmv_fen: int = 0  # sum of order amounts
+    sold: Counter[str] = field(default_factory=Counter)  # units sold by product_id
     counts: Counter[str] = field(default_factory=Counter)
     events: int = 0  # events applied (after dropping duplicates)
     duplicates: int = 0  # events dropped because their msg_id was seen before
@@ -196,6 +200,12 @@ class SessionEngine:
                 total = (event.extra or {}).get("total_viewers")
                 if isinstance(total, int) and not isinstance(total, bool):
                     state.total_viewers = max(state.total_viewers, total)
+            elif event.kind == Kind.LIKE:
+                state.likes += event.count
+            elif event.kind == Kind.ORDER:
+                state.units_sold += event.count
+                state.sold[event.product_id] += event.count
+                state.gmv_fen += event.amount_fen
             elif event.kind == Kind.LIVE_END:
                 state.live_ended = True
             applied.append(event)

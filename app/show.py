@@ -1,0 +1,104 @@
+"""A show: one source feeding the engine, recorded as a session. ``livedeck record`` and the console
+both run shows through this, so starting, stopping and draining work the same headless and in the GUI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.engine import SessionEngine
+from app.sources import make_source
+from app.sources.base import SourceStatus, WebSocketSource
+
+log = logging.getLogger("livedeck.show")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpec:
+    """Where the comments come from: protocol, address, protocol options (room id, cookie file)."""
+
+    format: str
+    url: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"{self.format}:{self.url}"
+
+
+def _log_failure(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("task %s failed", task.get_name(), exc_info=task.exception())
+
+
+class Show:
+    """Owns the engine's batcher and, while a session runs, the source's reader task.
+
+    Use ``async with Show(engine):`` so the batcher drains everything on the way out.
+    """
+
+    def __init__(self, engine: SessionEngine) -> None:
+        self.engine = engine
+        self.source: WebSocketSource | None = None
+        self._batcher: asyncio.Task[None] | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._status_listeners: list[Callable[[SourceStatus], None]] = []
+
+    async def __aenter__(self) -> Show:
+        self._batcher = asyncio.create_task(self.engine.run(), name="engine-batcher")
+        self._batcher.add_done_callback(_log_failure)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def add_status_listener(self, listener: Callable[[SourceStatus], None]) -> None:
+        """Hear the status of this show's source, including sources of later sessions."""
+        self._status_listeners.append(listener)
+        if self.source is not None:
+            self.source.add_status_listener(listener)
+
+    @property
+    def running(self) -> bool:
+        return self.engine.state.running
+
+    async def start(self, spec: SourceSpec, title: str = "") -> int:
+        """Start a session recording ``spec``; returns the session id."""
+        source = make_source(spec.format, spec.url, self.engine.submit, **spec.options)
+        session_id = await self.engine.start_session(title or spec.label, spec.label)
+        for listener in self._status_listeners:
+            source.add_status_listener(listener)
+            listener(source.status)
+        self.source = source
+        self._reader = asyncio.create_task(source.run(), name=f"source-{spec.format}")
+        self._reader.add_done_callback(_log_failure)
+        return session_id
+
+    async def wait_reader(self) -> None:
+        """Returns when the current source's reader ends (it only ends when stopped)."""
+        if self._reader is not None:
+            await asyncio.shield(self._reader)
+
+    async def stop(self, status: str = "ended") -> None:
+        """Stop the source, apply what it delivered, and close the session."""
+        if self.source is not None:
+            self.source.stop()
+        if self._reader is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.gather(self._reader, return_exceptions=True)
+            self._reader = None
+        await self.engine.end_session(status)
+
+    async def close(self) -> None:
+        if self.running:
+            await self.stop()
+        if self._batcher is not None:
+            self._batcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._batcher
+            self._batcher = None

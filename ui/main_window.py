@@ -1,0 +1,241 @@
+"""The console's main window: header (source health, session clock, KPIs), comment feed, dock panels."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.catalog import Product
+from app.engine import SessionEngine
+from app.events import Kind, LiveEvent
+from app.i18n import LANGUAGES, language, tr
+from app.settings import Settings, data_dir
+from app.show import Show, SourceSpec
+from app.units import format_clock, format_count, format_fen
+from ui.comment_feed import CommentFeedView
+from ui.product_queue import ProductQueueModel, ProductQueuePanel
+from ui.status_indicator import SourceStatusIndicator
+
+log = logging.getLogger("livedeck.ui")
+
+
+class KpiTile(QWidget):
+    """A big number with a small caption."""
+
+    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("kpiTile")
+        self.value = QLabel("0", self)
+        self.value.setObjectName("kpiValue")
+        self.caption = QLabel(caption, self)
+        self.caption.setObjectName("kpiCaption")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 4, 12, 4)
+        layout.setSpacing(0)
+        layout.addWidget(self.value, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.caption, 0, Qt.AlignmentFlag.AlignLeft)
+
+    def set_value(self, text: str) -> None:
+        if self.value.text() != text:
+            self.value.setText(text)
+
+
+class HeaderBar(QWidget):
+    """Source health, session clock, online now and the show's running totals, readable at a glance."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("headerBar")
+        self.status = SourceStatusIndicator(self)
+        self.clock = KpiTile(tr("场次时长"), self)
+        self.online = KpiTile(tr("在线人数"), self)
+        self.peak = KpiTile(tr("最高在线"), self)
+        self.comments = KpiTile(tr("评论"), self)
+        self.likes = KpiTile(tr("点赞"), self)
+        self.orders = KpiTile(tr("订单"), self)
+        self.gmv = KpiTile(tr("成交金额"), self)
+        self.session_button = QPushButton(tr("开始场次"), self)
+        self.session_button.setObjectName("sessionButton")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 6, 12, 6)
+        layout.addWidget(self.status)
+        for tile in (self.clock, self.online, self.peak, self.comments, self.likes, self.orders, self.gmv):
+            layout.addWidget(tile)
+        layout.addStretch(1)
+        layout.addWidget(self.session_button)
+
+
+class MainWindow(QMainWindow):
+    """The console. It shows the engine's state and sends it commands; it owns none of the show's data.
+
+    Args:
+        engine: the session engine (its state is read at ≤ 2 Hz; its batches feed the views).
+        show: runs the source and the session; the window starts and stops it.
+        spec: the source sessions record from.
+        products: the product list shown in the queue panel.
+        settings: user settings (feed capacity, language).
+    """
+
+    closed = Signal()
+
+    def __init__(
+        self,
+        engine: SessionEngine,
+        show: Show,
+        spec: SourceSpec,
+        products: Sequence[Product],
+        settings: Settings,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.engine = engine
+        self.show_runner = show
+        self.spec = spec
+        self.settings = settings
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.setWindowTitle(tr("LiveDeck 直播中控台"))
+        self.resize(1440, 900)
+        self.setDockNestingEnabled(True)
+
+        self.header = HeaderBar(self)
+        self.feed = CommentFeedView(capacity=settings.get("feed_capacity"), parent=self)
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.header)
+        column.addWidget(self.feed, 1)
+        self.setCentralWidget(central)
+
+        self.products = ProductQueueModel(products, lambda pid: engine.state.sold[pid], self)
+        self.product_dock = self._add_dock(
+            "productDock", tr("商品队列"), ProductQueuePanel(self.products), Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+
+        self.header.session_button.clicked.connect(self._toggle_session)
+        show.add_status_listener(self.header.status.set_status)
+        self._unsubscribe = engine.subscribe(self._on_batch)
+        self._build_menus()
+
+        # The header derives everything from the engine's state at 2 Hz: cheap, and never stale long.
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setInterval(500)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self._refresh_timer.start()
+        self._restore_layout()
+        self.refresh()
+
+    # -- building -----------------------------------------------------------------------------------
+    def _add_dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)  # saveState needs stable names
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_menus(self) -> None:
+        session_menu = self.menuBar().addMenu(tr("场次"))
+        self.toggle_action = QAction(tr("开始场次"), self)
+        self.toggle_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.toggle_action.triggered.connect(self._toggle_session)
+        session_menu.addAction(self.toggle_action)
+        quit_action = QAction(tr("退出"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        session_menu.addAction(quit_action)
+
+        view_menu = self.menuBar().addMenu(tr("视图"))
+        view_menu.addAction(self.product_dock.toggleViewAction())
+        language_menu = view_menu.addMenu(tr("语言 / Language"))
+        for code, name in LANGUAGES.items():
+            action = QAction(name, self, checkable=True, checked=code == language())
+            action.triggered.connect(lambda _=False, c=code: self._choose_language(c))
+            language_menu.addAction(action)
+
+    def _choose_language(self, code: str) -> None:
+        self.settings.set("language", code)
+        QMessageBox.information(self, "LiveDeck", tr("语言将在重新启动后切换。"))
+
+    # -- state → screen -------------------------------------------------------------------------------
+    def _on_batch(self, batch: list[LiveEvent]) -> None:
+        self.feed.add_events(batch)
+        if any(e.kind == Kind.ORDER for e in batch):
+            self.products.refresh_sales()
+
+    def refresh(self) -> None:
+        state = self.engine.state
+        header = self.header
+        header.clock.set_value(format_clock(state.elapsed()) if state.running else "--:--")
+        header.online.set_value(format_count(state.online))
+        header.peak.set_value(format_count(state.peak_online))
+        header.comments.set_value(format_count(state.counts[Kind.COMMENT]))
+        header.likes.set_value(format_count(state.likes))
+        header.orders.set_value(format_count(state.counts[Kind.ORDER]))
+        header.gmv.set_value(format_fen(state.gmv_fen))
+        label = tr("结束场次") if state.running else tr("开始场次")
+        header.session_button.setText(label)
+        header.session_button.setProperty("running", state.running)
+        header.session_button.style().polish(header.session_button)
+        self.toggle_action.setText(label)
+
+    # -- session control --------------------------------------------------------------------------------
+    def _toggle_session(self) -> None:
+        coro = self.stop_session() if self.engine.state.running else self.start_session()
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)  # keep a strong reference until it finishes
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            log.error("session command failed", exc_info=exc)
+            QMessageBox.warning(self, "LiveDeck", tr("操作失败：{reason}", reason=exc))
+
+    async def start_session(self) -> None:
+        title = tr("直播 {date}", date=time.strftime("%Y-%m-%d %H:%M"))
+        await self.show_runner.start(self.spec, title)
+        self.refresh()
+
+    async def stop_session(self) -> None:
+        await self.show_runner.stop()
+        self.refresh()
+
+    # -- layout persistence -------------------------------------------------------------------------------
+    def _layout_store(self) -> QSettings:
+        return QSettings(str(data_dir() / "ui-state.ini"), QSettings.Format.IniFormat)
+
+    def _restore_layout(self) -> None:
+        store = self._layout_store()
+        geometry, state = store.value("geometry"), store.value("windowState")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        store = self._layout_store()
+        store.setValue("geometry", self.saveGeometry())
+        store.setValue("windowState", self.saveState())
+        self._refresh_timer.stop()
+        self._unsubscribe()
+        super().closeEvent(event)
+        self.closed.emit()
