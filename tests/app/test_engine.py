@@ -1,0 +1,100 @@
+"""The session engine, headless: ordering, seq, duplicates, state, batching to the log."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from app.engine import SessionEngine
+from app.events import Kind, LiveEvent
+from app.store import SessionLog
+
+
+def ev(kind: str, n: int = 0, **fields: object) -> LiveEvent:
+    return LiveEvent(kind=kind, ts=1_700_000_000.0 + n, **fields)  # type: ignore[arg-type]
+
+
+def test_events_apply_in_order_with_consecutive_seq() -> None:
+    engine = SessionEngine()
+    seen: list[LiveEvent] = []
+    engine.subscribe(seen.extend)
+    engine.submit([ev(Kind.COMMENT, n, text=f"评论{n}") for n in range(3)])
+    engine.submit([ev(Kind.COMMENT, 3, text="评论3")])
+    engine.drain()
+    assert [e.text for e in seen] == ["评论0", "评论1", "评论2", "评论3"]
+    assert [e.seq for e in seen] == [1, 2, 3, 4]
+
+
+def test_a_message_id_seen_before_is_dropped_once_and_counted() -> None:
+    engine = SessionEngine()
+    engine.submit([ev(Kind.COMMENT, msg_id="a"), ev(Kind.COMMENT, msg_id="b"), ev(Kind.COMMENT, msg_id="a"),
+                   ev(Kind.COMMENT), ev(Kind.COMMENT)])  # events without an id are never deduplicated
+    batch = engine.drain()
+    assert [e.msg_id for e in batch] == ["a", "b", "", ""]
+    assert engine.state.duplicates == 1
+
+
+def test_state_tracks_online_peak_likes_and_sales() -> None:
+    engine = SessionEngine()
+    engine.submit([
+        ev(Kind.VIEWER_STATS, count=120, extra={"total_viewers": 300}),
+        ev(Kind.VIEWER_STATS, count=90, extra={"total_viewers": 320}),
+        ev(Kind.LIKE, count=15), ev(Kind.LIKE, count=5),
+        ev(Kind.ORDER, count=2, amount_fen=11980, product_id="1003"),
+        ev(Kind.ORDER, count=1, amount_fen=5990, product_id="1003"),
+    ])
+    engine.drain()
+    state = engine.state
+    assert (state.online, state.peak_online, state.total_viewers) == (90, 120, 320)
+    assert state.likes == 20
+    assert (state.counts[Kind.ORDER], state.units_sold, state.gmv_fen) == (2, 3, 17970)
+    assert state.sold["1003"] == 3
+
+
+def test_batcher_flushes_within_its_interval_and_on_cancel(tmp_path: Path) -> None:
+    async def main() -> tuple[int, int, int]:
+        with SessionLog(tmp_path / "s.sqlite") as log:
+            engine = SessionEngine(log, batch_interval=0.05)
+            session_id = await engine.start_session("测试", "generic:test")
+            batcher = asyncio.create_task(engine.run())
+            engine.submit([ev(Kind.COMMENT, n) for n in range(10)])
+            await asyncio.sleep(0.2)
+            log.flush()
+            after_interval = log.count_events(session_id)
+            engine.submit([ev(Kind.COMMENT, n) for n in range(5)])
+            batcher.cancel()  # shutting down must not lose what is queued
+            await asyncio.gather(batcher, return_exceptions=True)
+            await engine.end_session()
+            return session_id, after_interval, log.count_events(session_id)
+
+    session_id, after_interval, final = asyncio.run(main())
+    assert after_interval == 10
+    assert final == 15
+
+
+def test_a_failing_listener_does_not_stop_the_others() -> None:
+    engine = SessionEngine()
+    seen: list[LiveEvent] = []
+
+    def broken(batch: list[LiveEvent]) -> None:
+        raise RuntimeError("boom")
+
+    engine.subscribe(broken)
+    engine.subscribe(seen.extend)
+    engine.submit([ev(Kind.COMMENT)])
+    engine.drain()
+    assert len(seen) == 1
+
+
+def test_a_new_session_restarts_seq(tmp_path: Path) -> None:
+    async def main() -> list[list[int]]:
+        with SessionLog(tmp_path / "s.sqlite") as log:
+            engine = SessionEngine(log)
+            ids = []
+            for _ in range(2):
+                ids.append(await engine.start_session("场次", "generic:test"))
+                engine.submit([ev(Kind.COMMENT, n) for n in range(3)])
+                await engine.end_session()
+            return [[e.seq for e in log.events(i)] for i in ids]
+
+    assert asyncio.run(main()) == [[1, 2, 3], [1, 2, 3]]
