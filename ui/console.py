@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import random
 import sys
 
 import qasync
@@ -43,6 +44,8 @@ async def console_main(args: argparse.Namespace, settings: Settings) -> None:
         spec = SourceSpec(args.format, args.source)
     else:
         seed = args.seed if args.seed is not None else settings.get("demo_seed")
+        if seed == 0:  # the setting's "0 = a new room each launch"
+            seed = random.randrange(1, 2**31)
         rate = args.rate if args.rate is not None else settings.get("demo_rate")
         demo = DemoRoomThread(seed=seed, rate=rate)
         demo.start()
