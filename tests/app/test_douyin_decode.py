@@ -1,0 +1,264 @@
+"""Douyin bridge (BarrageGrab JSON) decoding: every Type, exact ids, gift combos counted once, bad frames."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.events import Kind, LiveEvent
+from app.sources.base import FrameError
+from app.sources.douyin_bridge import BridgeState, DouyinBridgeSource, UnknownType, parse_frame
+from tests.fakes import douyin_bridge_server as fake
+
+# The sample from protocols/douyin_bridge.md, byte for byte.
+SAMPLE = (
+    '{"Type":1,"ProcessName":"直播伴侣","Data":"{\\"MsgId\\":7400000000000000001,\\"RoomId\\":\\"7401234567890123456\\",'
+    '\\"WebRoomId\\":\\"123456789012\\",\\"Onwer\\":{\\"UserId\\":\\"98765432101\\",\\"Nickname\\":\\"某品牌官方旗舰店\\"},'
+    '\\"User\\":{\\"Id\\":7000000000000001,\\"ShortId\\":1000001,\\"DisplayId\\":\\"dy000001\\",\\"Nickname\\":\\"买家小王\\",'
+    '\\"Level\\":0,\\"PayLevel\\":12,\\"Gender\\":2,\\"FansClub\\":{\\"ClubName\\":\\"宠粉团\\",\\"Level\\":5}},'
+    '\\"Content\\":\\"3号链接什么时候上\\"}"}'
+)
+BIG = 2**63 - 7  # an int64 beyond 2**53
+
+
+def source() -> tuple[DouyinBridgeSource, list[LiveEvent]]:
+    got: list[LiveEvent] = []
+    return DouyinBridgeSource("", got.extend), got
+
+
+def test_the_protocol_doc_sample() -> None:
+    event = parse_frame(SAMPLE, now=1.0)
+    assert event is not None
+    assert event.kind == Kind.COMMENT
+    assert event.text == "3号链接什么时候上"
+    assert event.msg_id == "7400000000000000001"
+    assert event.user_id == "7000000000000001"
+    assert event.user_name == "买家小王"
+    assert event.extra == {"owner": "某品牌官方旗舰店", "fans_club": {"name": "宠粉团", "level": 5}}
+
+
+def test_default_url() -> None:
+    assert DouyinBridgeSource("", lambda e: None).url == "ws://127.0.0.1:8888"
+
+
+def test_ids_beyond_2_53_stay_exact() -> None:
+    event = parse_frame(fake.comment("扣1", msg_id=BIG, who=fake.user(uid=BIG - 1)))
+    assert event is not None
+    assert event.msg_id == str(BIG)
+    assert event.user_id == str(BIG - 1)
+
+
+def test_every_type() -> None:
+    src, got = source()
+    frames = [
+        fake.comment("3号有货吗"),
+        fake.like(15, 2000),
+        fake.enter(321),
+        fake.follow(),
+        fake.gift("小心心", 5655, 1, group=0, repeat=1, combo=False),
+        fake.room_stats(1234, 56789),
+        fake.fansclub(2, 1),
+        fake.share(3),
+        fake.live_end(),
+    ]
+    for frame in frames:
+        src.handle_frame(frame)
+    rows = [(e.kind, e.text, e.count, e.amount_fen) for e in got]
+    assert rows == [
+        ("comment", "3号有货吗", 0, 0),
+        ("like", "", 15, 0),
+        ("enter", "", 0, 0),
+        ("follow", "", 0, 0),
+        ("gift", "小心心", 1, 10),
+        ("viewer_stats", "", 1234, 0),
+        ("fansclub", "", 0, 0),
+        ("share", "", 0, 0),
+        ("live_end", "直播已结束", 0, 0),
+    ]
+    assert got[1].extra is not None
+    assert got[1].extra["total_likes"] == 2000
+    assert got[2].extra is not None
+    assert got[2].extra["current_count"] == 321
+    assert got[5].extra is not None
+    assert got[5].extra["total_viewers"] == 56789
+    assert got[6].extra is not None
+    assert (got[6].extra["action"], got[6].extra["level"]) == ("joined", 1)
+    assert got[7].extra is not None
+    assert got[7].extra["share_type"] == 3
+    assert all(e.user_name == "买家小王" for e in got)
+    assert src.status.malformed == 0
+
+
+def test_owner_spelling_and_kuaishou() -> None:
+    event = parse_frame(fake.follow(owner_key="Owner", platform=2))
+    assert event is not None
+    assert event.extra is not None
+    assert event.extra["owner"] == "某品牌官方旗舰店"
+    assert event.extra["platform"] == "kuaishou"
+
+
+def test_unknown_types_are_counted() -> None:
+    src, got = source()
+    src.handle_frame(fake.frame(10, {"Content": "new"}))
+    src.handle_frame(fake.frame(10, {}))
+    src.handle_frame(fake.frame(42, {}))
+    assert not got
+    assert src.status.malformed == 0
+    src.handle_frame(fake.comment("hi"))  # counters are published with the next frame
+    assert src.status.unknown == {"Type 10": 2, "Type 42": 1}
+    with pytest.raises(UnknownType):
+        parse_frame(fake.frame(10, {}))
+
+
+def gifts_total(frames: list[str]) -> tuple[int, int, list[LiveEvent]]:
+    src, got = source()
+    for frame in frames:
+        src.handle_frame(frame)
+    return sum(e.count for e in got), sum(e.amount_fen for e in got), got
+
+
+A = fake.user(uid=7000000000000001, nickname="甲")
+B = fake.user(uid=7000000000000002, nickname="乙")
+
+
+def test_a_combo_with_running_repeat_counts_is_counted_once() -> None:
+    # 甲 sends 1, 2, 3 … 5 of a combo (RepeatCount running), with a repeated frame and an out-of-order one
+    frames = [fake.gift("玫瑰", 463, 1, group=1700, repeat=n, who=A) for n in (1, 2, 3, 3, 2, 5)]
+    count, fen, got = gifts_total(frames)
+    assert count == 5
+    assert fen == 5 * 1 * 10
+    assert [e.count for e in got] == [1, 1, 1, 2]
+
+
+def test_giftcount_is_used_when_present() -> None:
+    frames = [
+        fake.gift("玫瑰", 463, 1, group=1700, repeat=3, new=3, who=A),
+        fake.gift("玫瑰", 463, 1, group=1700, repeat=10, new=7, who=A),
+        fake.gift("玫瑰", 463, 1, group=1700, repeat=10, new=7, who=A),  # the bridge resent the last update
+        fake.gift("嘉年华", 3, 3000, group=1800, repeat=1, new=1, who=A),
+    ]
+    count, fen, _ = gifts_total(frames)
+    assert count == 11
+    assert fen == 10 * 1 * 10 + 1 * 3000 * 10  # ¥1 of roses + ¥300 嘉年华
+
+
+def test_combos_are_kept_apart_by_user_gift_and_group() -> None:
+    frames = [
+        fake.gift("玫瑰", 463, 1, group=1700, repeat=2, who=A),
+        fake.gift("玫瑰", 463, 1, group=1700, repeat=3, who=B),  # same group id, another user
+        fake.gift("小心心", 5655, 1, group=1700, repeat=4, who=A),  # same group, another gift
+        fake.gift("玫瑰", 463, 1, group=1701, repeat=1, who=A),  # a new combo
+        fake.gift("玫瑰", 463, 1, group=1700, repeat=6, who=A),
+    ]
+    count, _, _ = gifts_total(frames)
+    assert count == 6 + 3 + 4 + 1
+
+
+def test_gifts_without_a_group_are_each_counted() -> None:
+    frames = [fake.gift("墨镜", 8, 100, group=0, repeat=1, combo=False, who=A) for _ in range(3)]
+    count, fen, _ = gifts_total(frames)
+    assert count == 3
+    assert fen == 3 * 100 * 10
+
+
+BROKEN: dict[str, str | bytes] = {
+    "not JSON": "{not json",
+    "binary not UTF-8": b"\xff\xfe\x00",
+    "not an object": "[1, 2]",
+    "Type missing": json.dumps({"ProcessName": "x", "Data": "{}"}),
+    "Type a string": json.dumps({"Type": "1", "Data": "{}"}),
+    "Type a bool": json.dumps({"Type": True, "Data": "{}"}),
+    "Data missing": json.dumps({"Type": 1}),
+    "Data not JSON": json.dumps({"Type": 1, "Data": "{oops"}),
+    "Data a list": json.dumps({"Type": 1, "Data": "[1]"}),
+    "Data a number": json.dumps({"Type": 1, "Data": 5}),
+    "User a list": json.dumps({"Type": 1, "Data": json.dumps({"User": [], "Content": "x"})}),
+    "User.Id a float": json.dumps({"Type": 1, "Data": json.dumps({"User": {"Id": 1.5e17}, "Content": "x"})}),
+    "MsgId an object": json.dumps({"Type": 1, "Data": json.dumps({"MsgId": {}, "Content": "x"})}),
+    "Nickname a number": json.dumps(
+        {"Type": 1, "Data": json.dumps({"User": {"Nickname": 5}, "Content": "x"})}
+    ),
+    "comment without Content": json.dumps({"Type": 1, "Data": json.dumps({"User": {}})}),
+    "like Count missing": json.dumps({"Type": 2, "Data": json.dumps({"Total": 5})}),
+    "like Count negative": json.dumps({"Type": 2, "Data": json.dumps({"Count": -5})}),
+    "gift DiamondCount text": json.dumps({"Type": 5, "Data": json.dumps({"GiftId": 1, "DiamondCount": "x"})}),
+    "gift RepeatCount float": json.dumps({"Type": 5, "Data": json.dumps({"GroupId": 1, "RepeatCount": 2.5})}),
+    "stats OnlineUserCount missing": json.dumps({"Type": 6, "Data": json.dumps({"TotalUserCount": 5})}),
+    "stats OnlineUserCount an object": json.dumps({"Type": 6, "Data": json.dumps({"OnlineUserCount": {}})}),
+}
+
+
+@pytest.mark.parametrize("name", list(BROKEN))
+def test_each_broken_frame_is_counted_and_the_stream_goes_on(name: str) -> None:
+    src, got = source()
+    src.handle_frame(fake.comment("before"))
+    src.handle_frame(BROKEN[name])
+    src.handle_frame(fake.comment("after"))
+    assert [e.text for e in got] == ["before", "after"], name
+    assert src.status.malformed == 1, name
+    with pytest.raises(FrameError):
+        parse_frame(BROKEN[name])
+
+
+def test_data_as_an_object_and_numbers_as_text_are_accepted() -> None:
+    # some forks send Data unencoded, and counts as digit strings
+    frame = json.dumps({"Type": 6, "Data": {"OnlineUserCount": "1234", "TotalUserCount": "99999"}})
+    event = parse_frame(frame)
+    assert event is not None
+    assert event.count == 1234
+
+
+# -- properties ------------------------------------------------------------------------------------
+def _json_values() -> st.SearchStrategy[object]:
+    scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20)
+    return st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=12), inner, max_size=6),
+        max_leaves=25,
+    )
+
+
+FIELDS = [
+    "MsgId", "User", "Content", "Count", "Total", "CurrentCount", "GiftId", "GiftName", "GroupId",
+    "GiftCount", "RepeatCount", "DiamondCount", "OnlineUserCount", "TotalUserCount", "Type", "Level",
+    "ShareType", "Platform", "Onwer", "Owner",
+]  # fmt: skip
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _check(frame: str | bytes) -> None:
+    with contextlib.suppress(FrameError, UnknownType):
+        parse_frame(frame, BridgeState())
+    src, _ = source()
+    src.handle_frame(frame)  # never raises
+
+
+@SETTINGS
+@given(st.binary(max_size=200) | st.text(max_size=200))
+def test_random_frames(frame: str | bytes) -> None:
+    _check(frame)
+
+
+@SETTINGS
+@given(
+    st.integers(0, 11),
+    st.dictionaries(st.sampled_from(FIELDS), _json_values(), max_size=8),
+    st.sampled_from(["string", "object", "raw"]),
+)
+def test_random_data_under_every_type(kind: int, data: dict, encoding: str) -> None:
+    payload: object = json.dumps(data) if encoding == "string" else data if encoding == "object" else "x"
+    _check(json.dumps({"Type": kind, "ProcessName": "p", "Data": payload}))
+
+
+@SETTINGS
+@given(st.integers(1, 9), st.sampled_from(FIELDS), _json_values())
+def test_one_field_replaced_in_a_valid_frame(kind: int, field: str, value: object) -> None:
+    outer = json.loads(fake.gift("玫瑰", 463, 1, group=1, repeat=2) if kind == 5 else fake.frame(kind, {}))
+    data = json.loads(outer["Data"])
+    data[field] = value
+    outer["Data"] = json.dumps(data)
+    _check(json.dumps(outer))
