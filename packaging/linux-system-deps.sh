@@ -16,6 +16,10 @@ have_lib 'libfreetype.so.6'   || missing+=(libfreetype6)
 if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list :lang=zh 2>/dev/null | head -1)" ]; then
   missing+=(fonts-noto-cjk fontconfig)
 fi
+# Viewers' names are full of emoji; without a colour emoji font they turn into boxes.
+if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list 2>/dev/null | grep -i emoji | head -1)" ]; then
+  missing+=(fonts-noto-color-emoji)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then

@@ -27,7 +27,7 @@ from app.i18n import LANGUAGES, language, tr
 from app.settings import Settings, data_dir
 from app.show import Show, SourceSpec
 from app.units import format_clock, format_count, format_fen
-from ui.comment_feed import CommentFeedView
+from ui.comment_feed import CommentFeedModel, CommentFeedView
 from ui.product_queue import ProductQueueModel, ProductQueuePanel
 from ui.status_indicator import SourceStatusIndicator
 
@@ -113,7 +113,7 @@ class MainWindow(QMainWindow):
         self.setDockNestingEnabled(True)
 
         self.header = HeaderBar(self)
-        self.feed = CommentFeedView(capacity=settings.get("feed_capacity"), parent=self)
+        self.feed = CommentFeedView(CommentFeedModel(settings.get("feed_capacity"), parent=self), parent=self)
         central = QWidget(self)
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
@@ -126,6 +126,9 @@ class MainWindow(QMainWindow):
         self.product_dock = self._add_dock(
             "productDock", tr("商品队列"), ProductQueuePanel(self.products), Qt.DockWidgetArea.LeftDockWidgetArea
         )
+
+        # A first-run layout that shows whole product names; the user's own layout replaces it.
+        self.resizeDocks([self.product_dock], [420], Qt.Orientation.Horizontal)
 
         self.header.session_button.clicked.connect(self._toggle_session)
         show.add_status_listener(self.header.status.set_status)

@@ -1,0 +1,67 @@
+"""The console window on a real demo room: what a streamer sees after launch."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from app.catalog import demo_catalog_path, load_products_csv
+from app.demo_room import serve_demo_room
+from app.engine import SessionEngine
+from app.settings import Settings
+from app.show import Show, SourceSpec
+from app.store import SessionLog
+from ui.comment_feed import FeedRole
+from tests.ui.conftest import wait_until
+from ui.main_window import MainWindow
+
+
+def test_console_shows_the_live_room_and_logs_what_it_shows(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    db = tmp_path / "console.sqlite"
+
+    async def scenario() -> tuple[int, list[tuple[str, str]], dict[str, str]]:
+        room = await serve_demo_room(seed=5, rate=60)
+        try:
+            with SessionLog(db) as log:
+                engine = SessionEngine(log)
+                async with Show(engine) as show:
+                    window = MainWindow(engine, show, SourceSpec("generic", room.url),
+                                        load_products_csv(demo_catalog_path()), Settings(tmp_path / "s.json"))
+                    qtbot.addWidget(window)
+                    window.show()
+                    await window.start_session()
+                    model = window.feed.model
+                    await wait_until(lambda: model.rowCount() >= 20)
+                    await wait_until(lambda: engine.state.online > 0)
+                    window.refresh()
+                    rows = [
+                        (model.index(r, 0).data(FeedRole.USER_NAME), model.index(r, 0).data(FeedRole.TEXT))
+                        for r in range(model.rowCount())
+                    ]
+                    header = {
+                        "status": window.header.status.text,
+                        "online": window.header.online.value.text(),
+                        "button": window.header.session_button.text(),
+                    }
+                    session_id = engine.state.session_id
+                    assert session_id is not None
+                    await window.stop_session()
+                    header["button_after"] = window.header.session_button.text()
+                    window.close()
+        finally:
+            await room.close()
+        return session_id, rows, header
+
+    session_id, rows, header = qloop.run_until_complete(scenario())
+    assert header["status"] == "已连接"
+    assert int(header["online"].replace(",", "")) > 0
+    assert (header["button"], header["button_after"]) == ("结束场次", "开始场次")
+    with SessionLog(db) as log:
+        logged = {(e.user_name, e.text) for e in log.events(session_id)}
+        assert log.session(session_id)["status"] == "ended"  # type: ignore[index]
+    # every row on screen is in the log with the same user and text
+    assert rows and all(row in logged for row in rows)

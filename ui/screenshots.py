@@ -1,0 +1,71 @@
+"""``make shots``: render the console on a seeded demo room and save PNGs to look at.
+
+Runs offscreen (QT_QPA_PLATFORM=offscreen) so it works on CI and headless machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from app.catalog import demo_catalog_path, load_products_csv
+from app.demo_room import serve_demo_room
+from app.engine import SessionEngine
+from app.i18n import set_language
+from app.settings import Settings
+from app.show import Show, SourceSpec
+from app.store import SessionLog
+from ui.main_window import MainWindow
+from ui.theme import apply_theme
+
+
+async def _shoot(out: Path, seconds: float, size: tuple[int, int]) -> list[Path]:
+    room = await serve_demo_room(seed=11, rate=40)
+    saved: list[Path] = []
+    try:
+        with SessionLog(out / "shots.sqlite") as log:
+            engine = SessionEngine(log)
+            async with Show(engine) as show:
+                window = MainWindow(engine, show, SourceSpec("generic", room.url),
+                                    load_products_csv(demo_catalog_path()), Settings(out / "settings.json"))
+                window.resize(*size)
+                window.show()
+                await window.start_session()
+                await asyncio.sleep(seconds)
+                window.refresh()
+                await asyncio.sleep(0.3)
+                path = out / "console.png"
+                window.grab().save(str(path))
+                saved.append(path)
+                window.close()
+    finally:
+        await room.close()
+    return saved
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("out", type=Path, nargs="?", default=Path("shots"))
+    parser.add_argument("--seconds", type=float, default=6.0)
+    parser.add_argument("--lang", default="zh")
+    parser.add_argument("--size", default="1440x900")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    set_language(args.lang)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setQuitOnLastWindowClosed(False)
+    apply_theme(app)
+    width, height = (int(v) for v in args.size.split("x"))
+    for path in qasync.run(_shoot(args.out, args.seconds, (width, height))):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
