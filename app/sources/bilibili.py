@@ -318,7 +318,7 @@ def _danmu(obj: dict[str, Any], state: RoomState, now: float) -> list[LiveEvent]
         raise FrameError("info[0] is not a list of 5+")
     if not isinstance(user, list) or len(user) < 2:
         raise FrameError("info[2] is not a list of 2+")
-    sent_ms = _int(meta, 4)
+    sent_ms = meta[4]  # a timestamp is cosmetic: a broken one means "now", not a lost comment
     text = _str(info, 1)
     uid = _uid(_int(user, 0))
     uname = _str(user, 1)
@@ -365,7 +365,7 @@ def _send_gift(obj: dict[str, Any], state: RoomState, now: float) -> list[LiveEv
     return [
         LiveEvent(
             kind=Kind.GIFT,
-            ts=_ts(_int(data, "timestamp", 0), now),
+            ts=_ts(data.get("timestamp"), now),
             user_id=_uid(_int(data, "uid")),
             user_name=_str(data, "uname"),
             text=_str(data, "giftName"),
@@ -385,7 +385,7 @@ def _super_chat(obj: dict[str, Any], state: RoomState, now: float) -> list[LiveE
     return [
         LiveEvent(
             kind=Kind.GIFT,
-            ts=_ts(_int(data, "start_time", 0), now),
+            ts=_ts(data.get("start_time"), now),
             user_id=_uid(_int(data, "uid")),
             user_name=_str(_obj(data, "user_info"), "uname"),
             text=_str(data, "message"),
@@ -464,7 +464,7 @@ def _user_toast_v2(obj: dict[str, Any], state: RoomState, now: float) -> list[Li
 _INTERACT_KINDS = {1: Kind.ENTER, 2: Kind.FOLLOW, 3: Kind.SHARE, 4: Kind.FOLLOW, 5: Kind.FOLLOW}
 
 
-def _interact(uid: int, uname: str, msg_type: int, ts: int, now: float) -> list[LiveEvent] | None:
+def _interact(uid: int, uname: str, msg_type: int, ts: object, now: float) -> list[LiveEvent] | None:
     kind = _INTERACT_KINDS.get(msg_type)
     if kind is None:  # 6 = like, already counted by LIKE_INFO_V3_CLICK; others are new to us
         return None
@@ -475,7 +475,7 @@ def _interact(uid: int, uname: str, msg_type: int, ts: int, now: float) -> list[
 def _interact_word(obj: dict[str, Any], state: RoomState, now: float) -> list[LiveEvent] | None:
     data = _obj(obj, "data")
     return _interact(
-        _int(data, "uid"), _str(data, "uname"), _int(data, "msg_type"), _int(data, "timestamp", 0), now
+        _int(data, "uid"), _str(data, "uname"), _int(data, "msg_type"), data.get("timestamp"), now
     )
 
 
@@ -710,7 +710,7 @@ def wbi_sign(params: dict[str, Any], key: str, wts: int | None = None) -> dict[s
 
 def _key_from_url(url: Any) -> str:
     if not isinstance(url, str) or "/" not in url:
-        raise BootstrapError(tr("哔哩哔哩接口返回的 WBI 密钥无效"))
+        raise BootstrapError(tr("哔哩哔哩接口 {what} 的回复无法识别", what="nav"))
     return url.rsplit("/", 1)[1].split(".", 1)[0]
 
 
@@ -806,7 +806,7 @@ async def bootstrap(
         try:
             reply = json.loads(body)
         except (ValueError, RecursionError):
-            raise BootstrapError(tr("哔哩哔哩接口 {what} 返回的不是 JSON", what=what)) from None
+            raise BootstrapError(tr("哔哩哔哩接口 {what} 的回复无法识别", what=what)) from None
         code = reply.get("code") if isinstance(reply, dict) else None
         if code not in ok:
             message = str(reply.get("message", ""))[:100] if isinstance(reply, dict) else ""
@@ -817,7 +817,7 @@ async def bootstrap(
             )
         data = reply.get("data")
         if not isinstance(data, dict):
-            raise BootstrapError(tr("哔哩哔哩接口 {what} 缺少 data", what=what))
+            raise BootstrapError(tr("哔哩哔哩接口 {what} 的回复无法识别", what=what))
         return data
 
     real_id = room_id
@@ -828,7 +828,7 @@ async def bootstrap(
         info = await call(api_base, "/room/v1/Room/get_info", {"room_id": short}, "get_info")
         real_id = info.get("room_id")
         if isinstance(real_id, bool) or not isinstance(real_id, int) or real_id <= 0:
-            raise BootstrapError(tr("哔哩哔哩接口 get_info 没有返回房间号"))
+            raise BootstrapError(tr("哔哩哔哩接口 {what} 的回复无法识别", what="get_info"))
     if not cookies.get("buvid3"):
         spi = await call(nav_base, "/x/frontend/finger/spi", {}, "spi")
         if isinstance(spi.get("b_3"), str):
@@ -837,7 +837,7 @@ async def bootstrap(
     nav = await call(nav_base, "/x/web-interface/nav", {}, "nav", ok=(0, -101))
     wbi = nav.get("wbi_img")
     if not isinstance(wbi, dict):
-        raise BootstrapError(tr("哔哩哔哩接口返回的 WBI 密钥无效"))
+        raise BootstrapError(tr("哔哩哔哩接口 {what} 的回复无法识别", what="nav"))
     key = mixin_key(_key_from_url(wbi.get("img_url")), _key_from_url(wbi.get("sub_url")))
     mid = nav.get("mid") if nav.get("isLogin") is True else 0
     uid = mid if isinstance(mid, int) and not isinstance(mid, bool) and mid > 0 else 0
@@ -850,7 +850,7 @@ async def bootstrap(
     token = danmu.get("token")
     hosts = danmu.get("host_list")
     if not isinstance(token, str) or not isinstance(hosts, list):
-        raise BootstrapError(tr("哔哩哔哩接口 getDanmuInfo 没有返回令牌和服务器"))
+        raise BootstrapError(tr("哔哩哔哩接口 {what} 的回复无法识别", what="getDanmuInfo"))
     urls = []
     for entry in hosts:
         if not isinstance(entry, dict) or not isinstance(entry.get("host"), str):

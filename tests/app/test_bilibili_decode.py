@@ -409,3 +409,22 @@ def test_mutated_json_fields(template: dict, data: st.DataObject) -> None:
                 break
             node = node[key]
         _check(message(obj))
+
+
+def test_a_broken_timestamp_or_medal_never_costs_the_comment() -> None:
+    msg = fake.danmu("还有吗", 7, "观众")
+    msg["info"][0][4] = "yesterday"
+    msg["info"][3] = "not a medal"
+    msg["info"][0][15] = {"extra": "{not json"}
+    [event] = decode(message(msg)).events
+    assert event.text == "还有吗"
+    assert event.ts == NOW
+    assert event.msg_id == ""
+    assert event.extra == {"guard_level": 3}  # the good optional field stays
+
+
+def test_log_in_notice_tells_the_operator_why_names_are_masked() -> None:
+    notice = {"cmd": "LOG_IN_NOTICE", "data": {"notice_msg": "为保护用户隐私，未登录无法查看他人昵称"}}
+    [event] = decode(message(notice)).events
+    assert event.kind == Kind.SYSTEM
+    assert "未登录" in event.text
