@@ -21,6 +21,7 @@ from app.engine import SessionEngine
 from app.events import Kind, LiveEvent
 from app.i18n import LANGUAGES, set_language, tr
 from app.log import setup_logging
+from app.metrics import MetricsTracker
 from app.settings import Settings, default_log_path
 from app.show import Show, SourceSpec
 from app.sources import FORMATS
@@ -108,7 +109,8 @@ async def _record(
 
         engine.subscribe(on_batch)
         spec = SourceSpec(format_name, url, options)
-        async with Show(engine) as show:
+        metrics = MetricsTracker(submit=engine.submit)
+        async with Show(engine, metrics) as show:
             session_id = await show.start(spec, title)
             try:
                 await asyncio.wait_for(stop.wait(), duration)

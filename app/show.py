@@ -7,11 +7,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.engine import SessionEngine
+from app.events import LiveEvent
+from app.metrics import MetricsTracker, snapshot_rows
 from app.sources import make_source
 from app.sources.base import SourceStatus, WebSocketSource
 
@@ -40,10 +43,22 @@ class Show:
     """Owns the engine's batcher and, while a session runs, the source's reader task.
 
     Use ``async with Show(engine):`` so the batcher drains everything on the way out.
+
+    Args:
+        engine: the session engine.
+        metrics: fed the session's batches; snapshotted into the log every ``metrics_interval`` seconds
+            and once more when the session ends (None: no metrics).
     """
 
-    def __init__(self, engine: SessionEngine) -> None:
+    def __init__(
+        self, engine: SessionEngine, metrics: MetricsTracker | None = None, *, metrics_interval: float = 1.0
+    ) -> None:
         self.engine = engine
+        self.metrics = metrics
+        self.metrics_interval = metrics_interval
+        self._snapshotter: asyncio.Task[None] | None = None
+        if metrics is not None:
+            engine.subscribe(self._feed_metrics)
         self.source: WebSocketSource | None = None
         self._batcher: asyncio.Task[None] | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -77,7 +92,35 @@ class Show:
         self.source = source
         self._reader = asyncio.create_task(source.run(), name=f"source-{spec.format}")
         self._reader.add_done_callback(_log_failure)
+        if self.metrics is not None:
+            self.metrics.reset(self.engine.state.started_at)
+            self._snapshotter = asyncio.create_task(self._snapshot_every_second(), name="metrics-snapshots")
+            self._snapshotter.add_done_callback(_log_failure)
         return session_id
+
+    def _feed_metrics(self, batch: list[LiveEvent]) -> None:
+        # Batches drained outside a session (before the first start) belong to no show.
+        if self.metrics is not None and self.engine.state.running:
+            self.metrics.feed(batch)
+
+    def _snapshot(self, *, final: bool = False) -> None:
+        assert self.metrics is not None
+        session_id = self.engine.state.session_id
+        snap = self.metrics.snapshot(time.time())
+        if final:
+            self.metrics.final = snap
+        log_ = self.engine.log
+        if log_ is not None and session_id is not None:
+            log_.append_metrics(session_id, snapshot_rows(session_id, [snap]))
+
+    async def _snapshot_every_second(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_at = loop.time() + self.metrics_interval
+        while True:
+            await asyncio.sleep(max(0.0, next_at - loop.time()))
+            # A deadline, not a tick count: a stalled loop skips snapshots instead of bunching them.
+            next_at = max(next_at + self.metrics_interval, loop.time())
+            self._snapshot()
 
     async def wait_reader(self) -> None:
         """Returns when the current source's reader ends (it only ends when stopped)."""
@@ -92,6 +135,14 @@ class Show:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.gather(self._reader, return_exceptions=True)
             self._reader = None
+        if self._snapshotter is not None:
+            self._snapshotter.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._snapshotter
+            self._snapshotter = None
+        if self.metrics is not None and self.engine.state.running:
+            self.engine.drain()  # the last events count in the final snapshot
+            self._snapshot(final=True)
         await self.engine.end_session(status)
 
     async def close(self) -> None:

@@ -27,7 +27,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from types import TracebackType
@@ -54,6 +54,16 @@ _INSERT_EVENT = f"INSERT OR IGNORE INTO events ({_EVENT_COLUMNS}) VALUES (?,?,?,
 _INSERT_ACTION = (
     "INSERT INTO actions (session_id, command_id, actor, name, args, ts, result, detail) "
     "VALUES (?,?,?,?,?,?,?,?)"
+)
+#: The ``metrics`` table's data columns (after ``session_id``), as app.metrics.SNAPSHOT_FIELDS.
+METRICS_COLUMNS = (
+    "ts", "online", "peak_online", "online_seconds", "online_span_s", "viewers_uv", "entries_pv",
+    "comments", "comments_1m", "commenters", "likes", "follows", "interacting", "clicks", "clickers",
+    "clicked_buyers", "orders", "units", "buyers", "gmv_fen",
+)
+_INSERT_METRICS = (
+    f"INSERT INTO metrics (session_id, {', '.join(METRICS_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * (len(METRICS_COLUMNS) + 1))})"
 )
 # Column order of LiveEvent's fields, so a row builds an event positionally.
 _SELECT_EVENT = (
@@ -121,8 +131,39 @@ def _migration_1(db: Database) -> None:
     db.execute("CREATE INDEX actions_session_ts ON actions (session_id, ts)")
 
 
+def _migration_metrics(db: Database) -> None:
+    """Per-second metrics snapshots (app/metrics.py, docs/metrics.md): cumulative counters with every
+    rate's numerator and denominator, so a rate is one column ÷ another."""
+    db.execute(
+        """CREATE TABLE metrics (
+            session_id INTEGER NOT NULL,
+            ts REAL NOT NULL,
+            online INTEGER NOT NULL DEFAULT 0,
+            peak_online INTEGER NOT NULL DEFAULT 0,
+            online_seconds REAL NOT NULL DEFAULT 0,
+            online_span_s REAL NOT NULL DEFAULT 0,
+            viewers_uv INTEGER NOT NULL DEFAULT 0,
+            entries_pv INTEGER NOT NULL DEFAULT 0,
+            comments INTEGER NOT NULL DEFAULT 0,
+            comments_1m INTEGER NOT NULL DEFAULT 0,
+            commenters INTEGER NOT NULL DEFAULT 0,
+            likes INTEGER NOT NULL DEFAULT 0,
+            follows INTEGER NOT NULL DEFAULT 0,
+            interacting INTEGER NOT NULL DEFAULT 0,
+            clicks INTEGER NOT NULL DEFAULT 0,
+            clickers INTEGER NOT NULL DEFAULT 0,
+            clicked_buyers INTEGER NOT NULL DEFAULT 0,
+            orders INTEGER NOT NULL DEFAULT 0,
+            units INTEGER NOT NULL DEFAULT 0,
+            buyers INTEGER NOT NULL DEFAULT 0,
+            gmv_fen INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    db.execute("CREATE INDEX metrics_session_ts ON metrics (session_id, ts)")
+
+
 # Migration N is MIGRATIONS[N - 1]. Append new ones; never edit or reorder one that has shipped.
-MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migration_1,)
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migration_1, _migration_metrics)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -353,6 +394,22 @@ class SessionLog:
         self._check_open()
         row = (session_id, command_id, actor, name, _dumps(args), ts, result, detail)
         self._queue.put((_ACTION, row))
+
+    def append_metrics(self, session_id: int, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Queue metrics snapshots (dicts keyed by ``metrics`` columns) and return at once.
+
+        Written by the writer thread in the next batch transaction, like events; a missing column is 0.
+        """
+        if not rows:
+            return
+        self._check_open()
+        values = [(session_id, *(row.get(c, 0) for c in METRICS_COLUMNS)) for row in rows]
+
+        def insert(conn: sqlite3.Connection) -> None:
+            conn.executemany(_INSERT_METRICS, values)
+
+        # Nobody waits on this future: the writer logs a failed batch and flush() re-raises it.
+        self._queue.put((_CALL, insert, Future()))
 
     def end_session(self, session_id: int, status: str = "ended", ended_at: float | None = None) -> None:
         """Write everything queued so far, then close the session; blocks until committed.
