@@ -13,6 +13,8 @@ def setup_logging(level: int = logging.INFO) -> None:
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
     )
+    # websockets logs every connection at INFO; our sources report what matters themselves.
+    logging.getLogger("websockets").setLevel(max(level, logging.WARNING))
 
 
 def excerpt(data: object, limit: int = 80) -> str:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import random
+import signal
 import sys
 
 import qasync
@@ -34,7 +36,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     app.setQuitOnLastWindowClosed(False)
     install_qt_message_handler()
     apply_theme(app)
-    qasync.run(console_main(args, settings))
+    # One loop: a QEventLoop as the loop of *this* thread only. (qasync.run on Python 3.11 installs a
+    # global policy, and the demo room's thread would then get a Qt loop too.)
+    try:
+        with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+            runner.run(console_main(args, settings))
+    except KeyboardInterrupt:  # Ctrl-C in the terminal: the show was already closed and flushed
+        log.info("interrupted; the session was ended and saved")
     return 0
 
 
@@ -58,6 +66,10 @@ async def console_main(args: argparse.Namespace, settings: Settings) -> None:
             async with Show(engine) as show:
                 window = MainWindow(engine, show, spec, products, settings)
                 window.closed.connect(closed.set)
+                # SIGTERM (logout, `kill`) closes the window like the user would: the session ends cleanly.
+                loop = asyncio.get_running_loop()
+                with contextlib.suppress(ValueError):  # not the main thread (tests)
+                    signal.signal(signal.SIGTERM, lambda *_: loop.call_soon_threadsafe(window.close))
                 window.show()
                 await window.start_session()
                 await closed.wait()

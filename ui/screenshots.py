@@ -62,8 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     app.setQuitOnLastWindowClosed(False)
     apply_theme(app)
     width, height = (int(v) for v in args.size.split("x"))
-    for path in qasync.run(_shoot(args.out, args.seconds, (width, height))):
-        print(path)
+    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+        for path in runner.run(_shoot(args.out, args.seconds, (width, height))):
+            print(path)
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.catalog import demo_catalog_path, load_products_csv
@@ -65,3 +66,18 @@ def test_console_shows_the_live_room_and_logs_what_it_shows(
         assert log.session(session_id)["status"] == "ended"  # type: ignore[index]
     # every row on screen is in the log with the same user and text
     assert rows and all(row in logged for row in rows)
+
+
+def test_console_speaks_english_when_asked(qtbot: QtBot, tmp_path: Path) -> None:
+    from app.i18n import set_language
+
+    set_language("en")
+    engine = SessionEngine()
+    window = MainWindow(engine, Show(engine), SourceSpec("generic", "ws://127.0.0.1:1"),
+                        load_products_csv(demo_catalog_path()), Settings(tmp_path / "s.json"))
+    qtbot.addWidget(window)
+    assert window.windowTitle() == "LiveDeck Live Console"
+    assert window.header.online.caption.text() == "Online now"
+    assert window.header.session_button.text() == "Start session"
+    assert window.products.headerData(0, Qt.Orientation.Horizontal) == "No."
+    assert window.header.clock.value.text() == "--:--"
