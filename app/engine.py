@@ -5,6 +5,14 @@ Sources call :meth:`SessionEngine.submit` (which only enqueues). One batcher dra
 drops duplicates (by the platform's message id), stamps each event's ``seq``, applies it to the state,
 hands the batch to the session log's writer thread and then to the listeners (the UI adapters).
 Nothing on this path awaits the disk or the UI.
+
+Operator actions arrive as :class:`~app.events.Command` values through :meth:`SessionEngine.execute`,
+which applies them at once (idempotent by ``command_id``), logs each in ``actions`` and returns a
+:class:`~app.commerce.CommandResult`. The commerce state (queue, explain card, flash sales, coupons,
+lucky bags, notes, pinned comment) lives on :attr:`SessionEngine.state` like everything else; views
+subscribe to :meth:`SessionEngine.subscribe_changes` and refresh only what a :class:`~app.commerce.Change`
+names. Countdowns are monotonic deadlines checked on every drain (every ``batch_interval`` while
+:meth:`SessionEngine.run` runs) and by :meth:`SessionEngine.tick`.
 """
 
 from __future__ import annotations
@@ -15,9 +23,13 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from app.events import Kind, LiveEvent
+from app.catalog import Product, ProductQueue
+from app.clock import Clock
+from app.commerce import Change, Commerce, CommandResult, ExplainWindow, Note
+from app.events import Command, Kind, LiveEvent
+from app.promotions import Coupon, FlashSale, LuckyBag
 
 if TYPE_CHECKING:
     from app.store import SessionLog
@@ -25,6 +37,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("livedeck.engine")
 
 BatchListener = Callable[[list[LiveEvent]], None]
+ChangeListener = Callable[[Change], None]
+OutboundListener = Callable[[Command], None]
+# Event kinds the commerce desk looks at (orders, coupon claims, lucky-bag entries, pinnable comments).
+_COMMERCE_KINDS = frozenset({Kind.COMMENT, Kind.FOLLOW, Kind.ORDER, Kind.COUPON_CLAIM})
 
 
 @dataclass(slots=True)
@@ -47,6 +63,16 @@ class SessionState:
     events: int = 0  # events applied (after dropping duplicates)
     duplicates: int = 0  # events dropped because their msg_id was seen before
     live_ended: bool = False
+    # -- commerce (see app/commerce.py; the catalog/queue carries over from one session to the next) --
+    queue: ProductQueue = field(default_factory=ProductQueue)
+    explaining: int | None = None  # 序号 of the product on the explain card (讲解中)
+    explain_windows: list[ExplainWindow] = field(default_factory=list)
+    flash_sales: dict[str, FlashSale] = field(default_factory=dict)  # by sale id, in start order
+    coupons: dict[str, Coupon] = field(default_factory=dict)  # by coupon id, in drop order
+    lucky_bag: LuckyBag | None = None  # the current (or last) lucky bag
+    lucky_bags: list[LuckyBag] = field(default_factory=list)  # every lucky bag of the session
+    notes: list[Note] = field(default_factory=list)  # teleprompter notes, newest last (≤ 200)
+    pinned: LiveEvent | None = None  # the pinned comment
 
     @property
     def running(self) -> bool:
@@ -86,6 +112,7 @@ class SessionEngine:
         batch_interval: seconds between batches (~50 ms keeps the UI fresh and the disk efficient).
         batch_max: a batch is drained early once this many events wait.
         dedupe_window: how many recent message ids are remembered for dropping duplicates.
+        clock: monotonic and wall time for sessions and countdowns (tests pass a ``ManualClock``).
     """
 
     def __init__(
@@ -95,17 +122,25 @@ class SessionEngine:
         batch_interval: float = 0.05,
         batch_max: int = 5000,
         dedupe_window: int = 200_000,
+        clock: Clock | None = None,
     ) -> None:
         self.log = log
+        self.clock = clock or Clock()
         self.batch_interval = batch_interval
         self.batch_max = batch_max
         self.state = SessionState()
         self._pending: list[LiveEvent] = []
         self._wake = asyncio.Event()
         self._listeners: list[BatchListener] = []
+        self._commerce_changes: dict[Change, None] = {}  # an ordered set, filled while applying
         self._recent = _RecentIds(dedupe_window)
         self._seq = 0
         self._closed = False
+        self._change_listeners: list[ChangeListener] = []
+        self._outbound_listeners: list[OutboundListener] = []
+        #: Every action row recorded this session (what ``actions`` holds), newest last.
+        self.actions: list[dict[str, Any]] = []
+        self.commerce = Commerce(self)
 
     # -- wiring ---------------------------------------------------------------------------------
     def subscribe(self, listener: BatchListener) -> Callable[[], None]:
@@ -125,7 +160,7 @@ class SessionEngine:
         if self.state.running:
             raise RuntimeError("a session is already running; stop it first")
         self.drain()  # whatever arrived before belongs to no session
-        started_at = time.time()
+        started_at = self.clock.time()
         session_id = 0
         if self.log is not None:
             session_id = await asyncio.to_thread(self.log.start_session, title, source, started_at)
@@ -134,9 +169,14 @@ class SessionEngine:
             title=title,
             source=source,
             started_at=started_at,
-            started_monotonic=time.monotonic(),
+            started_monotonic=self.clock.monotonic(),
+            queue=self.state.queue,  # the catalog prepared before the show is the show's catalog
         )
         self._seq = 0
+        self.actions = []
+        self.commerce.new_session()
+        self._save_products()
+        self._notify_changes((Change("catalog", action="reset"),))
         log.info("session %s started: %s (%s)", session_id, title, source)
         return session_id
 
@@ -166,11 +206,16 @@ class SessionEngine:
             self.drain()
 
     def drain(self) -> list[LiveEvent]:
-        """Apply everything queued now as one batch; returns the applied events."""
-        if not self._pending:
-            return []
-        pending, self._pending = self._pending, []
-        batch = self._apply(pending)
+        """Apply everything queued now as one batch, then check the countdowns; returns the applied
+        events (including the system events the countdowns emitted)."""
+        batch = self._apply(self._take_pending()) if self._pending else []
+        deadline_changes = self.commerce.check_deadlines()
+        if self._pending:  # system events a command or a deadline emitted: same batch, in order
+            batch += self._apply(self._take_pending())
+        changes, self._commerce_changes = self._commerce_changes, {}
+        changes.update(dict.fromkeys(deadline_changes))
+        if changes:
+            self._notify_changes(tuple(changes))
         if batch:
             if self.log is not None and self.state.session_id is not None:
                 self.log.append(self.state.session_id, batch)
@@ -181,8 +226,14 @@ class SessionEngine:
                     log.exception("batch listener %r failed", listener)
         return batch
 
+    def _take_pending(self) -> list[LiveEvent]:
+        pending, self._pending = self._pending, []
+        return pending
+
     def _apply(self, events: list[LiveEvent]) -> list[LiveEvent]:
         state = self.state
+        commerce = self.commerce
+        commerce_changes = self._commerce_changes
         counts = state.counts
         recent = self._recent
         seq = self._seq
@@ -194,6 +245,10 @@ class SessionEngine:
             seq += 1
             event.seq = seq
             counts[event.kind] += 1
+            if event.kind in _COMMERCE_KINDS:
+                change = commerce.on_event(event)
+                if change is not None:
+                    commerce_changes[change] = None
             if event.kind == Kind.VIEWER_STATS:
                 state.online = event.count
                 state.peak_online = max(state.peak_online, event.count)
@@ -212,3 +267,95 @@ class SessionEngine:
         self._seq = seq
         state.events += len(applied)
         return applied
+
+    # -- operator commands ------------------------------------------------------------------------
+    def execute(self, command: Command) -> CommandResult:
+        """Apply an operator command now and log it in ``actions``; see docs/commands.md.
+
+        Idempotent by ``command_id`` within a session: a repeat is logged with result ``duplicate``
+        and has no effect. A rejected command changes nothing and is logged with its reason. After an
+        applied command, change listeners hear what changed and outbound listeners (the room
+        connector) get the room commands it implies. System events it emits (flash sale started, …)
+        are applied with the next drain.
+        """
+        return self.commerce.execute(command)
+
+    def load_catalog(self, products: list[Product], *, actor: str = "local",
+                     command_id: str | None = None) -> CommandResult:
+        """Replace the catalog and queue (the ``load_catalog`` command); every product listed."""
+        args = {"products": [p.to_dict() for p in products]}
+        cmd = Command("load_catalog", args, actor) if command_id is None else Command(
+            "load_catalog", args, actor, command_id)
+        return self.execute(cmd)
+
+    def tick(self) -> list[LiveEvent]:
+        """Check the countdowns now (the console calls this every 0.2 s; :meth:`run` drains more often)."""
+        return self.drain()
+
+    def restore_promotions(self, actions: list[dict[str, Any]]) -> list[Change]:
+        """Resume an interrupted session's running flash sales and explain card from its ``actions``
+        rows (``SessionLog.actions(session_id)``), with the true remaining time; their command ids
+        count as seen, so a retry is a duplicate."""
+        return self.commerce.restore(actions)
+
+    def subscribe_changes(self, listener: ChangeListener) -> Callable[[], None]:
+        """Call ``listener(change)`` for each :class:`Change` (after a command, a batch or a deadline);
+        returns the unsubscribe function."""
+        self._change_listeners.append(listener)
+        return lambda: self._change_listeners.remove(listener)
+
+    def subscribe_outbound(self, listener: OutboundListener) -> Callable[[], None]:
+        """Call ``listener(command)`` with each command the room should get (protocol names and args,
+        e.g. ``explain {product_id}``), same ``command_id`` as the operator's; see app/connectors/."""
+        self._outbound_listeners.append(listener)
+        return lambda: self._outbound_listeners.remove(listener)
+
+    def record_ack(self, command: Command, ack: dict[str, Any]) -> None:
+        """Log the room's answer to a forwarded command as its own ``actions`` row
+        (``command_id`` + ``/ack``, actor ``room``, name ``<command>.ack``)."""
+        result = str(ack.get("result", ""))
+        detail = result if result in ("applied", "duplicate", "rejected") else f"{result or 'no result'}"
+        reason = str(ack.get("reason", ""))
+        self._record_action(
+            Command(f"{command.name}.ack", {}, "room", f"{command.command_id}/ack"),
+            {"ack": ack}, result if result in ("applied", "duplicate") else "rejected",
+            f"{detail}: {reason}" if reason else detail,
+        )
+
+    def _record_action(self, command: Command, args: dict[str, Any], result: str, detail: str) -> None:
+        row = {"session_id": self.state.session_id, "command_id": command.command_id, "actor": command.actor,
+               "name": command.name, "args": args, "ts": self.clock.time(), "result": result,
+               "detail": detail}
+        if self.state.session_id is not None:
+            self.actions.append(row)
+            if self.log is not None:
+                self.log.record_action(
+                    self.state.session_id, command_id=command.command_id, actor=command.actor,
+                    name=command.name, args=args, ts=row["ts"], result=result, detail=detail,
+                )
+        log.info("command %s %s by %s: %s %s", command.name, command.command_id, command.actor, result, detail)
+
+    def _save_products(self) -> None:
+        """Write the catalog snapshot (order, 上架/下架) to the session's ``products`` table."""
+        if self.log is None or self.state.session_id is None:
+            return
+        rows = [
+            {**item.product.to_dict(), "position": item.position, "listed": item.listed}
+            for item in self.state.queue
+        ]
+        self.log.save_products(self.state.session_id, rows)
+
+    def _notify_changes(self, changes: Iterable[Change]) -> None:
+        for change in changes:
+            for listener in list(self._change_listeners):
+                try:
+                    listener(change)
+                except Exception:
+                    log.exception("change listener %r failed", listener)
+
+    def _send_outbound(self, command: Command) -> None:
+        for listener in list(self._outbound_listeners):
+            try:
+                listener(command)
+            except Exception:
+                log.exception("outbound listener %r failed", listener)

@@ -162,8 +162,30 @@ def _migration_metrics(db: Database) -> None:
     db.execute("CREATE INDEX metrics_session_ts ON metrics (session_id, ts)")
 
 
+def _migration_products(db: Database) -> None:
+    """The show's catalog as it stood, per session (queue order and 上架/下架 included)."""
+    db.execute(
+        """CREATE TABLE products (
+            session_id INTEGER NOT NULL,
+            product_id TEXT NOT NULL,
+            no INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            price_fen INTEGER NOT NULL,
+            original_price_fen INTEGER NOT NULL DEFAULT 0,
+            stock INTEGER NOT NULL DEFAULT 0,
+            link TEXT NOT NULL DEFAULT '',
+            selling_points TEXT NOT NULL DEFAULT '',
+            sku TEXT NOT NULL DEFAULT '',
+            image TEXT NOT NULL DEFAULT '',
+            listed INTEGER NOT NULL DEFAULT 1,
+            position INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (session_id, no)
+        )"""
+    )
+
+
 # Migration N is MIGRATIONS[N - 1]. Append new ones; never edit or reorder one that has shipped.
-MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migration_1, _migration_metrics)
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migration_1, _migration_metrics, _migration_products)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -394,6 +416,38 @@ class SessionLog:
         self._check_open()
         row = (session_id, command_id, actor, name, _dumps(args), ts, result, detail)
         self._queue.put((_ACTION, row))
+
+    def save_products(self, session_id: int, products: Sequence[Mapping[str, Any]]) -> None:
+        """Queue a snapshot of the session's catalog (replacing the previous one); returns at once.
+
+        Each mapping holds the ``products`` columns (``no``, ``product_id``, ``name``, ``price_fen``, …,
+        ``listed``, ``position``); missing optional ones take their default. A failure is logged.
+        """
+        self._check_open()
+        columns = ("product_id", "no", "name", "price_fen", "original_price_fen", "stock", "link",
+                   "selling_points", "sku", "image", "listed", "position")
+        defaults: dict[str, Any] = {"original_price_fen": 0, "stock": 0, "link": "", "selling_points": "",
+                                    "sku": "", "image": "", "listed": True, "position": 0}
+        rows = [(session_id, *({**defaults, **p}[c] for c in columns)) for p in products]
+        sql = f"INSERT INTO products (session_id, {', '.join(columns)}) VALUES ({', '.join('?' * 13)})"
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM products WHERE session_id = ?", (session_id,))
+            conn.executemany(sql, rows)
+
+        # Nobody waits on this future: the writer logs a failed batch and flush() re-raises it.
+        self._queue.put((_CALL, write, Future()))
+
+    def products(self, session_id: int) -> list[dict[str, Any]]:
+        """The session's saved catalog in queue order; ``listed`` as a bool."""
+        conn = self._read()
+        try:
+            rows = conn.execute(
+                "SELECT * FROM products WHERE session_id = ? ORDER BY position, no", (session_id,)
+            ).fetchall()
+        finally:
+            conn.close()
+        return [{**dict(r), "listed": bool(r["listed"])} for r in rows]
 
     def append_metrics(self, session_id: int, rows: Sequence[Mapping[str, Any]]) -> None:
         """Queue metrics snapshots (dicts keyed by ``metrics`` columns) and return at once.
