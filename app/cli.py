@@ -49,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--db", type=Path, help="session log file (default: <data dir>/sessions.sqlite)")
     rec.add_argument("--duration", type=float, help="stop after this many seconds")
     rec.add_argument("--title", default="", help="session title (default: source and date)")
-    rec.add_argument("--room", help="room id (protocols that authenticate per room)")
+    rec.add_argument("--room", help="room id (bilibili: with a direct websocket --source)")
+    rec.add_argument("--cookie-file", type=Path,
+                     help="bilibili: a logged-in cookies.txt (or 'SESSDATA=…; buvid3=…') so names are not masked")
 
     demo = sub.add_parser("demo-room", help="run the demo live room server")
     demo.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
@@ -77,7 +79,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def record(args: argparse.Namespace) -> int:
     """``livedeck record``: record until the duration ends, the live ends, or SIGINT/SIGTERM."""
     db = args.db or default_log_path()
-    options = {"room_id": args.room} if args.room else {}
+    options: dict[str, object] = {}
+    if args.room:
+        options["room_id"] = args.room
+    if args.cookie_file:
+        options["cookie_file"] = args.cookie_file
     try:
         summary = asyncio.run(_record(args.source, args.format, db, args.duration, args.title, options))
     except (OSError, ValueError) as exc:

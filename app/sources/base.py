@@ -161,6 +161,9 @@ class WebSocketSource:
     async def on_open(self, ws: ClientConnection) -> None:  # noqa: B027 - optional hook
         """Runs right after the handshake (authenticate here). Raise SourceFailure if refused."""
 
+    async def before_connect(self) -> None:  # noqa: B027 - optional hook
+        """Runs before every connection attempt (fetch a token, pick the next host, set ``self.url``)."""
+
     def heartbeat(self) -> str | bytes | None:
         """The frame to send every ``heartbeat_interval`` seconds."""
         return None
@@ -233,6 +236,7 @@ class WebSocketSource:
 
     async def _session(self) -> bool:
         """One connection's life. Returns whether it went live (so the backoff resets)."""
+        await self.before_connect()
         async with connect(
             self.url,
             open_timeout=self.open_timeout,

@@ -918,6 +918,8 @@ class BilibiliSource(WebSocketSource):
         **kwargs: Any,
     ) -> None:
         url = url or ""
+        if url.startswith("bilibili:") and not url.startswith("bilibili://"):  # `--source bilibili:ROOM`
+            url, room = "auto", url.removeprefix("bilibili:")
         self._bootstrap_room: str | None = None
         if not url or url == "auto" or url.startswith(("http://", "https://")):
             wanted = room if room is not None else room_id
@@ -1014,12 +1016,10 @@ class BilibiliSource(WebSocketSource):
         return {"user_agent_header": USER_AGENT, "origin": "https://live.bilibili.com"}
 
     # -- bootstrap mode -------------------------------------------------------------------------
-    # WebSocketSource has no per-attempt hook; _session is where each attempt starts, so we prepare
-    # the address and token there and hand over to the base class unchanged.
-    async def _session(self) -> bool:
+    async def before_connect(self) -> None:
+        """Bootstrap mode: fetch the room's token and servers (again after a refusal), next host."""
         if self._bootstrap_room is not None:
             await self._prepare()
-        return await super()._session()
 
     async def _prepare(self) -> None:
         if self._room is None or self._token_stale:
