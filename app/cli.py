@@ -1,7 +1,7 @@
 """The ``livedeck`` command. With no subcommand it opens the console on the embedded demo room.
 
 Subcommands (their flags are contracts; keep them stable):
-    livedeck record --source URL --format generic --db PATH [--duration S] [--title T]
+    livedeck record --source URL --format generic --db PATH [--duration S] [--title T] [--plan PLAN]
     livedeck demo-room [--host 127.0.0.1] [--port 8765] [--seed N] [--rate EVENTS_PER_S]
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import logging
 import signal
@@ -17,10 +18,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app import __version__
+from app.catalog import Product, demo_catalog_path, load_products_csv
 from app.engine import SessionEngine
 from app.events import Kind, LiveEvent
 from app.i18n import LANGUAGES, set_language, tr
 from app.log import setup_logging
+from app.plan import Plan, PlanRunner, load_plan
 from app.metrics import MetricsTracker
 from app.settings import Settings, default_log_path
 from app.show import Show, SourceSpec
@@ -48,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--format", choices=sorted(FORMATS), default="generic", help="protocol (default generic)")
     rec.add_argument("--db", type=Path, help="session log file (default: <data dir>/sessions.sqlite)")
     rec.add_argument("--duration", type=float, help="stop after this many seconds")
+    rec.add_argument("--plan", type=Path,
+                     help="run-of-show plan (JSON/XLSX, docs/plan.md): run its commands against the session")
     rec.add_argument("--title", default="", help="session title (default: source and date)")
     rec.add_argument("--room", help="room id (bilibili: with a direct websocket --source)")
     rec.add_argument("--cookie-file", type=Path,
@@ -85,7 +90,8 @@ def record(args: argparse.Namespace) -> int:
     if args.cookie_file:
         options["cookie_file"] = args.cookie_file
     try:
-        summary = asyncio.run(_record(args.source, args.format, db, args.duration, args.title, options))
+        plan = _load_plan(args.plan) if args.plan else None
+        summary = asyncio.run(_record(args.source, args.format, db, args.duration, args.title, options, plan))
     except (OSError, ValueError) as exc:
         print(tr("无法录制：{reason}", reason=exc), file=sys.stderr)
         return 2
@@ -93,8 +99,27 @@ def record(args: argparse.Namespace) -> int:
     return 0
 
 
+def _log_plan_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("the plan failed", exc_info=task.exception())
+
+
+def _load_plan(path: Path) -> tuple[Plan, list[Product]]:
+    """The plan and its catalog (the demo catalog when it names none); ValueError says what is wrong."""
+    plan = load_plan(path)
+    products = load_products_csv(plan.catalog or demo_catalog_path())
+    plan.check_products(products)
+    return plan, products
+
+
 async def _record(
-    url: str, format_name: str, db: Path, duration: float | None, title: str, options: dict[str, object]
+    url: str,
+    format_name: str,
+    db: Path,
+    duration: float | None,
+    title: str,
+    options: dict[str, object],
+    plan: tuple[Plan, list[Product]] | None = None,
 ) -> str:
     from app.store import SessionLog
 
@@ -116,12 +141,22 @@ async def _record(
         engine.subscribe(on_batch)
         spec = SourceSpec(format_name, url, options)
         metrics = MetricsTracker(submit=engine.submit)
+        if plan is not None:
+            engine.load_catalog(plan[1])
         async with Show(engine, metrics) as show:
             session_id = await show.start(spec, title)
+            runner = None
+            if plan is not None:
+                runner = asyncio.create_task(PlanRunner(engine, plan[0]).run(), name="plan")
+                runner.add_done_callback(_log_plan_failure)
             try:
                 await asyncio.wait_for(stop.wait(), duration)
             except TimeoutError:
                 pass
+            if runner is not None:
+                runner.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await runner
             await show.stop()
             assert show.source is not None
             status = show.source.status

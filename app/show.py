@@ -12,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.connectors.room import RoomConnector
 from app.engine import SessionEngine
 from app.events import LiveEvent
-from app.metrics import MetricsTracker, snapshot_rows
+from app.metrics import MetricsTracker, connect_commerce, snapshot_rows
 from app.sources import make_source
 from app.sources.base import SourceStatus, WebSocketSource
 
@@ -59,10 +60,14 @@ class Show:
         self._snapshotter: asyncio.Task[None] | None = None
         if metrics is not None:
             engine.subscribe(self._feed_metrics)
+            connect_commerce(metrics, engine)
         self.source: WebSocketSource | None = None
         self._batcher: asyncio.Task[None] | None = None
         self._reader: asyncio.Task[None] | None = None
         self._status_listeners: list[Callable[[SourceStatus], None]] = []
+        #: Forwards the engine's room commands (explain, flash sales, coupons) to a source that can
+        #: carry commands (the generic protocol); None otherwise.
+        self.connector: RoomConnector | None = None
 
     async def __aenter__(self) -> Show:
         self._batcher = asyncio.create_task(self.engine.run(), name="engine-batcher")
@@ -92,6 +97,9 @@ class Show:
         self.source = source
         self._reader = asyncio.create_task(source.run(), name=f"source-{spec.format}")
         self._reader.add_done_callback(_log_failure)
+        send_command = getattr(source, "send_command", None)
+        if send_command is not None:
+            self.connector = RoomConnector(self.engine, send_command)
         if self.metrics is not None:
             self.metrics.reset(self.engine.state.started_at)
             self._snapshotter = asyncio.create_task(self._snapshot_every_second(), name="metrics-snapshots")
@@ -129,6 +137,9 @@ class Show:
 
     async def stop(self, status: str = "ended") -> None:
         """Stop the source, apply what it delivered, and close the session."""
+        if self.connector is not None:
+            await self.connector.aclose()  # the room's acks belong in this session's log
+            self.connector = None
         if self.source is not None:
             self.source.stop()
         if self._reader is not None:
