@@ -19,6 +19,7 @@ that the room itself announces (``system`` events with ``extra.flash_sale == "st
 from __future__ import annotations
 
 import bisect
+import itertools
 import logging
 import re
 import unicodedata
@@ -378,7 +379,7 @@ class MetricsTracker:
             stats.append(sample)
         else:
             bisect.insort(stats, sample)
-            self._online_seconds = sum(a[2] * (b[0] - a[0]) for a, b in zip(stats, stats[1:], strict=False))
+            self._online_seconds = sum(a[2] * (b[0] - a[0]) for a, b in itertools.pairwise(stats))
 
     def _system(self, e: LiveEvent) -> None:
         extra = e.extra or {}
@@ -386,7 +387,10 @@ class MetricsTracker:
             self.marks.append(Mark(e.ts, e.text, "alert"))
         elif extra.get("flash_sale") == "started":
             self.mark_event(e.ts, self._product_label(e.product_id, tr("秒杀")), "flash_sale")
-        elif extra.get("coupon_id") and "已抢光" not in e.text:
+        elif extra.get("coupon") == "dropped" or (
+            "coupon" not in extra and extra.get("coupon_id") and "已抢光" not in e.text
+        ):
+            # The engine says {"coupon": "dropped"}; a room announcing its own drop only names the coupon.
             self.mark_event(e.ts, tr("优惠券"), "coupon")
 
     # -- commerce marks ---------------------------------------------------------------------------------
@@ -400,6 +404,10 @@ class MetricsTracker:
                 w.end = start_ts
         self.windows.append(ExplainWindow(product_id, start_ts, end_ts))
         self.windows.sort(key=lambda w: w.start)
+
+    def set_windows(self, windows: Iterable[tuple[str, float, float | None]]) -> None:
+        """Replace the explain windows by ``(product_id, start_ts, end_ts)`` (the commerce state's own)."""
+        self.windows = sorted((ExplainWindow(pid, a, b) for pid, a, b in windows), key=lambda w: w.start)
 
     def end_window(self, end_ts: float, product_id: str | None = None) -> None:
         """Close the open explain window (of ``product_id`` if given)."""
@@ -469,8 +477,8 @@ class MetricsTracker:
         before = self.comments_between(now - w - 60.0, now - w)
         baseline = before * w / 60.0  # the previous minute's average per window
         if recent >= self.spike_min_comments and recent >= self.spike_factor * baseline:
-            self._alert(ALERT_COMMENT_SPIKE, tr("弹幕高峰：{seconds} 秒内 {n} 条评论", seconds=int(w), n=recent),
-                        now)
+            text = tr("弹幕高峰：{seconds} 秒内 {n} 条评论", seconds=int(w), n=recent)
+            self._alert(ALERT_COMMENT_SPIKE, text, now)
 
     def check_stock(self, remaining: int, total: int, product: str, ts: float | None = None) -> bool:
         """Alert once per ``product`` when a flash sale's stock is at or below 10 % (``stock_ratio``).
@@ -482,8 +490,9 @@ class MetricsTracker:
         self._stock_alerted.add(product)
         when = ts if ts is not None else (self.latest_ts or 0.0)
         label = self.product_label(product)
-        return self._alert(ALERT_LOW_STOCK, tr("{product} 库存告急：仅剩 {remaining}/{total}", product=label,
-                                               remaining=remaining, total=total), when, key=f"stock:{product}")
+        text = tr("{product} 库存告急：仅剩 {remaining}/{total}", product=label, remaining=remaining,
+                  total=total)
+        return self._alert(ALERT_LOW_STOCK, text, when, key=f"stock:{product}")
 
     # -- reading ------------------------------------------------------------------------------------
     @property
@@ -539,7 +548,7 @@ class MetricsTracker:
         for pid in ids:
             ws = windows.get(pid, [])
             plog = self._products.get(pid) or _ProductLog()
-            explain = sum(max(0.0, (w.end if w.end is not None else max(when, w.start)) - w.start) for w in ws)
+            explain = sum(max(0.0, (when if w.end is None else w.end) - w.start) for w in ws)
 
             def inside(ts: float, ws: list[ExplainWindow] = ws) -> bool:
                 return any(w.contains(ts) for w in ws)
@@ -567,3 +576,25 @@ class MetricsTracker:
 def snapshot_rows(session_id: int, snapshots: Iterable[Snapshot]) -> list[Mapping[str, Any]]:
     """Snapshots as ``metrics`` rows (dicts with ``session_id`` and :data:`SNAPSHOT_FIELDS`)."""
     return [{"session_id": session_id, **dict(zip(SNAPSHOT_FIELDS, s.row(), strict=True))} for s in snapshots]
+
+
+def connect_commerce(tracker: MetricsTracker, engine: Any) -> Callable[[], None]:
+    """Feed ``tracker`` the engine's explain windows and flash-sale stock (``subscribe_changes``).
+
+    Returns the unsubscribe function (a no-op for an engine without commerce).
+    """
+    subscribe = getattr(engine, "subscribe_changes", None)
+    if subscribe is None:
+        return lambda: None
+
+    def on_change(change: Any) -> None:
+        state = engine.state
+        if change.kind == "explaining":
+            tracker.set_windows((w.product_id, w.start_ts, w.end_ts) for w in state.explain_windows)
+        elif change.kind == "flash_sale":
+            sale = state.flash_sales.get(change.key)
+            if sale is not None and sale.status == "live":
+                tracker.check_stock(sale.left, sale.stock, sale.product_id)
+
+    unsubscribe: Callable[[], None] = subscribe(on_change)
+    return unsubscribe

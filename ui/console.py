@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 from app.catalog import demo_catalog_path, load_products_csv
 from app.demo_room import DemoRoomThread
 from app.engine import SessionEngine
+from app.metrics import MetricsTracker
 from app.settings import Settings, default_log_path
 from app.show import Show, SourceSpec
 from app.store import SessionLog
@@ -63,7 +64,8 @@ async def console_main(args: argparse.Namespace, settings: Settings) -> None:
     try:
         with SessionLog(args.db or default_log_path()) as session_log:
             engine = SessionEngine(session_log)
-            async with Show(engine) as show:
+            metrics = MetricsTracker(submit=engine.submit, products=products)
+            async with Show(engine, metrics) as show:
                 window = MainWindow(engine, show, spec, products, settings)
                 window.closed.connect(closed.set)
                 # SIGTERM (logout, `kill`) closes the window like the user would: the session ends cleanly.

@@ -28,6 +28,7 @@ from app.settings import Settings, data_dir
 from app.show import Show, SourceSpec
 from app.units import format_clock, format_count, format_fen
 from ui.comment_feed import CommentFeedModel, CommentFeedView
+from ui.dashboard import DashboardPanel
 from ui.product_queue import ProductQueueModel, ProductQueuePanel
 from ui.status_indicator import SourceStatusIndicator
 
@@ -127,6 +128,15 @@ class MainWindow(QMainWindow):
             "productDock", tr("商品队列"), ProductQueuePanel(self.products), Qt.DockWidgetArea.LeftDockWidgetArea
         )
 
+        # The 数据看板 dock: KPI tiles and live charts over the show's metrics (when the show keeps them).
+        self.dashboard: DashboardPanel | None = None
+        self.dashboard_dock: QDockWidget | None = None
+        if show.metrics is not None:
+            self.dashboard = DashboardPanel(show.metrics)
+            self.dashboard_dock = self._add_dock(
+                "dashboardDock", tr("数据看板"), self.dashboard, Qt.DockWidgetArea.RightDockWidgetArea
+            )
+
         # A first-run layout that shows whole product names; the user's own layout replaces it.
         self.resizeDocks([self.product_dock], [420], Qt.Orientation.Horizontal)
 
@@ -167,6 +177,8 @@ class MainWindow(QMainWindow):
 
         view_menu = self.menuBar().addMenu(tr("视图"))
         view_menu.addAction(self.product_dock.toggleViewAction())
+        if self.dashboard_dock is not None:
+            view_menu.addAction(self.dashboard_dock.toggleViewAction())
         language_menu = view_menu.addMenu(tr("语言 / Language"))
         for code, name in LANGUAGES.items():
             action = QAction(name, self, checkable=True, checked=code == language())
@@ -239,6 +251,8 @@ class MainWindow(QMainWindow):
         store.setValue("geometry", self.saveGeometry())
         store.setValue("windowState", self.saveState())
         self._refresh_timer.stop()
+        if self.dashboard is not None:
+            self.dashboard.stop()
         self._unsubscribe()
         super().closeEvent(event)
         self.closed.emit()

@@ -236,7 +236,8 @@ def test_low_stock_alerts_once_per_product() -> None:
     assert m.check_stock(10, 100, "p1")
     assert not m.check_stock(5, 100, "p1")
     assert not m.check_stock(0, 0, "p3")
-    assert len(got) == 1 and "1号" in got[0]
+    assert len(got) == 1
+    assert "1号" in got[0]
     assert m._last_alert  # recorded
     assert ALERT_LOW_STOCK == "low_stock"
 
