@@ -449,7 +449,7 @@ class Commerce:
         elif follow is True:
             condition = {"follow": True}
         else:
-            raise Rejected(tr('参数 condition 必须是 {"keyword": "扣1"} 或 {"follow": true}'))
+            raise Rejected(tr("参数 condition 必须含 keyword（评论关键词）或 follow: true（关注）"))
         duration = _seconds(args, "duration_s")
         winners = _int(args, "winners", low=1)
         seed = _int(args, "seed", low=0, default=None)
