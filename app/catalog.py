@@ -200,7 +200,9 @@ def _read_xlsx(path: Path) -> list[list[str]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise CatalogError(tr("{name}：不是有效的 XLSX 文件（{reason}）", name=path.name, reason=exc)) from None
+        raise CatalogError(
+            tr("{name}：不是有效的 XLSX 文件（{reason}）", name=path.name, reason=exc)
+        ) from None
     try:
         sheet = workbook.worksheets[0]
         return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
@@ -441,7 +443,11 @@ class ProductQueue:
 
     # -- changing (the engine calls these) --
     def replace(self, products: Iterable[Product]) -> None:
-        """Load a new catalog; every product listed, queue in the given order. ValueError on a repeated 序号."""
+        """Load a new catalog, every product listed, queue in the given order.
+
+        Raises:
+            ValueError: a 序号 repeats.
+        """
         items = list(products)
         nos = [p.no for p in items]
         if len(set(nos)) != len(nos):

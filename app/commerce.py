@@ -93,7 +93,7 @@ class ExplainWindow:
     end_ts: float | None = None
 
 
-class Rejected(Exception):
+class CommandError(Exception):
     """A command the engine refuses; the message is the reason shown to the operator."""
 
 
@@ -112,9 +112,14 @@ def _int(args: dict[str, Any], name: str, *, low: int, high: int | None = None, 
     value = args.get(name)
     if value is None and default is not ...:
         return default
-    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < low
+        or (high is not None and value > high)
+    ):
         bound = f"{low}–{high}" if high is not None else f"≥ {low}"
-        raise Rejected(tr("参数 {name} 必须是整数（{bound}）", name=name, bound=bound))
+        raise CommandError(tr("参数 {name} 必须是整数（{bound}）", name=name, bound=bound))
     return value
 
 
@@ -122,10 +127,15 @@ def _seconds(args: dict[str, Any], name: str, *, default: Any = ..., allow_zero:
     value = args.get(name)
     if value is None and default is not ...:
         return default
-    ok = (not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
-          and (value >= 0 if allow_zero else value > 0) and value < 1e7)
+    ok = (
+        not isinstance(value, bool)
+        and isinstance(value, int | float)
+        and math.isfinite(value)
+        and (value >= 0 if allow_zero else value > 0)
+        and value < 1e7
+    )
     if not ok:
-        raise Rejected(tr("参数 {name} 必须是秒数（大于 0）", name=name))
+        raise CommandError(tr("参数 {name} 必须是秒数（大于 0）", name=name))
     return float(value)  # type: ignore[arg-type]
 
 
@@ -179,12 +189,21 @@ class Commerce:
         no = _int(args, "no", low=1)
         product = self._state.queue.get(no)
         if product is None:
-            raise Rejected(tr("没有 {no} 号商品", no=no))
+            raise CommandError(tr("没有 {no} 号商品", no=no))
         return product  # type: ignore[no-any-return]
 
     def _system(self, text: str, *, product_id: str = "", extra: dict[str, Any] | None = None) -> None:
-        self.engine.submit([LiveEvent(Kind.SYSTEM, self._wall(), text=text, product_id=product_id,
-                                      extra={"source": "livedeck", **(extra or {})})])
+        self.engine.submit(
+            [
+                LiveEvent(
+                    Kind.SYSTEM,
+                    self._wall(),
+                    text=text,
+                    product_id=product_id,
+                    extra={"source": "livedeck", **(extra or {})},
+                )
+            ]
+        )
 
     def running_sale(self, no: int) -> FlashSale | None:
         """The product's flash sale in warm-up or live, if any."""
@@ -204,11 +223,11 @@ class Commerce:
         handler = self._handlers.get(cmd.name)
         try:
             if handler is None:
-                raise Rejected(tr("未知命令：{name}", name=cmd.name))
+                raise CommandError(tr("未知命令：{name}", name=cmd.name))
             if not isinstance(cmd.args, dict):
-                raise Rejected(tr("参数必须是对象"))
+                raise CommandError(tr("参数必须是对象"))
             outcome = handler(cmd)
-        except Rejected as exc:
+        except CommandError as exc:
             self._seen[cmd.command_id] = "rejected"
             engine._record_action(cmd, cmd.args, "rejected", str(exc))
             return CommandResult(cmd, "rejected", str(exc))
@@ -228,19 +247,19 @@ class Commerce:
     def _load_catalog(self, cmd: Command) -> _Outcome:
         raw = cmd.args.get("products")
         if not isinstance(raw, list) or not raw:
-            raise Rejected(tr("参数 products 必须是非空的商品列表"))
+            raise CommandError(tr("参数 products 必须是非空的商品列表"))
         products = []
         for i, item in enumerate(raw, start=1):
             try:
                 products.append(item if isinstance(item, Product) else Product.from_dict(item))
             except (TypeError, ValueError) as exc:
-                raise Rejected(tr("第 {i} 个商品无效：{reason}", i=i, reason=exc)) from None
+                raise CommandError(tr("第 {i} 个商品无效：{reason}", i=i, reason=exc)) from None
         if any(s.running for s in self._state.flash_sales.values()):
-            raise Rejected(tr("秒杀进行中，不能替换商品列表"))
+            raise CommandError(tr("秒杀进行中，不能替换商品列表"))
         try:
             self._state.queue.replace(products)
         except ValueError as exc:
-            raise Rejected(str(exc)) from None
+            raise CommandError(str(exc)) from None
         out = _Outcome(changes=[Change("catalog", action="reset")], detail=f"{len(products)} products")
         if self._state.explaining is not None and self._state.explaining not in self._state.queue:
             out.changes += self._end_explaining()
@@ -261,7 +280,7 @@ class Commerce:
         product = self._product(cmd.args)
         state = self._state
         if not state.queue.is_listed(product.no):
-            raise Rejected(tr("{no} 号商品已下架，先上架再讲解", no=product.no))
+            raise CommandError(tr("{no} 号商品已下架，先上架再讲解", no=product.no))
         out = _Outcome(logged_args={"product_id": product.product_id})
         if state.explaining != product.no:
             previous = state.explaining
@@ -311,8 +330,10 @@ class Commerce:
         queue.move(product.no, to)
         after = queue.position(product.no)
         self.engine._save_products()
-        return _Outcome(changes=[Change("queue", None, "changed")] if before != after else [],
-                        detail=f"{product.no}: position {before} → {after}")
+        return _Outcome(
+            changes=[Change("queue", None, "changed")] if before != after else [],
+            detail=f"{product.no}: position {before} → {after}",
+        )
 
     # -- flash sales -------------------------------------------------------------------------------
     def _start_flash_sale(self, cmd: Command) -> _Outcome:
@@ -324,28 +345,45 @@ class Commerce:
         warmup = _seconds(args, "warmup_s", default=0.0, allow_zero=True)
         duration = _seconds(args, "duration_s")
         if self.running_sale(product.no) is not None:
-            raise Rejected(tr("{no} 号商品的秒杀已在进行", no=product.no))
+            raise CommandError(tr("{no} 号商品的秒杀已在进行", no=product.no))
         if product.stock:
             left = product.stock - self._state.sold[product.product_id]
             if stock > left:
-                raise Rejected(tr("秒杀库存 {stock} 超过剩余库存 {left}", stock=stock, left=left))
+                raise CommandError(tr("秒杀库存 {stock} 超过剩余库存 {left}", stock=stock, left=left))
         now, wall = self._now(), self._wall()
         sale = FlashSale(
-            sale_id=cmd.command_id, no=product.no, product_id=product.product_id, price_fen=price,
-            stock=stock, limit_per_user=limit, starts_at=now + warmup, ends_at=now + warmup + duration,
-            starts_at_wall=wall + warmup, ends_at_wall=wall + warmup + duration,
+            sale_id=cmd.command_id,
+            no=product.no,
+            product_id=product.product_id,
+            price_fen=price,
+            stock=stock,
+            limit_per_user=limit,
+            starts_at=now + warmup,
+            ends_at=now + warmup + duration,
+            starts_at_wall=wall + warmup,
+            ends_at_wall=wall + warmup + duration,
         )
         self._state.flash_sales[sale.sale_id] = sale
         out = _Outcome(
             changes=[Change("flash_sale", sale.sale_id, "added")],
-            logged_args={"product_id": product.product_id, "starts_at_wall": sale.starts_at_wall,
-                         "ends_at_wall": sale.ends_at_wall},
+            logged_args={
+                "product_id": product.product_id,
+                "starts_at_wall": sale.starts_at_wall,
+                "ends_at_wall": sale.ends_at_wall,
+            },
             detail=f"{product.no}: {stock} units at {price} fen, warm-up {warmup:g} s, {duration:g} s",
         )
         if warmup > 0:
-            self._system(tr("秒杀预热：{no}号 {name}，{seconds} 秒后开抢", no=product.no, name=product.name,
-                            seconds=f"{warmup:g}"),
-                         product_id=product.product_id, extra={"flash_sale": "warmup", "sale_id": sale.sale_id})
+            self._system(
+                tr(
+                    "秒杀预热：{no}号 {name}，{seconds} 秒后开抢",
+                    no=product.no,
+                    name=product.name,
+                    seconds=f"{warmup:g}",
+                ),
+                product_id=product.product_id,
+                extra={"flash_sale": "warmup", "sale_id": sale.sale_id},
+            )
         else:
             out.outbound.append(self._go_live(sale, cmd.actor))
         return out
@@ -355,14 +393,27 @@ class Commerce:
         sale.status = "live"
         product = self._state.queue.get(sale.no)
         self._system(
-            tr("秒杀开始：{no}号 {name} 限量 {stock} 件", no=sale.no, name=product.name if product else "",
-               stock=sale.stock),
+            tr(
+                "秒杀开始：{no}号 {name} 限量 {stock} 件",
+                no=sale.no,
+                name=product.name if product else "",
+                stock=sale.stock,
+            ),
             product_id=sale.product_id,
-            extra={"flash_sale": "started", "sale_id": sale.sale_id, "price_fen": sale.price_fen,
-                   "stock": sale.stock, "ends_at_wall": sale.ends_at_wall},
+            extra={
+                "flash_sale": "started",
+                "sale_id": sale.sale_id,
+                "price_fen": sale.price_fen,
+                "stock": sale.stock,
+                "ends_at_wall": sale.ends_at_wall,
+            },
         )
-        args: dict[str, Any] = {"product_id": sale.product_id, "price_fen": sale.price_fen, "stock": sale.stock,
-                                "duration_s": round(max(0.001, sale.ends_at - self._now()), 3)}
+        args: dict[str, Any] = {
+            "product_id": sale.product_id,
+            "price_fen": sale.price_fen,
+            "stock": sale.stock,
+            "duration_s": round(max(0.001, sale.ends_at - self._now()), 3),
+        }
         if sale.limit_per_user is not None:
             args["limit_per_user"] = sale.limit_per_user
         return Command("start_flash_sale", args, actor, sale.sale_id)
@@ -373,8 +424,14 @@ class Commerce:
         self._system(
             tr("秒杀结束：{no}号 已售 {sold}/{stock} 件", no=sale.no, sold=sale.sold, stock=sale.stock),
             product_id=sale.product_id,
-            extra={"flash_sale": "ended", "sale_id": sale.sale_id, "reason": reason, "sold": sale.sold,
-                   "oversold": sale.oversold, "was_live": was_live},
+            extra={
+                "flash_sale": "ended",
+                "sale_id": sale.sale_id,
+                "reason": reason,
+                "sold": sale.sold,
+                "oversold": sale.oversold,
+                "was_live": was_live,
+            },
         )
         return Change("flash_sale", sale.sale_id, "changed")
 
@@ -382,14 +439,17 @@ class Commerce:
         product = self._product(cmd.args)
         sale = self.running_sale(product.no)
         if sale is None:
-            raise Rejected(tr("{no} 号商品没有进行中的秒杀", no=product.no))
+            raise CommandError(tr("{no} 号商品没有进行中的秒杀", no=product.no))
         was_live = sale.status == "live"
-        out = _Outcome(changes=[self._end_sale(sale, "stopped", self._now())],
-                       logged_args={"product_id": product.product_id, "sale_id": sale.sale_id},
-                       detail=f"sold {sale.sold}/{sale.stock}")
+        out = _Outcome(
+            changes=[self._end_sale(sale, "stopped", self._now())],
+            logged_args={"product_id": product.product_id, "sale_id": sale.sale_id},
+            detail=f"sold {sale.sold}/{sale.stock}",
+        )
         if was_live:  # the room never heard of a sale still warming up
-            out.outbound.append(Command("stop_flash_sale", {"product_id": product.product_id}, cmd.actor,
-                                        cmd.command_id))
+            out.outbound.append(
+                Command("stop_flash_sale", {"product_id": product.product_id}, cmd.actor, cmd.command_id)
+            )
         return out
 
     # -- coupons -----------------------------------------------------------------------------------
@@ -397,16 +457,16 @@ class Commerce:
         args = cmd.args
         kind = args.get("kind")
         if kind not in COUPON_KINDS:
-            raise Rejected(tr("参数 kind 必须是 满减、直减 或 折扣"))
+            raise CommandError(tr("参数 kind 必须是 满减、直减 或 折扣"))
         coupon_id = args.get("coupon_id") or cmd.command_id
         if not isinstance(coupon_id, str):
-            raise Rejected(tr("参数 coupon_id 必须是文本"))
+            raise CommandError(tr("参数 coupon_id 必须是文本"))
         threshold = discount = percent = 0
         if kind == "满减":
             threshold = _int(args, "threshold_fen", low=1)
             discount = _int(args, "discount_fen", low=1)
             if discount >= threshold:
-                raise Rejected(tr("满减的优惠金额必须小于门槛"))
+                raise CommandError(tr("满减的优惠金额必须小于门槛"))
         elif kind == "直减":
             discount = _int(args, "discount_fen", low=1)
         else:
@@ -415,16 +475,31 @@ class Commerce:
         per_user = _int(args, "per_user_limit", low=1, default=1)
         valid = _seconds(args, "valid_s", default=None)
         if coupon_id in self._state.coupons:
-            raise Rejected(tr("优惠券 {id} 已经发过", id=coupon_id))
+            raise CommandError(tr("优惠券 {id} 已经发过", id=coupon_id))
         now, wall = self._now(), self._wall()
-        coupon = Coupon(coupon_id, kind, quantity, per_user, threshold, discount, percent, dropped_at_wall=wall,
-                        expires_at=None if valid is None else now + valid,
-                        expires_at_wall=None if valid is None else wall + valid)
+        coupon = Coupon(
+            coupon_id,
+            kind,
+            quantity,
+            per_user,
+            threshold,
+            discount,
+            percent,
+            dropped_at_wall=wall,
+            expires_at=None if valid is None else now + valid,
+            expires_at_wall=None if valid is None else wall + valid,
+        )
         self._state.coupons[coupon_id] = coupon
-        self._system(tr("发券：{label} 共 {quantity} 张", label=coupon.label(), quantity=quantity),
-                     extra={"coupon": "dropped", "coupon_id": coupon_id})
-        room_args: dict[str, Any] = {"coupon_id": coupon_id, "kind": kind, "quantity": quantity,
-                                     "per_user_limit": per_user}
+        self._system(
+            tr("发券：{label} 共 {quantity} 张", label=coupon.label(), quantity=quantity),
+            extra={"coupon": "dropped", "coupon_id": coupon_id},
+        )
+        room_args: dict[str, Any] = {
+            "coupon_id": coupon_id,
+            "kind": kind,
+            "quantity": quantity,
+            "per_user_limit": per_user,
+        }
         if kind == "满减":
             room_args.update(threshold_fen=threshold, discount_fen=discount)
         elif kind == "直减":
@@ -449,7 +524,7 @@ class Commerce:
         elif follow is True:
             condition = {"follow": True}
         else:
-            raise Rejected(tr("参数 condition 必须含 keyword（评论关键词）或 follow: true（关注）"))
+            raise CommandError(tr("参数 condition 必须含 keyword（评论关键词）或 follow: true（关注）"))
         duration = _seconds(args, "duration_s")
         winners = _int(args, "winners", low=1)
         seed = _int(args, "seed", low=0, default=None)
@@ -457,24 +532,31 @@ class Commerce:
             seed = secrets.randbits(63)
         bag = self._state.lucky_bag
         if bag is not None and bag.status == "running":
-            raise Rejected(tr("已有福袋在进行，一次只能开一个"))
+            raise CommandError(tr("已有福袋在进行，一次只能开一个"))
         now, wall = self._now(), self._wall()
         bag = LuckyBag(cmd.command_id, condition, winners, seed, now + duration, wall + duration)
         self._state.lucky_bag = bag
         self._state.lucky_bags.append(bag)
-        self._system(tr("福袋开始：{seconds} 秒后开奖，抽 {winners} 人", seconds=f"{duration:g}", winners=winners),
-                     extra={"lucky_bag": "started", "bag_id": bag.bag_id, "condition": condition})
-        return _Outcome(changes=[Change("lucky_bag", bag.bag_id, "added")],
-                        logged_args={"seed": seed, "condition": condition, "ends_at_wall": bag.ends_at_wall},
-                        detail=f"seed {seed}")
+        self._system(
+            tr("福袋开始：{seconds} 秒后开奖，抽 {winners} 人", seconds=f"{duration:g}", winners=winners),
+            extra={"lucky_bag": "started", "bag_id": bag.bag_id, "condition": condition},
+        )
+        return _Outcome(
+            changes=[Change("lucky_bag", bag.bag_id, "added")],
+            logged_args={"seed": seed, "condition": condition, "ends_at_wall": bag.ends_at_wall},
+            detail=f"seed {seed}",
+        )
 
     def _cancel_lucky_bag(self, cmd: Command) -> _Outcome:
         bag = self._state.lucky_bag
         if bag is None or bag.status != "running":
-            raise Rejected(tr("没有进行中的福袋"))
+            raise CommandError(tr("没有进行中的福袋"))
         bag.status = "cancelled"
-        return _Outcome(changes=[Change("lucky_bag", bag.bag_id)], logged_args={"bag_id": bag.bag_id},
-                        detail="cancelled, no draw")
+        return _Outcome(
+            changes=[Change("lucky_bag", bag.bag_id)],
+            logged_args={"bag_id": bag.bag_id},
+            detail="cancelled, no draw",
+        )
 
     def _draw(self, bag: LuckyBag) -> Change:
         participants = list(bag.participants)
@@ -483,20 +565,27 @@ class Commerce:
         names = [bag.participants[u] for u in bag.winners]
         self.engine._record_action(
             Command("lucky_bag_draw", {}, "engine", f"{bag.bag_id}/draw"),
-            {"bag_id": bag.bag_id, "seed": bag.seed, "winners_wanted": bag.winners_wanted,
-             "participants": sorted(participants), "winners": bag.winners},
-            "applied", f"{len(bag.winners)} of {len(participants)}",
+            {
+                "bag_id": bag.bag_id,
+                "seed": bag.seed,
+                "winners_wanted": bag.winners_wanted,
+                "participants": sorted(participants),
+                "winners": bag.winners,
+            },
+            "applied",
+            f"{len(bag.winners)} of {len(participants)}",
         )
-        self._system(tr("福袋开奖：{n} 人中奖（{names}）", n=len(bag.winners), names="、".join(names)),
-                     extra={"lucky_bag": "drawn", "bag_id": bag.bag_id, "winners": bag.winners,
-                            "seed": bag.seed})
+        self._system(
+            tr("福袋开奖：{n} 人中奖（{names}）", n=len(bag.winners), names="、".join(names)),
+            extra={"lucky_bag": "drawn", "bag_id": bag.bag_id, "winners": bag.winners, "seed": bag.seed},
+        )
         return Change("lucky_bag", bag.bag_id)
 
     # -- teleprompter and comments -----------------------------------------------------------------
     def _note(self, cmd: Command) -> _Outcome:
         text = cmd.args.get("text")
         if not isinstance(text, str) or not text.strip():
-            raise Rejected(tr("提词内容不能为空"))
+            raise CommandError(tr("提词内容不能为空"))
         notes = self._state.notes
         notes.append(Note(self._wall(), cmd.actor, text.strip()[:500], cmd.command_id))
         del notes[:-MAX_NOTES]
@@ -506,11 +595,13 @@ class Commerce:
         seq = _int(cmd.args, "seq", low=1)
         event = self._recent_comments.get(seq)
         if event is None:
-            raise Rejected(tr("找不到第 {seq} 条评论", seq=seq))
+            raise CommandError(tr("找不到第 {seq} 条评论", seq=seq))
         self._state.pinned = event
-        return _Outcome(changes=[Change("pinned", seq)],
-                        logged_args={"user_name": event.user_name, "text": event.text},
-                        detail=f"{event.user_name}: {event.text[:50]}")
+        return _Outcome(
+            changes=[Change("pinned", seq)],
+            logged_args={"user_name": event.user_name, "text": event.text},
+            detail=f"{event.user_name}: {event.text[:50]}",
+        )
 
     def _unpin_comment(self, cmd: Command) -> _Outcome:
         had = self._state.pinned is not None
@@ -530,9 +621,14 @@ class Commerce:
                 recent.popitem(last=False)
         if kind in (Kind.COMMENT, Kind.FOLLOW):
             bag = state.lucky_bag
-            if (bag is not None and bag.status == "running" and event.user_id
-                    and event.user_id not in bag.participants and self._now() < bag.ends_at
-                    and bag.qualifies(kind, event.text)):
+            if (
+                bag is not None
+                and bag.status == "running"
+                and event.user_id
+                and event.user_id not in bag.participants
+                and self._now() < bag.ends_at
+                and bag.qualifies(kind, event.text)
+            ):
                 bag.participants[event.user_id] = event.user_name
                 return Change("lucky_bag", bag.bag_id)
             return None
@@ -558,10 +654,19 @@ class Commerce:
         counted, excess = sale.count_order(event.user_id, event.count)
         if excess:
             self._system(
-                tr("超卖：{no}号 秒杀剩余 {left} 件，订单 {units} 件未计入", no=sale.no, left=sale.stock - sale.sold
-                   + counted, units=excess),
+                tr(
+                    "超卖：{no}号 秒杀剩余 {left} 件，订单 {units} 件未计入",
+                    no=sale.no,
+                    left=sale.stock - sale.sold + counted,
+                    units=excess,
+                ),
                 product_id=sale.product_id,
-                extra={"flash_sale": "oversold", "sale_id": sale.sale_id, "units": excess, "order_seq": event.seq},
+                extra={
+                    "flash_sale": "oversold",
+                    "sale_id": sale.sale_id,
+                    "units": excess,
+                    "order_seq": event.seq,
+                },
             )
         if sale.left == 0:
             return self._end_sale(sale, "sold_out", self._now())
@@ -580,7 +685,11 @@ class Commerce:
             if sale.running and now >= sale.ends_at:
                 changes.append(self._end_sale(sale, "time", sale.ends_at))
         for coupon in state.coupons.values():
-            if coupon.expires_at is not None and now >= coupon.expires_at and coupon.coupon_id not in self._expired:
+            if (
+                coupon.expires_at is not None
+                and now >= coupon.expires_at
+                and coupon.coupon_id not in self._expired
+            ):
                 self._expired.add(coupon.coupon_id)
                 changes.append(Change("coupon", coupon.coupon_id))
         bag = state.lucky_bag
@@ -599,7 +708,12 @@ class Commerce:
         now, wall = self._now(), self._wall()
         changes: list[Change] = []
         for row in actions:
-            command_id, name, args, result = row["command_id"], row["name"], row.get("args") or {}, row["result"]
+            command_id, name, args, result = (
+                row["command_id"],
+                row["name"],
+                row.get("args") or {},
+                row["result"],
+            )
             if result == "duplicate":
                 continue
             self.mark_seen(command_id, result)
@@ -618,10 +732,16 @@ class Commerce:
                     continue
                 starts_wall = args.get("starts_at_wall", wall)
                 sale = FlashSale(
-                    sale_id=command_id, no=no, product_id=args.get("product_id", ""),
-                    price_fen=args["price_fen"], stock=args["stock"], limit_per_user=args.get("limit_per_user"),
-                    starts_at=now + (starts_wall - wall), ends_at=now + (args["ends_at_wall"] - wall),
-                    starts_at_wall=starts_wall, ends_at_wall=args["ends_at_wall"],
+                    sale_id=command_id,
+                    no=no,
+                    product_id=args.get("product_id", ""),
+                    price_fen=args["price_fen"],
+                    stock=args["stock"],
+                    limit_per_user=args.get("limit_per_user"),
+                    starts_at=now + (starts_wall - wall),
+                    ends_at=now + (args["ends_at_wall"] - wall),
+                    starts_at_wall=starts_wall,
+                    ends_at_wall=args["ends_at_wall"],
                     status="live" if starts_wall <= wall else "warmup",
                 )
                 state.flash_sales[command_id] = sale

@@ -18,6 +18,7 @@ names. Countdowns are monotonic deadlines checked on every drain (every ``batch_
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import Counter, deque
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.catalog import Product, ProductQueue
 from app.clock import Clock
-from app.commerce import Change, Commerce, CommandResult, ExplainWindow, Note
+from app.commerce import Change, CommandResult, Commerce, ExplainWindow, Note
 from app.events import Command, Kind, LiveEvent
 from app.promotions import Coupon, FlashSale, LuckyBag
 
@@ -196,10 +197,8 @@ class SessionEngine:
         """Drain batches until cancelled; drains once more on the way out so nothing queued is lost."""
         try:
             while True:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.batch_interval)
-                except TimeoutError:
-                    pass
                 self._wake.clear()
                 self.drain()
         finally:
@@ -333,7 +332,8 @@ class SessionEngine:
                     self.state.session_id, command_id=command.command_id, actor=command.actor,
                     name=command.name, args=args, ts=row["ts"], result=result, detail=detail,
                 )
-        log.info("command %s %s by %s: %s %s", command.name, command.command_id, command.actor, result, detail)
+        log.info("command %s %s by %s: %s %s", command.name, command.command_id, command.actor, result,
+                 detail)
 
     def _save_products(self) -> None:
         """Write the catalog snapshot (order, 上架/下架) to the session's ``products`` table."""

@@ -34,10 +34,23 @@ from app.i18n import tr
 log = logging.getLogger("livedeck.plan")
 
 #: Commands a plan step may run (the engine's commands minus the catalog, which the plan names).
-PLAN_COMMANDS = frozenset({
-    "explain", "stop_explain", "list", "unlist", "move", "start_flash_sale", "stop_flash_sale",
-    "drop_coupon", "start_lucky_bag", "cancel_lucky_bag", "note", "pin_comment", "unpin_comment",
-})
+PLAN_COMMANDS = frozenset(
+    {
+        "explain",
+        "stop_explain",
+        "list",
+        "unlist",
+        "move",
+        "start_flash_sale",
+        "stop_flash_sale",
+        "drop_coupon",
+        "start_lucky_bag",
+        "cancel_lucky_bag",
+        "note",
+        "pin_comment",
+        "unpin_comment",
+    }
+)
 _XLSX_COLUMNS = {
     "at": ("时间", "at", "time", "offset"),
     "command": ("命令", "command"),
@@ -164,7 +177,11 @@ def _xlsx_to_data(path: Path) -> dict[str, Any]:
             at: Any = float(cell["at"])
         except ValueError:
             at = cell["at"]
-        step: dict[str, Any] = {"at": at, "command": cell.get("command", ""), "prompt": cell.get("prompt", "")}
+        step: dict[str, Any] = {
+            "at": at,
+            "command": cell.get("command", ""),
+            "prompt": cell.get("prompt", ""),
+        }
         if cell.get("args"):
             try:
                 step["args"] = json.loads(cell["args"])
@@ -195,8 +212,9 @@ class PlanRunner:
         on_step: called with each step after it ran (for a view).
     """
 
-    def __init__(self, engine: SessionEngine, plan: Plan,
-                 on_step: Callable[[Step], None] | None = None) -> None:
+    def __init__(
+        self, engine: SessionEngine, plan: Plan, on_step: Callable[[Step], None] | None = None
+    ) -> None:
         self.engine = engine
         self.plan = plan
         self.clock: Clock = engine.clock
@@ -241,7 +259,9 @@ class PlanRunner:
         if step.command:
             result = self.engine.execute(Command(step.command, dict(step.args), "plan", step.command_id))
             if not result.applied:
-                log.warning("plan step %d (%s) %s: %s", step.index, step.command, result.result, result.reason)
+                log.warning(
+                    "plan step %d (%s) %s: %s", step.index, step.command, result.result, result.reason
+                )
         if self.on_step is not None:
             self.on_step(step)
 

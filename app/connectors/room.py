@@ -71,11 +71,11 @@ class RoomConnector:
             self._unsubscribe()
             self._unsubscribe = None
 
-    async def aclose(self, timeout: float = 6.0) -> None:
-        """Stop forwarding and wait (up to ``timeout``) for the acks of commands already sent."""
+    async def aclose(self, wait_s: float = 6.0) -> None:
+        """Stop forwarding and wait (up to ``wait_s``) for the acks of commands already sent."""
         self.close()
         if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=timeout)
+            await asyncio.wait(set(self._tasks), timeout=wait_s)
 
 
 def post_json(url: str, payload: dict[str, Any], timeout: float = 5.0) -> dict[str, Any]:
@@ -84,10 +84,11 @@ def post_json(url: str, payload: dict[str, Any], timeout: float = 5.0) -> dict[s
     Blocking: run it in a thread (:class:`WebhookSender` does).
     """
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    request = urllib.request.Request(url, data=body, method="POST",
-                                     headers={"Content-Type": "application/json; charset=utf-8"})
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
+    )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - the shop's URL
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             text = response.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as exc:
         return {"result": "rejected", "reason": f"HTTP {exc.code}"}
@@ -110,5 +111,10 @@ class WebhookSender:
         self.timeout = timeout
 
     async def __call__(self, command: Command) -> dict[str, Any]:
-        frame = {"type": "command", "command_id": command.command_id, "name": command.name, "args": command.args}
+        frame = {
+            "type": "command",
+            "command_id": command.command_id,
+            "name": command.name,
+            "args": command.args,
+        }
         return await asyncio.to_thread(post_json, self.url, frame, self.timeout)

@@ -17,40 +17,59 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 def test_demo_catalog_imports_cleanly() -> None:
     result = import_catalog(demo_catalog_path())
-    assert result.ok and len(result.products) == 12
-    assert result.products[2].no == 3 and result.products[2].price_fen == 8990
+    assert result.ok
+    assert len(result.products) == 12
+    assert result.products[2].no == 3
+    assert result.products[2].price_fen == 8990
 
 
 def test_bad_rows_are_reported_with_row_column_and_reason_and_never_half_imported(tmp_path: Path) -> None:
-    csv = write(tmp_path / "p.csv", (
-        "序号,商品名称,到手价,库存\n"
-        "1,卫衣,59.90,10\n"
-        "2,牛仔裤,-5,10\n"      # row 3: negative price
-        "3,坚果,9.999,10\n"     # row 4: three decimals
-        "1,重复,5,10\n"          # row 5: duplicate 序号
-        "4,杯子,5,-1\n"          # row 6: negative stock
-        "5,,5,1\n"               # row 7: no name
-        "6,锅,99,1\n"
-    ))
+    csv = write(
+        tmp_path / "p.csv",
+        (
+            "序号,商品名称,到手价,库存\n"
+            "1,卫衣,59.90,10\n"
+            "2,牛仔裤,-5,10\n"  # row 3: negative price
+            "3,坚果,9.999,10\n"  # row 4: three decimals
+            "1,重复,5,10\n"  # row 5: duplicate 序号
+            "4,杯子,5,-1\n"  # row 6: negative stock
+            "5,,5,1\n"  # row 7: no name
+            "6,锅,99,1\n"
+        ),
+    )
     result = import_catalog(csv)
     assert [p.no for p in result.products] == [1, 6]
     assert [(e.row, e.column) for e in result.errors] == [
-        (3, "到手价"), (4, "到手价"), (5, "序号"), (6, "库存"), (7, "商品名称"),
+        (3, "到手价"),
+        (4, "到手价"),
+        (5, "序号"),
+        (6, "库存"),
+        (7, "商品名称"),
     ]
-    assert "1" in result.errors[2].reason and "2" in result.errors[2].reason  # names the first row
+    assert "1" in result.errors[2].reason
+    assert "2" in result.errors[2].reason
     assert all(e.reason for e in result.errors)
     with pytest.raises(CatalogError, match="第 3 行"):
         load_products_csv(csv)
 
 
 def test_gbk_csv_with_english_headers_and_no_number_column(tmp_path: Path) -> None:
-    gbk = write(tmp_path / "gbk.csv", "商品名称,价格,原价,话术\n螺蛳粉,32.9,59.9,正宗柳州味\n袖套,19.90,,凉感\n", "gbk")
+    gbk = write(
+        tmp_path / "gbk.csv",
+        "商品名称,价格,原价,话术\n螺蛳粉,32.9,59.9,正宗柳州味\n袖套,19.90,,凉感\n",
+        "gbk",
+    )
     result = import_catalog(gbk)
-    assert result.ok and result.encoding == "gbk"
+    assert result.ok
+    assert result.encoding == "gbk"
     assert [(p.no, p.name, p.price_fen, p.original_price_fen) for p in result.products] == [
-        (1, "螺蛳粉", 3290, 5990), (2, "袖套", 1990, 0)]
+        (1, "螺蛳粉", 3290, 5990),
+        (2, "袖套", 1990, 0),
+    ]
     assert result.products[0].selling_points == "正宗柳州味"
-    english = write(tmp_path / "en.csv", "No,Name,Price,Stock,SKU,Image\n7,Cup,45.9,3,A-1,x.png\n", "utf-8-sig")
+    english = write(
+        tmp_path / "en.csv", "No,Name,Price,Stock,SKU,Image\n7,Cup,45.9,3,A-1,x.png\n", "utf-8-sig"
+    )
     p = import_catalog(english).products[0]
     assert (p.no, p.product_id, p.sku, p.image, p.stock) == (7, "7", "A-1", "x.png", 3)
 
@@ -78,4 +97,5 @@ def test_queue_keeps_numbers_when_reordered() -> None:
     queue = ProductQueue(load_products_csv(demo_catalog_path())[:4])
     queue.move(4, 0)
     assert queue.order == (4, 1, 2, 3)
-    assert [item.no for item in queue][0] == 4 and queue.get(4).no == 4  # type: ignore[union-attr]
+    assert next(item.no for item in queue) == 4
+    assert queue.get(4).no == 4

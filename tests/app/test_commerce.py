@@ -30,7 +30,9 @@ def make_engine(log: SessionLog | None = None) -> tuple[SessionEngine, ManualClo
 
 
 def order(user: str, units: int = 1, product_id: str = NUTS) -> LiveEvent:
-    return LiveEvent(Kind.ORDER, 0.0, user_id=user, product_id=product_id, count=units, amount_fen=9900 * units)
+    return LiveEvent(
+        Kind.ORDER, 0.0, user_id=user, product_id=product_id, count=units, amount_fen=9900 * units
+    )
 
 
 def test_exactly_one_product_is_explained_at_a_time() -> None:
@@ -54,7 +56,9 @@ def test_a_10_second_flash_sale_with_stock_20_never_sells_21_and_ends_on_time() 
     engine, clock = make_engine()
     applied: list[LiveEvent] = []
     engine.subscribe(applied.extend)
-    start = engine.execute(Command("start_flash_sale", {"no": 3, "price_fen": 9900, "stock": 20, "duration_s": 10}))
+    start = engine.execute(
+        Command("start_flash_sale", {"no": 3, "price_fen": 9900, "stock": 20, "duration_s": 10})
+    )
     sale = engine.state.flash_sales[start.command.command_id]
     for second in range(12):
         engine.submit([order(f"u{second}-{i}", units=3) for i in range(3)])
@@ -67,13 +71,17 @@ def test_a_10_second_flash_sale_with_stock_20_never_sells_21_and_ends_on_time() 
     assert [f["flash_sale"] for f in flags if "flash_sale" in f] == ["started", "oversold", "ended"]
 
     # On time: a sale with plenty of stock ends exactly at its deadline, however late it is checked.
-    engine.execute(Command("start_flash_sale", {"no": 5, "price_fen": 100, "stock": 100, "duration_s": 10},
-                           command_id="fs2"))
+    engine.execute(
+        Command(
+            "start_flash_sale", {"no": 5, "price_fen": 100, "stock": 100, "duration_s": 10}, command_id="fs2"
+        )
+    )
     sale2 = engine.state.flash_sales["fs2"]
     t0 = clock.monotonic()
     clock.advance(9.9)
     engine.drain()
-    assert sale2.status == "live" and sale2.remaining(clock.monotonic()) == pytest.approx(0.1)
+    assert sale2.status == "live"
+    assert sale2.remaining(clock.monotonic()) == pytest.approx(0.1)
     clock.advance(0.3)
     engine.submit([order("late", product_id="100774")])  # after the deadline: not the sale's
     engine.drain()
@@ -82,10 +90,16 @@ def test_a_10_second_flash_sale_with_stock_20_never_sells_21_and_ends_on_time() 
 
 def test_countdown_is_right_after_a_2_second_stall_and_warmup_turns_live() -> None:
     engine, clock = make_engine()
-    engine.execute(Command("start_flash_sale", {"no": 3, "price_fen": 9900, "stock": 20, "warmup_s": 5,
-                                                 "duration_s": 60}, command_id="fs"))
+    engine.execute(
+        Command(
+            "start_flash_sale",
+            {"no": 3, "price_fen": 9900, "stock": 20, "warmup_s": 5, "duration_s": 60},
+            command_id="fs",
+        )
+    )
     sale = engine.state.flash_sales["fs"]
-    assert sale.phase(clock.monotonic()) == "warmup" and sale.remaining(clock.monotonic()) == 5
+    assert sale.phase(clock.monotonic()) == "warmup"
+    assert sale.remaining(clock.monotonic()) == 5
     clock.advance(3)
     engine.tick()
     clock.advance(2)  # the UI froze for 2 s: no tick, no drain
@@ -97,7 +111,8 @@ def test_countdown_is_right_after_a_2_second_stall_and_warmup_turns_live() -> No
     assert sale.sold == 1
     clock.advance(600)
     engine.tick()
-    assert sale.status == "ended" and sale.remaining(clock.monotonic()) == 0
+    assert sale.status == "ended"
+    assert sale.remaining(clock.monotonic()) == 0
 
 
 def test_the_same_coupon_command_twice_drops_once(tmp_path: Path) -> None:
@@ -105,7 +120,13 @@ def test_the_same_coupon_command_twice_drops_once(tmp_path: Path) -> None:
         engine, _ = make_engine(log)
         room: list[Command] = []
         engine.subscribe_outbound(room.append)
-        args = {"kind": "满减", "threshold_fen": 10000, "discount_fen": 1000, "quantity": 2, "per_user_limit": 1}
+        args = {
+            "kind": "满减",
+            "threshold_fen": 10000,
+            "discount_fen": 1000,
+            "quantity": 2,
+            "per_user_limit": 1,
+        }
         first = engine.execute(Command("drop_coupon", args, command_id="c-1"))
         again = engine.execute(Command("drop_coupon", args, command_id="c-1"))
         assert (first.result, again.result) == ("applied", "duplicate")
@@ -124,24 +145,38 @@ def test_the_same_coupon_command_twice_drops_once(tmp_path: Path) -> None:
 
 def test_lucky_bag_draw_is_reproducible_from_its_recorded_seed() -> None:
     engine, clock = make_engine()
-    bag_cmd = engine.execute(Command("start_lucky_bag", {"condition": {"keyword": "扣1"}, "duration_s": 30,
-                                                          "winners": 3}))
-    assert engine.execute(Command("start_lucky_bag", {"condition": {"follow": True}, "duration_s": 5,
-                                                       "winners": 1})).result == "rejected"  # one at a time
-    comments = [LiveEvent(Kind.COMMENT, 0, user_id=f"u{i}", user_name=f"观众{i}", text="扣1扣1" if i % 2 else "好")
-                for i in range(20)]
+    bag_cmd = engine.execute(
+        Command("start_lucky_bag", {"condition": {"keyword": "扣1"}, "duration_s": 30, "winners": 3})
+    )
+    assert (
+        engine.execute(
+            Command("start_lucky_bag", {"condition": {"follow": True}, "duration_s": 5, "winners": 1})
+        ).result
+        == "rejected"
+    )  # one at a time
+    comments = [
+        LiveEvent(Kind.COMMENT, 0, user_id=f"u{i}", user_name=f"观众{i}", text="扣1扣1" if i % 2 else "好")
+        for i in range(20)
+    ]
     engine.submit(comments)
     engine.drain()
     clock.advance(31)
     engine.submit([LiveEvent(Kind.COMMENT, 0, user_id="late", text="扣1")])
     engine.drain()
     bag = engine.state.lucky_bag
-    assert bag is not None and bag.status == "drawn" and len(bag.winners) == 3
-    assert "late" not in bag.participants and len(bag.participants) == 10
+    assert bag is not None
+    assert bag.status == "drawn"
+    assert len(bag.winners) == 3
+    assert "late" not in bag.participants
+    assert len(bag.participants) == 10
     draw = next(a for a in engine.actions if a["name"] == "lucky_bag_draw")
     start = next(a for a in engine.actions if a["command_id"] == bag_cmd.command.command_id)
     assert start["args"]["seed"] == draw["args"]["seed"]
-    assert draw_winners(draw["args"]["participants"], draw["args"]["seed"], 3) == bag.winners == draw["args"]["winners"]
+    assert (
+        draw_winners(draw["args"]["participants"], draw["args"]["seed"], 3)
+        == bag.winners
+        == draw["args"]["winners"]
+    )
 
 
 def test_queue_list_unlist_move_notes_and_pin() -> None:
@@ -161,8 +196,11 @@ def test_queue_list_unlist_move_notes_and_pin() -> None:
 
 def test_restore_resumes_a_running_flash_sale_with_its_true_remaining_time() -> None:
     engine, clock = make_engine()
-    engine.execute(Command("start_flash_sale", {"no": 3, "price_fen": 9900, "stock": 20, "duration_s": 60},
-                           command_id="fs"))
+    engine.execute(
+        Command(
+            "start_flash_sale", {"no": 3, "price_fen": 9900, "stock": 20, "duration_s": 60}, command_id="fs"
+        )
+    )
     actions = list(engine.actions)
     clock.advance(25)  # the console was down for 25 s
     fresh = SessionEngine(clock=clock)
@@ -177,34 +215,61 @@ def test_restore_resumes_a_running_flash_sale_with_its_true_remaining_time() -> 
 def test_plan_runs_steps_at_their_offsets(tmp_path: Path) -> None:
     engine, clock = make_engine()
     plan_file = tmp_path / "plan.json"
-    plan_file.write_text(json.dumps({"steps": [
-        {"at": 2.0, "command": "explain", "args": {"no": 3}},
-        {"at": 8.0, "command": "start_flash_sale", "args": {"no": 3, "price_fen": 9900, "stock": 20, "duration_s": 10}},
-        {"at": 20.0, "command": "drop_coupon", "command_id": "c-1",
-         "args": {"kind": "满减", "threshold_fen": 10000, "discount_fen": 1000, "quantity": 100}},
-        {"at": 25.0, "prompt": "介绍下一款"},
-    ]}, ensure_ascii=False))
+    plan_file.write_text(
+        json.dumps(
+            {
+                "steps": [
+                    {"at": 2.0, "command": "explain", "args": {"no": 3}},
+                    {
+                        "at": 8.0,
+                        "command": "start_flash_sale",
+                        "args": {"no": 3, "price_fen": 9900, "stock": 20, "duration_s": 10},
+                    },
+                    {
+                        "at": 20.0,
+                        "command": "drop_coupon",
+                        "command_id": "c-1",
+                        "args": {
+                            "kind": "满减",
+                            "threshold_fen": 10000,
+                            "discount_fen": 1000,
+                            "quantity": 100,
+                        },
+                    },
+                    {"at": 25.0, "prompt": "介绍下一款"},
+                ]
+            },
+            ensure_ascii=False,
+        )
+    )
     runner = PlanRunner(engine, load_plan(plan_file))
     runner.start()
     assert runner.run_due() == []
     status = runner.status()
-    assert status.next is not None and status.next.command == "explain" and status.next_in == 2
+    assert status.next is not None
+    assert status.next.command == "explain"
+    assert status.next_in == 2
     clock.advance(8)
     assert [s.command for s in runner.run_due()] == ["explain", "start_flash_sale"]
     clock.advance(20)
     runner.run_due()
     assert runner.status().done
     assert [(a["name"], a["result"]) for a in engine.actions] == [
-        ("explain", "applied"), ("start_flash_sale", "applied"), ("drop_coupon", "applied"), ("note", "applied")]
+        ("explain", "applied"),
+        ("start_flash_sale", "applied"),
+        ("drop_coupon", "applied"),
+        ("note", "applied"),
+    ]
 
 
 def test_plan_validation_names_the_step(tmp_path: Path) -> None:
     with pytest.raises(PlanError, match="第 2 步"):
         parse_plan({"steps": [{"at": 1, "prompt": "开场"}, {"at": -1, "command": "explain"}]})
-    with pytest.raises(PlanError, match="第 1 步.*launch_rocket"):
+    with pytest.raises(PlanError, match=r"第 1 步.*launch_rocket"):
         parse_plan({"steps": [{"at": 1, "command": "launch_rocket"}]})
-    plan = parse_plan({"catalog": "p.csv", "steps": [{"at": 1, "command": "explain", "args": {"no": 99}}]},
-                      tmp_path)
+    plan = parse_plan(
+        {"catalog": "p.csv", "steps": [{"at": 1, "command": "explain", "args": {"no": 99}}]}, tmp_path
+    )
     assert plan.catalog == tmp_path / "p.csv"
     with pytest.raises(PlanError, match="99"):
         plan.check_products(load_products_csv(demo_catalog_path()))

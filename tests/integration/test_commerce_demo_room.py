@@ -45,7 +45,7 @@ def test_explaining_product_3_yields_orders_for_product_3_only(demo_url: str, tm
             orders = {e.product_id for e in log.events(sid) if e.kind == Kind.ORDER}
             return sid, log.actions(sid), orders, engine.state.sold["100552"]
 
-    sid, actions, orders, sold = asyncio.run(main())
+    _sid, actions, orders, sold = asyncio.run(main())
     assert orders == {"100552"}
     assert sold > 0
     assert [(a["name"], a["result"]) for a in actions] == [("explain", "applied"), ("explain.ack", "applied")]
@@ -53,32 +53,83 @@ def test_explaining_product_3_yields_orders_for_product_3_only(demo_url: str, tm
 
 def test_plan_run_headless_produces_exactly_the_plans_effects(demo_url: str, tmp_path: Path) -> None:
     plan = tmp_path / "plan.json"
-    plan.write_text(json.dumps({"steps": [
-        {"at": 0.5, "command": "explain", "args": {"no": 3}},
-        {"at": 1.0, "command": "start_flash_sale", "args": {"no": 3, "price_fen": 6990, "stock": 20, "duration_s": 2}},
-        {"at": 1.5, "command": "drop_coupon", "command_id": "c-1",
-         "args": {"kind": "满减", "threshold_fen": 10000, "discount_fen": 1000, "quantity": 100}},
-        {"at": 2.0, "command": "drop_coupon", "command_id": "c-1",
-         "args": {"kind": "满减", "threshold_fen": 10000, "discount_fen": 1000, "quantity": 100}},
-        {"at": 2.5, "prompt": "介绍下一款"},
-    ]}, ensure_ascii=False), encoding="utf-8")
+    plan.write_text(
+        json.dumps(
+            {
+                "steps": [
+                    {"at": 0.5, "command": "explain", "args": {"no": 3}},
+                    {
+                        "at": 1.0,
+                        "command": "start_flash_sale",
+                        "args": {"no": 3, "price_fen": 6990, "stock": 20, "duration_s": 2},
+                    },
+                    {
+                        "at": 1.5,
+                        "command": "drop_coupon",
+                        "command_id": "c-1",
+                        "args": {
+                            "kind": "满减",
+                            "threshold_fen": 10000,
+                            "discount_fen": 1000,
+                            "quantity": 100,
+                        },
+                    },
+                    {
+                        "at": 2.0,
+                        "command": "drop_coupon",
+                        "command_id": "c-1",
+                        "args": {
+                            "kind": "满减",
+                            "threshold_fen": 10000,
+                            "discount_fen": 1000,
+                            "quantity": 100,
+                        },
+                    },
+                    {"at": 2.5, "prompt": "介绍下一款"},
+                ]
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     db = tmp_path / "rec.sqlite"
     done = subprocess.run(
-        [sys.executable, "-m", "app", "record", "--source", demo_url, "--db", str(db), "--duration", "5",
-         "--plan", str(plan)],
-        capture_output=True, text=True, timeout=40, env={**os.environ, "LIVEDECK_HOME": str(tmp_path)},
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "record",
+            "--source",
+            demo_url,
+            "--db",
+            str(db),
+            "--duration",
+            "5",
+            "--plan",
+            str(plan),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=40,
+        env={**os.environ, "LIVEDECK_HOME": str(tmp_path)},
     )
     assert done.returncode == 0, done.stderr
     with sqlite3.connect(db) as conn:
         actions = conn.execute(
-            "select command_id, actor, name, result from actions where actor = 'plan' order by rowid").fetchall()
+            "select command_id, actor, name, result from actions where actor = 'plan' order by rowid"
+        ).fetchall()
         acks = conn.execute("select name, result from actions where actor = 'room' order by rowid").fetchall()
-        systems = [json.loads(x) for (x,) in conn.execute(
-            "select extra from events where kind = 'system' and extra like '%livedeck%' order by seq")]
+        systems = [
+            json.loads(x)
+            for (x,) in conn.execute(
+                "select extra from events where kind = 'system' and extra like '%livedeck%' order by seq"
+            )
+        ]
         products = conn.execute("select count(*) from products").fetchone()[0]
         flash_orders = conn.execute(
             "select coalesce(sum(count), 0) from events where kind = 'order' and amount_fen % 6990 = 0 "
-            "and product_id = '100552'").fetchone()[0]
+            "and product_id = '100552'"
+        ).fetchone()[0]
     assert actions == [
         ("plan-1", "plan", "explain", "applied"),
         ("plan-2", "plan", "start_flash_sale", "applied"),
@@ -86,8 +137,13 @@ def test_plan_run_headless_produces_exactly_the_plans_effects(demo_url: str, tmp
         ("c-1", "plan", "drop_coupon", "duplicate"),
         ("plan-5", "plan", "note", "applied"),
     ]
-    assert acks == [("explain.ack", "applied"), ("start_flash_sale.ack", "applied"), ("drop_coupon.ack", "applied")]
+    assert acks == [
+        ("explain.ack", "applied"),
+        ("start_flash_sale.ack", "applied"),
+        ("drop_coupon.ack", "applied"),
+    ]
     kinds = [s.get("flash_sale") or s.get("coupon") for s in systems]
     assert kinds == ["started", "dropped", "ended"]
-    assert systems[-1]["sold"] <= 20 and flash_orders >= systems[-1]["sold"]
+    assert systems[-1]["sold"] <= 20
+    assert flash_orders >= systems[-1]["sold"]
     assert products == 12
