@@ -3,6 +3,7 @@
 Subcommands (their flags are contracts; keep them stable):
     livedeck record --source URL --format generic --db PATH [--duration S] [--title T] [--plan PLAN]
     livedeck demo-room [--host 127.0.0.1] [--port 8765] [--seed N] [--rate EVENTS_PER_S]
+    livedeck replay LOG [--session ID] [--speed 1..50] [--host 127.0.0.1] [--port 8766]
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from app import __version__
+from app import __version__, replay
 from app.catalog import Product, demo_catalog_path, load_products_csv
 from app.engine import SessionEngine
 from app.events import Kind, LiveEvent
@@ -44,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=sorted(FORMATS), default="generic", help="protocol of --source")
     parser.add_argument("--seed", type=int, help="console: seed of the embedded demo room")
     parser.add_argument("--rate", type=float, help="console: events/s of the embedded demo room")
+    parser.add_argument("--replay", type=Path, metavar="LOG", help="console: replay a recorded session log")
+    parser.add_argument("--session", type=int, help="console --replay: session id (default: the newest)")
+    parser.add_argument("--speed", type=float, help="console --replay: 1 to 50 (default 1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     rec = sub.add_parser("record", help="record a live room into the session log, headless")
@@ -60,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo-room", help="run the demo live room server")
     demo.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    replay.add_parser(sub)
     return parser
 
 
@@ -75,6 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     set_language(args.lang or settings.get("language"))
     if args.command == "record":
         return record(args)
+    if args.command == "replay":
+        return replay.run(args)
     # app/ stays headless: the Qt console is loaded only when the user asks for the window.
     console = importlib.import_module("ui.console")
     result: int = console.run(args, settings)

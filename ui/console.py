@@ -49,7 +49,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 async def console_main(args: argparse.Namespace, settings: Settings) -> None:
     demo: DemoRoomThread | None = None
-    if args.source:
+    if getattr(args, "replay", None):
+        # The replay runs in its own thread (app/sources/replay.py); the window reads it like any room.
+        spec = SourceSpec("replay", str(args.replay),
+                          {"session_id": args.session, "speed": args.speed if args.speed is not None else 1.0})
+    elif args.source:
         spec = SourceSpec(args.format, args.source)
     else:
         seed = args.seed if args.seed is not None else settings.get("demo_seed")

@@ -13,6 +13,7 @@ FORMATS: dict[str, str] = {
     "generic": "app.sources.generic:GenericSource",
     "bilibili": "app.sources.bilibili:BilibiliSource",
     "douyin-bridge": "app.sources.douyin_bridge:DouyinBridgeSource",
+    "replay": "app.sources.replay:ReplaySource",
 }
 
 

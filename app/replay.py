@@ -1,0 +1,430 @@
+"""Replay: re-stream a recorded session log as a live room speaking the generic JSON protocol.
+
+Assistants train on yesterday's show, demos run on a real audience, a problem a streamer reported is
+reproduced from their log. A replay is a websocket server like the demo room (docs/protocol.md:
+``hello``, then every ~50 ms tick's events as one JSON-array frame, a ``ping`` every 2 s), so the console
+and ``livedeck record`` read it through the ordinary :class:`~app.sources.generic.GenericSource`.
+
+* Pacing follows the events' ``ts`` gaps divided by ``speed`` (1×–50×); a gap longer than
+  ``gap_cap`` seconds of *real* time is shortened to it, so a dead hour doesn't stall a training session.
+* Events keep their original ``ts``, user ids, names, texts and ``msg_id``, so recording a replay
+  again deduplicates correctly. (An event logged without a ``msg_id`` gets a stable one,
+  ``replay-<session>-<seq>``, so a reconnect during the replay doesn't duplicate it either.)
+* The log is read in pages of ``page_size`` events through a read-only connection: a 2-million-event
+  log is never in memory.
+* Playback starts when the first client has its ``hello`` (a recorder that connects a moment late
+  misses nothing) and ends with a ``live_end`` event; the server keeps pinging until it is closed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import sqlite3
+import sys
+import threading
+import time
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
+from websockets.exceptions import ConnectionClosed
+
+from app.i18n import tr
+from app.store import open_readonly
+
+log = logging.getLogger("livedeck.replay")
+
+PROTOCOL = "livedeck-generic"
+PROTOCOL_VERSION = 1
+TICK_S = 0.05
+PING_EVERY_S = 2.0
+MAX_BATCH = 2000
+MIN_SPEED, MAX_SPEED = 1.0, 50.0
+DEFAULT_GAP_CAP_S = 10.0
+DEFAULT_PAGE_SIZE = 2000
+
+_SELECT = (
+    "SELECT seq, kind, ts, user_id, user_name, text, count, amount_fen, product_id, msg_id, extra "
+    "FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?"
+)
+
+
+class ReplayError(ValueError):
+    """A replay that cannot start (no such file or session, bad speed); the message says why."""
+
+
+def check_speed(speed: float) -> float:
+    if not MIN_SPEED <= speed <= MAX_SPEED:
+        raise ReplayError(tr("回放速度须在 1 到 50 倍之间，而不是 {speed}", speed=speed))
+    return float(speed)
+
+
+def _connect(path: str | Path) -> sqlite3.Connection:
+    if not Path(path).is_file():
+        raise ReplayError(tr("找不到场次日志：{path}", path=path))
+    try:
+        return open_readonly(path)
+    except sqlite3.Error as exc:
+        raise ReplayError(tr("无法打开场次日志 {path}：{reason}", path=path, reason=exc)) from None
+
+
+def resolve_session(path: str | Path, session_id: int | None = None) -> tuple[int, str]:
+    """The session to replay (the newest when ``session_id`` is None) and its title.
+
+    Raises:
+        ReplayError: the file is not a session log, holds no sessions, or not that one.
+    """
+    conn = _connect(path)
+    try:
+        if session_id is None:
+            sql, params = "SELECT id, title FROM sessions ORDER BY started_at DESC, id DESC LIMIT 1", ()
+        else:
+            sql, params = "SELECT id, title FROM sessions WHERE id = ?", (session_id,)
+        row = conn.execute(sql, params).fetchone()
+    except sqlite3.Error as exc:
+        raise ReplayError(tr("{path} 不是场次日志（{reason}）", path=path, reason=exc)) from None
+    finally:
+        conn.close()
+    if row is None:
+        if session_id is None:
+            raise ReplayError(tr("{path} 里没有场次", path=path))
+        raise ReplayError(tr("{path} 里没有场次 #{session}", path=path, session=session_id))
+    return int(row[0]), str(row[1] or "")
+
+
+def _event_object(session_id: int, row: tuple[Any, ...]) -> dict[str, Any]:
+    """One logged row as a generic-protocol ``event`` object; empty fields are left out."""
+    seq, kind, ts, user_id, user_name, text, count, amount_fen, product_id, msg_id, extra = row
+    obj: dict[str, Any] = {"type": "event", "kind": kind, "msg_id": msg_id or f"replay-{session_id}-{seq}"}
+    if ts is not None:
+        obj["ts"] = ts
+    for name, value in (("user_id", user_id), ("user_name", user_name), ("text", text),
+                        ("product_id", product_id)):
+        if value:
+            obj[name] = value
+    for name, value in (("count", count), ("amount_fen", amount_fen)):
+        if value:
+            obj[name] = value
+    if extra:
+        with contextlib.suppress(ValueError):
+            decoded = json.loads(extra)
+            if isinstance(decoded, dict):
+                obj["extra"] = decoded
+    return obj
+
+
+def _frame(objects: list[dict[str, Any]]) -> str:
+    return json.dumps(objects[0] if len(objects) == 1 else objects, ensure_ascii=False)
+
+
+class ReplayServer:
+    """A recorded session re-streamed on a websocket. Create it with :func:`serve_replay`.
+
+    Attributes:
+        sent: events broadcast so far (``live_end`` included).
+        finished: set once the last event and ``live_end`` went out.
+        pages: pages read from the log so far (tests check that a replay pages).
+    """
+
+    def __init__(self, path: str | Path, session_id: int, title: str, *, speed: float = 1.0, host: str = "127.0.0.1",
+                 gap_cap: float = DEFAULT_GAP_CAP_S, page_size: int = DEFAULT_PAGE_SIZE) -> None:
+        self.path = Path(path)
+        self.session_id = session_id
+        self.title = title
+        self.speed = check_speed(speed)
+        self.host = host
+        self.gap_cap = gap_cap
+        self.page_size = max(1, page_size)
+        self.port = 0
+        self.clients: set[ServerConnection] = set()
+        self.sent = 0
+        self.pages = 0
+        self.finished = asyncio.Event()
+        self._started = asyncio.Event()
+        self._server: Server | None = None
+        self._player: asyncio.Task[None] | None = None
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"ws://{host}:{self.port}"
+
+    async def _start(self, port: int) -> None:
+        self._server = await serve(self._handle, self.host, port, compression=None, max_size=2**20)
+        self.port = self._server.sockets[0].getsockname()[1]
+        self._player = asyncio.create_task(self._play(), name="replay-player")
+        self._player.add_done_callback(_log_crash)
+
+    async def _handle(self, ws: ServerConnection) -> None:
+        hello = {"type": "hello", "protocol": PROTOCOL, "v": PROTOCOL_VERSION,
+                 "room_id": f"replay-{self.session_id}", "title": tr("回放：{title}", title=self.title)}
+        try:
+            await ws.send(json.dumps(hello, ensure_ascii=False))
+            self.clients.add(ws)
+            self._started.set()
+            async for message in ws:
+                # A replay takes no commands: the show already happened. Answer pings, refuse the rest.
+                reply = _reply(message)
+                if reply is not None:
+                    await ws.send(json.dumps(reply, ensure_ascii=False))
+        except ConnectionClosed:
+            pass
+        finally:
+            self.clients.discard(ws)
+
+    def _read_page(self, after_seq: int) -> list[tuple[Any, ...]]:
+        """One page, on a worker thread, on its own short read-only connection (a live writer may be
+        appending to the same file: a short read never holds back its checkpoints)."""
+        self.pages += 1
+        conn = _connect(self.path)
+        try:
+            return conn.execute(_SELECT, (self.session_id, after_seq, self.page_size)).fetchall()
+        finally:
+            conn.close()
+
+    async def _play(self) -> None:
+        await self._started.wait()
+        loop = asyncio.get_running_loop()
+        try:
+            await self._stream(loop)
+        except (sqlite3.Error, ReplayError):
+            log.exception("replay of session %s stopped: the log could not be read", self.session_id)
+            self.finished.set()
+            raise
+        end = {"type": "event", "kind": "live_end", "ts": time.time(), "text": tr("回放结束"),
+               "msg_id": f"replay-{self.session_id}-end"}
+        self._broadcast([end])
+        self.finished.set()
+        log.info("replay of session %s finished: %s events", self.session_id, self.sent)
+        next_ping = loop.time()
+        while True:  # keep the link alive until closed: the protocol wants a frame every 5 s
+            await asyncio.sleep(max(0.0, next_ping - loop.time()))
+            next_ping = loop.time() + PING_EVERY_S
+            self._broadcast([{"type": "ping", "ts": time.time()}], count=False)
+
+    async def _stream(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Broadcast the session's events on their (sped-up, gap-capped) timeline."""
+        buffered: deque[dict[str, Any]] = deque()
+        after_seq, exhausted = 0, False
+        max_gap = self.gap_cap * self.speed  # in log seconds
+        skipped = 0.0  # log seconds cut out of long gaps so far
+        last_ts: float | None = None
+        log_clock: float | None = None  # the log time "now", on the shortened timeline
+        last = next_ping = loop.time()
+
+        while True:
+            if len(buffered) < self.page_size // 2 and not exhausted:
+                rows = await asyncio.to_thread(self._read_page, after_seq)
+                exhausted = len(rows) < self.page_size
+                if rows:
+                    after_seq = rows[-1][0]
+                for row in rows:
+                    obj = _event_object(self.session_id, row)
+                    ts = obj.get("ts")
+                    if isinstance(ts, int | float):
+                        if last_ts is not None and ts - last_ts > max_gap:
+                            skipped += ts - last_ts - max_gap
+                        last_ts = max(ts, last_ts) if last_ts is not None else ts
+                    obj["_at"] = (last_ts if last_ts is not None else 0.0) - skipped
+                    buffered.append(obj)
+            if not buffered and exhausted:
+                break
+            now = loop.time()
+            if log_clock is None:
+                log_clock = buffered[0]["_at"] if buffered else 0.0
+            else:
+                log_clock += (now - last) * self.speed
+            last = now
+            due: list[dict[str, Any]] = []
+            while buffered and buffered[0]["_at"] <= log_clock:
+                obj = buffered.popleft()
+                del obj["_at"]
+                due.append(obj)
+            if now >= next_ping:
+                next_ping = now + PING_EVERY_S
+                due.append({"type": "ping", "ts": time.time()})
+            if due:
+                self._broadcast(due)
+            await asyncio.sleep(TICK_S)
+
+    def _broadcast(self, objects: list[dict[str, Any]], *, count: bool = True) -> None:
+        if count:
+            self.sent += sum(1 for o in objects if o.get("type") == "event")
+        if self.clients:
+            for i in range(0, len(objects), MAX_BATCH):
+                broadcast(self.clients, _frame(objects[i : i + MAX_BATCH]))
+
+    async def close(self) -> None:
+        """Stop playing, stop listening and close the connections."""
+        if self._player is not None:
+            self._player.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._player
+            self._player = None
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+
+def _reply(message: str | bytes) -> dict[str, Any] | None:
+    try:
+        data = json.loads(message)
+    except ValueError:
+        return {"type": "error", "reason": "not JSON"}
+    for item in data if isinstance(data, list) else [data]:
+        if isinstance(item, dict) and item.get("type") == "ping":
+            return {"type": "pong", "ts": time.time()}
+        if isinstance(item, dict) and item.get("type") == "command":
+            return {"type": "ack", "command_id": str(item.get("command_id", "")), "result": "rejected",
+                    "reason": "a replay takes no commands"}
+    return None
+
+
+def _log_crash(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("replay player crashed", exc_info=task.exception())
+
+
+async def serve_replay(
+    path: str | Path,
+    session_id: int | None = None,
+    *,
+    speed: float = 1.0,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    gap_cap: float = DEFAULT_GAP_CAP_S,
+    page_size: int = DEFAULT_PAGE_SIZE,
+) -> ReplayServer:
+    """Start replaying ``session_id`` (default: the newest) of the log at ``path`` on ``host:port``.
+
+    Raises:
+        ReplayError: no such log or session, or a speed outside 1–50.
+        OSError: the port is taken.
+    """
+    check_speed(speed)
+    sid, title = await asyncio.to_thread(resolve_session, path, session_id)
+    server = ReplayServer(path, sid, title, speed=speed, host=host, gap_cap=gap_cap, page_size=page_size)
+    await server._start(port)
+    log.info("replaying session %s of %s at %s× on %s", sid, path, speed, server.url)
+    return server
+
+
+class ReplayThread:
+    """A replay on its own asyncio loop in a daemon thread (like :class:`app.demo_room.DemoRoomThread`),
+    so re-streaming a busy log at 50× never costs the GUI loop a frame."""
+
+    def __init__(self, path: str | Path, session_id: int | None = None, *, speed: float = 1.0,
+                 host: str = "127.0.0.1", port: int = 0, **kwargs: Any) -> None:
+        self._args = (path, session_id)
+        self._kwargs: dict[str, Any] = {"speed": speed, "host": host, "port": port, **kwargs}
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self.server: ReplayServer | None = None
+
+    @property
+    def url(self) -> str:
+        if self.server is None:
+            raise RuntimeError("the replay is not running")
+        return self.server.url
+
+    def start(self, timeout: float = 10.0) -> str:
+        """Start the replay; returns its URL once it listens. Raises ReplayError/OSError in the caller."""
+        if self._thread is not None:
+            raise RuntimeError("the replay is already running")
+        self._thread = threading.Thread(target=self._run, name="livedeck-replay", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(timeout):
+            raise TimeoutError("the replay did not start")
+        if self._error is not None:
+            self._thread.join()
+            self._thread = None
+            raise self._error
+        return self.url
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._main())
+        except BaseException as e:
+            if self._ready.is_set():
+                log.exception("replay thread failed")
+            else:
+                self._error = e
+                self._ready.set()
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        self.server = await serve_replay(*self._args, **self._kwargs)
+        self._ready.set()
+        try:
+            await self._stop.wait()
+        finally:
+            await self.server.close()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the replay and wait for its thread to end. Safe to call twice."""
+        thread, loop, stop = self._thread, self._loop, self._stop
+        if thread is None:
+            return
+        if loop is not None and stop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(stop.set)
+        thread.join(timeout)
+        self._thread = None
+
+
+# ---------------------------------------------------------------------------------------------------
+# livedeck replay LOG
+
+
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    """The ``replay`` subcommand, added to ``livedeck``'s subparsers."""
+    rep: argparse.ArgumentParser = sub.add_parser(
+        "replay", help="re-stream a recorded session as a generic-protocol room (1×–50×)")
+    rep.add_argument("log", type=Path, metavar="LOG", help="session log file (SQLite)")
+    rep.add_argument("--session", type=int, help="session id (default: the newest)")
+    rep.add_argument("--speed", type=float, default=1.0, help="1 to 50 (default 1)")
+    rep.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1, this PC only)")
+    rep.add_argument("--port", type=int, default=8766, help="port (default 8766; 0 = any free port)")
+    return rep
+
+
+async def _run_replay(args: argparse.Namespace) -> None:
+    server = await serve_replay(args.log, args.session, speed=args.speed, host=args.host, port=args.port)
+    print(tr("回放场次 #{session}（{speed}×）：{url}", session=server.session_id, speed=f"{args.speed:g}",
+             url=server.url), flush=True)
+    print(tr("按 Ctrl-C 停止。"), flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        done = asyncio.ensure_future(server.finished.wait())
+        await asyncio.wait([done, asyncio.ensure_future(stop.wait())], return_when=asyncio.FIRST_COMPLETED)
+        if done.done():
+            print(tr("回放结束：共 {events} 条事件", events=server.sent), flush=True)
+            await asyncio.sleep(1.0)  # let clients read live_end before the server goes away
+    finally:
+        await server.close()
+
+
+def run(args: argparse.Namespace) -> int:
+    """``livedeck replay LOG [--session ID] [--speed 1..50] [--host H] [--port P]``."""
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_run_replay(args))
+    except (ReplayError, OSError) as exc:
+        print(tr("无法回放：{reason}", reason=exc), file=sys.stderr)
+        return 2
+    return 0
