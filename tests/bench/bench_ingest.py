@@ -1,7 +1,9 @@
 """Headless ingest → SQLite, against a bare websockets + json + sqlite pipeline on the same machine.
 
-Budget (ARCHITECTURE.md): LiveDeck ingests at least half the bare pipeline's rate, with zero loss.
-Both sides read the same pre-built frames from a real websocket server on loopback.
+Budget (ARCHITECTURE.md): LiveDeck ingests at least half the bare pipeline's rate, with zero loss,
+and at least 25,000 events/s in absolute terms. Both sides read the same pre-built frames from a real
+websocket server on loopback and store the same table (same columns, key and indexes), so the ratio
+measures what LiveDeck's layers cost (validation, dedupe, engine, writer thread), not a smaller table.
 """
 
 from __future__ import annotations
@@ -55,8 +57,12 @@ async def bare_pipeline(frames: list[str], db: Path) -> tuple[float, int]:
     server, url = await _serve(frames)
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("CREATE TABLE events (seq INTEGER PRIMARY KEY, ts REAL, kind TEXT, user_id TEXT, "
-                 "user_name TEXT, text TEXT, msg_id TEXT)")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("CREATE TABLE events (session_id INTEGER, seq INTEGER, ts REAL, kind TEXT, user_id TEXT, "
+                 "user_name TEXT, text TEXT, count INTEGER, amount_fen INTEGER, product_id TEXT, msg_id TEXT, "
+                 "extra TEXT, PRIMARY KEY (session_id, seq)) WITHOUT ROWID")
+    conn.execute("CREATE INDEX events_session_kind_seq ON events (session_id, kind, seq)")
+    conn.execute("CREATE INDEX events_session_ts ON events (session_id, ts)")
     seq = 0
     async with connect(url, max_size=None, compression=None) as ws:
         start = time.perf_counter()
@@ -66,9 +72,12 @@ async def bare_pipeline(frames: list[str], db: Path) -> tuple[float, int]:
             rows = []
             for item in items:
                 seq += 1
-                rows.append((seq, item["ts"], item["kind"], item.get("user_id"), item.get("user_name"),
-                             item.get("text"), item.get("msg_id")))
-            conn.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?)", rows)
+                extra = item.get("extra")
+                rows.append((1, seq, item["ts"], item["kind"], item.get("user_id", ""), item.get("user_name", ""),
+                             item.get("text", ""), item.get("count", 0), item.get("amount_fen", 0),
+                             item.get("product_id", ""), item.get("msg_id", ""),
+                             json.dumps(extra, ensure_ascii=False) if extra else None))
+            conn.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
             conn.commit()
             if items[-1]["kind"] == "live_end":
                 break
@@ -114,7 +123,8 @@ def run() -> list[tuple[str, float, str, str]]:
         ("ingest: bare websockets+json+sqlite", bare_rate, "events/s", "reference"),
         ("ingest: livedeck source→engine→log", ours_rate, "events/s", f">= {bare_rate / 2:,.0f} (50% of bare)"),
         ("ingest: livedeck / bare", ours_rate / bare_rate * 100, "%", ">= 50"),
-        ("ingest: events lost", float(expected - ours_n), "events", "== 0"),
+        ("ingest: livedeck absolute", ours_rate, "events/s", ">= 25,000"),
+        ("ingest: events lost", float(expected - ours_n), "events", "<= 0"),
     ]
 
 
