@@ -24,8 +24,8 @@ from app.engine import SessionEngine
 from app.events import Kind, LiveEvent
 from app.i18n import LANGUAGES, set_language, tr
 from app.log import setup_logging
-from app.plan import Plan, PlanRunner, load_plan
 from app.metrics import MetricsTracker
+from app.plan import Plan, PlanRunner, load_plan
 from app.settings import Settings, default_log_path
 from app.show import Show, SourceSpec
 from app.sources import FORMATS
@@ -156,10 +156,8 @@ async def _record(
             if plan is not None:
                 runner = asyncio.create_task(PlanRunner(engine, plan[0]).run(), name="plan")
                 runner.add_done_callback(_log_plan_failure)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), duration)
-            except TimeoutError:
-                pass
             if runner is not None:
                 runner.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
