@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -79,11 +78,11 @@ class SessionState:
     def running(self) -> bool:
         return self.session_id is not None
 
-    def elapsed(self, now_monotonic: float | None = None) -> float:
-        """Seconds since the session started (monotonic), 0 when none runs."""
+    def elapsed(self, now_monotonic: float) -> float:
+        """Seconds since the session started, by the engine's monotonic clock; 0 when none runs."""
         if self.started_monotonic is None:
             return 0.0
-        return (time.monotonic() if now_monotonic is None else now_monotonic) - self.started_monotonic
+        return now_monotonic - self.started_monotonic
 
 
 class _RecentIds:

@@ -198,7 +198,7 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         state = self.engine.state
         header = self.header
-        header.clock.set_value(format_clock(state.elapsed()) if state.running else "--:--")
+        header.clock.set_value(format_clock(state.elapsed(self.engine.clock.monotonic())) if state.running else "--:--")
         header.online.set_value(format_count(state.online))
         header.peak.set_value(format_count(state.peak_online))
         header.comments.set_value(format_count(state.counts[Kind.COMMENT]))
