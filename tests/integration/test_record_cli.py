@@ -60,9 +60,12 @@ def test_record_stops_cleanly_on_sigint_and_keeps_everything(demo_url: str, tmp_
         while time.monotonic() < deadline:  # wait until it is recording
             time.sleep(0.2)
             if db.exists():
-                with sqlite3.connect(db) as conn:
-                    if conn.execute("select count(*) from events").fetchone()[0] > 10:
-                        break
+                try:
+                    with sqlite3.connect(db) as conn:
+                        if conn.execute("select count(*) from events").fetchone()[0] > 10:
+                            break
+                except sqlite3.OperationalError:  # the recorder is still creating the schema
+                    continue
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=15)
     finally:
