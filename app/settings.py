@@ -32,6 +32,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("demo_seed", 0, int, "Seed of the embedded demo room (0 = a new room each launch)."),
     Setting("last_source", "", str, "The last source the console connected to (address or room)."),
     Setting("last_format", "generic", str, "Protocol of the last source: generic, bilibili, douyin-bridge."),
+    Setting("banned_words", [], list,
+            "Your own Advertising Law terms, added to the built-in list (\"词\" or \"词=建议\")."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
