@@ -462,6 +462,14 @@ class ProductQueue:
         self._order.remove(no)
         self._order.insert(max(0, min(to, len(self._order))), no)
 
+    def update(self, product: Product) -> None:
+        """Replace product ``product.no`` with an edited copy (same 序号 and product id)."""
+        old = self._products[product.no]
+        if old.product_id != product.product_id:
+            raise ValueError("the product id of a product never changes")
+        self._products[product.no] = product
+        self._by_id[product.product_id] = product
+
     def set_listed(self, no: int, listed: bool) -> None:
         if listed:
             self._listed.add(no)

@@ -8,6 +8,7 @@ The commands, their args and results are documented in docs/commands.md.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import secrets
@@ -30,6 +31,9 @@ RESULTS = ("applied", "duplicate", "rejected")
 #: Commands forwarded to the room (docs/protocol.md) once they apply here.
 ROOM_COMMANDS = frozenset({"explain", "stop_explain", "start_flash_sale", "stop_flash_sale", "drop_coupon"})
 MAX_NOTES = 200
+#: Product fields ``update_product`` may change (the 序号 and the shop's product id never change).
+EDITABLE_INT_FIELDS = frozenset({"price_fen", "original_price_fen", "stock"})
+EDITABLE_TEXT_FIELDS = frozenset({"name", "link", "selling_points", "sku", "image"})
 RECENT_COMMENTS = 5000  # comments kept for pin_comment {seq}
 
 
@@ -39,6 +43,7 @@ class Change:
 
     Attributes:
         kind: ``catalog`` (the product list was replaced) | ``queue`` (order or 上架/下架) |
+            ``product`` (a product's fields were edited, key = its 序号) |
             ``explaining`` | ``flash_sale`` | ``coupon`` | ``lucky_bag`` | ``notes`` | ``pinned``.
         key: which one: the product's 序号 (queue/explaining), the sale's or bag's id, the coupon id;
             None for the whole collection.
@@ -154,6 +159,7 @@ class Commerce:
             "list": self._list,
             "unlist": self._unlist,
             "move": self._move,
+            "update_product": self._update_product,
             "start_flash_sale": self._start_flash_sale,
             "stop_flash_sale": self._stop_flash_sale,
             "drop_coupon": self._drop_coupon,
@@ -333,6 +339,34 @@ class Commerce:
         return _Outcome(
             changes=[Change("queue", None, "changed")] if before != after else [],
             detail=f"{product.no}: position {before} → {after}",
+        )
+
+    def _update_product(self, cmd: Command) -> _Outcome:
+        product = self._product(cmd.args)
+        fields = cmd.args.get("fields")
+        if not isinstance(fields, dict) or not fields:
+            raise CommandError(tr("参数 fields 必须是非空对象"))
+        values: dict[str, Any] = {}
+        for name, value in fields.items():
+            if name in EDITABLE_INT_FIELDS:
+                values[name] = _int(fields, name, low=0)
+            elif name in EDITABLE_TEXT_FIELDS:
+                if not isinstance(value, str):
+                    raise CommandError(tr("参数 {name} 必须是文本", name=name))
+                values[name] = value.strip()
+            else:
+                raise CommandError(tr("不能修改字段 {name}", name=name))
+        if "name" in values and not values["name"]:
+            raise CommandError(tr("商品名称为空"))
+        updated = dataclasses.replace(product, **values)
+        if updated == product:
+            return _Outcome(logged_args={"product_id": product.product_id}, detail="unchanged")
+        self._state.queue.update(updated)
+        self.engine._save_products()
+        return _Outcome(
+            changes=[Change("product", product.no)],
+            logged_args={"product_id": product.product_id},
+            detail=f"{product.no}: " + ", ".join(sorted(values)),
         )
 
     # -- flash sales -------------------------------------------------------------------------------
