@@ -1,0 +1,167 @@
+"""The 营销 dock on a real engine with a hand-moved clock: what the anchor and assistants see."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.catalog import demo_catalog_path, load_products_csv
+from app.clock import ManualClock
+from app.engine import SessionEngine
+from app.events import Kind, LiveEvent
+from ui.promotions_panel import PromotionsPanel
+
+
+@pytest.fixture
+def engine() -> SessionEngine:
+    engine = SessionEngine(clock=ManualClock())
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(engine.start_session("test", "test"))
+    finally:
+        loop.close()
+    assert engine.load_catalog(load_products_csv(demo_catalog_path())).applied
+    return engine
+
+
+@pytest.fixture
+def panel(qtbot: QtBot, engine: SessionEngine) -> PromotionsPanel:
+    panel = PromotionsPanel(engine)
+    qtbot.addWidget(panel)
+    panel.resize(520, 900)
+    panel.show()
+    return panel
+
+
+def actions(engine: SessionEngine, name: str) -> list[str]:
+    return [a["result"] for a in engine.actions if a["name"] == name]
+
+
+def prepare_sale(panel: PromotionsPanel, *, no: int = 3, price: str = "99", stock: str = "20",
+                 duration: str = "10") -> None:
+    panel.product_combo.setCurrentIndex(panel.product_combo.findData(no))
+    panel.sale_price.edit.setText(price)
+    panel.sale_stock.edit.setText(stock)
+    panel.sale_duration.edit.setText(duration)
+    assert panel.prepare_flash_sale() is not None
+
+
+def test_flash_sale_countdown_is_derived_from_the_deadline(panel: PromotionsPanel,
+                                                           engine: SessionEngine) -> None:
+    clock = engine.clock
+    assert isinstance(clock, ManualClock)
+    prepare_sale(panel)
+    panel.start_sale_button.click()
+    assert actions(engine, "start_flash_sale") == ["applied"]
+    assert panel.sale_badge.value.text() == "00:10"
+    assert panel.live_box.isVisible()
+    assert "已抢 0 / 20" in panel.sale_progress.text()
+    clock.advance(1)
+    panel.refresh_countdowns()
+    assert panel.sale_badge.value.text() == "00:09"
+    clock.advance(2)  # a 2-second UI stall: nothing redraws meanwhile
+    assert panel.sale_badge.value.text() == "00:09"
+    panel.refresh_countdowns()
+    assert panel.sale_badge.value.text() == "00:07"
+    # the header hears the same countdown
+    heard: list[tuple[str, str, str]] = []
+    panel.countdown.connect(lambda *a: heard.append(a))
+    panel.refresh_countdowns()
+    assert heard[-1][1:] == ("00:07", "live")
+    # orders count against the stock; the sale ends on time and lands in the record
+    product = engine.state.queue.get(3)
+    assert product is not None
+    engine.submit([LiveEvent(Kind.ORDER, clock.time(), user_id="u1", count=2, product_id=product.product_id,
+                             amount_fen=19800)])
+    engine.tick()
+    panel.refresh_countdowns()
+    assert "已抢 2 / 20" in panel.sale_progress.text()
+    clock.advance(7.5)
+    panel._on_tick()
+    assert not panel.live_box.isVisible()
+    assert "售出 2/20（10%）" in panel.ended_sales.item(0).text()
+    assert not panel._timer.isActive()
+
+
+def test_warmup_shows_time_to_the_start(panel: PromotionsPanel, engine: SessionEngine) -> None:
+    prepare_sale(panel)
+    panel.sale_warmup.edit.setText("5")
+    panel.prepare_flash_sale()
+    panel.start_prepared_sale()
+    assert panel.sale_badge.caption.text() == "预热中，距开抢"
+    assert panel.sale_badge.value.text() == "00:05"
+
+
+def test_double_click_on_drop_coupon_drops_once(panel: PromotionsPanel, engine: SessionEngine) -> None:
+    panel.coupon_kind.setCurrentIndex(panel.coupon_kind.findData("满减"))
+    panel.coupon_threshold.edit.setText("100")
+    panel.coupon_discount.edit.setText("10")
+    panel.coupon_quantity.edit.setText("50")
+    prepared = panel.prepare_coupon()
+    assert prepared is not None
+    assert panel.prepared_coupon() is prepared
+    panel.drop_coupon_button.click()
+    panel.drop_coupon_button.click()
+    assert actions(engine, "drop_coupon") == ["applied", "duplicate"]
+    assert len(engine.state.coupons) == 1
+    assert panel.coupon_message.text() == "已经执行过，这次没有重复执行"
+    claim = LiveEvent(Kind.COUPON_CLAIM, 0.0, user_id="u1", msg_id="m1", extra={"coupon_id": prepared.command_id})
+    engine.submit([claim, LiveEvent(Kind.COUPON_CLAIM, 0.0, user_id="u2", extra={"coupon_id": prepared.command_id})])
+    engine.submit([claim])  # a reconnect delivers the same claim again
+    engine.tick()
+    assert panel.coupon_list.item(0).text() == "满100减10 · 已领 2/50 · 不限时"
+
+
+def test_bad_discount_shows_a_message_and_sends_nothing(panel: PromotionsPanel, engine: SessionEngine) -> None:
+    panel.tabs.setCurrentIndex(1)
+    panel.coupon_threshold.edit.setText("10")
+    panel.coupon_discount.edit.setText("10")
+    panel.coupon_quantity.edit.setText("50")
+    panel.prepare_coupon_button.click()
+    assert panel.prepared_coupon() is None
+    assert panel.coupon_discount.error.isVisible()
+    assert panel.coupon_discount.error.text() == "优惠金额必须小于门槛"
+    panel.drop_coupon_button.click()
+    assert actions(engine, "drop_coupon") == []
+
+
+def test_bad_flash_sale_fields_show_messages(panel: PromotionsPanel, engine: SessionEngine) -> None:
+    panel.sale_price.edit.setText("-5")
+    panel.sale_stock.edit.setText("")
+    panel.prepare_sale_button.click()
+    assert panel.prepared_flash_sale() is None
+    assert panel.sale_price.error.text() == "金额必须大于 0"
+    assert panel.sale_stock.error.text() == "请填写库存"
+    panel.start_sale_button.click()
+    assert actions(engine, "start_flash_sale") == []
+
+
+def test_lucky_bag_draw_shows_winners_and_seed(panel: PromotionsPanel, engine: SessionEngine) -> None:
+    clock = engine.clock
+    assert isinstance(clock, ManualClock)
+    panel.bag_duration.edit.setText("30")
+    panel.bag_winners.edit.setText("2")
+    panel.start_bag_button.click()
+    assert panel.bag_badge.value.text() == "00:30"
+    assert panel._timer.isActive()
+    engine.submit([LiveEvent(Kind.COMMENT, clock.time(), user_id=f"u{i}", user_name=f"观众{i}", text="扣1")
+                   for i in range(5)] + [LiveEvent(Kind.COMMENT, clock.time(), user_id="x", text="多少钱")])
+    panel._on_tick()
+    assert "已参与 5 人" in panel.bag_status.text()
+    clock.advance(30)
+    panel._on_tick()
+    bag = engine.state.lucky_bag
+    assert bag is not None and bag.status == "drawn" and len(bag.winners) == 2
+    text = panel.bag_status.text()
+    assert f"种子 {bag.seed}" in text
+    assert all(bag.participants[w] in text for w in bag.winners)
+    assert not panel._timer.isActive()
+
+
+def test_note_goes_to_the_engine(panel: PromotionsPanel, engine: SessionEngine) -> None:
+    panel.note_edit.setText("3号库存只剩 5 件")
+    panel.note_button.click()
+    assert [n.text for n in engine.state.notes] == ["3号库存只剩 5 件"]
+    assert panel.note_edit.text() == ""
