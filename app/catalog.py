@@ -79,6 +79,11 @@ class Product:
     sku: str = ""
     image: str = ""
 
+    @property
+    def label(self) -> str:
+        """How the anchor and viewers name it: ``"3号 每日坚果"``."""
+        return f"{self.no}号 {self.name}"
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

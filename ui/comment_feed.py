@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import IntEnum, StrEnum
 from typing import Any
 
@@ -100,14 +100,25 @@ def format_yuan(fen: int) -> str:
     return str(fen // 100) if fen % 100 == 0 else f"{fen / 100:.2f}"
 
 
-def order_details(event: LiveEvent) -> str:
-    """An order's product, units and amount: "羊毛大衣 ×1  ¥399"."""
-    product = event.text or str((event.extra or {}).get("product_name", "")) or event.product_id
+ProductLabel = Callable[[str], str]
+
+
+def order_details(event: LiveEvent, product_label: ProductLabel | None = None) -> str:
+    """An order's product, units and amount: "3号 羊毛大衣 ×1  ¥399".
+
+    ``product_label`` names a product id the way the show does (序号 and name); without it, or for a
+    product the catalog does not know, the id is shown.
+    """
+    product = (
+        event.text
+        or str((event.extra or {}).get("product_name", ""))
+        or (product_label(event.product_id) if product_label else event.product_id)
+    )
     details = f"{product} ×{max(1, event.count)}"
     return f"{details}  ¥{format_yuan(event.amount_fen)}" if event.amount_fen else details
 
 
-def describe_body(event: LiveEvent) -> str:
+def describe_body(event: LiveEvent, product_label: ProductLabel | None = None) -> str:
     """What a feed row says after the user name, in the UI language."""
     kind = event.kind
     if kind == Kind.COMMENT or kind == Kind.SYSTEM:
@@ -116,7 +127,7 @@ def describe_body(event: LiveEvent) -> str:
         body = tr("送出 {gift} ×{count}", gift=event.text or tr("礼物"), count=max(1, event.count))
         return f"{body}  ¥{format_yuan(event.amount_fen)}" if event.amount_fen else body
     if kind == Kind.ORDER:
-        return tr("下单 {details}", details=order_details(event))
+        return tr("下单 {details}", details=order_details(event, product_label))
     if kind == Kind.FOLLOW:
         return tr("关注了主播")
     if kind == Kind.SHARE:
@@ -137,13 +148,14 @@ def describe_body(event: LiveEvent) -> str:
 class FeedRow:
     """One row of the feed, computed once when it enters the model."""
 
-    __slots__ = ("body", "display", "event", "intent", "question", "search", "seq", "time")
+    __slots__ = ("body", "display", "event", "intent", "order", "question", "search", "seq", "time")
 
-    def __init__(self, event: LiveEvent, seq: int) -> None:
+    def __init__(self, event: LiveEvent, seq: int, product_label: ProductLabel | None = None) -> None:
         self.event = event
         self.seq = seq
         self.time = time.strftime("%H:%M:%S", time.localtime(event.ts))
-        self.body = describe_body(event)
+        self.body = describe_body(event, product_label)
+        self.order = order_details(event, product_label) if event.kind == Kind.ORDER else ""
         is_comment = event.kind == Kind.COMMENT
         self.question = is_comment and is_question(event.text)
         self.intent = is_comment and is_buying_intent(event.text)
@@ -160,6 +172,7 @@ class CommentFeedModel(QAbstractListModel):
     Args:
         capacity: rows kept; the oldest are dropped beyond it.
         show_enters: whether "进入了直播间" events become rows (they can outnumber comments 10:1).
+        product_label: names an order's product id as the show does ("3号 每日坚果").
         parent: the QObject owner.
 
     Signals:
@@ -169,13 +182,19 @@ class CommentFeedModel(QAbstractListModel):
     flushed = Signal(int, int)
 
     def __init__(
-        self, capacity: int = DEFAULT_CAPACITY, *, show_enters: bool = False, parent: QObject | None = None
+        self,
+        capacity: int = DEFAULT_CAPACITY,
+        *,
+        show_enters: bool = False,
+        product_label: ProductLabel | None = None,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         if capacity < 1:
             raise ValueError("capacity must be at least 1")
         self._capacity = capacity
         self.show_enters = show_enters
+        self.product_label = product_label
         self._rows: list[FeedRow] = []
         # Only the newest `capacity` can ever be shown, so the queue needs no more.
         self._pending: deque[LiveEvent] = deque(maxlen=capacity)
@@ -220,7 +239,7 @@ class CommentFeedModel(QAbstractListModel):
         self._next_seq += dropped
         new_rows = []
         for event in self._pending:
-            new_rows.append(FeedRow(event, self._next_seq))
+            new_rows.append(FeedRow(event, self._next_seq, self.product_label))
             self._next_seq += 1
         self._pending.clear()
         overflow = len(self._rows) + len(new_rows) - self._capacity
@@ -447,7 +466,7 @@ class CommentDelegate(QStyledItemDelegate):
         elif kind == Kind.ORDER:
             x = self._draw_tag(painter, self._tag_order, theme.color("red"), x, rect)
             painter.setPen(theme.color("accent_soft"))
-            self._draw_elided(painter, order_details(event), x, right, rect)
+            self._draw_elided(painter, row.order, x, right, rect)
             return
         elif kind == Kind.FOLLOW:
             painter.setPen(theme.color("green"))

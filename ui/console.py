@@ -9,11 +9,13 @@ import logging
 import random
 import signal
 import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from app.catalog import demo_catalog_path, load_products_csv
+from app.catalog import Product, demo_catalog_path, load_products_csv
 from app.demo_room import DemoRoomThread
 from app.engine import SessionEngine
 from app.metrics import MetricsTracker
@@ -47,6 +49,23 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+@contextlib.asynccontextmanager
+async def open_console(
+    spec: SourceSpec, products: list[Product], db: Path, settings: Settings
+) -> AsyncIterator[MainWindow]:
+    """The console's parts wired together: log, engine with the catalog, metrics, show, window.
+
+    The window is built but not shown and no session is started; leaving the block ends the show
+    (session ended, log flushed). ``livedeck``, ``make shots`` and the benches all open it this way.
+    """
+    with SessionLog(db) as session_log:
+        engine = SessionEngine(session_log)
+        engine.load_catalog(products)
+        metrics = MetricsTracker(submit=engine.submit, products=products)
+        async with Show(engine, metrics) as show:
+            yield MainWindow(engine, show, spec, products, settings)
+
+
 async def console_main(args: argparse.Namespace, settings: Settings) -> None:
     demo: DemoRoomThread | None = None
     if getattr(args, "replay", None):
@@ -66,19 +85,15 @@ async def console_main(args: argparse.Namespace, settings: Settings) -> None:
     products = load_products_csv(demo_catalog_path())
     closed = asyncio.Event()
     try:
-        with SessionLog(args.db or default_log_path()) as session_log:
-            engine = SessionEngine(session_log)
-            metrics = MetricsTracker(submit=engine.submit, products=products)
-            async with Show(engine, metrics) as show:
-                window = MainWindow(engine, show, spec, products, settings)
-                window.closed.connect(closed.set)
-                # SIGTERM (logout, `kill`) closes the window like the user would: the session ends cleanly.
-                loop = asyncio.get_running_loop()
-                with contextlib.suppress(ValueError):  # not the main thread (tests)
-                    signal.signal(signal.SIGTERM, lambda *_: loop.call_soon_threadsafe(window.close))
-                window.show()
-                await window.start_session()
-                await closed.wait()
+        async with open_console(spec, products, args.db or default_log_path(), settings) as window:
+            window.closed.connect(closed.set)
+            # SIGTERM (logout, `kill`) closes the window like the user would: the session ends cleanly.
+            loop = asyncio.get_running_loop()
+            with contextlib.suppress(ValueError):  # not the main thread (tests)
+                signal.signal(signal.SIGTERM, lambda *_: loop.call_soon_threadsafe(window.close))
+            window.show()
+            await window.start_session()
+            await closed.wait()
     finally:
         if demo is not None:
             demo.stop()

@@ -114,7 +114,8 @@ class MainWindow(QMainWindow):
         self.setDockNestingEnabled(True)
 
         self.header = HeaderBar(self)
-        self.feed = CommentFeedView(CommentFeedModel(settings.get("feed_capacity"), parent=self), parent=self)
+        feed_model = CommentFeedModel(settings.get("feed_capacity"), product_label=self._product_label, parent=self)
+        self.feed = CommentFeedView(feed_model, parent=self)
         central = QWidget(self)
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
@@ -152,6 +153,10 @@ class MainWindow(QMainWindow):
         self._refresh_timer.start()
         self._restore_layout()
         self.refresh()
+
+    def _product_label(self, product_id: str) -> str:
+        product = self.engine.state.queue.by_product_id(product_id)
+        return product.label if product is not None else product_id
 
     # -- building -----------------------------------------------------------------------------------
     def _add_dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:

@@ -15,12 +15,11 @@ from PySide6.QtWidgets import QApplication
 
 from app.catalog import demo_catalog_path, load_products_csv
 from app.demo_room import serve_demo_room
-from app.engine import SessionEngine
+from app.events import Command
 from app.i18n import set_language
 from app.settings import Settings
-from app.show import Show, SourceSpec
-from app.store import SessionLog
-from ui.main_window import MainWindow
+from app.show import SourceSpec
+from ui.console import open_console
 from ui.theme import apply_theme
 
 
@@ -28,21 +27,21 @@ async def _shoot(out: Path, seconds: float, size: tuple[int, int]) -> list[Path]
     room = await serve_demo_room(seed=11, rate=40)
     saved: list[Path] = []
     try:
-        with SessionLog(out / "shots.sqlite") as log:
-            engine = SessionEngine(log)
-            async with Show(engine) as show:
-                window = MainWindow(engine, show, SourceSpec("generic", room.url),
-                                    load_products_csv(demo_catalog_path()), Settings(out / "settings.json"))
-                window.resize(*size)
-                window.show()
-                await window.start_session()
-                await asyncio.sleep(seconds)
-                window.refresh()
-                await asyncio.sleep(0.3)
-                path = out / "console.png"
-                window.grab().save(str(path))
-                saved.append(path)
-                window.close()
+        products = load_products_csv(demo_catalog_path())
+        spec = SourceSpec("generic", room.url)
+        async with open_console(spec, products, out / "shots.sqlite", Settings(out / "settings.json")) as window:
+            window.resize(*size)
+            window.show()
+            await window.start_session()
+            await asyncio.sleep(seconds / 2)
+            window.engine.execute(Command("explain", {"no": 3}))
+            await asyncio.sleep(seconds / 2)
+            window.refresh()
+            await asyncio.sleep(0.3)
+            path = out / "console.png"
+            window.grab().save(str(path))
+            saved.append(path)
+            window.close()
     finally:
         await room.close()
     return saved

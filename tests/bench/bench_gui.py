@@ -45,11 +45,9 @@ def run() -> list[tuple[str, float, str, str]]:
     from PySide6.QtWidgets import QApplication
 
     from app.catalog import demo_catalog_path, load_products_csv
-    from app.engine import SessionEngine
     from app.settings import Settings
-    from app.show import Show, SourceSpec
-    from app.store import SessionLog
-    from ui.main_window import MainWindow
+    from app.show import SourceSpec
+    from ui.console import open_console
     from ui.theme import apply_theme
 
     port = _free_port()
@@ -73,39 +71,40 @@ def run() -> list[tuple[str, float, str, str]]:
                     break
             except OSError:
                 await asyncio.sleep(0.1)
-        with SessionLog(tmp / "gui.sqlite") as log:
-            engine = SessionEngine(log)
-            async with Show(engine) as show:
-                t0 = time.perf_counter()
-                window = MainWindow(engine, show, SourceSpec("generic", f"ws://127.0.0.1:{port}"),
-                                    load_products_csv(demo_catalog_path()), Settings(tmp / "s.json"))
-                window.show()
-                await asyncio.sleep(0)  # let Qt lay out and expose it (never processEvents under qasync)
-                result["window_ms"] = (time.perf_counter() - t0) * 1000
-                model = window.feed.model
+        spec = SourceSpec("generic", f"ws://127.0.0.1:{port}")
+        t0 = time.perf_counter()
+        async with open_console(spec, load_products_csv(demo_catalog_path()), tmp / "gui.sqlite",
+                                Settings(tmp / "s.json")) as window:
+            window.show()
+            await asyncio.sleep(0)  # let Qt lay out and expose it (never processEvents under qasync)
+            result["window_ms"] = (time.perf_counter() - t0) * 1000
+            engine, model = window.engine, window.feed.model
 
-                def on_rows(parent: QModelIndex, first: int, last: int) -> None:
-                    now = time.time()
-                    latencies.extend(now - model.row_at(r).event.ts for r in range(first, last + 1))
+            def on_rows(parent: QModelIndex, first: int, last: int) -> None:
+                now = time.time()
+                latencies.extend(now - model.row_at(r).event.ts for r in range(first, last + 1))
 
-                model.rowsInserted.connect(on_rows)
-                await window.start_session()
-                stop_at = time.monotonic() + SECONDS
-                rss_start = None
-                while time.monotonic() < stop_at:
-                    before = time.perf_counter()
-                    await asyncio.sleep(0.01)
-                    lags.append((time.perf_counter() - before - 0.01) * 1000)
-                    if rss_start is None and time.monotonic() > stop_at - SECONDS + 2:
-                        rss_start = _rss_mib()
-                result["rss_growth"] = _rss_mib() - (rss_start or _rss_mib())
-                await window.stop_session()
-                assert show.source is not None
-                result["received"] = show.source.status.events - engine.state.duplicates
-                session_id = engine.state.events and log.sessions()[0]["id"]
-                log.flush()
-                result["logged"] = log.count_events(session_id)
-                window.close()
+            model.rowsInserted.connect(on_rows)
+            await window.start_session()
+            session_id = engine.state.session_id
+            stop_at = time.monotonic() + SECONDS
+            rss_start = None
+            while time.monotonic() < stop_at:
+                before = time.perf_counter()
+                await asyncio.sleep(0.01)
+                lags.append((time.perf_counter() - before - 0.01) * 1000)
+                if rss_start is None and time.monotonic() > stop_at - SECONDS + 2:
+                    rss_start = _rss_mib()
+            result["rss_growth"] = _rss_mib() - (rss_start or _rss_mib())
+            await window.stop_session()
+            source = window.show_runner.source
+            assert source is not None
+            assert engine.log is not None
+            assert session_id is not None
+            result["received"] = source.status.events - engine.state.duplicates
+            engine.log.flush()
+            result["logged"] = engine.log.count_events(session_id)
+            window.close()
 
     try:
         with tempfile.TemporaryDirectory() as tmp, asyncio.Runner(

@@ -360,3 +360,17 @@ def test_feed_renders_chinese_in_the_dark_theme(qtbot, qapp, tmp_path) -> None:
     finally:
         qapp.setStyleSheet("")
         qapp.setFont(font)
+
+
+def test_an_order_names_its_product_as_the_show_does(qtbot) -> None:
+    labels = {"100552": "3号 每日坚果混合果仁"}
+    model = CommentFeedModel(10, product_label=lambda pid: labels.get(pid, pid))
+    model.add_events([
+        LiveEvent(kind="order", ts=1_700_000_000.0, user_name="买家小王", product_id="100552", count=2,
+                  amount_fen=17980),
+        LiveEvent(kind="order", ts=1_700_000_001.0, user_name="买家小李", product_id="999", count=1,
+                  amount_fen=100),
+    ])
+    model.flush_now()
+    assert model.row_at(0).body == "下单 3号 每日坚果混合果仁 ×2  ¥179.80"
+    assert model.row_at(1).body == "下单 999 ×1  ¥1"  # unknown to the catalog: its id
