@@ -184,8 +184,30 @@ def _migration_products(db: Database) -> None:
     )
 
 
+def _migration_shop_orders(db: Database) -> None:
+    """Orders imported from the shop backend's export (app.review.import_shop_orders, docs/review.md)."""
+    db.execute(
+        """CREATE TABLE shop_orders (
+            session_id INTEGER NOT NULL,
+            order_id TEXT NOT NULL,
+            product_id TEXT NOT NULL DEFAULT '',
+            no INTEGER,
+            amount_fen INTEGER NOT NULL,
+            ts REAL NOT NULL,
+            buyer TEXT NOT NULL DEFAULT '',
+            window_no INTEGER,
+            in_window INTEGER NOT NULL DEFAULT 0,
+            source_file TEXT NOT NULL DEFAULT '',
+            imported_at REAL NOT NULL,
+            PRIMARY KEY (session_id, order_id)
+        )"""
+    )
+
+
 # Migration N is MIGRATIONS[N - 1]. Append new ones; never edit or reorder one that has shipped.
-MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migration_1, _migration_metrics, _migration_products)
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (
+    _migration_1, _migration_metrics, _migration_products, _migration_shop_orders,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
