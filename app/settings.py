@@ -34,6 +34,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("last_format", "generic", str, "Protocol of the last source: generic, bilibili, douyin-bridge."),
     Setting("banned_words", [], list,
             "Your own Advertising Law terms, added to the built-in list (\"词\" or \"词=建议\")."),
+    Setting("hotkeys", {}, dict,
+            "Rebound hotkeys: action id → key sequence (e.g. {\"explain_next\": \"PgDown\"}); the rest keep "
+            "their defaults. Set in 设置 → 快捷键…"),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 

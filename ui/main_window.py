@@ -27,8 +27,12 @@ from app.i18n import LANGUAGES, language, tr
 from app.settings import Settings, data_dir
 from app.show import Show, SourceSpec
 from app.units import format_clock, format_count, format_fen
+from ui.catalog_dialog import open_catalog_import
+from ui.commands import CommandRunner
 from ui.comment_feed import CommentFeedModel, CommentFeedView
 from ui.dashboard import DashboardPanel
+from ui.hotkeys import ConsoleHotkeys, HotkeyDialog
+from ui.pinned_banner import PinnedBanner, install_pin_menu, pin_selected
 from ui.product_queue import ProductQueueModel, ProductQueuePanel
 from ui.status_indicator import SourceStatusIndicator
 
@@ -121,12 +125,21 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self.header)
+        # Every operator action goes through the runner; a refusal shows its reason in the status bar.
+        self.runner = CommandRunner(engine, parent=self)
+        self.runner.message.connect(lambda text, _error: self.statusBar().showMessage(text, 10_000))
+        self.pinned_banner = PinnedBanner(self.runner, central)
+        column.addWidget(self.pinned_banner)
         column.addWidget(self.feed, 1)
+        install_pin_menu(self.feed, self.runner)
         self.setCentralWidget(central)
 
-        self.products = ProductQueueModel(products, lambda pid: engine.state.sold[pid], self)
+        if products and not len(engine.state.queue):  # the engine owns the catalog from here on
+            engine.load_catalog(list(products))
+        self.products = ProductQueueModel(engine, self)
+        self.queue_panel = ProductQueuePanel(self.products, self.runner)
         self.product_dock = self._add_dock(
-            "productDock", tr("商品队列"), ProductQueuePanel(self.products), Qt.DockWidgetArea.LeftDockWidgetArea
+            "productDock", tr("商品队列"), self.queue_panel, Qt.DockWidgetArea.LeftDockWidgetArea
         )
 
         # The 数据看板 dock: KPI tiles and live charts over the show's metrics (when the show keeps them).
@@ -144,6 +157,9 @@ class MainWindow(QMainWindow):
         self.header.session_button.clicked.connect(self._toggle_session)
         show.add_status_listener(self.header.status.set_status)
         self._unsubscribe = engine.subscribe(self._on_batch)
+        # Hotkeys (ui/hotkeys.py); the promotions panel sets ``self.hotkeys.prepared`` (PreparedPromotions).
+        self.hotkeys = ConsoleHotkeys(self, self.runner, settings,
+                                      pin_selected=lambda: pin_selected(self.feed, self.runner))
         self._build_menus()
 
         # The header derives everything from the engine's state at 2 Hz: cheap, and never stale long.
@@ -170,6 +186,18 @@ class MainWindow(QMainWindow):
         return dock
 
     def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(tr("文件"))
+        import_action = QAction(tr("导入商品…"), self)
+        import_action.setShortcut(QKeySequence("Ctrl+O"))
+        import_action.triggered.connect(lambda: open_catalog_import(self, self.runner))
+        file_menu.addAction(import_action)
+        settings_menu = self.menuBar().addMenu(tr("设置"))
+        hotkeys_action = QAction(tr("快捷键…"), self)
+        hotkeys_action.triggered.connect(lambda: HotkeyDialog(self.hotkeys, self).exec())
+        settings_menu.addAction(hotkeys_action)
+        help_action = QAction(tr("快捷键一览（{key}）", key=self.hotkeys.key("help").toString()), self)
+        help_action.triggered.connect(self.hotkeys.toggle_help)
+        settings_menu.addAction(help_action)
         session_menu = self.menuBar().addMenu(tr("场次"))
         self.toggle_action = QAction(tr("开始场次"), self)
         self.toggle_action.setShortcut(QKeySequence("Ctrl+R"))
