@@ -413,9 +413,12 @@ class PromotionsPanel(QWidget):
         self._draw_prepared()
         return self._prepared_sale
 
-    def prepared_flash_sale(self) -> Command | None:
-        """The prepared flash sale (one ``command_id`` for every send), or None."""
-        return self._prepared_sale
+    def prepared_flash_sale(self, no: int | None = None) -> dict[str, Any] | None:
+        """The prepared ``start_flash_sale`` args (for product ``no`` when given), or None."""
+        cmd = self._prepared_sale
+        if cmd is None or (no is not None and cmd.args["no"] != no):
+            return None
+        return dict(cmd.args)
 
     def start_prepared_sale(self) -> CommandResult | None:
         cmd = self._prepared_sale
@@ -466,15 +469,19 @@ class PromotionsPanel(QWidget):
         if kind == "满减" and values["discount_fen"] >= values["threshold_fen"]:
             self.coupon_discount.set_error(tr("优惠金额必须小于门槛"))
             return None
-        args = {"kind": kind, **{k: v for k, v in values.items() if v is not None}}
-        self._prepared_coupon = Command("drop_coupon", args, "local", uuid.uuid4().hex)
+        coupon_id = uuid.uuid4().hex
+        args = {"kind": kind, **{k: v for k, v in values.items() if v is not None}, "coupon_id": coupon_id}
+        # The hotkeys (ui/hotkeys.py) send the same args with the same id: a repeat is a duplicate.
+        self._prepared_coupon = Command("drop_coupon", args, "local", f"coupon:{coupon_id}")
         _say(self.coupon_message, "", "")
         self._draw_prepared()
         return self._prepared_coupon
 
-    def prepared_coupon(self) -> Command | None:
-        """The prepared coupon (one ``command_id`` for every send, so a repeat is a duplicate), or None."""
-        return self._prepared_coupon
+    def prepared_coupon(self) -> dict[str, Any] | None:
+        """The prepared ``drop_coupon`` args, or None. They carry the ``coupon_id`` chosen when it was
+        prepared; the panel sends them as command ``coupon:<coupon_id>``, so however often it is sent
+        (button, hotkey, retry) it drops once."""
+        return None if self._prepared_coupon is None else dict(self._prepared_coupon.args)
 
     def drop_prepared_coupon(self) -> CommandResult | None:
         cmd = self._prepared_coupon
@@ -644,7 +651,7 @@ class PromotionsPanel(QWidget):
         self.start_sale_button.setEnabled(sale is not None)
         coupon = self._prepared_coupon
         if coupon is not None:
-            dropped = state.coupons.get(coupon.command_id)
+            dropped = state.coupons.get(coupon.args["coupon_id"])
             label = _coupon_label(coupon.args)
             if dropped is None:
                 self.coupon_summary.setText(
@@ -653,7 +660,7 @@ class PromotionsPanel(QWidget):
                 self.coupon_summary.setText(tr("已发出：{label}，已领 {claimed}/{quantity}", label=label,
                                                claimed=dropped.claimed, quantity=dropped.quantity))
         self.drop_coupon_button.setText(
-            tr("发券 ✓ 已发") if coupon is not None and coupon.command_id in state.coupons else tr("发券"))
+            tr("发券 ✓ 已发") if coupon is not None and coupon.args["coupon_id"] in state.coupons else tr("发券"))
         self.drop_coupon_button.setEnabled(coupon is not None)
 
     def _draw_bag(self, now: float) -> None:

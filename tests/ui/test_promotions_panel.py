@@ -101,14 +101,15 @@ def test_double_click_on_drop_coupon_drops_once(panel: PromotionsPanel, engine: 
     panel.coupon_quantity.edit.setText("50")
     prepared = panel.prepare_coupon()
     assert prepared is not None
-    assert panel.prepared_coupon() is prepared
+    assert panel.prepared_coupon() == prepared.args
+    coupon_id = prepared.args["coupon_id"]
     panel.drop_coupon_button.click()
     panel.drop_coupon_button.click()
     assert actions(engine, "drop_coupon") == ["applied", "duplicate"]
     assert len(engine.state.coupons) == 1
     assert panel.coupon_message.text() == "已经执行过，这次没有重复执行"
-    claim = LiveEvent(Kind.COUPON_CLAIM, 0.0, user_id="u1", msg_id="m1", extra={"coupon_id": prepared.command_id})
-    engine.submit([claim, LiveEvent(Kind.COUPON_CLAIM, 0.0, user_id="u2", extra={"coupon_id": prepared.command_id})])
+    claim = LiveEvent(Kind.COUPON_CLAIM, 0.0, user_id="u1", msg_id="m1", extra={"coupon_id": coupon_id})
+    engine.submit([claim, LiveEvent(Kind.COUPON_CLAIM, 0.0, user_id="u2", extra={"coupon_id": coupon_id})])
     engine.submit([claim])  # a reconnect delivers the same claim again
     engine.tick()
     assert panel.coupon_list.item(0).text() == "满100减10 · 已领 2/50 · 不限时"
