@@ -102,8 +102,7 @@ class CatalogImportDialog(QDialog):
         self.preview.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         header = self.preview.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         self.errors_title = QLabel(self)
         self.errors = QListWidget(self)
         self.errors.setObjectName("importErrors")
@@ -113,6 +112,14 @@ class CatalogImportDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, error.row)
             self.errors.addItem(item)
         self.skip_bad = QCheckBox(self)
+        # The dark theme draws no visible box; this tick is the one decision the user must see.
+        self.skip_bad.setStyleSheet(
+            f"QCheckBox {{ color: {color('amber').name()}; font-weight: bold; }}"
+            f"QCheckBox::indicator {{ width: 16px; height: 16px; border: 1px solid {color('text_dim').name()};"
+            f" border-radius: 3px; background: {color('surface').name()}; }}"
+            f"QCheckBox::indicator:checked {{ background: {color('accent').name()};"
+            f" border-color: {color('accent').name()}; }}"
+        )
         self.message = QLabel(self)
         self.message.setObjectName("importMessage")
         self.message.setWordWrap(True)

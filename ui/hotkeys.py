@@ -261,6 +261,12 @@ class HotkeyOverlay(QWidget):
         self.card = QWidget(self)
         self.card.setObjectName("hotkeyCard")
         self.card.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.card.setStyleSheet(
+            f"QWidget#hotkeyCard {{ background: {color('surface').name()}; border: 1px solid "
+            f"{color('border').name()}; border-radius: 10px; }}"
+            f"QLabel#hotkeyKey {{ color: {color('accent_soft').name()}; font-weight: bold; }}"
+            "QLabel { background: transparent; } QLabel#hotkeyTitle { font-size: 18px; font-weight: bold; }"
+        )
         self.grid = QGridLayout(self.card)
         self.grid.setContentsMargins(24, 18, 24, 18)
         self.grid.setHorizontalSpacing(28)

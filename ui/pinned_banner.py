@@ -15,6 +15,7 @@ from app.events import Kind, LiveEvent
 from app.i18n import tr
 from ui.commands import CommandRunner
 from ui.comment_feed import CommentFeedView, FeedRole
+from ui.theme import color
 
 
 class PinnedBanner(QWidget):
@@ -24,6 +25,13 @@ class PinnedBanner(QWidget):
         super().__init__(parent)
         self.setObjectName("pinnedBanner")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(
+            f"QWidget#pinnedBanner {{ background: #2a1d18; border-bottom: 1px solid {color('accent').name()}; }}"
+            f"QLabel#pinnedTag {{ background: {color('accent').name()}; color: white; font-weight: bold;"
+            " border-radius: 4px; padding: 1px 6px; }"
+            f"QLabel#pinnedUser {{ color: {color('user').name()}; font-weight: bold; }}"
+            "QLabel { background: transparent; } QLabel#pinnedText { font-size: 16px; }"
+        )
         self.runner = runner
         self.tag = QLabel(tr("置顶"), self)
         self.tag.setObjectName("pinnedTag")

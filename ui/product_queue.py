@@ -461,6 +461,7 @@ class ProductQueuePanel(QWidget):
         self.message = QLabel(self)
         self.message.setObjectName("queueMessage")
         self.message.setWordWrap(True)
+        self.message.setContentsMargins(8, 0, 8, 6)
         self.message.hide()
 
         buttons = QHBoxLayout()
@@ -595,6 +596,5 @@ class ProductQueuePanel(QWidget):
 
     def _show_message(self, text: str, error: bool) -> None:
         self.message.setText(text)
-        self.message.setProperty("error", error)
-        self.message.style().polish(self.message)
+        self.message.setStyleSheet(f"color: {color('red' if error else 'text_dim').name()}; font-weight: bold;")
         self.message.setVisible(bool(text))
