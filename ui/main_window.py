@@ -34,6 +34,7 @@ from ui.dashboard import DashboardPanel
 from ui.hotkeys import ConsoleHotkeys, HotkeyDialog
 from ui.pinned_banner import PinnedBanner, install_pin_menu, pin_selected
 from ui.product_queue import ProductQueueModel, ProductQueuePanel
+from ui.session_library import open_session_library
 from ui.status_indicator import SourceStatusIndicator
 
 log = logging.getLogger("livedeck.ui")
@@ -207,6 +208,11 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         session_menu.addAction(quit_action)
+        review_menu = self.menuBar().addMenu(tr("复盘"))
+        library_action = QAction(tr("场次库…"), self)
+        library_action.triggered.connect(
+            lambda: open_session_library(self, None if self.engine.log is None else self.engine.log.path))
+        review_menu.addAction(library_action)
 
         view_menu = self.menuBar().addMenu(tr("视图"))
         view_menu.addAction(self.product_dock.toggleViewAction())

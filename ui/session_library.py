@@ -335,3 +335,15 @@ def save_report(parent: QWidget, path: Path, session_id: int, stem: str) -> str 
         return None
     QMessageBox.information(parent, tr("生成报告"), tr("报告已保存：{path}", path=out))
     return out
+
+
+def open_session_library(parent: QWidget, path: str | os.PathLike[str] | None = None) -> SessionLibrary:
+    """Show the 场次库 over ``path`` (the default log if None), one per parent window; it closes with it."""
+    library = parent.findChild(SessionLibrary)
+    if library is None or library.path != (Path(path) if path is not None else default_log_path()):
+        library = SessionLibrary(path, parent)
+    else:
+        library.refresh()
+    library.show()
+    library.raise_()
+    return library
