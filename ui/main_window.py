@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.adlaw import AdLawChecker
 from app.catalog import Product
 from app.engine import SessionEngine
 from app.events import Kind, LiveEvent
@@ -34,8 +36,11 @@ from ui.dashboard import DashboardPanel
 from ui.hotkeys import ConsoleHotkeys, HotkeyDialog
 from ui.pinned_banner import PinnedBanner, install_pin_menu, pin_selected
 from ui.product_queue import ProductQueueModel, ProductQueuePanel
+from ui.promotions_panel import CountdownBadge, PromotionsPanel
+from ui.run_of_show import RunOfShowPanel
 from ui.session_library import open_session_library
 from ui.status_indicator import SourceStatusIndicator
+from ui.teleprompter import TeleprompterWindow
 
 log = logging.getLogger("livedeck.ui")
 
@@ -77,12 +82,16 @@ class HeaderBar(QWidget):
         self.gmv = KpiTile(tr("成交金额"), self)
         self.session_button = QPushButton(tr("开始场次"), self)
         self.session_button.setObjectName("sessionButton")
+        # The running flash sale's (or lucky bag's) countdown, big; hidden while nothing runs.
+        self.countdown = CountdownBadge(self)
+        self.countdown.hide()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 12, 6)
         layout.addWidget(self.status)
         for tile in (self.clock, self.online, self.peak, self.comments, self.likes, self.orders, self.gmv):
             layout.addWidget(tile)
         layout.addStretch(1)
+        layout.addWidget(self.countdown)
         layout.addWidget(self.session_button)
 
 
@@ -152,6 +161,18 @@ class MainWindow(QMainWindow):
                 "dashboardDock", tr("数据看板"), self.dashboard, Qt.DockWidgetArea.RightDockWidgetArea
             )
 
+        # 营销 (flash sales, coupons, lucky bags, notes) and 直播流程 (run-of-show) docks.
+        self.promotions = PromotionsPanel(engine)
+        self.promotions_dock = self._add_dock(
+            "promotionsDock", tr("营销"), self.promotions, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.promotions.countdown.connect(self.header.countdown.show_countdown)
+        self.run_of_show = RunOfShowPanel(engine)
+        self.run_of_show_dock = self._add_dock(
+            "runOfShowDock", tr("直播流程"), self.run_of_show, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.teleprompter: TeleprompterWindow | None = None  # opened from 视图 → 提词器
+
         # A first-run layout that shows whole product names; the user's own layout replaces it.
         self.resizeDocks([self.product_dock], [420], Qt.Orientation.Horizontal)
 
@@ -161,6 +182,7 @@ class MainWindow(QMainWindow):
         # Hotkeys (ui/hotkeys.py); the promotions panel sets ``self.hotkeys.prepared`` (PreparedPromotions).
         self.hotkeys = ConsoleHotkeys(self, self.runner, settings,
                                       pin_selected=lambda: pin_selected(self.feed, self.runner))
+        self.hotkeys.prepared = self  # prepared_flash_sale / prepared_coupon delegate to the 营销 dock
         self._build_menus()
 
         # The header derives everything from the engine's state at 2 Hz: cheap, and never stale long.
@@ -218,11 +240,35 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.product_dock.toggleViewAction())
         if self.dashboard_dock is not None:
             view_menu.addAction(self.dashboard_dock.toggleViewAction())
+        view_menu.addAction(self.promotions_dock.toggleViewAction())
+        view_menu.addAction(self.run_of_show_dock.toggleViewAction())
+        self.teleprompter_action = QAction(tr("提词器"), self)
+        self.teleprompter_action.setShortcut(QKeySequence("Ctrl+T"))
+        self.teleprompter_action.triggered.connect(self.open_teleprompter)
+        view_menu.addAction(self.teleprompter_action)
         language_menu = view_menu.addMenu(tr("语言 / Language"))
         for code, name in LANGUAGES.items():
             action = QAction(name, self, checkable=True, checked=code == language())
             action.triggered.connect(lambda _=False, c=code: self._choose_language(c))
             language_menu.addAction(action)
+
+    def open_teleprompter(self) -> TeleprompterWindow:
+        """Show the teleprompter window (drag it to the second screen); one per console."""
+        if self.teleprompter is None:
+            self.teleprompter = TeleprompterWindow(self.engine, AdLawChecker(self.settings.get("banned_words")))
+        if self.teleprompter.isVisible():
+            self.teleprompter.raise_()
+        self.teleprompter.show()
+        return self.teleprompter
+
+    # -- prepared promotions, for the hotkeys (ui/hotkeys.py PreparedPromotions) ----------------------
+    def prepared_flash_sale(self, no: int | None = None) -> dict[str, Any] | None:
+        """``start_flash_sale`` args prepared in the 营销 dock (for product ``no`` if given), or None."""
+        return self.promotions.prepared_flash_sale(no)
+
+    def prepared_coupon(self) -> dict[str, Any] | None:
+        """``drop_coupon`` args prepared in the 营销 dock (with their ``coupon_id``), or None."""
+        return self.promotions.prepared_coupon()
 
     def _choose_language(self, code: str) -> None:
         self.settings.set("language", code)
@@ -292,6 +338,11 @@ class MainWindow(QMainWindow):
         self._refresh_timer.stop()
         if self.dashboard is not None:
             self.dashboard.stop()
+        self.promotions.shutdown()
+        self.run_of_show.shutdown()
+        if self.teleprompter is not None:
+            self.teleprompter.shutdown()
+            self.teleprompter.close()
         self._unsubscribe()
         super().closeEvent(event)
         self.closed.emit()

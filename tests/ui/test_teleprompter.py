@@ -1,0 +1,106 @@
+"""The teleprompter window: the explaining product in big type, notes from the main window, and
+Advertising Law findings highlighted with their suggestion."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QTextCharFormat
+from pytestqt.qtbot import QtBot
+
+from app.adlaw import AdLawChecker
+from app.catalog import Product
+from app.clock import ManualClock
+from app.engine import SessionEngine
+from app.events import Command
+from app.settings import Settings
+from app.show import Show, SourceSpec
+from ui.main_window import MainWindow
+from ui.teleprompter import TeleprompterWindow, finding_at, suggestion_text
+
+PRODUCTS = [
+    Product(1, "p1", "保湿面霜", 9900, selling_points="这是最好的面霜\n最近很多宝宝回购"),
+    Product(2, "p2", "坚果礼盒", 5990, selling_points="每日一包，营养均衡"),
+]
+
+
+@pytest.fixture
+def engine() -> SessionEngine:
+    engine = SessionEngine(clock=ManualClock())
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(engine.start_session("test", "test"))
+    finally:
+        loop.close()
+    assert engine.load_catalog(PRODUCTS).applied
+    return engine
+
+
+def test_teleprompter_follows_the_explaining_product_and_highlights_absolute_terms(
+    qtbot: QtBot, engine: SessionEngine
+) -> None:
+    window = TeleprompterWindow(engine, AdLawChecker())
+    qtbot.addWidget(window)
+    window.show()
+    assert window.name_label.text() == "（未在讲解商品）"
+    engine.execute(Command("explain", {"no": 1}))
+    assert window.name_label.text() == "1号 保湿面霜"
+    assert window.price_label.text() == "¥99.00"
+    assert "最好的面霜" in window.points.toPlainText()
+    # 最好 is highlighted (wavy underline), 最近 is not
+    block = window.points.document().firstBlock()
+    ranges = block.layout().formats()
+    assert [(r.start, r.length) for r in ranges] == [(2, 2)]
+    assert ranges[0].format.underlineStyle() == QTextCharFormat.UnderlineStyle.WaveUnderline
+    assert [f.word for f in window.findings()] == ["最好"]
+    assert not block.next().layout().formats()
+    assert "最好 → 很好/优秀" in window.findings_label.text()
+    # hovering the word gives the suggestion
+    window.points.verticalScrollBar().setValue(0)
+    cursor = window.points.textCursor()
+    cursor.setPosition(3)
+    rect = window.points.cursorRect(cursor)
+    finding = finding_at(window.points, window.checker, rect.center())
+    assert finding is not None and finding.word == "最好"
+    assert suggestion_text(finding) == "广告法极限词「最好」，建议改为：很好/优秀"
+    engine.execute(Command("explain", {"no": 2}))
+    assert window.name_label.text() == "2号 坚果礼盒"
+    assert window.findings() == []
+
+
+def test_a_note_sent_from_the_main_window_appears_on_the_teleprompter(
+    qtbot: QtBot, engine: SessionEngine, tmp_path: Path
+) -> None:
+    window = MainWindow(engine, Show(engine), SourceSpec("generic", "ws://127.0.0.1:1"), PRODUCTS,
+                        Settings(tmp_path / "s.json"))
+    qtbot.addWidget(window)
+    engine.execute(Command("explain", {"no": 2}))
+    window.teleprompter_action.trigger()
+    prompter = window.teleprompter
+    assert prompter is not None and prompter.isVisible()
+    assert prompter.name_label.text() == "2号 坚果礼盒"
+    window.promotions.note_edit.setText("3号库存只剩 5 件")
+    window.promotions.note_button.click()
+    window.promotions.note_edit.setText("记得说包邮")
+    window.promotions.note_button.click()
+    assert prompter.notes_label.text() == "记得说包邮\n\n3号库存只剩 5 件"  # newest on top
+
+
+def test_scrolling_runs_only_while_visible_with_a_speed(qtbot: QtBot, engine: SessionEngine) -> None:
+    long_text = "\n".join(f"卖点 {i}：很好用" for i in range(60))
+    engine.execute(Command("load_catalog", {"products": [
+        Product(1, "p1", "长卖点", 100, selling_points=long_text).to_dict()]}))
+    engine.execute(Command("explain", {"no": 1}))
+    window = TeleprompterWindow(engine, AdLawChecker())
+    qtbot.addWidget(window)
+    window.show()
+    assert not window._timer.isActive()
+    window.speed.setValue(5)
+    assert window._timer.isActive()
+    window._scroll_step()
+    window._scroll_step()
+    assert window.points.verticalScrollBar().value() > 0
+    window.hide()
+    assert not window._timer.isActive()
