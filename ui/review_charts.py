@@ -51,7 +51,7 @@ class ReviewTimeline(FigureCanvasQTAgg):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumHeight(300)
         axes = self.figure.subplots(3, 1, sharex=True, gridspec_kw={"height_ratios": [1.2, 1, 1],
-                                                                     "hspace": 0.28})
+                                                                     "hspace": 0.12})
         self.ax_online, self.ax_comments, self.ax_sales = axes
         self.ax_gmv = self.ax_sales.twinx()
         self.start = 0.0
@@ -67,7 +67,7 @@ class ReviewTimeline(FigureCanvasQTAgg):
     def resizeEvent(self, event: QResizeEvent) -> None:
         # Fixed pixel margins: tick labels and window labels must not clip at any width.
         w, h = max(event.size().width(), 100), max(event.size().height(), 100)
-        self.figure.subplots_adjust(left=52 / w, right=1 - 58 / w, top=1 - 34 / h, bottom=26 / h)
+        self.figure.subplots_adjust(left=52 / w, right=1 - 58 / w, top=1 - 36 / h, bottom=26 / h)
         super().resizeEvent(event)
 
     # -- data ----------------------------------------------------------------------------------------
@@ -105,7 +105,11 @@ class ReviewTimeline(FigureCanvasQTAgg):
         titles = ((self.ax_online, tr("在线人数")), (self.ax_comments, tr("评论/分钟")),
                   (self.ax_sales, tr("订单/分钟 · 累计成交（元）")))
         for ax, title in titles:
-            ax.set_title(title, loc="left", fontsize=9, pad=3, color=COLORS["text_dim"])
+            # Inside the plot, top left, on a backing box: above the axes the window labels need the room.
+            ax.text(0.004, 0.96, title, transform=ax.transAxes, fontsize=9, color=COLORS["text"],
+                    va="top", ha="left", zorder=5,
+                    bbox={"boxstyle": "round,pad=0.2", "facecolor": "#15151a", "edgecolor": "none",
+                          "alpha": 0.85})
             ax.grid(True, axis="y")
             ax.set_ylim(bottom=0)
             ax.yaxis.set_major_locator(MaxNLocator(4, integer=True))

@@ -331,7 +331,6 @@ class ReviewWindow(QWidget):
         q_layout.addLayout(q_bar)
         q_layout.addWidget(self.questions_view, 1)
         self.tabs.addTab(questions_tab, tr("观众提问"))
-        self._all_questions: list[Question] = []
 
         self.keywords = KeywordChart(self)
         self.tabs.addTab(self.keywords, tr("热词"))
@@ -390,6 +389,13 @@ class ReviewWindow(QWidget):
 
         self.comments.set_source(fetch)
         self.moment_ts = ts
+        # Show the clicked moment: the first comment at or after it, in the middle of the list.
+        rows = self.comments.rows()
+        at = next((i for i, e in enumerate(rows) if e.ts >= ts), len(rows) - 1)
+        if at >= 0:
+            index = self.comments.index(at, 0)
+            self.comments_view.setCurrentIndex(index)
+            self.comments_view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
 
     def jump_to(self, ts: float) -> None:
         """Move the timeline's cursor to ``ts`` and list the comments around it."""
@@ -412,19 +418,37 @@ class ReviewWindow(QWidget):
         self._tab_shown(index)
 
     def _load_questions(self) -> None:
-        self._all_questions = self.review.questions()
+        self.questions_count.setText(tr("共 {total} 个问题", total=format_count(self.review.question_count())))
         self._filter_questions()
 
     def _filter_questions(self) -> None:
         if 1 not in self._loaded:
             self.show_tab(1)
             return
-        questions = self._all_questions
-        unanswered = [q for q in questions if not q.answered]
-        shown = unanswered if self.unanswered_only.isChecked() else questions
-        self.questions.set_source(list_pages(shown))
-        self.questions_count.setText(tr("共 {total} 个问题，未回答 {open} 个", total=len(questions),
-                                        open=len(unanswered)))
+        reader = self.review
+        if not self.unanswered_only.isChecked():
+            self.questions.set_source(lambda offset, count: reader.questions(count, offset))
+            return
+        # Unanswered only: read the API's pages in order and keep the unanswered ones; the model asks
+        # for its next page with offset = rows it holds, so a cursor into the API's pages is enough.
+        cursor = [0]
+
+        def fetch(_offset: int, count: int) -> list[Question]:
+            found: list[Question] = []
+            while len(found) < count:
+                page = reader.questions(PAGE * 2, cursor[0])
+                if not page:
+                    break
+                for i, q in enumerate(page):
+                    if not q.answered:
+                        found.append(q)
+                        if len(found) == count:
+                            cursor[0] += i + 1
+                            return found
+                cursor[0] += len(page)
+            return found
+
+        self.questions.set_source(fetch)
 
     def _load_keywords(self) -> None:
         self.keywords.set_words(self.review.keywords(30))

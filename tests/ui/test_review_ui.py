@@ -218,7 +218,7 @@ def test_unanswered_filter(review_window: ReviewWindow) -> None:
     model = review_window.questions
     while model.canFetchMore():
         model.fetchMore()
-    everything = review_window._all_questions
+    everything = review_window.review.questions()
     assert model.rowCount() == len(everything) > 0
     review_window.unanswered_only.setChecked(True)
     while model.canFetchMore():
