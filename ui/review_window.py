@@ -45,7 +45,7 @@ from app.review import ExplainWindow, Highlight, ProductResult, Question, Review
 from app.units import format_clock, format_count, format_fen
 from ui.dashboard import DashTile, TileSpec
 from ui.review_charts import KeywordChart, ReviewTimeline
-from ui.review_models import Column, PagedTableModel, RecordTableModel, list_pages
+from ui.review_models import Column, PagedTableModel, RecordTableModel
 from ui.session_library import _file_stem, format_date, platform_text, save_report, status_text
 from ui.theme import COLORS, ui_font
 

@@ -73,12 +73,14 @@ def test_models_pass_the_model_tester(qtmodeltester) -> None:
 def test_paged_model_fetches_pages_as_asked() -> None:
     rows = list(range(1000))
     model = PagedTableModel([Column("n", lambda r: r)], list_pages(rows), page_size=100)
-    assert model.rowCount() == 0 and model.canFetchMore()
+    assert model.rowCount() == 0
+    assert model.canFetchMore()
     model.fetchMore()
     assert model.rowCount() == 100
     while model.canFetchMore():
         model.fetchMore()
-    assert model.rowCount() == 1000 and model.fetches == 11
+    assert model.rowCount() == 1000
+    assert model.fetches == 11
 
 
 # -- library ---------------------------------------------------------------------------------------------
@@ -93,7 +95,8 @@ def test_library_lists_sessions_with_the_numbers_sql_gives(qtbot, built: Built) 
         record = model.row_at(row)
         sid = record.id
         q = "SELECT {} FROM events WHERE session_id = ? AND kind = ?"
-        assert cell(model, row, "最高在线") == format_count(sql(built.path, q.format("max(count)"), sid, "viewer_stats"))
+        peak = sql(built.path, q.format("max(count)"), sid, "viewer_stats")
+        assert cell(model, row, "最高在线") == format_count(peak)  # type: ignore[arg-type]
         assert cell(model, row, "评论") == format_count(sql(built.path, q.format("count(*)"), sid, "comment"))
         assert cell(model, row, "订单") == format_count(sql(built.path, q.format("count(*)"), sid, "order"))
         gmv = sql(built.path, q.format("coalesce(sum(amount_fen), 0)"), sid, "order")
@@ -253,7 +256,8 @@ def test_compare_shows_both_sessions(qtbot, built: Built, monkeypatch: pytest.Mo
     assert isinstance(window, CompareWindow)
     model = window.kpis
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(1, model.columnCount())]
-    assert any("春季上新专场" in h for h in headers) and any("周末清仓" in h for h in headers)
+    assert any("春季上新专场" in h for h in headers)
+    assert any("周末清仓" in h for h in headers)
     gmv_row = next(r for r in range(model.rowCount()) if model.data(model.index(r, 0)) == "成交金额")
     for c in range(1, model.columnCount()):
         sid = window.summaries()[c - 1].session_id
@@ -261,6 +265,7 @@ def test_compare_shows_both_sessions(qtbot, built: Built, monkeypatch: pytest.Mo
                   "AND kind = 'order'", sid)
         assert model.data(model.index(gmv_row, c)) == format_fen(gmv)  # type: ignore[arg-type]
     best = model.best_column(gmv_row)
-    assert best is not None and window.summaries()[best - 1].session_id == built.ids["spring"]
+    assert best is not None
+    assert window.summaries()[best - 1].session_id == built.ids["spring"]
     assert model.data(model.index(gmv_row, best), Qt.ItemDataRole.BackgroundRole) is not None
     assert window.products.rowCount() >= 3
