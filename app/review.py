@@ -8,11 +8,37 @@ What each number means is in docs/review.md (which points to docs/metrics.md for
 
 from __future__ import annotations
 
+import bisect
+import json
+import logging
 import os
+import re
+import shutil
+import socket
+import sqlite3
+import tempfile
+import threading
+import time
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
 
-from app.events import LiveEvent
-from app.metrics import Rate
+from sqlite_utils import Database
+
+from app.catalog import CatalogError, RowError, read_table, yuan_to_fen
+from app.events import Kind, LiveEvent
+from app.i18n import tr
+from app.metrics import INTERACTION_KINDS, VIEWER_KINDS, Rate
+from app.rules import INTENT_WORDS, QUESTION_WORDS, is_buying_intent
+from app.store import METRICS_COLUMNS, SessionLogError, _pid_alive, migrate
+
+log = logging.getLogger("livedeck.review")
+T = TypeVar("T")
 
 PathLike = str | os.PathLike[str]
 
@@ -242,13 +268,6 @@ class PromotionResults:
 
 
 @dataclass(frozen=True)
-class RowError:
-    row: int  # 1-based row in the file, the header being row 1
-    column: str
-    reason: str
-
-
-@dataclass(frozen=True)
 class OrderImport:
     imported: int
     in_windows: int  # of those, placed in a product's explain window
@@ -279,45 +298,1000 @@ __all__ = [
 ]
 
 
+
+# --- constants -----------------------------------------------------------------------------------
+
+#: A question counts as answered by an explain window or a staff reply within this many seconds.
+ANSWER_WINDOW_S = 300.0
+#: Comment spikes (highlights) use the live alert's rule (docs/metrics.md, comment_spike).
+SPIKE_WINDOW_S = 10
+SPIKE_FACTOR = 3.0
+SPIKE_MIN_COMMENTS = 10
+#: extra keys an adapter (or a generic-protocol room) sets on comments written by the anchor or an admin.
+STAFF_FLAGS = ("is_anchor", "is_admin")
+STAFF_ROLES = ("anchor", "admin", "owner", "主播", "房管")
+
+_PRODUCT_NUMBER = re.compile(r"(?<!\\d)(\\d{1,3})\\s*号")
+_SQL_QUESTION = " OR ".join(f"instr(text, '{w}') > 0" for w in ("?", "？", *QUESTION_WORDS))
+_SQL_INTENT = " OR ".join(f"instr(text, '{w}') > 0" for w in (*INTENT_WORDS, "1", "１"))
+_TABLES_WITH_SESSION = ("events", "actions", "metrics", "products", "shop_orders")
+_PLATFORMS = ("demo", "generic", "bilibili", "douyin", "douyin-bridge", "kuaishou", "replay")
+
+
+def _in(values: Iterable[str]) -> str:
+    return "(" + ",".join(f"'{v}'" for v in sorted(values)) + ")"
+
+
+_SQL_VIEWER_KINDS = _in(VIEWER_KINDS)
+_SQL_INTERACTION_KINDS = _in(INTERACTION_KINDS)
+
+
+# --- connections -----------------------------------------------------------------------------------
+
+
+def _connect_ro(path: Path) -> sqlite3.Connection:
+    """A read-only connection (as app.store.open_readonly) usable from the review's worker threads."""
+    uri = path.resolve().as_uri() + "?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute("PRAGMA cache_size = -65536")  # 64 MB: the big aggregates read the file once
+    return conn
+
+
+def _check_log(path: PathLike) -> Path:
+    p = Path(path)
+    if not p.is_file():
+        raise ReviewError(tr("找不到会话日志：{path}", path=p))
+    return p
+
+
+class _Writer:
+    """A short write transaction on the log (library edits, imports): migrates first, BEGIN IMMEDIATE.
+
+    Library edits are rare user actions, so they take the write lock briefly beside a running writer
+    (WAL; the busy timeout waits for its batch) instead of going through the live writer thread.
+    """
+
+    def __init__(self, path: PathLike, attach: Path | None = None) -> None:
+        self.path = _check_log(path)
+        self.attach = attach  # attached as ``src`` (ATTACH cannot run inside a transaction)
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
+        try:
+            migrate(Database(self.conn))
+            if self.attach is not None:
+                self.conn.execute("ATTACH DATABASE ? AS src", (str(self.attach),))
+            self.conn.execute("BEGIN IMMEDIATE")
+        except SessionLogError as exc:
+            self.conn.close()
+            raise ReviewError(str(exc)) from None
+        except BaseException:
+            self.conn.close()
+            raise
+        return self.conn
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        try:
+            if exc_type is None:
+                self.conn.execute("COMMIT")
+            elif self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+        finally:
+            self.conn.close()
+
+
+def _platform(source: str) -> str:
+    """``bilibili:123`` → ``bilibili``; ``generic:ws://…`` → ``generic``; a bare address stays."""
+    head = source.split(":", 1)[0]
+    return head if head in _PLATFORMS or (head and "/" not in source.split(":", 1)[-1][:2]) else source
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
+# --- the library -------------------------------------------------------------------------------------
+
+
 def list_sessions(path: PathLike) -> list[SessionRow]:
-    raise NotImplementedError
+    """Every session in the log, newest first (live and interrupted ones too), with its headline numbers."""
+    conn = _connect_ro(_check_log(path))
+    try:
+        rows = conn.execute(
+            """SELECT s.id, s.title, s.source, s.started_at, s.ended_at, s.status,
+                 (SELECT max(ts) FROM events WHERE session_id = s.id),
+                 (SELECT max(count) FROM events WHERE session_id = s.id AND kind = 'viewer_stats'),
+                 (SELECT count(*) FROM events WHERE session_id = s.id AND kind = 'comment'),
+                 (SELECT count(*) FROM events WHERE session_id = s.id AND kind = 'order'),
+                 (SELECT count(DISTINCT user_id) FROM events
+                    WHERE session_id = s.id AND kind = 'order' AND user_id != ''),
+                 (SELECT total(amount_fen) FROM events WHERE session_id = s.id AND kind = 'order')
+               FROM sessions s ORDER BY s.started_at DESC, s.id DESC"""
+        ).fetchall()
+    finally:
+        conn.close()
+    out = []
+    for sid, title, source, started, ended, status, last_ts, peak, comments, orders, buyers, gmv in rows:
+        end = ended if ended is not None else (last_ts if last_ts is not None else started)
+        out.append(SessionRow(
+            sid, title or "", _platform(source or ""), started, ended, max(0.0, end - started), status,
+            int(peak or 0), comments, orders, buyers, int(gmv),
+        ))
+    return out
+
+
+def _session_or_error(conn: sqlite3.Connection, session_id: int) -> tuple[Any, ...]:
+    row = conn.execute(
+        "SELECT id, title, source, started_at, ended_at, status, pid, host FROM sessions WHERE id = ?",
+        (session_id,),
+    ).fetchone()
+    if row is None:
+        raise ReviewError(tr("日志中没有场次 {id}", id=session_id))
+    return tuple(row)
 
 
 def rename_session(path: PathLike, session_id: int, title: str) -> None:
-    raise NotImplementedError
+    """Give a session a new title."""
+    with _Writer(path) as conn:
+        _session_or_error(conn, session_id)
+        conn.execute("UPDATE sessions SET title = ? WHERE id = ?", (title.strip(), session_id))
 
 
 def delete_session(path: PathLike, session_id: int) -> None:
-    raise NotImplementedError
+    """Delete a session and all its rows in every table. A session being recorded now is refused."""
+    with _Writer(path) as conn:
+        _, _, _, _, _, status, pid, host = _session_or_error(conn, session_id)
+        if status == "live" and host == socket.gethostname() and _pid_alive(pid):
+            raise ReviewError(tr("场次 {id} 正在直播，不能删除", id=session_id))
+        for table in _TABLES_WITH_SESSION:
+            if _has_table(conn, table):
+                conn.execute(f"DELETE FROM {table} WHERE session_id = ?", (session_id,))
+        conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+
+
+def _columns(conn: sqlite3.Connection, schema: str, table: str) -> list[str]:
+    return [r[1] for r in conn.execute(f"PRAGMA {schema}.table_info({table})")]
+
+
+def _copy_rows(conn: sqlite3.Connection, src: str, dst: str, table: str, where: str, params: Sequence[Any],
+               replace: dict[str, str] | None = None) -> None:
+    """INSERT INTO dst.table SELECT … FROM src.table WHERE …, over the columns both schemas have."""
+    if not conn.execute(f"SELECT 1 FROM {src}.sqlite_master WHERE type='table' AND name=?", (table,)).fetchone():
+        return
+    have = set(_columns(conn, src, table))
+    cols = [c for c in _columns(conn, dst, table) if c in have]
+    exprs = [(replace or {}).get(c, c) for c in cols]
+    conn.execute(
+        f"INSERT INTO {dst}.{table} ({', '.join(cols)}) SELECT {', '.join(exprs)} FROM {src}.{table} WHERE {where}",
+        params,
+    )
 
 
 def export_session(path: PathLike, session_id: int, out_file: PathLike) -> None:
-    raise NotImplementedError
+    """Write a standalone session log (same schema) holding only this session; replaces ``out_file``."""
+    src = _check_log(path)
+    out = Path(out_file)
+    if out.resolve() == src.resolve():
+        raise ReviewError(tr("不能导出到会话日志本身"))
+    tmp = out.with_name(out.name + ".part")
+    tmp.unlink(missing_ok=True)
+    conn = sqlite3.connect(tmp.resolve().as_uri(), uri=True, isolation_level=None)
+    try:
+        migrate(Database(conn))
+        conn.execute("ATTACH DATABASE ? AS src", (src.resolve().as_uri() + "?mode=ro",))
+        if conn.execute("SELECT 1 FROM src.sessions WHERE id = ?", (session_id,)).fetchone() is None:
+            raise ReviewError(tr("日志中没有场次 {id}", id=session_id))
+        conn.execute("BEGIN")
+        _copy_rows(conn, "src", "main", "sessions", "id = ?", (session_id,))
+        for table in _TABLES_WITH_SESSION:
+            _copy_rows(conn, "src", "main", table, "session_id = ?", (session_id,))
+        conn.execute("COMMIT")
+        conn.execute("DETACH DATABASE src")
+    except BaseException:
+        conn.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    conn.close()
+    os.replace(tmp, out)
 
 
 def import_session(path: PathLike, in_file: PathLike) -> int:
-    raise NotImplementedError
+    """Add the session(s) of an exported file to the log under new ids; returns the (first) new id.
+
+    The file may be any LiveDeck session log (an older schema is upgraded on a temporary copy). A session
+    that was ``live`` in the file is imported as ``interrupted``: nobody is recording it here.
+    """
+    source = Path(in_file)
+    if not source.is_file():
+        raise ReviewError(tr("找不到文件：{path}", path=source))
+    with tempfile.TemporaryDirectory(prefix="livedeck-import-") as tmpdir:
+        copy = Path(tmpdir) / "import.sqlite"
+        shutil.copyfile(source, copy)
+        try:
+            cconn = sqlite3.connect(copy)
+            try:
+                migrate(Database(cconn))
+                ids = [r[0] for r in cconn.execute("SELECT id FROM sessions ORDER BY started_at, id")]
+            finally:
+                cconn.close()
+        except (sqlite3.DatabaseError, SessionLogError) as exc:
+            raise ReviewError(tr("{name} 不是 LiveDeck 会话文件（{reason}）", name=source.name, reason=exc)) from None
+        if not ids:
+            raise ReviewError(tr("{name} 里没有场次", name=source.name))
+        new_ids = []
+        with _Writer(path, attach=copy) as conn:
+            for old in ids:
+                cur = conn.execute(
+                    "INSERT INTO sessions (title, source, started_at, ended_at, status, pid, host, event_count) "
+                    "SELECT title, source, started_at, "
+                    "coalesce(ended_at, (SELECT max(ts) FROM src.events WHERE session_id = s.id), started_at), "
+                    "CASE status WHEN 'live' THEN 'interrupted' ELSE status END, NULL, host, event_count "
+                    "FROM src.sessions s WHERE id = ?",
+                    (old,),
+                )
+                new = int(cur.lastrowid or 0)
+                new_ids.append(new)
+                for table in _TABLES_WITH_SESSION:
+                    _copy_rows(conn, "src", "main", table, "session_id = ?", (old,), {"session_id": str(new)})
+        return new_ids[0]
 
 
-def import_shop_orders(path: PathLike, session_id: int, orders_file: PathLike) -> OrderImport:
-    raise NotImplementedError
+# --- one session ---------------------------------------------------------------------------------------
 
 
-def compare(path: PathLike, session_ids: list[int]) -> Comparison:
-    raise NotImplementedError
+@dataclass(frozen=True)
+class _QuestionRow:
+    seq: int
+    ts: float
+    user_id: str
+    user_name: str
+    text: str
+    named_no: int | None  # "N号" in the text (its first number)
+
+
+@dataclass(frozen=True)
+class _CommentScan:
+    questions: list[_QuestionRow]
+    intent_ts: list[float]  # sorted
+    mentions: Counter[int]  # product no → comments naming it (first number of the comment)
+
+
+def _named_no(text: str) -> int | None:
+    match = _PRODUCT_NUMBER.search(unicodedata.normalize("NFKC", text))
+    return int(match.group(1)) if match else None
 
 
 class Review:
-    def __init__(self, path: PathLike, session_id: int) -> None:
-        raise NotImplementedError
+    """One session's review, read from the log with read-only connections.
 
-    def summary(self) -> Summary: ...
-    def timeline(self, bucket_s: int = 60) -> list[TimelinePoint]: ...
-    def explain_windows(self) -> list[ExplainWindow]: ...
-    def markers(self) -> list[Marker]: ...
-    def products(self) -> list[ProductResult]: ...
-    def questions(self, limit: int | None = None) -> list[Question]: ...
-    def keywords(self, top: int = 30) -> list[tuple[str, int]]: ...
-    def highlights(self) -> list[Highlight]: ...
-    def promotions(self) -> PromotionResults: ...
-    def comments_around(self, ts: float, window_s: float = 30, limit: int = 200) -> list[LiveEvent]: ...
+    Results are computed on first use and kept. The expensive scans run on two worker threads (SQLite
+    releases the GIL while it works), and the question scan starts at once in the background, so the
+    window's first screen (summary, timeline, products, first page of questions) is ready together.
+    Call :meth:`close` (or use ``with``) to stop the workers.
+
+    Raises:
+        ReviewError: the log or the session does not exist.
+    """
+
+    def __init__(self, path: PathLike, session_id: int) -> None:
+        self.path = _check_log(path)
+        conn = _connect_ro(self.path)
+        try:
+            try:
+                row = _session_or_error(conn, session_id)
+            except sqlite3.DatabaseError as exc:
+                raise ReviewError(tr("{name} 不是 LiveDeck 会话日志（{reason}）", name=self.path.name,
+                                     reason=exc)) from None
+            self.session_id = int(row[0])
+            self.title: str = row[1] or ""
+            self.source: str = row[2] or ""
+            self.platform = _platform(self.source)
+            self.started_at: float = row[3]
+            self.status: str = row[5]
+            self.ended_at: float | None = row[4]
+            last = conn.execute("SELECT max(ts) FROM events WHERE session_id = ?", (session_id,)).fetchone()[0]
+            #: When the show ended for the review: ended_at, else (live) its latest event.
+            self.end_ts: float = max(self.started_at, self.ended_at if self.ended_at is not None
+                                     else (last if last is not None else self.started_at))
+            self._catalog = {
+                r[1]: (int(r[0]), r[2], int(r[3]))
+                for r in conn.execute(
+                    "SELECT no, product_id, name, price_fen FROM products WHERE session_id = ? ORDER BY position, no",
+                    (session_id,),
+                )
+            } if _has_table(conn, "products") else {}
+            self._has_shop_orders = _has_table(conn, "shop_orders")
+            self._actions = [
+                (name, json.loads(args or "{}"), ts, command_id, actor)
+                for name, args, ts, command_id, actor in conn.execute(
+                    "SELECT name, args, ts, command_id, actor FROM actions WHERE session_id = ? AND result = 'applied' "
+                    "ORDER BY rowid",
+                    (session_id,),
+                )
+            ]
+        finally:
+            conn.close()
+        self._by_no = {no: pid for pid, (no, _, _) in self._catalog.items()}
+        self._lock = threading.Lock()
+        self._cache: dict[Any, Any] = {}
+        self._pool = ThreadPoolExecutor(2, thread_name_prefix="livedeck-review")
+        self._closed = False
+        self._scan: Future[_CommentScan] = self._pool.submit(self._scan_comments)
+
+    # -- plumbing ---------------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Stop the worker threads (running queries finish first). Idempotent."""
+        if not self._closed:
+            self._closed = True
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> Review:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:  # a forgotten close() must not keep threads alive
+        pool = getattr(self, "_pool", None)
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        conn = _connect_ro(self.path)
+        try:
+            return conn.execute(sql, params).fetchall()
+        finally:
+            conn.close()
+
+    def _submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        if self._closed:
+            done: Future[T] = Future()
+            try:
+                done.set_result(fn(*args))
+            except BaseException as exc:
+                done.set_exception(exc)
+            return done
+        return self._pool.submit(fn, *args)
+
+    def _cached(self, key: Any, compute: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._cache:
+                return self._cache[key]  # type: ignore[no-any-return]
+        value = compute()
+        with self._lock:
+            self._cache.setdefault(key, value)
+            return self._cache[key]  # type: ignore[no-any-return]
+
+    def product_label(self, product_id: str) -> str:
+        no, name, _ = self._catalog.get(product_id, (None, "", 0))
+        return f"{no}号 {name}".strip() if no is not None else product_id
+
+    # -- summary ----------------------------------------------------------------------------------------
+    def summary(self) -> Summary:
+        """The session's KPIs; every count as docs/metrics.md defines it, recomputed from the events."""
+        return self._cached("summary", self._summary)
+
+    def _summary(self) -> Summary:
+        sid = self.session_id
+        q = self._query
+        kinds_f = self._submit(q, "SELECT kind, count(*) FROM events WHERE session_id = ? GROUP BY kind", (sid,))
+        sums_f = self._submit(
+            q,
+            "SELECT kind, total(count), total(amount_fen), max(count) FROM events WHERE session_id = ? "
+            "AND kind IN ('order', 'gift', 'viewer_stats') GROUP BY kind",
+            (sid,),
+        )
+        snap_f = self._submit(q, f"SELECT {', '.join(METRICS_COLUMNS)} FROM metrics WHERE session_id = ? "
+                              "ORDER BY ts DESC LIMIT 1", (sid,))
+        small_people_f = self._submit(
+            q,
+            f"""SELECT
+                (SELECT count(DISTINCT user_id) FROM events WHERE session_id = :s AND kind = 'follow' AND user_id != ''),
+                (SELECT count(DISTINCT user_id) FROM events WHERE session_id = :s AND kind = 'product_click'
+                   AND user_id != ''),
+                (SELECT count(DISTINCT user_id) FROM events WHERE session_id = :s AND kind = 'order' AND user_id != ''),
+                (SELECT count(DISTINCT user_id) FROM events WHERE session_id = :s AND kind = 'order' AND user_id != ''
+                   AND user_id IN (SELECT user_id FROM events WHERE session_id = :s AND kind = 'product_click')),
+                (SELECT max(CAST(extra ->> '$.total_viewers' AS INTEGER)) FROM events
+                   WHERE session_id = :s AND kind = 'viewer_stats'),
+                (SELECT sum(count * (next_ts - ts)) / nullif(max(next_ts) - min(ts), 0) FROM (
+                   SELECT count, ts, lead(ts) OVER (ORDER BY ts, seq) AS next_ts FROM events
+                   WHERE session_id = :s AND kind = 'viewer_stats') WHERE next_ts IS NOT NULL)
+            """.replace(":s", "?"),
+            (sid,) * 7,
+        )
+        kinds = dict(kinds_f.result())
+        sums = {k: (int(c), int(a), m) for k, c, a, m in sums_f.result()}
+        snap_rows = snap_f.result()
+        follows, clickers, buyers, clicked_buyers, total_viewers, avg_online = small_people_f.result()[0]
+        orders = kinds.get(Kind.ORDER, 0)
+        units, gmv, _ = sums.get(Kind.ORDER, (0, 0, None))
+        # The big distinct counts (UV, commenters, interacting) and the likes sum: from the final metrics
+        # snapshot when it provably saw every event (its counts equal the events'), else recounted.
+        snap = None
+        if snap_rows:
+            snap = dict(zip(METRICS_COLUMNS, snap_rows[0], strict=True))
+            same = (
+                snap["comments"] == kinds.get(Kind.COMMENT, 0) and snap["orders"] == orders
+                and snap["entries_pv"] == kinds.get(Kind.ENTER, 0) and snap["clicks"] == kinds.get(Kind.PRODUCT_CLICK, 0)
+                and snap["gmv_fen"] == gmv and snap["follows"] == follows and snap["buyers"] == buyers
+                and snap["clickers"] == clickers
+            )
+            if not same:
+                snap = None
+        if snap is not None:
+            uv, commenters, interacting, likes = (snap["viewers_uv"], snap["commenters"], snap["interacting"],
+                                                  snap["likes"])
+        else:
+            uv_f = self._submit(q, "SELECT count(DISTINCT user_id) FROM events WHERE session_id = ? AND user_id != '' "
+                                f"AND kind IN {_SQL_VIEWER_KINDS}", (sid,))
+            inter_f = self._submit(
+                q,
+                "SELECT (SELECT count(DISTINCT user_id) FROM events WHERE session_id = ? AND user_id != '' "
+                f"AND kind IN {_SQL_INTERACTION_KINDS}), (SELECT count(DISTINCT user_id) FROM events "
+                "WHERE session_id = ? AND kind = 'comment' AND user_id != ''), "
+                "(SELECT total(count) FROM events WHERE session_id = ? AND kind = 'like')",
+                (sid, sid, sid),
+            )
+            uv = uv_f.result()[0][0]
+            interacting, commenters, likes = inter_f.result()[0]
+        peak = sums.get(Kind.VIEWER_STATS, (0, 0, 0))[2] or 0
+        average: float | None = avg_online
+        if average is None and kinds.get(Kind.VIEWER_STATS, 0):
+            average = float(self._query(
+                "SELECT count FROM events WHERE session_id = ? AND kind = 'viewer_stats' ORDER BY ts DESC, seq DESC "
+                "LIMIT 1", (sid,))[0][0])
+        return Summary(
+            session_id=sid, title=self.title, platform=self.platform, status=self.status,
+            started_at=self.started_at, ended_at=self.ended_at, duration_s=self.end_ts - self.started_at,
+            peak_online=int(peak), average_online=average, viewers_uv=int(uv),
+            entries_pv=kinds.get(Kind.ENTER, 0), platform_total_viewers=int(total_viewers or 0),
+            comments=kinds.get(Kind.COMMENT, 0), commenters=int(commenters), likes=int(likes),
+            follows=int(follows), interacting=int(interacting), clicks=kinds.get(Kind.PRODUCT_CLICK, 0),
+            clickers=int(clickers), clicked_buyers=int(clicked_buyers), orders=orders, buyers=int(buyers),
+            units=units, gmv_fen=gmv, gifts_fen=sums.get(Kind.GIFT, (0, 0, 0))[1],
+            questions=len(self._scan.result().questions),
+        )
+
+    # -- timeline ---------------------------------------------------------------------------------------
+    def timeline(self, bucket_s: int = 60) -> list[TimelinePoint]:
+        """Buckets of ``bucket_s`` seconds from the session start to its end, empty ones included."""
+        if bucket_s <= 0:
+            raise ValueError("bucket_s must be positive")
+        return self._cached(("timeline", bucket_s), lambda: self._timeline(bucket_s))
+
+    def _timeline(self, bucket_s: int) -> list[TimelinePoint]:
+        t0, sid = self.started_at, self.session_id
+        counts_f = self._submit(
+            self._query,
+            "SELECT max(0, CAST((ts - ?) / ? AS INTEGER)) AS b, sum(kind = 'comment'), sum(kind = 'order'), "
+            "total(CASE WHEN kind = 'order' THEN amount_fen END) FROM events "
+            "WHERE session_id = ? AND kind IN ('comment', 'order') GROUP BY b",
+            (t0, bucket_s, sid),
+        )
+        stats = self._query(
+            "SELECT ts, count FROM events WHERE session_id = ? AND kind = 'viewer_stats' ORDER BY ts, seq", (sid,)
+        )
+        counts = {b: (c, o, int(g)) for b, c, o, g in counts_f.result()}
+        last_bucket = max([int((self.end_ts - t0) // bucket_s), *counts]) if counts or self.end_ts > t0 else 0
+        online_by: dict[int, list[int]] = defaultdict(list)
+        for ts, n in stats:
+            online_by[max(0, int((ts - t0) // bucket_s))].append(n)
+        out = []
+        carried = 0
+        cumulative = 0
+        for b in range(last_bucket + 1):
+            comments, orders, gmv = counts.get(b, (0, 0, 0))
+            cumulative += gmv
+            samples = online_by.get(b)
+            if samples:
+                online, avg = samples[-1], sum(samples) / len(samples)
+                carried = online
+            else:
+                online, avg = carried, float(carried)
+            out.append(TimelinePoint(t0 + b * bucket_s, online, avg, comments, orders, gmv, cumulative))
+        return out
+
+    # -- explain windows, markers -------------------------------------------------------------------
+    def explain_windows(self) -> list[ExplainWindow]:
+        """The explain windows, rebuilt from the logged ``explain``/``stop_explain``/``unlist``/
+        ``load_catalog`` commands as the commerce engine applied them (docs/commands.md)."""
+        return self._cached("windows", self._explain_windows)
+
+    def _explain_windows(self) -> list[ExplainWindow]:
+        out: list[ExplainWindow] = []
+        current: tuple[int | None, str, float] | None = None
+
+        def close(at: float) -> None:
+            nonlocal current
+            if current is not None:
+                no, pid, start = current
+                name = self._catalog.get(pid, (no, "", 0))[1]
+                out.append(ExplainWindow(no, pid, name, start, max(start, at)))
+                current = None
+
+        for name, args, ts, _cid, _actor in self._actions:
+            if name == "explain":
+                no = args.get("no")
+                pid = args.get("product_id") or self._by_no.get(no, "")
+                if current is not None and current[0] == no:
+                    continue  # pushed again: the same window goes on
+                close(ts)
+                current = (no if isinstance(no, int) else None, str(pid), ts)
+            elif name == "stop_explain":
+                close(ts)
+            elif name == "unlist" and current is not None and args.get("no") == current[0]:
+                close(ts)
+            elif name == "load_catalog" and current is not None:
+                nos = {p.get("no") for p in args.get("products", []) if isinstance(p, dict)}
+                if current[0] not in nos:
+                    close(ts)
+        close(self.end_ts)
+        return out
+
+    def markers(self) -> list[Marker]:
+        """Flash-sale starts/ends, coupon drops, lucky bags and alerts, in time order."""
+        return self._cached("markers", self._markers)
+
+    def _markers(self) -> list[Marker]:
+        out: list[Marker] = []
+        for ts, text, pid, extra_text in self._query(
+            "SELECT ts, text, product_id, extra FROM events WHERE session_id = ? AND kind = 'system' "
+            "AND extra IS NOT NULL ORDER BY seq",
+            (self.session_id,),
+        ):
+            try:
+                extra = json.loads(extra_text)
+            except ValueError:
+                continue
+            if not isinstance(extra, dict):
+                continue
+            label = self.product_label(pid) if pid else ""
+            if extra.get("alert"):
+                out.append(Marker(ts, "alert", text))
+            elif extra.get("flash_sale") == "started":
+                out.append(Marker(ts, "flash_sale_start", tr("秒杀开始 {product}", product=label).strip()))
+            elif extra.get("flash_sale") == "ended":
+                out.append(Marker(ts, "flash_sale_end", tr("秒杀结束 {product}", product=label).strip()))
+            elif extra.get("coupon") == "dropped" or (
+                "coupon" not in extra and extra.get("coupon_id") and "已抢光" not in text
+            ):
+                out.append(Marker(ts, "coupon_drop", text or tr("优惠券")))
+            elif extra.get("lucky_bag") in ("started", "drawn"):
+                out.append(Marker(ts, "lucky_bag", text or tr("福袋")))
+        kinds = {m.kind for m in out}
+        # A log without LiveDeck's own system events (another recorder, a synthetic log): from the actions.
+        for name, args, ts, _cid, _actor in self._actions:
+            if name == "start_flash_sale" and "flash_sale_start" not in kinds:
+                label = self.product_label(str(args.get("product_id", "")))
+                start = args.get("starts_at_wall", ts)
+                out.append(Marker(start, "flash_sale_start", tr("秒杀开始 {product}", product=label).strip()))
+                if "ends_at_wall" in args:
+                    out.append(Marker(args["ends_at_wall"], "flash_sale_end",
+                                      tr("秒杀结束 {product}", product=label).strip()))
+            elif name == "drop_coupon" and "coupon_drop" not in kinds:
+                out.append(Marker(ts, "coupon_drop", _coupon_label(args)))
+            elif name == "start_lucky_bag" and "lucky_bag" not in kinds:
+                out.append(Marker(ts, "lucky_bag", tr("福袋")))
+        out.sort(key=lambda m: m.ts)
+        return out
+
+    # -- comments: one scan for questions, intent and "N号" mentions ---------------------------------
+    def _scan_comments(self) -> _CommentScan:
+        rows = self._query(
+            f"SELECT seq, ts, user_id, user_name, text, ({_SQL_QUESTION}) FROM events "
+            f"WHERE session_id = ? AND kind = 'comment' AND (({_SQL_QUESTION}) OR instr(text, '号') > 0 "
+            f"OR {_SQL_INTENT}) ORDER BY seq",
+            (self.session_id,),
+        )
+        questions: list[_QuestionRow] = []
+        intent: list[float] = []
+        mentions: Counter[int] = Counter()
+        # Live chat repeats itself ("扣1", "3号多少钱"): classify each distinct text once.
+        seen: dict[str, tuple[int | None, bool]] = {}
+        by_no = self._by_no
+        for seq, ts, uid, name, text, is_q in rows:
+            text = text or ""
+            known = seen.get(text)
+            if known is None:
+                no = _named_no(text) if "号" in text else None
+                if no is not None and by_no and no not in by_no:
+                    no = None  # "100号" that is no product of the catalog
+                known = seen[text] = (no, is_buying_intent(unicodedata.normalize("NFKC", text)))
+            no, wants = known
+            if no is not None:
+                mentions[no] += 1
+            if is_q:
+                questions.append(_QuestionRow(seq, ts, uid or "", name or "", text, no))
+            if wants:
+                intent.append(ts)
+        intent.sort()
+        return _CommentScan(questions, intent, mentions)
+
+    # -- products ---------------------------------------------------------------------------------------
+    def products(self) -> list[ProductResult]:
+        """Per product: every catalog product, and any other product that was explained, clicked or sold."""
+        return self._cached("products", self._products)
+
+    def _products(self) -> list[ProductResult]:
+        sid = self.session_id
+        windows = self.explain_windows()
+        whole_f = self._submit(
+            self._query,
+            "SELECT product_id, kind, count(*), count(DISTINCT nullif(user_id, '')), total(count), total(amount_fen) "
+            "FROM events WHERE session_id = ? AND kind IN ('order', 'product_click') GROUP BY product_id, kind",
+            (sid,),
+        )
+        inside_f = self._submit(self._window_stats, windows)
+        shop: dict[str, tuple[int, int]] = {}
+        if self._has_shop_orders:
+            shop = {pid: (n, int(f)) for pid, n, f in self._query(
+                "SELECT product_id, count(*), total(amount_fen) FROM shop_orders WHERE session_id = ? "
+                "GROUP BY product_id", (sid,))}
+        scan = self._scan.result()
+        whole = {(pid, kind): rest for pid, kind, *rest in whole_f.result()}
+        inside = inside_f.result()
+        # questions per product: the number it names, else the product explained when it was asked
+        starts = [w.start_ts for w in windows]
+        q_count: Counter[str] = Counter()
+        for q in scan.questions:
+            pid = self._by_no.get(q.named_no) if q.named_no is not None else self._explained_at(q.ts, windows, starts)
+            if pid:
+                q_count[pid] += 1
+        per_window: dict[str, list[ExplainWindow]] = defaultdict(list)
+        for w in windows:
+            per_window[w.product_id].append(w)
+        ids = list(self._catalog)
+        extra_ids = {pid for pid, _ in whole} | set(per_window) | set(shop)
+        ids += sorted(i for i in extra_ids if i not in self._catalog and i)
+        out = []
+        for pid in ids:
+            no, name, price = self._catalog.get(pid, (None, "", 0))
+            ws = per_window.get(pid, [])
+            clicks = whole.get((pid, Kind.PRODUCT_CLICK), (0, 0, 0, 0))
+            orders = whole.get((pid, Kind.ORDER), (0, 0, 0, 0))
+            w_clicks = inside.get((pid, Kind.PRODUCT_CLICK), (0, 0, 0, 0))
+            w_orders = inside.get((pid, Kind.ORDER), (0, 0, 0, 0))
+            intent = 0
+            for w in ws:
+                intent += bisect.bisect_left(scan.intent_ts, w.end_ts) - bisect.bisect_left(scan.intent_ts, w.start_ts)
+            if not name and ws:
+                name = ws[0].name
+            if no is None and ws:
+                no = ws[0].no
+            shop_n, shop_fen = shop.get(pid, (0, 0))
+            out.append(ProductResult(
+                product_id=pid, no=no, name=name, price_fen=price,
+                explain_s=sum(w.end_ts - w.start_ts for w in ws), windows=len(ws),
+                clicks=clicks[0], clickers=clicks[1], orders=orders[0], buyers=orders[1], units=int(orders[2]),
+                gmv_fen=int(orders[3]),
+                window_clicks=w_clicks[0], window_clickers=w_clicks[1], window_orders=w_orders[0],
+                window_buyers=w_orders[1], window_units=int(w_orders[2]), window_gmv_fen=int(w_orders[3]),
+                intent_comments=intent, questions=q_count.get(pid, 0),
+                mentions=scan.mentions.get(no, 0) if no is not None else 0,
+                shop_orders=shop_n, shop_gmv_fen=shop_fen,
+            ))
+        return out
+
+    @staticmethod
+    def _explained_at(ts: float, windows: list[ExplainWindow], starts: list[float]) -> str | None:
+        i = bisect.bisect_right(starts, ts) - 1
+        if i >= 0 and windows[i].start_ts <= ts < windows[i].end_ts:
+            return windows[i].product_id
+        return None
+
+    def _window_stats(self, windows: list[ExplainWindow]) -> dict[tuple[str, str], tuple[int, int, int, int]]:
+        """Clicks and orders of each product inside its own explain windows (one SQL join)."""
+        if not windows:
+            return {}
+        conn = _connect_ro(self.path)
+        try:
+            conn.execute("CREATE TEMP TABLE w (pid TEXT, a REAL, b REAL)")
+            conn.executemany("INSERT INTO w VALUES (?,?,?)", [(w.product_id, w.start_ts, w.end_ts) for w in windows])
+            conn.execute("CREATE INDEX temp.w_pid_a ON w (pid, a)")
+            rows = conn.execute(
+                "SELECT w.pid, e.kind, count(*), count(DISTINCT nullif(e.user_id, '')), total(e.count), "
+                "total(e.amount_fen) FROM events e JOIN w ON w.pid = e.product_id AND e.ts >= w.a AND e.ts < w.b "
+                "WHERE e.session_id = ? AND e.kind IN ('order', 'product_click') GROUP BY w.pid, e.kind",
+                (self.session_id,),
+            ).fetchall()
+        finally:
+            conn.close()
+        return {(pid, kind): (n, people, int(units), int(fen)) for pid, kind, n, people, units, fen in rows}
+
+    # -- questions --------------------------------------------------------------------------------------
+    def questions(self, limit: int | None = None, offset: int = 0) -> list[Question]:
+        """Questions (app.rules.is_question) in order, ``limit`` from ``offset``; answered as docs/review.md
+        defines: pinned, replied to by the anchor/an admin, or its product explained within 5 minutes."""
+        if limit is not None and not self._scan.done():
+            page = self._question_page(offset, limit)  # the window's first page need not wait for the scan
+        else:
+            rows = self._scan.result().questions
+            page = rows[offset:] if limit is None else rows[offset:offset + limit]
+        if not page:
+            return []
+        windows = self.explain_windows()
+        starts = [w.start_ts for w in windows]
+        pinned = self._pinned()
+        replies = self._staff_replies(page[0].ts, page[-1].ts + ANSWER_WINDOW_S)
+        reply_ts = [r[0] for r in replies]
+        out = []
+        for q in page:
+            no = q.named_no
+            if no is None:
+                pid = self._explained_at(q.ts, windows, starts)
+                no = self._catalog[pid][0] if pid in self._catalog else next(
+                    (w.no for w in windows if w.product_id == pid), None) if pid else None
+            how = ""
+            if q.seq in pinned:
+                how = "pinned"
+            if not how:
+                lo = bisect.bisect_right(reply_ts, q.ts)
+                hi = bisect.bisect_right(reply_ts, q.ts + ANSWER_WINDOW_S)
+                for _ts, text, reply_to in replies[lo:hi]:
+                    if reply_to == q.seq or (q.user_name and q.user_name in text) or (
+                        q.named_no is not None and _named_no(text) == q.named_no
+                    ):
+                        how = "replied"
+                        break
+            if not how and q.named_no is not None:
+                pid = self._by_no.get(q.named_no)
+                for w in windows:
+                    if (w.product_id == pid or (pid is None and w.no == q.named_no)) and (
+                        q.ts < w.start_ts <= q.ts + ANSWER_WINDOW_S
+                    ):
+                        how = "explained"
+                        break
+            out.append(Question(q.seq, q.ts, q.user_id, q.user_name, q.text, no, bool(how), how))
+        return out
+
+    def question_count(self) -> int:
+        return len(self._scan.result().questions)
+
+    def _pinned(self) -> set[int]:
+        return self._cached("pinned", lambda: {
+            args["seq"] for name, args, *_ in self._actions
+            if name == "pin_comment" and isinstance(args.get("seq"), int)
+        })
+
+    def _question_page(self, offset: int, limit: int) -> list[_QuestionRow]:
+        out = []
+        for seq, ts, uid, name, text in self._query(
+            f"SELECT seq, ts, user_id, user_name, text FROM events WHERE session_id = ? AND kind = 'comment' "
+            f"AND ({_SQL_QUESTION}) ORDER BY seq LIMIT ? OFFSET ?",
+            (self.session_id, limit, offset),
+        ):
+            no = _named_no(text or "")
+            if no is not None and self._by_no and no not in self._by_no:
+                no = None
+            out.append(_QuestionRow(seq, ts, uid or "", name or "", text or "", no))
+        return out
+
+    def _staff_replies(self, start: float, end: float) -> list[tuple[float, str, int | None]]:
+        """Comments by the anchor or an admin from ``start`` to ``end``: (ts, text, seq replied to)."""
+
+        def compute() -> list[tuple[float, str, int | None]]:
+            cond = " OR ".join(f"instr(extra, '{k}') > 0" for k in (*STAFF_FLAGS, '"role"'))
+            out = []
+            for ts, text, extra_text in self._query(
+                f"SELECT ts, text, extra FROM events WHERE session_id = ? AND ts >= ? AND ts <= ? "
+                f"AND kind = 'comment' AND extra IS NOT NULL AND ({cond}) ORDER BY ts, seq",
+                (self.session_id, start, end),
+            ):
+                try:
+                    extra = json.loads(extra_text)
+                except ValueError:
+                    continue
+                if not isinstance(extra, dict):
+                    continue
+                if any(extra.get(k) is True for k in STAFF_FLAGS) or extra.get("role") in STAFF_ROLES:
+                    reply_to = extra.get("reply_to_seq")
+                    out.append((ts, text or "", reply_to if isinstance(reply_to, int) else None))
+            return out
+
+        return self._cached(("staff", start, end), compute)
+
+    # -- keywords ---------------------------------------------------------------------------------------
+    def keywords(self, top: int = 30) -> list[tuple[str, int]]:
+        """The most frequent words of the comments (jieba), without stop words, 1-character tokens,
+        numbers and punctuation. Each distinct comment text is segmented once and weighted by its count."""
+        return self._cached(("keywords", top), lambda: self._keywords(top))
+
+    def _keywords(self, top: int) -> list[tuple[str, int]]:
+        rows = self._query(
+            "SELECT text, count(*) FROM events WHERE session_id = ? AND kind = 'comment' GROUP BY text",
+            (self.session_id,),
+        )
+        cut = _jieba_cut()
+        stop = stopwords()
+        counts: Counter[str] = Counter()
+        for text, n in rows:
+            if not text:
+                continue
+            for token in cut(unicodedata.normalize("NFKC", text)):
+                word = token.strip().lower()
+                if len(word) < 2 or word in stop or _NOT_A_WORD.fullmatch(word):
+                    continue
+                counts[word] += n
+        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+
+    # -- highlights -------------------------------------------------------------------------------------
+    def highlights(self, limit: int = 10) -> list[Highlight]:
+        """Comment spikes by the live alert's rule: 10 s with ≥ 3 × the previous minute's average per 10 s
+        and ≥ 10 comments. Adjacent spiking windows count once (the busiest); the biggest ``limit``."""
+        return self._cached(("highlights", limit), lambda: self._highlights(limit))
+
+    def _highlights(self, limit: int) -> list[Highlight]:
+        w, t0 = SPIKE_WINDOW_S, self.started_at
+        rows = self._query(
+            "SELECT CAST((ts - ?) / ? AS INTEGER) AS b, count(*) FROM events WHERE session_id = ? "
+            "AND kind = 'comment' AND ts >= ? GROUP BY b",
+            (t0, w, self.session_id, t0),
+        )
+        counts = dict(rows)
+        per_minute = 60 // w
+        spikes: list[tuple[int, int, float]] = []
+        for b in sorted(counts):
+            if b < per_minute:
+                continue  # no previous minute yet
+            n = counts[b]
+            baseline = sum(counts.get(b - k, 0) for k in range(1, per_minute + 1)) / per_minute
+            if n >= SPIKE_MIN_COMMENTS and n >= SPIKE_FACTOR * baseline:
+                if spikes and b - spikes[-1][0] <= 1:
+                    if n > spikes[-1][1]:
+                        spikes[-1] = (b, n, baseline)
+                    continue
+                spikes.append((b, n, baseline))
+        spikes = sorted(spikes, key=lambda s: -s[1])[:limit]
+        out = []
+        for b, n, baseline in sorted(spikes):
+            start = t0 + b * w
+            samples = tuple(r[0] for r in self._query(
+                "SELECT text FROM events WHERE session_id = ? AND ts >= ? AND ts < ? AND kind = 'comment' "
+                "AND text != '' ORDER BY ts LIMIT 5",
+                (self.session_id, start, start + w),
+            ))
+            out.append(Highlight(start, n, baseline, samples))
+        return out
+
+    # -- promotions -------------------------------------------------------------------------------------
+    def promotions(self) -> PromotionResults:
+        """Flash sales (sold / stock), coupons (claimed / quantity) and lucky bags, from the logged
+        commands and the engine's system events."""
+        return self._cached("promotions", self._promotions)
+
+    def _promotions(self) -> PromotionResults:
+        sid = self.session_id
+        ended: dict[str, tuple[float, int, str]] = {}
+        started: dict[str, float] = {}
+        for ts, extra_text in self._query(
+            "SELECT ts, extra FROM events WHERE session_id = ? AND kind = 'system' AND extra IS NOT NULL "
+            "AND instr(extra, 'flash_sale') > 0",
+            (sid,),
+        ):
+            extra = _loads(extra_text)
+            sale_id = extra.get("sale_id")
+            if not isinstance(sale_id, str):
+                continue
+            if extra.get("flash_sale") == "ended":
+                ended[sale_id] = (ts, int(extra.get("sold") or 0), str(extra.get("reason") or ""))
+            elif extra.get("flash_sale") == "started":
+                started[sale_id] = ts
+        stops = {str(args.get("sale_id")): ts for name, args, ts, *_ in self._actions if name == "stop_flash_sale"}
+        sales = []
+        coupons = []
+        bags: dict[str, dict[str, Any]] = {}
+        claims = self._coupon_claims()
+        for name, args, ts, cid, _actor in self._actions:
+            if name == "start_flash_sale":
+                pid = str(args.get("product_id", "")) or self._by_no.get(args.get("no"), "")
+                stock = int(args.get("stock") or 0)
+                start = started.get(cid, args.get("starts_at_wall", ts))
+                if cid in ended:
+                    end, sold, reason = ended[cid]
+                else:  # no end event (interrupted, or another recorder): orders of the product while it ran
+                    end = stops.get(cid, args.get("ends_at_wall", self.end_ts))
+                    reason = "stopped" if cid in stops else ""
+                    n = self._query(
+                        "SELECT total(count) FROM events WHERE session_id = ? AND kind = 'order' AND product_id = ? "
+                        "AND ts >= ? AND ts < ?", (sid, pid, start, end))[0][0]
+                    sold = min(stock, int(n))
+                no, pname, _ = self._catalog.get(pid, (args.get("no"), "", 0))
+                sales.append(FlashSaleResult(cid, no, pid, pname, int(args.get("price_fen") or 0), stock, sold,
+                                             start, end, reason))
+            elif name == "drop_coupon":
+                coupon_id = str(args.get("coupon_id") or cid)
+                quantity = int(args.get("quantity") or 0)
+                per_user = int(args.get("per_user_limit") or 1)
+                users = claims.get(coupon_id, {})
+                claimed = min(quantity, sum(min(n, per_user) for n in users.values()))
+                coupons.append(CouponResult(coupon_id, _coupon_label(args), quantity, claimed, len(users), ts))
+            elif name == "start_lucky_bag":
+                condition = args.get("condition") or {}
+                label = (tr("评论“{keyword}”", keyword=condition["keyword"]) if isinstance(condition, dict)
+                         and condition.get("keyword") else tr("关注"))
+                bags[cid] = {"ts": ts, "condition": label, "seed": args.get("seed"), "status": "running",
+                             "participants": 0, "winners": ()}
+            elif name == "cancel_lucky_bag" and str(args.get("bag_id")) in bags:
+                bags[str(args["bag_id"])]["status"] = "cancelled"
+            elif name == "lucky_bag_draw" and str(args.get("bag_id")) in bags:
+                bag = bags[str(args["bag_id"])]
+                bag.update(status="drawn", participants=len(args.get("participants") or ()),
+                           winners=tuple(str(u) for u in args.get("winners") or ()), seed=args.get("seed", bag["seed"]))
+        lucky = [LuckyBagResult(bid, b["ts"], b["condition"], b["participants"], b["winners"], b["seed"], b["status"])
+                 for bid, b in bags.items()]
+        return PromotionResults(sales, coupons, lucky)
+
+    def _coupon_claims(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = defaultdict(dict)
+        for coupon_id, uid, n in self._query(
+            "SELECT extra ->> '$.coupon_id' AS c, user_id, count(*) FROM events WHERE session_id = ? "
+            "AND kind = 'coupon_claim' GROUP BY c, user_id",
+            (self.session_id,),
+        ):
+            if coupon_id is not None:
+                out[str(coupon_id)][uid or ""] = n
+        return out
+
+    # -- reading the chat -------------------------------------------------------------------------------
+    def comments_around(self, ts: float, window_s: float = 30, limit: int = 200) -> list[LiveEvent]:
+        """Comments from ``ts - window_s`` to ``ts + window_s``, in time order, at most ``limit``."""
+        rows = self._query(
+            "SELECT kind, ts, user_id, user_name, text, count, amount_fen, product_id, msg_id, extra, seq "
+            "FROM events WHERE session_id = ? AND ts >= ? AND ts <= ? AND kind = 'comment' ORDER BY ts, seq LIMIT ?",
+            (self.session_id, ts - window_s, ts + window_s, limit),
+        )
+        return [LiveEvent(k, t, u or "", n or "", x or "", c or 0, a or 0, p or "", m or "",
+                          None if e is None else _loads(e), s) for k, t, u, n, x, c, a, p, m, e, s in rows]
+
+
+# --- helpers ---------------------------------------------------------------------------------------------
+
+_NOT_A_WORD = re.compile(r"[\d\W_]+")
+_STOPWORDS = Path(__file__).resolve().parent.parent / "resources" / "stopwords_zh.txt"
+_jieba_lock = threading.Lock()
+
+
+def stopwords() -> frozenset[str]:
+    """resources/stopwords_zh.txt: one word a line, ``#`` comments."""
+    return _stopwords_cached()
+
+
+def _stopwords_cached(cache: dict[str, frozenset[str]] = {}) -> frozenset[str]:  # noqa: B006 — a cache
+    if "words" not in cache:
+        lines = _STOPWORDS.read_text(encoding="utf-8").splitlines()
+        cache["words"] = frozenset(w.strip().lower() for w in lines if w.strip() and not w.startswith("#"))
+    return cache["words"]
+
+
+def _jieba_cut() -> Callable[[str], Iterable[str]]:
+    with _jieba_lock:
+        import jieba  # imported late: its dictionary takes ~1 s to load, only keywords need it
+
+        jieba.setLogLevel(logging.WARNING)
+        jieba.initialize()
+        return jieba.lcut  # type: ignore[no-any-return]
+
+
+def _loads(text: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _coupon_label(args: dict[str, Any]) -> str:
+    """How a dropped coupon reads (as app.promotions.Coupon.label): 满100减10, 立减5元, 9折."""
+    kind = args.get("kind")
+    try:
+        if kind == "满减":
+            return f"满{int(args['threshold_fen']) / 100:g}减{int(args['discount_fen']) / 100:g}"
+        if kind == "直减":
+            return f"立减{int(args['discount_fen']) / 100:g}元"
+        if kind == "折扣":
+            return f"{(100 - int(args['percent_off'])) / 10:g}折"
+    except (KeyError, TypeError, ValueError):
+        pass
+    return str(kind or tr("优惠券"))
