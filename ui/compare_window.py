@@ -32,6 +32,10 @@ _Index = QModelIndex | QPersistentModelIndex
 BEST_BACKGROUND = "#1d3a2a"  # a dark green the theme's text stays readable on
 
 
+def _count(v: float) -> str:
+    return format_count(round(v))
+
+
 def _pct(v: float | None) -> str:
     return "—" if v is None else f"{v * 100:.1f}%"
 
@@ -49,34 +53,34 @@ class Measure:
 def kpi_measures() -> list[Measure]:
     return [
         Measure(tr("场次时长"), lambda s: s.duration_s, format_clock),
-        Measure(tr("最高在线"), lambda s: s.peak_online, format_count),
-        Measure(tr("平均在线"), lambda s: s.average_online, lambda v: format_count(round(v))),
-        Measure(tr("观看人数"), lambda s: s.viewers_uv, format_count),
-        Measure(tr("评论"), lambda s: s.comments, format_count),
+        Measure(tr("最高在线"), lambda s: s.peak_online, _count),
+        Measure(tr("平均在线"), lambda s: s.average_online, _count),
+        Measure(tr("观看人数"), lambda s: s.viewers_uv, _count),
+        Measure(tr("评论"), lambda s: s.comments, _count),
         Measure(tr("互动率"), lambda s: s.interaction_rate.value, _pct),
-        Measure(tr("涨粉"), lambda s: s.follows, format_count),
-        Measure(tr("商品点击"), lambda s: s.clicks, format_count),
-        Measure(tr("订单"), lambda s: s.orders, format_count),
-        Measure(tr("成交人数"), lambda s: s.buyers, format_count),
+        Measure(tr("涨粉"), lambda s: s.follows, _count),
+        Measure(tr("商品点击"), lambda s: s.clicks, _count),
+        Measure(tr("订单"), lambda s: s.orders, _count),
+        Measure(tr("成交人数"), lambda s: s.buyers, _count),
         Measure(tr("成交金额"), lambda s: s.gmv_fen, lambda v: format_fen(round(v))),
         Measure(tr("客单价"), lambda s: s.aov_fen.value, lambda v: format_fen(round(v))),
         Measure(tr("观看→成交"), lambda s: s.watch_to_buy.value, _pct),
         Measure(tr("点击→成交"), lambda s: s.click_to_buy.value, _pct),
         Measure(tr("UV价值"), lambda s: s.uv_value_fen.value, lambda v: format_fen(round(v))),
-        Measure(tr("提问"), lambda s: s.questions, format_count),
+        Measure(tr("提问"), lambda s: s.questions, _count),
     ]
 
 
 def product_measures() -> list[Measure]:
     return [
         Measure(tr("成交金额"), lambda p: p.gmv_fen, lambda v: format_fen(round(v))),
-        Measure(tr("订单"), lambda p: p.orders, format_count),
-        Measure(tr("成交人数"), lambda p: p.buyers, format_count),
-        Measure(tr("点击"), lambda p: p.clicks, format_count),
+        Measure(tr("订单"), lambda p: p.orders, _count),
+        Measure(tr("成交人数"), lambda p: p.buyers, _count),
+        Measure(tr("点击"), lambda p: p.clicks, _count),
         Measure(tr("讲解时长"), lambda p: p.explain_s, format_clock),
         Measure(tr("讲解转化"), lambda p: p.conversion.value, _pct),
-        Measure(tr("想要"), lambda p: p.intent_comments, format_count),
-        Measure(tr("提问"), lambda p: p.questions, format_count),
+        Measure(tr("想要"), lambda p: p.intent_comments, _count),
+        Measure(tr("提问"), lambda p: p.questions, _count),
     ]
 
 
@@ -173,7 +177,7 @@ class CompareWindow(QWidget):
         self.comparison: Comparison = review.compare(self.path, list(session_ids))
         sessions = self.comparison.sessions
         self.setWindowTitle(tr("场次对比（{n} 场）", n=len(sessions)))
-        self.resize(1100, 820)
+        self.resize(1100, 900)
         headers = [f"{s.title or tr('未命名')}\n{format_date(s.started_at)}" for s in sessions]
 
         self.kpis = SideBySideModel(headers, self)
@@ -181,6 +185,8 @@ class CompareWindow(QWidget):
                             for m in kpi_measures()])
         self.kpi_view = _table(self.kpis, self)
         self.kpi_view.horizontalHeader().setMinimumHeight(44)
+        # Every KPI visible without scrolling; the product table takes the rest.
+        self.kpi_view.setMinimumHeight(26 * self.kpis.rowCount() + 44 + 6)
 
         self.measures = product_measures()
         self.measure_box = QComboBox(self)

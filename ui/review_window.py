@@ -215,6 +215,8 @@ def make_table(model: RecordTableModel, parent: QWidget, *, sortable: bool = Tru
     view = QTableView(parent)
     view.setModel(model)
     view.setSortingEnabled(sortable)
+    if sortable:
+        view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # the source's order until the user sorts
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
@@ -514,7 +516,7 @@ class OrderImportDialog(QDialog):
         layout.addWidget(self.message)
         self.errors = RecordTableModel(error_columns(), result.errors, self)
         if result.errors:
-            view = make_table(self.errors, self, stretch=2)
+            view = make_table(self.errors, self, sortable=False, stretch=2)
             view.setColumnWidth(0, 60)
             layout.addWidget(view, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok, self)
