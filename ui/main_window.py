@@ -175,6 +175,7 @@ class MainWindow(QMainWindow):
 
         # A first-run layout that shows whole product names; the user's own layout replaces it.
         self.resizeDocks([self.product_dock], [420], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.run_of_show_dock], [280], Qt.Orientation.Vertical)
 
         self.header.session_button.clicked.connect(self._toggle_session)
         show.add_status_listener(self.header.status.set_status)

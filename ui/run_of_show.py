@@ -91,6 +91,7 @@ class RunOfShowPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.setMinimumHeight(170)
         self.table.itemChanged.connect(lambda _item: self._edited())
 
         self.import_button = QPushButton(tr("导入流程…"), self)
@@ -334,6 +335,8 @@ class RunOfShowPanel(QWidget):
 
     def _light_rows(self, current: Step | None, nxt: Step | None) -> None:
         lit = {current.index - 1: QColor("#5a2416")} if current else {}
+        if current is not None and self.table.item(current.index - 1, 0) is not None:
+            self.table.scrollToItem(self.table.item(current.index - 1, 0))
         if nxt:
             lit[nxt.index - 1] = QColor("#25252c")
         self.table.blockSignals(True)
@@ -354,7 +357,23 @@ class RunOfShowPanel(QWidget):
         self.pause()
 
 
+def _command_label(name: str) -> str:
+    labels = {
+        "explain": tr("讲解"), "stop_explain": tr("取消讲解"), "list": tr("上架"), "unlist": tr("下架"),
+        "start_flash_sale": tr("开始秒杀"), "stop_flash_sale": tr("停止秒杀"), "drop_coupon": tr("发券"),
+        "start_lucky_bag": tr("开始福袋"), "cancel_lucky_bag": tr("取消福袋"), "note": tr("提醒"),
+    }
+    return labels.get(name, name)
+
+
 def _describe(step: Step | None) -> str:
+    """``00:08 开始秒杀 3号 · 介绍下一款``: time, command (in words, with its product) and prompt."""
     if step is None:
         return ""
-    return f"{format_clock(step.at)} {step.describe()}"
+    parts = []
+    if step.command:
+        no = step.args.get("no")
+        parts.append(_command_label(step.command) + (tr(" {no}号", no=no) if no is not None else ""))
+    if step.prompt:
+        parts.append(step.prompt)
+    return f"{format_clock(step.at)} " + " · ".join(parts)

@@ -56,11 +56,11 @@ def test_following_shows_current_and_next_step_with_countdown(
         await asyncio.sleep(0.05)
         panel.refresh_status()
         assert panel.current_label.text() == "当前：（未开始）"
-        assert panel.next_label.text() == "下一步：00:02 explain（00:02 后）"
+        assert panel.next_label.text() == "下一步：00:02 讲解 1号（00:02 后）"
         clock.advance(3)
         await wait_until(lambda: engine.state.explaining == 1)
         panel.refresh_status()
-        assert panel.current_label.text() == "当前：00:02 explain"
+        assert panel.current_label.text() == "当前：00:02 讲解 1号"
         assert panel.next_label.text() == "下一步：00:08 介绍下一款（00:05 后）"
         assert panel.current_row() == 0
         clock.advance(1)  # no refresh meanwhile; the countdown is derived, not counted
@@ -69,7 +69,7 @@ def test_following_shows_current_and_next_step_with_countdown(
         clock.advance(5)
         await wait_until(lambda: [n.text for n in engine.state.notes] == ["介绍下一款"])
         panel.refresh_status()
-        assert panel.next_label.text() == "下一步：01:20 explain（01:11 后）"
+        assert panel.next_label.text() == "下一步：01:20 讲解 2号（01:11 后）"
         panel.pause()
         await asyncio.sleep(0)
         assert not panel.following
