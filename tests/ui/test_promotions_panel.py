@@ -154,7 +154,9 @@ def test_lucky_bag_draw_shows_winners_and_seed(panel: PromotionsPanel, engine: S
     clock.advance(30)
     panel._on_tick()
     bag = engine.state.lucky_bag
-    assert bag is not None and bag.status == "drawn" and len(bag.winners) == 2
+    assert bag is not None
+    assert bag.status == "drawn"
+    assert len(bag.winners) == 2
     text = panel.bag_status.text()
     assert f"种子 {bag.seed}" in text
     assert all(bag.participants[w] in text for w in bag.winners)

@@ -63,7 +63,8 @@ def test_teleprompter_follows_the_explaining_product_and_highlights_absolute_ter
     cursor.setPosition(3)
     rect = window.points.cursorRect(cursor)
     finding = finding_at(window.points, window.checker, rect.center())
-    assert finding is not None and finding.word == "最好"
+    assert finding is not None
+    assert finding.word == "最好"
     assert suggestion_text(finding) == "广告法极限词「最好」，建议改为：很好/优秀"
     engine.execute(Command("explain", {"no": 2}))
     assert window.name_label.text() == "2号 坚果礼盒"
@@ -79,7 +80,8 @@ def test_a_note_sent_from_the_main_window_appears_on_the_teleprompter(
     engine.execute(Command("explain", {"no": 2}))
     window.teleprompter_action.trigger()
     prompter = window.teleprompter
-    assert prompter is not None and prompter.isVisible()
+    assert prompter is not None
+    assert prompter.isVisible()
     assert prompter.name_label.text() == "2号 坚果礼盒"
     window.promotions.note_edit.setText("3号库存只剩 5 件")
     window.promotions.note_button.click()
