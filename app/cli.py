@@ -4,6 +4,7 @@ Subcommands (their flags are contracts; keep them stable):
     livedeck record --source URL --format generic --db PATH [--duration S] [--title T] [--plan PLAN]
     livedeck demo-room [--host 127.0.0.1] [--port 8765] [--seed N] [--rate EVENTS_PER_S]
     livedeck replay LOG [--session ID] [--speed 1..50] [--host 127.0.0.1] [--port 8766]
+    livedeck report LOG [--session ID] -o report.html|report.xlsx|report.csv|report.pdf [--lang en]
 """
 
 from __future__ import annotations
@@ -65,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo-room", help="run the demo live room server")
     demo.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     replay.add_parser(sub)
+
+    rep = sub.add_parser("report", help="write a post-show report (复盘): .html, .xlsx, .csv (events) or .pdf")
+    rep.add_argument("log", type=Path, help="the session log (sessions.sqlite)")
+    rep.add_argument("--session", type=int, default=argparse.SUPPRESS, help="session id (default: the newest)")
+    rep.add_argument("-o", "--output", type=Path, required=True, help="report file: .html, .xlsx, .csv or .pdf")
+    rep.add_argument("--lang", choices=sorted(LANGUAGES), default=argparse.SUPPRESS, help="report language (zh)")
     return parser
 
 
@@ -82,6 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return record(args)
     if args.command == "replay":
         return replay.run(args)
+    if args.command == "report":
+        from app.report import run_cli  # matplotlib loads only for reports
+
+        return run_cli(args)
     # app/ stays headless: the Qt console is loaded only when the user asks for the window.
     console = importlib.import_module("ui.console")
     result: int = console.run(args, settings)
