@@ -311,7 +311,7 @@ SPIKE_MIN_COMMENTS = 10
 STAFF_FLAGS = ("is_anchor", "is_admin")
 STAFF_ROLES = ("anchor", "admin", "owner", "主播", "房管")
 
-_PRODUCT_NUMBER = re.compile(r"(?<!\\d)(\\d{1,3})\\s*号")
+_PRODUCT_NUMBER = re.compile(r"(?<!\d)(\d{1,3})\s*号")
 _SQL_QUESTION = " OR ".join(f"instr(text, '{w}') > 0" for w in ("?", "？", *QUESTION_WORDS))
 _SQL_INTENT = " OR ".join(f"instr(text, '{w}') > 0" for w in (*INTENT_WORDS, "1", "１"))
 _TABLES_WITH_SESSION = ("events", "actions", "metrics", "products", "shop_orders")
@@ -1295,3 +1295,162 @@ def _coupon_label(args: dict[str, Any]) -> str:
     except (KeyError, TypeError, ValueError):
         pass
     return str(kind or tr("优惠券"))
+
+
+# --- shop orders -----------------------------------------------------------------------------------------
+
+#: Header names of a shop backend's order export (first match wins, case-insensitive).
+ORDER_HEADERS: dict[str, tuple[str, ...]] = {
+    "order_id": ("订单号", "订单编号", "订单id", "主订单编号", "子订单编号", "order id", "order_id", "order"),
+    "product": ("商品", "商品id", "商品名称", "商品编号", "序号", "product", "product_id", "product id", "item"),
+    "amount": ("金额", "实付金额", "支付金额", "实付款", "订单金额", "amount", "paid", "amount (yuan)"),
+    "time": ("时间", "支付时间", "付款时间", "下单时间", "创建时间", "time", "paid_at", "paid at", "created_at"),
+    "buyer": ("买家", "买家昵称", "用户", "用户id", "buyer", "user"),
+}
+_REQUIRED = ("order_id", "product", "amount", "time")
+_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M:%S")
+
+
+def _parse_time(text: str) -> float:
+    """Unix seconds, or a local date-time as shop backends write it (ISO with a zone too)."""
+    text = text.strip()
+    try:
+        value = float(text)
+    except ValueError:
+        pass
+    else:
+        if value > 1e12:  # milliseconds
+            value /= 1000
+        if value > 1e8:
+            return value
+        raise ValueError(text)
+    for fmt in _TIME_FORMATS:
+        try:
+            return datetime.strptime(text.split(".")[0], fmt).timestamp()
+        except ValueError:
+            continue
+    return datetime.fromisoformat(text).timestamp()
+
+
+def import_shop_orders(path: PathLike, session_id: int, orders_file: PathLike) -> OrderImport:
+    """Import the shop's order export (CSV/XLSX) for a session into ``shop_orders``.
+
+    Columns (Chinese or English headers, see :data:`ORDER_HEADERS`): order id, product (its product id,
+    its name or its 序号 like ``3`` / ``3号``), amount in yuan, time (local date-time or unix seconds),
+    buyer (optional). Each order is attributed to its product and to the explain window it was paid in
+    (``window_no``: the product explained then; ``in_window``: 1 if that was its own product). A bad row
+    is skipped with one error per problem; an order id already imported for the session is skipped.
+
+    Raises:
+        ReviewError: the file is unreadable or lacks a required column; the session is unknown.
+    """
+    file = Path(orders_file)
+    try:
+        rows, _ = read_table(file)
+    except (CatalogError, OSError) as exc:
+        raise ReviewError(str(exc)) from None
+    if not rows:
+        raise ReviewError(tr("{name} 是空的", name=file.name))
+    header = [h.strip() for h in rows[0]]
+    lowered = [h.lower() for h in header]
+    cols: dict[str, int] = {}
+    for key, names in ORDER_HEADERS.items():
+        for name in names:
+            if name in lowered:
+                cols[key] = lowered.index(name)
+                break
+    missing = [k for k in _REQUIRED if k not in cols]
+    if missing:
+        names = "、".join(ORDER_HEADERS[k][0] for k in missing)
+        raise ReviewError(tr("{name} 缺少列：{columns}", name=file.name, columns=names))
+    with Review(path, session_id) as review:
+        windows = review.explain_windows()
+        catalog = review._catalog
+    starts = [w.start_ts for w in windows]
+    by_name = {name: pid for pid, (_, name, _) in catalog.items()}
+    by_no = {no: pid for pid, (no, _, _) in catalog.items()}
+    errors: list[RowError] = []
+    good: list[tuple[Any, ...]] = []
+    seen: set[str] = set()
+    now = time.time()
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+
+        def cell(key: str, row: list[str] = row) -> str:
+            i = cols.get(key)
+            return row[i].strip() if i is not None and i < len(row) else ""
+
+        row_errors: list[RowError] = []
+        order_id = cell("order_id")
+        if not order_id:
+            row_errors.append(RowError(number, header[cols["order_id"]], tr("缺少订单号")))
+        elif order_id in seen:
+            row_errors.append(RowError(number, header[cols["order_id"]], tr("订单号 {id} 重复", id=order_id)))
+        product = cell("product")
+        pid = product if product in catalog else by_name.get(product)
+        if pid is None:
+            m = re.fullmatch(r"(\d{1,3})\s*号?", unicodedata.normalize("NFKC", product))
+            pid = by_no.get(int(m.group(1))) if m else None
+        if pid is None:
+            row_errors.append(RowError(number, header[cols["product"]],
+                                       tr("找不到商品：{product}", product=product or "—")))
+        try:
+            amount = yuan_to_fen(cell("amount"))
+            if amount <= 0:
+                raise ValueError(tr("金额必须大于 0"))
+        except ValueError as exc:
+            row_errors.append(RowError(number, header[cols["amount"]], str(exc)))
+        try:
+            ts = _parse_time(cell("time"))
+        except (ValueError, OverflowError, OSError):
+            row_errors.append(RowError(number, header[cols["time"]], tr("不是时间：{text}", text=cell("time") or "—")))
+        if row_errors:
+            errors += row_errors
+            continue
+        seen.add(order_id)
+        assert pid is not None
+        i = bisect.bisect_right(starts, ts) - 1
+        window = windows[i] if i >= 0 and windows[i].start_ts <= ts < windows[i].end_ts else None
+        good.append((session_id, order_id, pid, catalog[pid][0], amount, ts, cell("buyer"),
+                     window.no if window else None, int(window is not None and window.product_id == pid),
+                     file.name, now))
+    with _Writer(path) as conn:
+        before = conn.total_changes
+        conn.executemany(
+            "INSERT OR IGNORE INTO shop_orders (session_id, order_id, product_id, no, amount_fen, ts, buyer, "
+            "window_no, in_window, source_file, imported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            good,
+        )
+        inserted = conn.total_changes - before
+        in_windows = conn.execute(
+            f"SELECT count(*) FROM shop_orders WHERE session_id = ? AND in_window = 1 AND imported_at = ? "
+            f"AND order_id IN ({','.join('?' * len(good))})",
+            (session_id, now, *(g[1] for g in good)),
+        ).fetchone()[0] if good else 0
+    return OrderImport(inserted, in_windows, errors, duplicates=len(good) - inserted)
+
+
+# --- compare ---------------------------------------------------------------------------------------------
+
+
+def compare(path: PathLike, session_ids: list[int]) -> Comparison:
+    """Two or more sessions side by side: their summaries, and each product's results per session
+    (matched by product id, else by name)."""
+    summaries: list[Summary] = []
+    per_session: list[dict[str, ProductResult]] = []
+    names: dict[str, str] = {}
+    order: list[str] = []
+    for sid in session_ids:
+        with Review(path, sid) as r:
+            summaries.append(r.summary())
+            found: dict[str, ProductResult] = {}
+            for p in r.products():
+                key = p.product_id or p.name
+                found[key] = p
+                if key not in names:
+                    names[key] = p.name
+                    order.append(key)
+            per_session.append(found)
+    products = [CompareProduct(k, names[k], tuple(s.get(k) for s in per_session)) for k in order]
+    return Comparison(summaries, products)

@@ -1,0 +1,259 @@
+"""The review (app/review.py) against independent SQL over a hand-made session log."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from app import review as rv
+from app.events import LiveEvent
+from app.store import SessionLog
+
+T0 = 1_718_000_000.0
+
+
+def ev(seq: int, kind: str, dt: float, uid: str = "", text: str = "", count: int = 0, amount: int = 0,
+       pid: str = "", extra: dict | None = None, name: str = "") -> LiveEvent:
+    return LiveEvent(kind, T0 + dt, uid, name or (f"观众{uid}" if uid else ""), text, count, amount, pid, "",
+                     extra, seq)
+
+
+PRODUCTS = [
+    {"no": 1, "product_id": "A", "name": "山楂条", "price_fen": 1990, "position": 0},
+    {"no": 2, "product_id": "B", "name": "牛肉干", "price_fen": 3990, "position": 1},
+    {"no": 3, "product_id": "C", "name": "坚果", "price_fen": 5990, "position": 2},
+]
+
+
+def build_log(path: Path) -> int:
+    events = [
+        ev(1, "viewer_stats", 0, count=10, extra={"total_viewers": 10}),
+        ev(2, "enter", 1, "u1"), ev(3, "enter", 2, "u2"), ev(4, "enter", 3, "u1"),
+        ev(5, "comment", 5, "u1", "3号有货吗"),  # explained at 100 → answered: explained
+        ev(6, "comment", 6, "u2", "这个多少钱？"),  # no number, nothing explained yet → pinned below
+        ev(7, "comment", 7, "u3", "2号怎么用"),  # never explained within 5 min → unanswered
+        ev(8, "like", 8, "u1", count=5), ev(9, "like", 9, "u2", count=3),
+        ev(10, "follow", 10, "u2"), ev(11, "follow", 11, "u2"),
+        ev(12, "viewer_stats", 60, count=30),
+        ev(13, "product_click", 101, "u1", pid="C"), ev(14, "product_click", 102, "u2", pid="C"),
+        ev(15, "comment", 103, "u1", "扣1"), ev(16, "comment", 104, "u4", "想要"),
+        ev(17, "order", 110, "u1", count=2, amount=11980, pid="C"),
+        ev(18, "order", 111, "u4", count=1, amount=5990, pid="C"),  # bought without clicking
+        ev(19, "viewer_stats", 120, count=25),
+        ev(20, "comment", 130, "u5", "1号还有吗"),  # answered by the anchor's reply below
+        ev(21, "comment", 140, "anchor", "@观众u5 1号还有货，马上上链接", extra={"is_anchor": True}),
+        ev(22, "order", 200, "u2", count=1, amount=1990, pid="A"),  # outside any window of A
+        ev(23, "gift", 210, "u3", "小心心", count=1, amount=10),
+        ev(24, "coupon_claim", 220, "u1", extra={"coupon_id": "c1"}),
+        ev(25, "coupon_claim", 221, "u1", extra={"coupon_id": "c1"}),  # per-user limit 1
+        ev(26, "coupon_claim", 222, "u2", extra={"coupon_id": "c1"}),
+        ev(27, "system", 150, text="秒杀开始", pid="C", extra={"source": "livedeck", "flash_sale": "started",
+                                                          "sale_id": "fs1", "price_fen": 4990, "stock": 10}),
+        ev(28, "system", 180, text="秒杀结束", pid="C", extra={"source": "livedeck", "flash_sale": "ended",
+                                                          "sale_id": "fs1", "reason": "time", "sold": 3}),
+        ev(29, "viewer_stats", 240, count=20),
+        ev(30, "comment", 241, "u6", "主播 主播 漂亮 漂亮 衣服 衣服"),
+    ]
+    with SessionLog(path) as log:
+        sid = log.start_session("春季上新专场", "demo", started_at=T0)
+        log.save_products(sid, PRODUCTS)
+        log.append(sid, events)
+
+        def act(cid: str, name: str, args: dict, dt: float) -> None:
+            log.record_action(sid, command_id=cid, actor="local", name=name, args=args, ts=T0 + dt,
+                              result="applied")
+
+        act("x1", "explain", {"no": 3, "product_id": "C"}, 100)
+        act("p1", "pin_comment", {"seq": 6}, 20)
+        act("fs1", "start_flash_sale", {"no": 3, "price_fen": 4990, "stock": 10, "duration_s": 30,
+                                        "product_id": "C", "starts_at_wall": T0 + 150, "ends_at_wall": T0 + 180}, 150)
+        act("x2", "explain", {"no": 1, "product_id": "A"}, 160)
+        act("c1", "drop_coupon", {"kind": "直减", "discount_fen": 500, "quantity": 100, "coupon_id": "c1"}, 215)
+        act("x3", "stop_explain", {}, 190)
+        log.record_action(sid, command_id="x4", actor="local", name="explain", args={"no": 2}, ts=T0 + 195,
+                          result="rejected")
+        log.end_session(sid, ended_at=T0 + 300)
+    return sid
+
+
+@pytest.fixture
+def session_log(tmp_path: Path) -> tuple[Path, int]:
+    path = tmp_path / "sessions.sqlite"
+    return path, build_log(path)
+
+
+def sql(path: Path, query: str, *params: object) -> object:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(query, params).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_summary_equals_independent_sql(session_log: tuple[Path, int]) -> None:
+    path, sid = session_log
+    with rv.Review(path, sid) as r:
+        s = r.summary()
+    assert s.comments == sql(path, "SELECT count(*) FROM events WHERE session_id=? AND kind='comment'", sid) == 8
+    assert s.peak_online == sql(path, "SELECT max(count) FROM events WHERE session_id=? AND kind='viewer_stats'", sid)
+    assert s.orders == 3 and s.units == 4
+    assert s.gmv_fen == sql(path, "SELECT sum(amount_fen) FROM events WHERE session_id=? AND kind='order'", sid)
+    assert s.buyers == sql(path, "SELECT count(DISTINCT user_id) FROM events WHERE session_id=? AND kind='order'", sid)
+    assert s.viewers_uv == 7  # u1..u6 and the anchor
+    assert (s.entries_pv, s.likes, s.follows, s.clicks, s.clickers, s.clicked_buyers) == (3, 8, 1, 2, 2, 2)
+    assert s.aov_fen.value == pytest.approx(19960 / 3)
+    assert s.click_to_buy.num == 2 and s.click_to_buy.den == 2
+    # time-weighted: 10 for 60 s, 30 for 60 s, 25 for 120 s over 240 s
+    assert s.average_online == pytest.approx((10 * 60 + 30 * 60 + 25 * 120) / 240)
+    assert s.duration_s == 300 and s.status == "ended" and s.platform == "demo"
+
+
+def test_timeline_explain_windows_and_markers(session_log: tuple[Path, int]) -> None:
+    path, sid = session_log
+    with rv.Review(path, sid) as r:
+        points = r.timeline(60)
+        windows = r.explain_windows()
+        markers = r.markers()
+    assert len(points) == 6  # 0..300 s
+    assert sum(p.comments for p in points) == 8
+    assert points[-1].cumulative_gmv_fen == 19960
+    assert [p.online for p in points[:5]] == [10, 30, 25, 25, 20]
+    assert [(w.no, w.start_ts - T0, w.end_ts - T0) for w in windows] == [(3, 100, 160), (1, 160, 190)]
+    assert windows[0].name == "坚果"
+    assert [m.kind for m in markers] == ["flash_sale_start", "flash_sale_end", "coupon_drop"]
+
+
+def test_products_per_product_gmv_and_window_numbers(session_log: tuple[Path, int]) -> None:
+    path, sid = session_log
+    with rv.Review(path, sid) as r:
+        products = {p.product_id: p for p in r.products()}
+    c = products["C"]
+    assert c.gmv_fen == sql(path, "SELECT sum(amount_fen) FROM events WHERE session_id=? AND product_id='C' "
+                                  "AND kind='order'", sid) == 17970
+    assert (c.explain_s, c.windows, c.clicks, c.orders, c.buyers, c.units) == (60, 1, 2, 2, 2, 3)
+    assert (c.window_clickers, c.window_buyers) == (2, 2) and c.conversion.value == 1.0
+    assert c.intent_comments == 2  # 扣1 and 想要 while 3号 was explained
+    assert c.questions == 1 and c.mentions == 1
+    a = products["A"]
+    assert (a.gmv_fen, a.window_orders) == (1990, 0)
+    assert products["B"].questions == 1 and products["B"].windows == 0
+
+
+def test_questions_answered(session_log: tuple[Path, int]) -> None:
+    path, sid = session_log
+    with rv.Review(path, sid) as r:
+        qs = {q.text: q for q in r.questions()}
+        assert [q.seq for q in r.questions(limit=2)] == [5, 6]
+        assert [q.seq for q in r.questions(limit=2, offset=2)] == [7, 20]
+    assert qs["3号有货吗"].answered_how == "explained" and qs["3号有货吗"].product_no == 3
+    assert qs["这个多少钱？"].answered_how == "pinned"
+    assert not qs["2号怎么用"].answered and qs["2号怎么用"].product_no == 2
+    assert qs["1号还有吗"].answered_how == "replied"
+
+
+def test_keywords_drop_stop_words_and_short_tokens(session_log: tuple[Path, int]) -> None:
+    path, sid = session_log
+    with rv.Review(path, sid) as r:
+        words = dict(r.keywords())
+    assert words.get("漂亮") == 2 and words.get("衣服") == 2
+    assert "主播" not in words  # a stop word
+    assert all(len(w) >= 2 and not w.isdigit() for w in words)
+    assert "主播" in rv.stopwords()
+
+
+def test_promotions(session_log: tuple[Path, int]) -> None:
+    path, sid = session_log
+    with rv.Review(path, sid) as r:
+        promo = r.promotions()
+    (sale,) = promo.flash_sales
+    assert (sale.no, sale.stock, sale.sold, sale.sell_through.value) == (3, 10, 3, 0.3)
+    (coupon,) = promo.coupons
+    assert (coupon.label, coupon.quantity, coupon.claimed, coupon.claimers) == ("立减5元", 100, 2, 2)
+
+
+def test_highlights_find_a_comment_spike(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    events = [ev(i + 1, "comment", i * 6.0, f"u{i}", "你好") for i in range(30)]  # 1 per 6 s for 3 minutes
+    events += [ev(100 + i, "comment", 185 + i * 0.3, f"v{i}", "太好看了") for i in range(20)]  # 20 in 6 s
+    with SessionLog(path) as log:
+        sid = log.start_session("t", "demo", started_at=T0)
+        log.append(sid, events)
+        log.end_session(sid, ended_at=T0 + 300)
+    with rv.Review(path, sid) as r:
+        (h,) = r.highlights()
+        around = r.comments_around(h.ts, 5)
+    assert h.comments >= 10 and h.ts - T0 == 180 and "太好看了" in h.samples
+    assert around and all(abs(e.ts - h.ts) <= 5 for e in around)
+
+
+def test_library_rename_delete_export_import(session_log: tuple[Path, int], tmp_path: Path) -> None:
+    path, sid = session_log
+    (row,) = rv.list_sessions(path)
+    assert (row.id, row.comments, row.orders, row.buyers, row.gmv_fen, row.peak_online) == (sid, 8, 3, 3, 19960, 30)
+    rv.rename_session(path, sid, "新标题")
+    assert rv.list_sessions(path)[0].title == "新标题"
+    exported = tmp_path / "one.livedeck.sqlite"
+    rv.export_session(path, sid, exported)
+    new = rv.import_session(path, exported)
+    assert new != sid
+    with rv.Review(path, sid) as a, rv.Review(path, new) as b:
+        assert a.summary().gmv_fen == b.summary().gmv_fen and a.summary().comments == b.summary().comments
+        assert [p.gmv_fen for p in a.products()] == [p.gmv_fen for p in b.products()]
+        assert a.explain_windows() == b.explain_windows()
+    rv.delete_session(path, sid)
+    for table in ("events", "actions", "metrics", "products", "shop_orders"):
+        assert sql(path, f"SELECT count(*) FROM {table} WHERE session_id = ?", sid) == 0
+    assert sql(path, "SELECT count(*) FROM sessions WHERE id = ?", sid) == 0
+    assert [s.id for s in rv.list_sessions(path)] == [new]
+    with pytest.raises(rv.ReviewError):
+        rv.Review(path, sid)
+    with pytest.raises(rv.ReviewError):
+        rv.delete_session(path, 999)
+
+
+def test_shop_order_import_with_bad_rows(session_log: tuple[Path, int], tmp_path: Path) -> None:
+    path, sid = session_log
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "订单号,商品,金额,时间,买家\n"
+        "O1,C,59.90,1718000120,张三\n"  # by product id, inside 3号's window (100–160)
+        "O2,牛肉干,39.90,1718000200,李四\n"  # by name, no window
+        "O3,1号,19.90,1718000170,\n"  # by 序号, inside 1号's window (160–190)
+        "O4,不存在的商品,10,1718000100,\n"  # unknown product
+        "O5,C,abc,1718000100,\n"  # bad amount
+        ",C,10,1718000100,\n"  # no order id
+        "O6,C,10,昨天,\n"  # bad time
+        "O1,C,59.90,1718000120,张三\n",  # duplicate in the file
+        encoding="utf-8",
+    )
+    result = rv.import_shop_orders(path, sid, orders)
+    assert result.imported == 3 and result.in_windows == 2
+    assert sorted((e.row, e.column) for e in result.errors) == [(5, "商品"), (6, "金额"), (7, "订单号"), (8, "时间"),
+                                                                (9, "订单号")]
+    assert sql(path, "SELECT sum(amount_fen) FROM shop_orders WHERE session_id = ?", sid) == 5990 + 3990 + 1990
+    with rv.Review(path, sid) as r:
+        products = {p.product_id: p for p in r.products()}
+    assert (products["C"].shop_orders, products["C"].shop_gmv_fen) == (1, 5990)
+    again = rv.import_shop_orders(path, sid, orders)  # re-importing the same export adds nothing
+    assert again.imported == 0 and again.duplicates == 3
+
+
+def test_compare_sessions(session_log: tuple[Path, int], tmp_path: Path) -> None:
+    path, sid = session_log
+    exported = tmp_path / "one.sqlite"
+    rv.export_session(path, sid, exported)
+    other = rv.import_session(path, exported)
+    cmp = rv.compare(path, [sid, other])
+    assert [s.session_id for s in cmp.sessions] == [sid, other]
+    row = next(p for p in cmp.products if p.key == "C")
+    assert [r.gmv_fen if r else None for r in row.results] == [17970, 17970]
+
+
+def test_unknown_session_and_missing_log(tmp_path: Path, session_log: tuple[Path, int]) -> None:
+    path, _ = session_log
+    with pytest.raises(rv.ReviewError, match="42"):
+        rv.Review(path, 42)
+    with pytest.raises(rv.ReviewError):
+        rv.Review(tmp_path / "nope.sqlite", 1)
