@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.engine import SessionEngine
+from app.events import Command
 from app.i18n import tr
 from app.settings import Settings
 from ui.commands import CommandRunner
@@ -81,14 +82,14 @@ _BY_ID = {h.id: h for h in HOTKEYS}
 
 
 class PreparedPromotions(Protocol):
-    """What the promotions panel offers the hotkeys (both return command args, or None if nothing
-    is prepared)."""
+    """What the promotions panel offers the hotkeys: the very commands its buttons send (same
+    command ids, so a key press and a click can only apply once), or None if nothing is prepared."""
 
-    def prepared_flash_sale(self, no: int) -> dict[str, Any] | None:
-        """``start_flash_sale`` args (with ``no``) prepared for product ``no``."""
+    def prepared_flash_sale(self, no: int) -> Command | None:
+        """The ``start_flash_sale`` command prepared for product ``no``."""
 
-    def prepared_coupon(self) -> dict[str, Any] | None:
-        """``drop_coupon`` args; include ``coupon_id`` so a double press cannot drop twice."""
+    def prepared_coupon(self) -> Command | None:
+        """The prepared ``drop_coupon`` command."""
 
 
 class HotkeyManager(QObject):
@@ -225,21 +226,18 @@ class ConsoleHotkeys(HotkeyManager):
         if engine.commerce.running_sale(no) is not None:
             self.runner.run("stop_flash_sale", {"no": no}, done=tr("{no} 号秒杀已结束", no=no))
             return
-        args = self.prepared.prepared_flash_sale(no) if self.prepared is not None else None
-        if args is None:
+        sale = self.prepared.prepared_flash_sale(no) if self.prepared is not None else None
+        if sale is None:
             self.runner.say(tr("{no} 号没有准备好的秒杀（在促销面板准备）", no=no), error=True)
             return
-        self.runner.run("start_flash_sale", {**args, "no": no}, done=tr("{no} 号秒杀已开始", no=no))
+        self.runner.run(sale.name, sale.args, command_id=sale.command_id, done=tr("{no} 号秒杀已开始", no=no))
 
     def drop_coupon(self) -> None:
-        args = self.prepared.prepared_coupon() if self.prepared is not None else None
-        if args is None:
+        coupon = self.prepared.prepared_coupon() if self.prepared is not None else None
+        if coupon is None:
             self.runner.say(tr("没有准备好的优惠券（在促销面板准备）"), error=True)
             return
-        coupon_id = args.get("coupon_id")
-        # A prepared coupon's id doubles as the command id: pressing twice can only drop it once.
-        self.runner.run("drop_coupon", args, command_id=f"coupon:{coupon_id}" if coupon_id else None,
-                        done=tr("优惠券已发放"))
+        self.runner.run(coupon.name, coupon.args, command_id=coupon.command_id, done=tr("优惠券已发放"))
 
     def toggle_help(self) -> None:
         if self.overlay is not None and self.overlay.isVisible():

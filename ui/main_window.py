@@ -183,7 +183,7 @@ class MainWindow(QMainWindow):
         # Hotkeys (ui/hotkeys.py); the promotions panel sets ``self.hotkeys.prepared`` (PreparedPromotions).
         self.hotkeys = ConsoleHotkeys(self, self.runner, settings,
                                       pin_selected=lambda: pin_selected(self.feed, self.runner))
-        self.hotkeys.prepared = self  # prepared_flash_sale / prepared_coupon delegate to the 营销 dock
+        self.hotkeys.prepared = self.promotions  # the 营销 dock's prepared commands
         self._build_menus()
 
         # The header derives everything from the engine's state at 2 Hz: cheap, and never stale long.
@@ -261,15 +261,6 @@ class MainWindow(QMainWindow):
             self.teleprompter.raise_()
         self.teleprompter.show()
         return self.teleprompter
-
-    # -- prepared promotions, for the hotkeys (ui/hotkeys.py PreparedPromotions) ----------------------
-    def prepared_flash_sale(self, no: int | None = None) -> dict[str, Any] | None:
-        """``start_flash_sale`` args prepared in the 营销 dock (for product ``no`` if given), or None."""
-        return self.promotions.prepared_flash_sale(no)
-
-    def prepared_coupon(self) -> dict[str, Any] | None:
-        """``drop_coupon`` args prepared in the 营销 dock (with their ``coupon_id``), or None."""
-        return self.promotions.prepared_coupon()
 
     def _choose_language(self, code: str) -> None:
         self.settings.set("language", code)

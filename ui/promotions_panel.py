@@ -413,12 +413,14 @@ class PromotionsPanel(QWidget):
         self._draw_prepared()
         return self._prepared_sale
 
-    def prepared_flash_sale(self, no: int | None = None) -> dict[str, Any] | None:
-        """The prepared ``start_flash_sale`` args (for product ``no`` when given), or None."""
+    def prepared_flash_sale(self, no: int | None = None) -> Command | None:
+        """The prepared ``start_flash_sale`` command (for product ``no`` when given), or None.
+
+        The button and the hotkey send this same command, so they share its command id."""
         cmd = self._prepared_sale
         if cmd is None or (no is not None and cmd.args["no"] != no):
             return None
-        return dict(cmd.args)
+        return cmd
 
     def start_prepared_sale(self) -> CommandResult | None:
         cmd = self._prepared_sale
@@ -477,11 +479,10 @@ class PromotionsPanel(QWidget):
         self._draw_prepared()
         return self._prepared_coupon
 
-    def prepared_coupon(self) -> dict[str, Any] | None:
-        """The prepared ``drop_coupon`` args, or None. They carry the ``coupon_id`` chosen when it was
-        prepared; the panel sends them as command ``coupon:<coupon_id>``, so however often it is sent
-        (button, hotkey, retry) it drops once."""
-        return None if self._prepared_coupon is None else dict(self._prepared_coupon.args)
+    def prepared_coupon(self) -> Command | None:
+        """The prepared ``drop_coupon`` command, or None. Its id is ``coupon:<coupon_id>``, chosen when
+        it was prepared, so however often it is sent (button, hotkey, retry) it drops once."""
+        return self._prepared_coupon
 
     def drop_prepared_coupon(self) -> CommandResult | None:
         cmd = self._prepared_coupon

@@ -208,3 +208,38 @@ def test_pinning_a_comment_shows_it_in_the_banner(console: Console) -> None:
     assert console.banner.text.text() == "3号有货吗"
     console.banner.unpin_button.click()
     assert not console.banner.isVisible()
+
+
+def test_hotkeys_and_buttons_send_the_same_prepared_promotion_once(console: Console) -> None:
+    from ui.promotions_panel import PromotionsPanel
+
+    import asyncio
+
+    asyncio.run(console.engine.start_session("热卖专场", "test"))  # actions are logged per session
+    panel = PromotionsPanel(console.engine)
+    console.qtbot.addWidget(panel)
+    console.hotkeys.prepared = panel
+    panel.product_combo.setCurrentIndex(panel.product_combo.findData(3))
+    panel.sale_price.edit.setText("69.9")
+    panel.sale_stock.edit.setText("20")
+    panel.sale_duration.edit.setText("10")
+    assert panel.prepare_flash_sale() is not None
+    panel.coupon_kind.setCurrentIndex(panel.coupon_kind.findData("满减"))
+    panel.coupon_threshold.edit.setText("100")
+    panel.coupon_discount.edit.setText("10")
+    panel.coupon_quantity.edit.setText("50")
+    assert panel.prepare_coupon() is not None
+
+    console.press(Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)  # explain 3
+    console.press(Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)  # start its prepared flash sale
+    panel.start_sale_button.click()  # the assistant clicks too
+    console.press(Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)  # drop the prepared coupon
+    console.press(Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)  # a nervous second press
+    panel.drop_coupon_button.click()
+
+    results = {name: [a["result"] for a in console.engine.actions if a["name"] == name]
+               for name in ("start_flash_sale", "drop_coupon")}
+    assert results == {"start_flash_sale": ["applied", "duplicate"],
+                       "drop_coupon": ["applied", "duplicate", "duplicate"]}
+    assert len(console.engine.state.coupons) == 1
+    assert [s.no for s in console.engine.state.flash_sales.values()] == [3]

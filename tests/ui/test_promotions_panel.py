@@ -101,7 +101,7 @@ def test_double_click_on_drop_coupon_drops_once(panel: PromotionsPanel, engine: 
     panel.coupon_quantity.edit.setText("50")
     prepared = panel.prepare_coupon()
     assert prepared is not None
-    assert panel.prepared_coupon() == prepared.args
+    assert panel.prepared_coupon() == prepared
     coupon_id = prepared.args["coupon_id"]
     panel.drop_coupon_button.click()
     panel.drop_coupon_button.click()
