@@ -192,7 +192,7 @@ def keywords_figure(words: list[tuple[str, int]], width: float = 6.0) -> Figure:
     ax.barh([w for w, _ in reversed(words)], [n for _, n in reversed(words)], color="#1f77b4")
     ax.set_xlabel(tr("出现次数"), fontsize=8)
     ax.tick_params(labelsize=8)
-    ax.set_title(tr("评论关键词"), fontsize=10)
+    ax.set_title(tr("评论热词"), fontsize=10)
     return fig
 
 
@@ -273,7 +273,7 @@ def _write_html(review: Review, out: Path, max_questions: int = 500) -> None:
     parts.append(f"<h2>{html.escape(tr('评论关键词'))}</h2>")
     if words:
         with matplotlib.rc_context(_RC):
-            parts.append(_img(keywords_figure(words), tr("评论关键词")))
+            parts.append(_img(keywords_figure(words), tr("评论热词")))
     else:
         parts.append(f"<p>{html.escape(tr('无'))}</p>")
     parts.append(f"<h2>{html.escape(tr('高光时刻'))}</h2>")
@@ -448,7 +448,7 @@ def _write_pdf(review: Review, out: Path) -> None:
         if words:
             ak.barh([w for w, _ in reversed(words)], [n for _, n in reversed(words)])
             ak.tick_params(labelsize=7)
-            ak.set_title(tr("评论关键词"), fontsize=9)
+            ak.set_title(tr("评论热词"), fontsize=9)
         else:
             ak.axis("off")
         tmp = out.with_name(out.name + ".part")

@@ -1,0 +1,116 @@
+"""`livedeck report` on a session recorded from the real demo room: totals equal SQL over the log."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from app.catalog import demo_catalog_path, load_products_csv
+from app.demo_room import serve_demo_room
+from app.engine import SessionEngine
+from app.events import Command
+from app.metrics import MetricsTracker
+from app.review import Review
+from app.show import Show, SourceSpec
+from app.store import SessionLog
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def record_demo_session(path: Path) -> int:
+    async def main() -> int:
+        room = await serve_demo_room(seed=11, rate=300)
+        try:
+            with SessionLog(path) as log:
+                engine = SessionEngine(log)
+                engine.load_catalog(load_products_csv(demo_catalog_path()))
+                metrics = MetricsTracker(submit=engine.submit)
+                async with Show(engine, metrics) as show:
+                    sid = await show.start(SourceSpec("generic", room.url), "复盘测试")
+                    await asyncio.sleep(0.4)
+                    assert engine.execute(Command("explain", {"no": 3})).applied
+                    assert engine.execute(Command("start_flash_sale", {"no": 3, "price_fen": 990, "stock": 5,
+                                                                       "duration_s": 1.0})).applied
+                    assert engine.execute(Command("drop_coupon", {"kind": "直减", "discount_fen": 300,
+                                                                  "quantity": 50})).applied
+                    await asyncio.sleep(1.5)
+                    assert engine.execute(Command("explain", {"no": 1})).applied
+                    await asyncio.sleep(1.0)
+                    await show.stop()
+                return sid
+        finally:
+            await room.close()
+
+    return asyncio.run(main())
+
+
+def one(path: Path, sql: str, *params: object) -> object:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql, params).fetchone()[0]
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+    path = tmp_path_factory.mktemp("rec") / "sessions.sqlite"
+    return path, record_demo_session(path)
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "app", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60, check=False)
+
+
+def test_report_totals_equal_sql_over_the_recorded_log(recorded: tuple[Path, int], tmp_path: Path) -> None:
+    path, sid = recorded
+    q = "SELECT {} FROM events WHERE session_id = ? AND kind = '{}'"
+    comments = one(path, q.format("count(*)", "comment"), sid)
+    peak = one(path, q.format("max(count)", "viewer_stats"), sid)
+    orders = one(path, q.format("count(*)", "order"), sid)
+    buyers = one(path, q.format("count(DISTINCT user_id)", "order"), sid)
+    gmv = one(path, q.format("coalesce(sum(amount_fen), 0)", "order"), sid)
+    assert comments and orders
+    with Review(path, sid) as r:
+        s = r.summary()
+        assert (s.comments, s.peak_online, s.orders, s.buyers, s.gmv_fen) == (comments, peak, orders, buyers, gmv)
+        per_product = {p.product_id: p.gmv_fen for p in r.products() if p.gmv_fen}
+        assert [w.no for w in r.explain_windows()] == [3, 1]
+        kinds = {m.kind for m in r.markers()}
+        assert {"flash_sale_start", "coupon_drop"} <= kinds
+        assert len(r.promotions().flash_sales) == 1
+    conn = sqlite3.connect(path)
+    expected = dict(conn.execute("SELECT product_id, sum(amount_fen) FROM events WHERE session_id = ? "
+                                 "AND kind = 'order' GROUP BY product_id", (sid,)).fetchall())
+    conn.close()
+    assert per_product == expected
+
+    html = tmp_path / "report.html"
+    done = run_cli("report", str(path), "-o", str(html))
+    assert done.returncode == 0, done.stderr
+    assert f"¥{gmv / 100:,.2f}" in html.read_text(encoding="utf-8")
+    xlsx = tmp_path / "report.xlsx"
+    assert run_cli("report", str(path), "--session", str(sid), "-o", str(xlsx), "--lang", "en").returncode == 0
+    wb = load_workbook(xlsx)
+    summary = {row[0]: row[1] for row in wb["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["Comments"] == comments and summary["Peak online"] == peak
+    assert summary["Orders"] == orders and summary["Buyers"] == buyers
+    assert summary["GMV (yuan)"] == pytest.approx(gmv / 100)
+    products = {r[1]: r[10] for r in wb["Product"].iter_rows(min_row=2, values_only=True)}
+    for pid, fen in expected.items():
+        assert products[pid] == pytest.approx(fen / 100)
+
+
+def test_report_cli_errors_exit_2(recorded: tuple[Path, int], tmp_path: Path) -> None:
+    path, _ = recorded
+    bad = run_cli("report", str(path), "--session", "999", "-o", str(tmp_path / "r.html"))
+    assert bad.returncode == 2 and "999" in bad.stderr
+    ext = run_cli("report", str(path), "-o", str(tmp_path / "r.doc"))
+    assert ext.returncode == 2 and ".doc" in ext.stderr
