@@ -255,9 +255,11 @@ class MetricsTracker:
         """``listener(alert, text, ts)`` for every alert (``online_drop``/``low_stock``/``comment_spike``)."""
         self._alert_listeners.append(listener)
 
-    def add_snapshot_listener(self, listener: Callable[[Snapshot], None]) -> None:
-        """``listener(snapshot)`` for every snapshot taken with ``notify=True`` (the per-second ones)."""
+    def add_snapshot_listener(self, listener: Callable[[Snapshot], None]) -> Callable[[], None]:
+        """``listener(snapshot)`` for every snapshot taken with ``notify=True`` (the per-second ones);
+        returns the function that removes it."""
         self._snapshot_listeners.append(listener)
+        return lambda: self._snapshot_listeners.remove(listener)
 
     def reset(self, started_at: float | None = None) -> None:
         """Forget everything: a new session begins (at wall-clock ``started_at``)."""

@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -26,6 +25,7 @@ from app.catalog import Product
 from app.engine import SessionEngine
 from app.events import Kind, LiveEvent
 from app.i18n import LANGUAGES, language, tr
+from app.metrics import Snapshot
 from app.settings import Settings, data_dir
 from app.show import Show, SourceSpec
 from app.units import format_clock, format_count, format_fen
@@ -155,7 +155,9 @@ class MainWindow(QMainWindow):
         # The 数据看板 dock: KPI tiles and live charts over the show's metrics (when the show keeps them).
         self.dashboard: DashboardPanel | None = None
         self.dashboard_dock: QDockWidget | None = None
+        self._unsubscribe_snapshots: Callable[[], None] | None = None
         if show.metrics is not None:
+            self._unsubscribe_snapshots = show.metrics.add_snapshot_listener(self._show_snapshot)
             self.dashboard = DashboardPanel(show.metrics)
             self.dashboard_dock = self._add_dock(
                 "dashboardDock", tr("数据看板"), self.dashboard, Qt.DockWidgetArea.RightDockWidgetArea
@@ -164,8 +166,10 @@ class MainWindow(QMainWindow):
         # 营销 (flash sales, coupons, lucky bags, notes) and 直播流程 (run-of-show) docks.
         self.promotions = PromotionsPanel(engine)
         self.promotions_dock = self._add_dock(
-            "promotionsDock", tr("营销"), self.promotions, Qt.DockWidgetArea.RightDockWidgetArea
+            "promotionsDock", tr("营销"), self.promotions, Qt.DockWidgetArea.LeftDockWidgetArea
         )
+        # Under the queue: pick a product above, prepare its flash sale or coupon below.
+        self.splitDockWidget(self.product_dock, self.promotions_dock, Qt.Orientation.Vertical)
         self.promotions.countdown.connect(self.header.countdown.show_countdown)
         self.run_of_show = RunOfShowPanel(engine)
         self.run_of_show_dock = self._add_dock(
@@ -173,9 +177,16 @@ class MainWindow(QMainWindow):
         )
         self.teleprompter: TeleprompterWindow | None = None  # opened from 视图 → 提词器
 
-        # A first-run layout that shows whole product names; the user's own layout replaces it.
-        self.resizeDocks([self.product_dock], [420], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.run_of_show_dock], [280], Qt.Orientation.Vertical)
+        # The left and right columns run the full height; 直播流程 sits under the comment feed only.
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        # A first-run layout: whole product names on the left, the charts at full height on the right,
+        # a short run-of-show strip below. The user's own layout replaces it.
+        self.resizeDocks([self.product_dock], [460], Qt.Orientation.Horizontal)
+        if self.dashboard_dock is not None:
+            self.resizeDocks([self.dashboard_dock], [520], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.product_dock, self.promotions_dock], [560, 420], Qt.Orientation.Vertical)
+        self.resizeDocks([self.run_of_show_dock], [200], Qt.Orientation.Vertical)
 
         self.header.session_button.clicked.connect(self._toggle_session)
         show.add_status_listener(self.header.status.set_status)
@@ -276,17 +287,28 @@ class MainWindow(QMainWindow):
         state = self.engine.state
         header = self.header
         header.clock.set_value(format_clock(state.elapsed(self.engine.clock.monotonic())) if state.running else "--:--")
-        header.online.set_value(format_count(state.online))
-        header.peak.set_value(format_count(state.peak_online))
-        header.comments.set_value(format_count(state.counts[Kind.COMMENT]))
-        header.likes.set_value(format_count(state.likes))
-        header.orders.set_value(format_count(state.counts[Kind.ORDER]))
-        header.gmv.set_value(format_fen(state.gmv_fen))
+        if self.show_runner.metrics is None:  # else the metrics snapshots fill the totals (_show_snapshot)
+            self._show_totals(state.online, state.peak_online, state.counts[Kind.COMMENT], state.likes,
+                              state.counts[Kind.ORDER], state.gmv_fen)
         label = tr("结束场次") if state.running else tr("开始场次")
         header.session_button.setText(label)
         header.session_button.setProperty("running", state.running)
         header.session_button.style().polish(header.session_button)
         self.toggle_action.setText(label)
+
+    def _show_snapshot(self, snap: Snapshot) -> None:
+        # The header shows the very snapshot the dashboard and the log's metrics table get, so the
+        # same number never reads two ways on one screen.
+        self._show_totals(snap.online, snap.peak_online, snap.comments, snap.likes, snap.orders, snap.gmv_fen)
+
+    def _show_totals(self, online: int, peak: int, comments: int, likes: int, orders: int, gmv_fen: int) -> None:
+        header = self.header
+        header.online.set_value(format_count(online))
+        header.peak.set_value(format_count(peak))
+        header.comments.set_value(format_count(comments))
+        header.likes.set_value(format_count(likes))
+        header.orders.set_value(format_count(orders))
+        header.gmv.set_value(format_fen(gmv_fen))
 
     # -- session control --------------------------------------------------------------------------------
     def _toggle_session(self) -> None:
@@ -323,7 +345,7 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         store = self._layout_store()
         store.setValue("geometry", self.saveGeometry())
         store.setValue("windowState", self.saveState())
@@ -336,5 +358,7 @@ class MainWindow(QMainWindow):
             self.teleprompter.shutdown()
             self.teleprompter.close()
         self._unsubscribe()
+        if self._unsubscribe_snapshots is not None:
+            self._unsubscribe_snapshots()
         super().closeEvent(event)
         self.closed.emit()
