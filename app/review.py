@@ -323,6 +323,8 @@ def _in(values: Iterable[str]) -> str:
 
 
 _SQL_VIEWER_KINDS = _in(VIEWER_KINDS)
+# Without ANALYZE statistics SQLite often scans the whole session by primary key for "session_id = ? AND
+# kind = ?"; the (session_id, kind, seq) index reads only that kind's rows (10-50x faster on big logs).
 _SQL_INTERACTION_KINDS = _in(INTERACTION_KINDS)
 
 
@@ -401,12 +403,12 @@ def list_sessions(path: PathLike) -> list[SessionRow]:
         rows = conn.execute(
             """SELECT s.id, s.title, s.source, s.started_at, s.ended_at, s.status,
                  (SELECT max(ts) FROM events WHERE session_id = s.id),
-                 (SELECT max(count) FROM events WHERE session_id = s.id AND kind = 'viewer_stats'),
-                 (SELECT count(*) FROM events WHERE session_id = s.id AND kind = 'comment'),
-                 (SELECT count(*) FROM events WHERE session_id = s.id AND kind = 'order'),
-                 (SELECT count(DISTINCT user_id) FROM events
+                 (SELECT max(count) FROM events INDEXED BY events_session_kind_seq WHERE session_id = s.id AND kind = 'viewer_stats'),
+                 (SELECT count(*) FROM events INDEXED BY events_session_kind_seq WHERE session_id = s.id AND kind = 'comment'),
+                 (SELECT count(*) FROM events INDEXED BY events_session_kind_seq WHERE session_id = s.id AND kind = 'order'),
+                 (SELECT count(DISTINCT user_id) FROM events INDEXED BY events_session_kind_seq
                     WHERE session_id = s.id AND kind = 'order' AND user_id != ''),
-                 (SELECT total(amount_fen) FROM events WHERE session_id = s.id AND kind = 'order')
+                 (SELECT total(amount_fen) FROM events INDEXED BY events_session_kind_seq WHERE session_id = s.id AND kind = 'order')
                FROM sessions s ORDER BY s.started_at DESC, s.id DESC"""
         ).fetchall()
     finally:
@@ -678,7 +680,8 @@ class Review:
         kinds_f = self._submit(q, "SELECT kind, count(*) FROM events WHERE session_id = ? GROUP BY kind", (sid,))
         sums_f = self._submit(
             q,
-            "SELECT kind, total(count), total(amount_fen), max(count) FROM events WHERE session_id = ? "
+            "SELECT kind, total(count), total(amount_fen), max(count) FROM events INDEXED BY events_session_kind_seq "
+            "WHERE session_id = ? "
             "AND kind IN ('order', 'gift', 'viewer_stats') GROUP BY kind",
             (sid,),
         )
@@ -687,16 +690,16 @@ class Review:
         small_people_f = self._submit(
             q,
             f"""SELECT
-                (SELECT count(DISTINCT user_id) FROM events WHERE session_id = :s AND kind = 'follow' AND user_id != ''),
-                (SELECT count(DISTINCT user_id) FROM events WHERE session_id = :s AND kind = 'product_click'
+                (SELECT count(DISTINCT user_id) FROM events INDEXED BY events_session_kind_seq WHERE session_id = :s AND kind = 'follow' AND user_id != ''),
+                (SELECT count(DISTINCT user_id) FROM events INDEXED BY events_session_kind_seq WHERE session_id = :s AND kind = 'product_click'
                    AND user_id != ''),
-                (SELECT count(DISTINCT user_id) FROM events WHERE session_id = :s AND kind = 'order' AND user_id != ''),
-                (SELECT count(DISTINCT user_id) FROM events WHERE session_id = :s AND kind = 'order' AND user_id != ''
-                   AND user_id IN (SELECT user_id FROM events WHERE session_id = :s AND kind = 'product_click')),
-                (SELECT max(CAST(extra ->> '$.total_viewers' AS INTEGER)) FROM events
+                (SELECT count(DISTINCT user_id) FROM events INDEXED BY events_session_kind_seq WHERE session_id = :s AND kind = 'order' AND user_id != ''),
+                (SELECT count(DISTINCT user_id) FROM events INDEXED BY events_session_kind_seq WHERE session_id = :s AND kind = 'order' AND user_id != ''
+                   AND user_id IN (SELECT user_id FROM events INDEXED BY events_session_kind_seq WHERE session_id = :s AND kind = 'product_click')),
+                (SELECT max(CAST(extra ->> '$.total_viewers' AS INTEGER)) FROM events INDEXED BY events_session_kind_seq
                    WHERE session_id = :s AND kind = 'viewer_stats'),
                 (SELECT sum(count * (next_ts - ts)) / nullif(max(next_ts) - min(ts), 0) FROM (
-                   SELECT count, ts, lead(ts) OVER (ORDER BY ts, seq) AS next_ts FROM events
+                   SELECT count, ts, lead(ts) OVER (ORDER BY ts, seq) AS next_ts FROM events INDEXED BY events_session_kind_seq
                    WHERE session_id = :s AND kind = 'viewer_stats') WHERE next_ts IS NOT NULL)
             """.replace(":s", "?"),
             (sid,) * 7,
@@ -731,7 +734,7 @@ class Review:
                 "SELECT (SELECT count(DISTINCT user_id) FROM events WHERE session_id = ? AND user_id != '' "
                 f"AND kind IN {_SQL_INTERACTION_KINDS}), (SELECT count(DISTINCT user_id) FROM events "
                 "WHERE session_id = ? AND kind = 'comment' AND user_id != ''), "
-                "(SELECT total(count) FROM events WHERE session_id = ? AND kind = 'like')",
+                "(SELECT total(count) FROM events INDEXED BY events_session_kind_seq WHERE session_id = ? AND kind = 'like')",
                 (sid, sid, sid),
             )
             uv = uv_f.result()[0][0]
@@ -740,7 +743,7 @@ class Review:
         average: float | None = avg_online
         if average is None and kinds.get(Kind.VIEWER_STATS, 0):
             average = float(self._query(
-                "SELECT count FROM events WHERE session_id = ? AND kind = 'viewer_stats' ORDER BY ts DESC, seq DESC "
+                "SELECT count FROM events INDEXED BY events_session_kind_seq WHERE session_id = ? AND kind = 'viewer_stats' ORDER BY ts DESC, seq DESC "
                 "LIMIT 1", (sid,))[0][0])
         return Summary(
             session_id=sid, title=self.title, platform=self.platform, status=self.status,
@@ -766,12 +769,12 @@ class Review:
         counts_f = self._submit(
             self._query,
             "SELECT max(0, CAST((ts - ?) / ? AS INTEGER)) AS b, sum(kind = 'comment'), sum(kind = 'order'), "
-            "total(CASE WHEN kind = 'order' THEN amount_fen END) FROM events "
+            "total(CASE WHEN kind = 'order' THEN amount_fen END) FROM events INDEXED BY events_session_kind_seq "
             "WHERE session_id = ? AND kind IN ('comment', 'order') GROUP BY b",
             (t0, bucket_s, sid),
         )
         stats = self._query(
-            "SELECT ts, count FROM events WHERE session_id = ? AND kind = 'viewer_stats' ORDER BY ts, seq", (sid,)
+            "SELECT ts, count FROM events INDEXED BY events_session_kind_seq WHERE session_id = ? AND kind = 'viewer_stats' ORDER BY ts, seq", (sid,)
         )
         counts = {b: (c, o, int(g)) for b, c, o, g in counts_f.result()}
         last_bucket = max([int((self.end_ts - t0) // bucket_s), *counts]) if counts or self.end_ts > t0 else 0
@@ -837,7 +840,7 @@ class Review:
     def _markers(self) -> list[Marker]:
         out: list[Marker] = []
         for ts, text, pid, extra_text in self._query(
-            "SELECT ts, text, product_id, extra FROM events WHERE session_id = ? AND kind = 'system' "
+            "SELECT ts, text, product_id, extra FROM events INDEXED BY events_session_kind_seq WHERE session_id = ? AND kind = 'system' "
             "AND extra IS NOT NULL ORDER BY seq",
             (self.session_id,),
         ):
@@ -880,8 +883,8 @@ class Review:
     # -- comments: one scan for questions, intent and "N号" mentions ---------------------------------
     def _scan_comments(self) -> _CommentScan:
         rows = self._query(
-            f"SELECT seq, ts, user_id, user_name, text, ({_SQL_QUESTION}) FROM events "
-            f"WHERE session_id = ? AND kind = 'comment' AND (({_SQL_QUESTION}) OR instr(text, '号') > 0 "
+            f"SELECT seq, ts, text, ({_SQL_QUESTION}) FROM events "
+            f"INDEXED BY events_session_kind_seq WHERE session_id = ? AND kind = 'comment' AND (({_SQL_QUESTION}) OR instr(text, '号') > 0 "
             f"OR {_SQL_INTENT}) ORDER BY seq",
             (self.session_id,),
         )
@@ -891,7 +894,7 @@ class Review:
         # Live chat repeats itself ("扣1", "3号多少钱"): classify each distinct text once.
         seen: dict[str, tuple[int | None, bool]] = {}
         by_no = self._by_no
-        for seq, ts, uid, name, text, is_q in rows:
+        for seq, ts, text, is_q in rows:
             text = text or ""
             known = seen.get(text)
             if known is None:
@@ -903,7 +906,7 @@ class Review:
             if no is not None:
                 mentions[no] += 1
             if is_q:
-                questions.append(_QuestionRow(seq, ts, uid or "", name or "", text, no))
+                questions.append(_QuestionRow(seq, ts, "", "", text, no))  # names: per page, _with_names
             if wants:
                 intent.append(ts)
         intent.sort()
@@ -920,7 +923,7 @@ class Review:
         whole_f = self._submit(
             self._query,
             "SELECT product_id, kind, count(*), count(DISTINCT nullif(user_id, '')), total(count), total(amount_fen) "
-            "FROM events WHERE session_id = ? AND kind IN ('order', 'product_click') GROUP BY product_id, kind",
+            "FROM events INDEXED BY events_session_kind_seq WHERE session_id = ? AND kind IN ('order', 'product_click') GROUP BY product_id, kind",
             (sid,),
         )
         inside_f = self._submit(self._window_stats, windows)
@@ -992,7 +995,7 @@ class Review:
             conn.execute("CREATE INDEX temp.w_pid_a ON w (pid, a)")
             rows = conn.execute(
                 "SELECT w.pid, e.kind, count(*), count(DISTINCT nullif(e.user_id, '')), total(e.count), "
-                "total(e.amount_fen) FROM events e JOIN w ON w.pid = e.product_id AND e.ts >= w.a AND e.ts < w.b "
+                "total(e.amount_fen) FROM events e INDEXED BY events_session_kind_seq JOIN w ON w.pid = e.product_id AND e.ts >= w.a AND e.ts < w.b "
                 "WHERE e.session_id = ? AND e.kind IN ('order', 'product_click') GROUP BY w.pid, e.kind",
                 (self.session_id,),
             ).fetchall()
@@ -1011,6 +1014,7 @@ class Review:
             page = rows[offset:] if limit is None else rows[offset:offset + limit]
         if not page:
             return []
+        page = self._with_names(page)
         windows = self.explain_windows()
         starts = [w.start_ts for w in windows]
         pinned = self._pinned()
@@ -1055,10 +1059,29 @@ class Review:
             if name == "pin_comment" and isinstance(args.get("seq"), int)
         })
 
+    def _with_names(self, rows: list[_QuestionRow]) -> list[_QuestionRow]:
+        """Fill in who asked (the big scan leaves user columns out: they cost a third of its time)."""
+        missing = [q.seq for q in rows if not q.user_id and not q.user_name]
+        if not missing:
+            return rows
+        names: dict[int, tuple[str, str]] = {}
+        conn = _connect_ro(self.path)
+        try:
+            for i in range(0, len(missing), 500):
+                chunk = missing[i:i + 500]
+                for seq, uid, name in conn.execute(
+                    f"SELECT seq, user_id, user_name FROM events WHERE session_id = ? AND seq IN "
+                    f"({','.join('?' * len(chunk))})", (self.session_id, *chunk)):
+                    names[seq] = (uid or "", name or "")
+        finally:
+            conn.close()
+        return [_QuestionRow(q.seq, q.ts, *names.get(q.seq, ("", "")), q.text, q.named_no) if q.seq in names else q
+                for q in rows]
+
     def _question_page(self, offset: int, limit: int) -> list[_QuestionRow]:
         out = []
         for seq, ts, uid, name, text in self._query(
-            f"SELECT seq, ts, user_id, user_name, text FROM events WHERE session_id = ? AND kind = 'comment' "
+            f"SELECT seq, ts, user_id, user_name, text FROM events INDEXED BY events_session_kind_seq WHERE session_id = ? AND kind = 'comment' "
             f"AND ({_SQL_QUESTION}) ORDER BY seq LIMIT ? OFFSET ?",
             (self.session_id, limit, offset),
         ):
@@ -1100,7 +1123,7 @@ class Review:
 
     def _keywords(self, top: int) -> list[tuple[str, int]]:
         rows = self._query(
-            "SELECT text, count(*) FROM events WHERE session_id = ? AND kind = 'comment' GROUP BY text",
+            "SELECT text, count(*) FROM events INDEXED BY events_session_kind_seq WHERE session_id = ? AND kind = 'comment' GROUP BY text",
             (self.session_id,),
         )
         cut = _jieba_cut()
@@ -1125,7 +1148,8 @@ class Review:
     def _highlights(self, limit: int) -> list[Highlight]:
         w, t0 = SPIKE_WINDOW_S, self.started_at
         rows = self._query(
-            "SELECT CAST((ts - ?) / ? AS INTEGER) AS b, count(*) FROM events WHERE session_id = ? "
+            "SELECT CAST((ts - ?) / ? AS INTEGER) AS b, count(*) FROM events INDEXED BY events_session_kind_seq "
+            "WHERE session_id = ? "
             "AND kind = 'comment' AND ts >= ? GROUP BY b",
             (t0, w, self.session_id, t0),
         )
@@ -1166,7 +1190,7 @@ class Review:
         ended: dict[str, tuple[float, int, str]] = {}
         started: dict[str, float] = {}
         for ts, extra_text in self._query(
-            "SELECT ts, extra FROM events WHERE session_id = ? AND kind = 'system' AND extra IS NOT NULL "
+            "SELECT ts, extra FROM events INDEXED BY events_session_kind_seq WHERE session_id = ? AND kind = 'system' AND extra IS NOT NULL "
             "AND instr(extra, 'flash_sale') > 0",
             (sid,),
         ):
@@ -1194,7 +1218,7 @@ class Review:
                     end = stops.get(cid, args.get("ends_at_wall", self.end_ts))
                     reason = "stopped" if cid in stops else ""
                     n = self._query(
-                        "SELECT total(count) FROM events WHERE session_id = ? AND kind = 'order' AND product_id = ? "
+                        "SELECT total(count) FROM events INDEXED BY events_session_kind_seq WHERE session_id = ? AND kind = 'order' AND product_id = ? "
                         "AND ts >= ? AND ts < ?", (sid, pid, start, end))[0][0]
                     sold = min(stock, int(n))
                 no, pname, _ = self._catalog.get(pid, (args.get("no"), "", 0))
@@ -1226,7 +1250,8 @@ class Review:
     def _coupon_claims(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = defaultdict(dict)
         for coupon_id, uid, n in self._query(
-            "SELECT extra ->> '$.coupon_id' AS c, user_id, count(*) FROM events WHERE session_id = ? "
+            "SELECT extra ->> '$.coupon_id' AS c, user_id, count(*) FROM events INDEXED BY events_session_kind_seq "
+            "WHERE session_id = ? "
             "AND kind = 'coupon_claim' GROUP BY c, user_id",
             (self.session_id,),
         ):
