@@ -90,7 +90,7 @@ def hms(ts: float) -> str:
 
 
 def duration(seconds: float) -> str:
-    s = int(round(seconds))
+    s = round(seconds)
     return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
 
 
@@ -177,7 +177,7 @@ def timeline_figure(review: Review, width: float = 10.0) -> Figure:
         for m in review.markers():
             ax.axvline((m.ts - t0) / 60, color=_MARK_COLORS.get(m.kind, "grey"), linewidth=0.9, linestyle="--")
     top = axes[0]
-    lo, hi = top.get_ylim()
+    _lo, hi = top.get_ylim()
     for w in review.explain_windows():
         if w.no is not None:
             top.text((w.start_ts - t0) / 60, hi, f"{w.no}号", fontsize=7, va="top", ha="left")

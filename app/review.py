@@ -403,12 +403,16 @@ def list_sessions(path: PathLike) -> list[SessionRow]:
         rows = conn.execute(
             """SELECT s.id, s.title, s.source, s.started_at, s.ended_at, s.status,
                  (SELECT max(ts) FROM events WHERE session_id = s.id),
-                 (SELECT max(count) FROM events INDEXED BY events_session_kind_seq WHERE session_id = s.id AND kind = 'viewer_stats'),
-                 (SELECT count(*) FROM events INDEXED BY events_session_kind_seq WHERE session_id = s.id AND kind = 'comment'),
-                 (SELECT count(*) FROM events INDEXED BY events_session_kind_seq WHERE session_id = s.id AND kind = 'order'),
+                 (SELECT max(count) FROM events INDEXED BY events_session_kind_seq
+                     WHERE session_id = s.id AND kind = 'viewer_stats'),
+                 (SELECT count(*) FROM events INDEXED BY events_session_kind_seq
+                     WHERE session_id = s.id AND kind = 'comment'),
+                 (SELECT count(*) FROM events INDEXED BY events_session_kind_seq
+                     WHERE session_id = s.id AND kind = 'order'),
                  (SELECT count(DISTINCT user_id) FROM events INDEXED BY events_session_kind_seq
                     WHERE session_id = s.id AND kind = 'order' AND user_id != ''),
-                 (SELECT total(amount_fen) FROM events INDEXED BY events_session_kind_seq WHERE session_id = s.id AND kind = 'order')
+                 (SELECT total(amount_fen) FROM events INDEXED BY events_session_kind_seq
+                     WHERE session_id = s.id AND kind = 'order')
                FROM sessions s ORDER BY s.started_at DESC, s.id DESC"""
         ).fetchall()
     finally:
@@ -689,18 +693,24 @@ class Review:
                               "ORDER BY ts DESC LIMIT 1", (sid,))
         small_people_f = self._submit(
             q,
-            f"""SELECT
-                (SELECT count(DISTINCT user_id) FROM events INDEXED BY events_session_kind_seq WHERE session_id = :s AND kind = 'follow' AND user_id != ''),
-                (SELECT count(DISTINCT user_id) FROM events INDEXED BY events_session_kind_seq WHERE session_id = :s AND kind = 'product_click'
+            """SELECT
+                (SELECT count(DISTINCT user_id) FROM events INDEXED BY events_session_kind_seq
+                    WHERE session_id = :s AND kind = 'follow' AND user_id != ''),
+                (SELECT count(DISTINCT user_id) FROM events INDEXED BY events_session_kind_seq
+                    WHERE session_id = :s AND kind = 'product_click'
                    AND user_id != ''),
-                (SELECT count(DISTINCT user_id) FROM events INDEXED BY events_session_kind_seq WHERE session_id = :s AND kind = 'order' AND user_id != ''),
-                (SELECT count(DISTINCT user_id) FROM events INDEXED BY events_session_kind_seq WHERE session_id = :s AND kind = 'order' AND user_id != ''
-                   AND user_id IN (SELECT user_id FROM events INDEXED BY events_session_kind_seq WHERE session_id = :s AND kind = 'product_click')),
+                (SELECT count(DISTINCT user_id) FROM events INDEXED BY events_session_kind_seq
+                    WHERE session_id = :s AND kind = 'order' AND user_id != ''),
+                (SELECT count(DISTINCT user_id) FROM events INDEXED BY events_session_kind_seq
+                    WHERE session_id = :s AND kind = 'order' AND user_id != ''
+                   AND user_id IN (SELECT user_id FROM events INDEXED BY events_session_kind_seq
+                       WHERE session_id = :s AND kind = 'product_click')),
                 (SELECT max(CAST(extra ->> '$.total_viewers' AS INTEGER)) FROM events INDEXED BY events_session_kind_seq
                    WHERE session_id = :s AND kind = 'viewer_stats'),
                 (SELECT sum(count * (next_ts - ts)) / nullif(max(next_ts) - min(ts), 0) FROM (
-                   SELECT count, ts, lead(ts) OVER (ORDER BY ts, seq) AS next_ts FROM events INDEXED BY events_session_kind_seq
-                   WHERE session_id = :s AND kind = 'viewer_stats') WHERE next_ts IS NOT NULL)
+                   SELECT count, ts, lead(ts) OVER (ORDER BY ts, seq) AS next_ts
+                   FROM events INDEXED BY events_session_kind_seq WHERE session_id = :s AND kind = 'viewer_stats')
+                 WHERE next_ts IS NOT NULL)
             """.replace(":s", "?"),
             (sid,) * 7,
         )
@@ -717,7 +727,8 @@ class Review:
             snap = dict(zip(METRICS_COLUMNS, snap_rows[0], strict=True))
             same = (
                 snap["comments"] == kinds.get(Kind.COMMENT, 0) and snap["orders"] == orders
-                and snap["entries_pv"] == kinds.get(Kind.ENTER, 0) and snap["clicks"] == kinds.get(Kind.PRODUCT_CLICK, 0)
+                and snap["entries_pv"] == kinds.get(Kind.ENTER, 0)
+                and snap["clicks"] == kinds.get(Kind.PRODUCT_CLICK, 0)
                 and snap["gmv_fen"] == gmv and snap["follows"] == follows and snap["buyers"] == buyers
                 and snap["clickers"] == clickers
             )
@@ -734,7 +745,8 @@ class Review:
                 "SELECT (SELECT count(DISTINCT user_id) FROM events WHERE session_id = ? AND user_id != '' "
                 f"AND kind IN {_SQL_INTERACTION_KINDS}), (SELECT count(DISTINCT user_id) FROM events "
                 "WHERE session_id = ? AND kind = 'comment' AND user_id != ''), "
-                "(SELECT total(count) FROM events INDEXED BY events_session_kind_seq WHERE session_id = ? AND kind = 'like')",
+                "(SELECT total(count) FROM events INDEXED BY events_session_kind_seq "
+                "WHERE session_id = ? AND kind = 'like')",
                 (sid, sid, sid),
             )
             uv = uv_f.result()[0][0]
@@ -743,7 +755,8 @@ class Review:
         average: float | None = avg_online
         if average is None and kinds.get(Kind.VIEWER_STATS, 0):
             average = float(self._query(
-                "SELECT count FROM events INDEXED BY events_session_kind_seq WHERE session_id = ? AND kind = 'viewer_stats' ORDER BY ts DESC, seq DESC "
+                "SELECT count FROM events INDEXED BY events_session_kind_seq "
+                "WHERE session_id = ? AND kind = 'viewer_stats' ORDER BY ts DESC, seq DESC "
                 "LIMIT 1", (sid,))[0][0])
         return Summary(
             session_id=sid, title=self.title, platform=self.platform, status=self.status,
@@ -774,7 +787,8 @@ class Review:
             (t0, bucket_s, sid),
         )
         stats = self._query(
-            "SELECT ts, count FROM events INDEXED BY events_session_kind_seq WHERE session_id = ? AND kind = 'viewer_stats' ORDER BY ts, seq", (sid,)
+            "SELECT ts, count FROM events INDEXED BY events_session_kind_seq "
+            "WHERE session_id = ? AND kind = 'viewer_stats' ORDER BY ts, seq", (sid,)
         )
         counts = {b: (c, o, int(g)) for b, c, o, g in counts_f.result()}
         last_bucket = max([int((self.end_ts - t0) // bucket_s), *counts]) if counts or self.end_ts > t0 else 0
@@ -822,9 +836,7 @@ class Review:
                     continue  # pushed again: the same window goes on
                 close(ts)
                 current = (no if isinstance(no, int) else None, str(pid), ts)
-            elif name == "stop_explain":
-                close(ts)
-            elif name == "unlist" and current is not None and args.get("no") == current[0]:
+            elif name == "stop_explain" or (name == "unlist" and current is not None and args.get("no") == current[0]):
                 close(ts)
             elif name == "load_catalog" and current is not None:
                 nos = {p.get("no") for p in args.get("products", []) if isinstance(p, dict)}
@@ -840,7 +852,8 @@ class Review:
     def _markers(self) -> list[Marker]:
         out: list[Marker] = []
         for ts, text, pid, extra_text in self._query(
-            "SELECT ts, text, product_id, extra FROM events INDEXED BY events_session_kind_seq WHERE session_id = ? AND kind = 'system' "
+            "SELECT ts, text, product_id, extra FROM events INDEXED BY events_session_kind_seq "
+            "WHERE session_id = ? AND kind = 'system' "
             "AND extra IS NOT NULL ORDER BY seq",
             (self.session_id,),
         ):
@@ -884,7 +897,8 @@ class Review:
     def _scan_comments(self) -> _CommentScan:
         rows = self._query(
             f"SELECT seq, ts, text, ({_SQL_QUESTION}) FROM events "
-            f"INDEXED BY events_session_kind_seq WHERE session_id = ? AND kind = 'comment' AND (({_SQL_QUESTION}) OR instr(text, '号') > 0 "
+            f"INDEXED BY events_session_kind_seq "
+            f"WHERE session_id = ? AND kind = 'comment' AND (({_SQL_QUESTION}) OR instr(text, '号') > 0 "
             f"OR {_SQL_INTENT}) ORDER BY seq",
             (self.session_id,),
         )
@@ -923,7 +937,8 @@ class Review:
         whole_f = self._submit(
             self._query,
             "SELECT product_id, kind, count(*), count(DISTINCT nullif(user_id, '')), total(count), total(amount_fen) "
-            "FROM events INDEXED BY events_session_kind_seq WHERE session_id = ? AND kind IN ('order', 'product_click') GROUP BY product_id, kind",
+            "FROM events INDEXED BY events_session_kind_seq "
+            "WHERE session_id = ? AND kind IN ('order', 'product_click') GROUP BY product_id, kind",
             (sid,),
         )
         inside_f = self._submit(self._window_stats, windows)
@@ -995,7 +1010,8 @@ class Review:
             conn.execute("CREATE INDEX temp.w_pid_a ON w (pid, a)")
             rows = conn.execute(
                 "SELECT w.pid, e.kind, count(*), count(DISTINCT nullif(e.user_id, '')), total(e.count), "
-                "total(e.amount_fen) FROM events e INDEXED BY events_session_kind_seq JOIN w ON w.pid = e.product_id AND e.ts >= w.a AND e.ts < w.b "
+                "total(e.amount_fen) FROM events e INDEXED BY events_session_kind_seq "
+                "JOIN w ON w.pid = e.product_id AND e.ts >= w.a AND e.ts < w.b "
                 "WHERE e.session_id = ? AND e.kind IN ('order', 'product_click') GROUP BY w.pid, e.kind",
                 (self.session_id,),
             ).fetchall()
@@ -1081,7 +1097,8 @@ class Review:
     def _question_page(self, offset: int, limit: int) -> list[_QuestionRow]:
         out = []
         for seq, ts, uid, name, text in self._query(
-            f"SELECT seq, ts, user_id, user_name, text FROM events INDEXED BY events_session_kind_seq WHERE session_id = ? AND kind = 'comment' "
+            f"SELECT seq, ts, user_id, user_name, text FROM events INDEXED BY events_session_kind_seq "
+            f"WHERE session_id = ? AND kind = 'comment' "
             f"AND ({_SQL_QUESTION}) ORDER BY seq LIMIT ? OFFSET ?",
             (self.session_id, limit, offset),
         ):
@@ -1123,7 +1140,8 @@ class Review:
 
     def _keywords(self, top: int) -> list[tuple[str, int]]:
         rows = self._query(
-            "SELECT text, count(*) FROM events INDEXED BY events_session_kind_seq WHERE session_id = ? AND kind = 'comment' GROUP BY text",
+            "SELECT text, count(*) FROM events INDEXED BY events_session_kind_seq "
+            "WHERE session_id = ? AND kind = 'comment' GROUP BY text",
             (self.session_id,),
         )
         cut = _jieba_cut()
@@ -1190,7 +1208,8 @@ class Review:
         ended: dict[str, tuple[float, int, str]] = {}
         started: dict[str, float] = {}
         for ts, extra_text in self._query(
-            "SELECT ts, extra FROM events INDEXED BY events_session_kind_seq WHERE session_id = ? AND kind = 'system' AND extra IS NOT NULL "
+            "SELECT ts, extra FROM events INDEXED BY events_session_kind_seq "
+            "WHERE session_id = ? AND kind = 'system' AND extra IS NOT NULL "
             "AND instr(extra, 'flash_sale') > 0",
             (sid,),
         ):
@@ -1218,7 +1237,8 @@ class Review:
                     end = stops.get(cid, args.get("ends_at_wall", self.end_ts))
                     reason = "stopped" if cid in stops else ""
                     n = self._query(
-                        "SELECT total(count) FROM events INDEXED BY events_session_kind_seq WHERE session_id = ? AND kind = 'order' AND product_id = ? "
+                        "SELECT total(count) FROM events INDEXED BY events_session_kind_seq "
+                        "WHERE session_id = ? AND kind = 'order' AND product_id = ? "
                         "AND ts >= ? AND ts < ?", (sid, pid, start, end))[0][0]
                     sold = min(stock, int(n))
                 no, pname, _ = self._catalog.get(pid, (args.get("no"), "", 0))

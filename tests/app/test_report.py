@@ -42,21 +42,28 @@ def test_html_is_self_contained_with_charts(log_path: tuple[Path, int], tmp_path
     out = write_report(path, sid, tmp_path / "r.html")
     parser = _Parser()
     parser.feed(out.read_text(encoding="utf-8"))
-    assert len(parser.imgs) == 2 and all(src.startswith("data:image/png;base64,") for src in parser.imgs)
+    assert len(parser.imgs) == 2
+    assert all(src.startswith("data:image/png;base64,") for src in parser.imgs)
     text = "".join(parser.text)
-    assert "直播复盘" in text and "¥199.60" in text and "春季上新专场" in text
-    assert "未回答" in text and "已置顶" in text
+    assert "直播复盘" in text
+    assert "¥199.60" in text
+    assert "春季上新专场" in text
+    assert "未回答" in text
+    assert "已置顶" in text
     assert parser.tables >= 4
     html = out.read_text(encoding="utf-8")
-    assert 'name="viewport"' in html and "overflow-x:auto" in html
-    assert "http://" not in html and "https://" not in html  # nothing to fetch
+    assert 'name="viewport"' in html
+    assert "overflow-x:auto" in html
+    assert "http://" not in html
+    assert "https://" not in html
 
 
 def test_html_in_english(log_path: tuple[Path, int], tmp_path: Path) -> None:
     path, sid = log_path
     out = write_report(path, sid, tmp_path / "r.html", lang="en")
     text = out.read_text(encoding="utf-8")
-    assert "Post-show review" in text and "Unanswered" in text
+    assert "Post-show review" in text
+    assert "Unanswered" in text
     from app import i18n
 
     assert i18n.language() == "zh"  # the UI language is restored
@@ -68,11 +75,14 @@ def test_xlsx_sheets_and_totals(log_path: tuple[Path, int], tmp_path: Path) -> N
     wb = load_workbook(out)
     assert wb.sheetnames == ["概览", "商品", "时间线", "问题"]
     summary = {row[0]: row[1] for row in wb["概览"].iter_rows(min_row=2, values_only=True)}
-    assert summary["评论数"] == 8 and summary["订单数"] == 3 and summary["成交金额（元）"] == pytest.approx(199.6)
+    assert summary["评论数"] == 8
+    assert summary["订单数"] == 3
+    assert summary["成交金额（元）"] == pytest.approx(199.6)
     products = list(wb["商品"].iter_rows(min_row=2, values_only=True))
     assert {r[1]: r[10] for r in products}["C"] == pytest.approx(179.7)
     timeline = list(wb["时间线"].iter_rows(min_row=2, values_only=True))
-    assert sum(r[3] for r in timeline) == 8 and len(timeline) == 6
+    assert sum(r[3] for r in timeline) == 8
+    assert len(timeline) == 6
     assert len(list(wb["问题"].iter_rows(min_row=2))) == 4
     en = load_workbook(write_report(path, sid, tmp_path / "en.xlsx", lang="en"))
     assert en.sheetnames == ["Summary", "Product", "Timeline", "Question"]

@@ -98,16 +98,20 @@ def test_summary_equals_independent_sql(session_log: tuple[Path, int]) -> None:
         s = r.summary()
     assert s.comments == sql(path, "SELECT count(*) FROM events WHERE session_id=? AND kind='comment'", sid) == 8
     assert s.peak_online == sql(path, "SELECT max(count) FROM events WHERE session_id=? AND kind='viewer_stats'", sid)
-    assert s.orders == 3 and s.units == 4
+    assert s.orders == 3
+    assert s.units == 4
     assert s.gmv_fen == sql(path, "SELECT sum(amount_fen) FROM events WHERE session_id=? AND kind='order'", sid)
     assert s.buyers == sql(path, "SELECT count(DISTINCT user_id) FROM events WHERE session_id=? AND kind='order'", sid)
     assert s.viewers_uv == 7  # u1..u6 and the anchor
     assert (s.entries_pv, s.likes, s.follows, s.clicks, s.clickers, s.clicked_buyers) == (3, 8, 1, 2, 2, 2)
     assert s.aov_fen.value == pytest.approx(19960 / 3)
-    assert s.click_to_buy.num == 2 and s.click_to_buy.den == 2
+    assert s.click_to_buy.num == 2
+    assert s.click_to_buy.den == 2
     # time-weighted: 10 for 60 s, 30 for 60 s, 25 for 120 s over 240 s
     assert s.average_online == pytest.approx((10 * 60 + 30 * 60 + 25 * 120) / 240)
-    assert s.duration_s == 300 and s.status == "ended" and s.platform == "demo"
+    assert s.duration_s == 300
+    assert s.status == "ended"
+    assert s.platform == "demo"
 
 
 def test_timeline_explain_windows_and_markers(session_log: tuple[Path, int]) -> None:
@@ -133,12 +137,15 @@ def test_products_per_product_gmv_and_window_numbers(session_log: tuple[Path, in
     assert c.gmv_fen == sql(path, "SELECT sum(amount_fen) FROM events WHERE session_id=? AND product_id='C' "
                                   "AND kind='order'", sid) == 17970
     assert (c.explain_s, c.windows, c.clicks, c.orders, c.buyers, c.units) == (60, 1, 2, 2, 2, 3)
-    assert (c.window_clickers, c.window_buyers) == (2, 2) and c.conversion.value == 1.0
+    assert (c.window_clickers, c.window_buyers) == (2, 2)
+    assert c.conversion.value == 1.0
     assert c.intent_comments == 2  # 扣1 and 想要 while 3号 was explained
-    assert c.questions == 1 and c.mentions == 1
+    assert c.questions == 1
+    assert c.mentions == 1
     a = products["A"]
     assert (a.gmv_fen, a.window_orders) == (1990, 0)
-    assert products["B"].questions == 1 and products["B"].windows == 0
+    assert products["B"].questions == 1
+    assert products["B"].windows == 0
 
 
 def test_questions_answered(session_log: tuple[Path, int]) -> None:
@@ -147,9 +154,11 @@ def test_questions_answered(session_log: tuple[Path, int]) -> None:
         qs = {q.text: q for q in r.questions()}
         assert [q.seq for q in r.questions(limit=2)] == [5, 6]
         assert [q.seq for q in r.questions(limit=2, offset=2)] == [7, 20]
-    assert qs["3号有货吗"].answered_how == "explained" and qs["3号有货吗"].product_no == 3
+    assert qs["3号有货吗"].answered_how == "explained"
+    assert qs["3号有货吗"].product_no == 3
     assert qs["这个多少钱？"].answered_how == "pinned"
-    assert not qs["2号怎么用"].answered and qs["2号怎么用"].product_no == 2
+    assert not qs["2号怎么用"].answered
+    assert qs["2号怎么用"].product_no == 2
     assert qs["1号还有吗"].answered_how == "replied"
 
 
@@ -157,7 +166,8 @@ def test_keywords_drop_stop_words_and_short_tokens(session_log: tuple[Path, int]
     path, sid = session_log
     with rv.Review(path, sid) as r:
         words = dict(r.keywords())
-    assert words.get("漂亮") == 2 and words.get("衣服") == 2
+    assert words.get("漂亮") == 2
+    assert words.get("衣服") == 2
     assert "主播" not in words  # a stop word
     assert all(len(w) >= 2 and not w.isdigit() for w in words)
     assert "主播" in rv.stopwords()
@@ -184,8 +194,11 @@ def test_highlights_find_a_comment_spike(tmp_path: Path) -> None:
     with rv.Review(path, sid) as r:
         (h,) = r.highlights()
         around = r.comments_around(h.ts, 5)
-    assert h.comments >= 10 and h.ts - T0 == 180 and "太好看了" in h.samples
-    assert around and all(abs(e.ts - h.ts) <= 5 for e in around)
+    assert h.comments >= 10
+    assert h.ts - T0 == 180
+    assert "太好看了" in h.samples
+    assert around
+    assert all(abs(e.ts - h.ts) <= 5 for e in around)
 
 
 def test_library_rename_delete_export_import(session_log: tuple[Path, int], tmp_path: Path) -> None:
@@ -199,7 +212,8 @@ def test_library_rename_delete_export_import(session_log: tuple[Path, int], tmp_
     new = rv.import_session(path, exported)
     assert new != sid
     with rv.Review(path, sid) as a, rv.Review(path, new) as b:
-        assert a.summary().gmv_fen == b.summary().gmv_fen and a.summary().comments == b.summary().comments
+        assert a.summary().gmv_fen == b.summary().gmv_fen
+        assert a.summary().comments == b.summary().comments
         assert [p.gmv_fen for p in a.products()] == [p.gmv_fen for p in b.products()]
         assert a.explain_windows() == b.explain_windows()
     rv.delete_session(path, sid)
@@ -229,7 +243,8 @@ def test_shop_order_import_with_bad_rows(session_log: tuple[Path, int], tmp_path
         encoding="utf-8",
     )
     result = rv.import_shop_orders(path, sid, orders)
-    assert result.imported == 3 and result.in_windows == 2
+    assert result.imported == 3
+    assert result.in_windows == 2
     assert sorted((e.row, e.column) for e in result.errors) == [(5, "商品"), (6, "金额"), (7, "订单号"), (8, "时间"),
                                                                 (9, "订单号")]
     assert sql(path, "SELECT sum(amount_fen) FROM shop_orders WHERE session_id = ?", sid) == 5990 + 3990 + 1990
@@ -237,7 +252,8 @@ def test_shop_order_import_with_bad_rows(session_log: tuple[Path, int], tmp_path
         products = {p.product_id: p for p in r.products()}
     assert (products["C"].shop_orders, products["C"].shop_gmv_fen) == (1, 5990)
     again = rv.import_shop_orders(path, sid, orders)  # re-importing the same export adds nothing
-    assert again.imported == 0 and again.duplicates == 3
+    assert again.imported == 0
+    assert again.duplicates == 3
 
 
 def test_compare_sessions(session_log: tuple[Path, int], tmp_path: Path) -> None:

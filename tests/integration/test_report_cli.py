@@ -77,7 +77,8 @@ def test_report_totals_equal_sql_over_the_recorded_log(recorded: tuple[Path, int
     orders = one(path, q.format("count(*)", "order"), sid)
     buyers = one(path, q.format("count(DISTINCT user_id)", "order"), sid)
     gmv = one(path, q.format("coalesce(sum(amount_fen), 0)", "order"), sid)
-    assert comments and orders
+    assert comments
+    assert orders
     with Review(path, sid) as r:
         s = r.summary()
         assert (s.comments, s.peak_online, s.orders, s.buyers, s.gmv_fen) == (comments, peak, orders, buyers, gmv)
@@ -100,8 +101,10 @@ def test_report_totals_equal_sql_over_the_recorded_log(recorded: tuple[Path, int
     assert run_cli("report", str(path), "--session", str(sid), "-o", str(xlsx), "--lang", "en").returncode == 0
     wb = load_workbook(xlsx)
     summary = {row[0]: row[1] for row in wb["Summary"].iter_rows(min_row=2, values_only=True)}
-    assert summary["Comments"] == comments and summary["Peak online"] == peak
-    assert summary["Orders"] == orders and summary["Buyers"] == buyers
+    assert summary["Comments"] == comments
+    assert summary["Peak online"] == peak
+    assert summary["Orders"] == orders
+    assert summary["Buyers"] == buyers
     assert summary["GMV (yuan)"] == pytest.approx(gmv / 100)
     products = {r[1]: r[10] for r in wb["Product"].iter_rows(min_row=2, values_only=True)}
     for pid, fen in expected.items():
@@ -111,6 +114,8 @@ def test_report_totals_equal_sql_over_the_recorded_log(recorded: tuple[Path, int
 def test_report_cli_errors_exit_2(recorded: tuple[Path, int], tmp_path: Path) -> None:
     path, _ = recorded
     bad = run_cli("report", str(path), "--session", "999", "-o", str(tmp_path / "r.html"))
-    assert bad.returncode == 2 and "999" in bad.stderr
+    assert bad.returncode == 2
+    assert "999" in bad.stderr
     ext = run_cli("report", str(path), "-o", str(tmp_path / "r.doc"))
-    assert ext.returncode == 2 and ".doc" in ext.stderr
+    assert ext.returncode == 2
+    assert ".doc" in ext.stderr
