@@ -685,6 +685,10 @@ class Commerce:
         sale = self.running_sale(product.no)
         if sale is None or sale.phase(self._now()) != "live":
             return None
+        if event.amount_fen > sale.price_fen * max(1, event.count):
+            # Bought at the regular price: the room had not opened (or had already closed) its flash
+            # sale when this order was placed, so it takes nothing from the flash-sale stock.
+            return None
         counted, excess = sale.count_order(event.user_id, event.count)
         if excess:
             self._system(

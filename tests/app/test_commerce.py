@@ -273,3 +273,16 @@ def test_plan_validation_names_the_step(tmp_path: Path) -> None:
     assert plan.catalog == tmp_path / "p.csv"
     with pytest.raises(PlanError, match="99"):
         plan.check_products(load_products_csv(demo_catalog_path()))
+
+
+def test_an_order_at_the_regular_price_does_not_take_flash_sale_stock() -> None:
+    engine, _ = make_engine()
+    start = engine.execute(Command("start_flash_sale", {"no": 3, "price_fen": 6990, "stock": 2, "duration_s": 10}))
+    sale = engine.state.flash_sales[start.command.command_id]
+    regular = LiveEvent(Kind.ORDER, 0.0, user_id="early", product_id=NUTS, count=1, amount_fen=8990)
+    engine.submit([regular, order("a"), order("b")])  # order() pays 9900: above the deal price too
+    engine.drain()
+    assert (sale.sold, sale.status) == (0, "live")
+    engine.submit([LiveEvent(Kind.ORDER, 0.0, user_id="c", product_id=NUTS, count=2, amount_fen=13980)])
+    engine.drain()
+    assert (sale.sold, sale.oversold, sale.end_reason) == (2, 0, "sold_out")

@@ -143,7 +143,9 @@ def test_plan_run_headless_produces_exactly_the_plans_effects(demo_url: str, tmp
         ("drop_coupon.ack", "applied"),
     ]
     kinds = [s.get("flash_sale") or s.get("coupon") for s in systems]
-    assert kinds == ["started", "dropped", "ended"]
+    # The sale may sell out before the coupon drops: only the sale's own order is fixed.
+    assert kinds[0] == "started"
+    assert sorted(kinds[1:]) == ["dropped", "ended"]
     assert systems[-1]["sold"] <= 20
     assert flash_orders >= systems[-1]["sold"]
     assert products == 12
