@@ -536,8 +536,9 @@ class MetricsTracker:
                     log.exception("snapshot listener %r failed", listener)
         return snap
 
-    def product_stats(self, now: float | None = None) -> list[ProductStats]:
-        """Per-product numbers, for every product that was explained, clicked, ordered or mentioned.
+    def product_stats(self, now: float | None = None, *, every_product: bool = False) -> list[ProductStats]:
+        """Per-product numbers, for every product that was explained, clicked, ordered or mentioned
+        (and, with ``every_product``, every catalog product too, at zero).
 
         ``now`` closes open windows for the explain time (default: the latest event's ts).
         """
@@ -546,6 +547,8 @@ class MetricsTracker:
         for w in self.windows:
             windows[w.product_id].append(w)
         ids = set(windows) | set(self._products) | set(self._mentions)
+        if every_product:
+            ids |= set(self._names)
         out = []
         for pid in ids:
             ws = windows.get(pid, [])

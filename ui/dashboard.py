@@ -1,9 +1,11 @@
-"""The 数据看板 dock: KPI tiles, the current product's live numbers, three live charts, alerts.
+"""The 数据看板 dock: KPI tiles, the current product's live numbers, every product's numbers in a sortable
+table, three live charts, alerts.
 
 Data and drawing are apart: the metrics tracker's per-second snapshots (the show's 1 Hz task) land in
 :class:`~ui.charts.History` ring buffers; one QTimer at 2 Hz updates the tiles whose text changed and
-refreshes the charts that are on screen (blitting; see ui/charts.py). Every number is the tracker's, so
-it is the number the ``metrics`` table holds and docs/metrics.md defines.
+refreshes the charts that are on screen (blitting; see ui/charts.py), and at most once a second the
+per-product table while it is on screen. Every number is the tracker's, so it is the number the
+``metrics`` table holds and docs/metrics.md defines.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -29,9 +32,11 @@ from app.i18n import tr
 from app.metrics import MetricsTracker, Rate, Snapshot
 from app.units import format_clock, format_count, format_fen
 from ui.charts import History, Series, TimeChart
+from ui.product_stats import ProductStatsModel, ProductStatsTable
 from ui.theme import COLORS, ui_font
 
 REFRESH_MS = 500  # ≤ 2 Hz per chart
+PRODUCT_TABLE_EVERY_S = 1.0  # the per-product table: ≤ 1 Hz (it walks every order and click)
 ALERT_SHOWN_MS = 8000
 HISTORY_FIELDS = ("online", "comments_1m", "orders", "gmv_fen")
 #: The selector's choices: seconds shown, None = the whole show.
@@ -213,6 +218,10 @@ class DashboardPanel(QWidget):
         self.product_line.setFont(ui_font(12))
         self.product_line.setStyleSheet(f"color: {COLORS['gold']};")
 
+        self.product_model = ProductStatsModel(lambda: self.tracker.explaining, self)
+        self.product_table = ProductStatsTable(self.product_model, self)
+        self._product_table_at = float("-inf")  # time.monotonic() of its last refresh
+
         selector = QHBoxLayout()
         selector.setSpacing(4)
         selector.addWidget(QLabel(tr("时间范围"), self))
@@ -244,10 +253,24 @@ class DashboardPanel(QWidget):
         column.addWidget(self.alert)
         column.addWidget(tiles_box)
         column.addWidget(self.product_line)
-        column.addLayout(selector)
+        # Charts and the per-product table share the lower half as tabs: the dock fits a laptop's
+        # height, and the page not shown costs nothing (hidden charts don't draw, a hidden table isn't
+        # refreshed).
+        charts_page = QWidget(body)
+        charts_column = QVBoxLayout(charts_page)
+        charts_column.setContentsMargins(0, 6, 0, 0)
+        charts_column.setSpacing(8)
+        charts_column.addLayout(selector)
         for chart in self.charts:
-            chart.setParent(body)
-            column.addWidget(chart, 1)
+            chart.setParent(charts_page)
+            charts_column.addWidget(chart, 1)
+        self.views = QTabWidget(body)
+        self.views.setObjectName("dashViews")
+        self.views.setDocumentMode(True)
+        self.views.addTab(charts_page, tr("趋势图"))
+        self.views.addTab(self.product_table, tr("商品数据"))
+        self.views.currentChanged.connect(lambda _: self.refresh_product_table(force=True))
+        column.addWidget(self.views, 1)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -309,6 +332,7 @@ class DashboardPanel(QWidget):
 
     # -- drawing (one timer, 2 Hz) ----------------------------------------------------------------------
     def refresh(self) -> None:
+        self.refresh_product_table()
         snap = self.latest
         if snap is None or self.history.version == self._drawn_version:
             return
@@ -350,6 +374,20 @@ class DashboardPanel(QWidget):
                            now=data["now"], start=data["start"], window_s=self.window_s,  # type: ignore[arg-type]
                            windows=data["windows"], marks=data["marks"])  # type: ignore[arg-type]
             chart.refresh()
+        return True
+
+    def refresh_product_table(self, *, force: bool = False) -> bool:
+        """Give the per-product table the tracker's numbers: at most once a second (unless ``force``) and
+        only while the table is on screen. Returns whether it refreshed."""
+        table = self.product_table
+        if not (table.isVisible() and not table.visibleRegion().isEmpty()):
+            return False
+        at = time.monotonic()
+        if not force and at - self._product_table_at < PRODUCT_TABLE_EVERY_S:
+            return False
+        self._product_table_at = at
+        now = self.latest.ts if self.latest is not None else None
+        self.product_model.set_stats(self.tracker.product_stats(now, every_product=True))
         return True
 
     def _refresh_product(self, now: float) -> None:
