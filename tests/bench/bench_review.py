@@ -18,18 +18,53 @@ from pathlib import Path
 EVENTS = 2_000_000
 DURATION_S = 3 * 3600
 PRODUCTS = 30
-CACHE = Path(tempfile.gettempdir()) / f"livedeck-bench-review-{EVENTS}-v2.sqlite"
+CACHE = Path(tempfile.gettempdir()) / f"livedeck-bench-review-{EVENTS}-v3.sqlite"
 
 # kind, weight (share of events)
 _MIX = (
     ("like", 0.30), ("enter", 0.22), ("comment", 0.28), ("product_click", 0.08), ("follow", 0.02),
     ("share", 0.01), ("gift", 0.02), ("order", 0.02), ("coupon_claim", 0.01), ("fansclub", 0.005),
 )
-_COMMENTS = (
-    "主播好", "来了来了", "{n}号有货吗", "{n}号多少钱", "扣1", "1", "想要", "好看", "链接在哪", "这个怎么用",
-    "{n}号还有吗？", "有没有优惠券", "已拍", "质量真的好", "发货快吗", "什么时候上{n}号", "家人们冲", "支持主播",
-    "这个颜色好看", "能不能便宜点", "性价比高", "{n}号尺码怎么选", "回购好几次了", "主播讲得好详细",
+# What a busy room writes: a small vocabulary repeated over and over ("扣1" waves, greetings, the same few
+# questions), plus a long tail of one-off texts (sizes by height and weight, @replies, remarks). About
+# 15 % of comments are questions (app.rules.is_question), ~20 % buying intent, ~20 % one-offs.
+_CHATTER = (  # text, weight
+    ("主播好", 4), ("来了来了", 4), ("好看", 3), ("家人们冲", 3), ("支持主播", 3), ("质量真的好", 2),
+    ("这个颜色好看", 2), ("性价比高", 2), ("回购好几次了", 2), ("主播讲得好详细", 2), ("666", 3), ("哈哈哈", 2),
+    ("[比心]", 3), ("[赞]", 2), ("已关注", 2), ("主播辛苦了", 1), ("上次买的很好用", 1), ("链接在哪", 1),
 )
+_INTENT = (("扣1", 6), ("1", 5), ("111", 2), ("想要", 3), ("已拍", 2), ("拍了", 1), ("要了", 1), ("{n}号想要", 2))
+_QUESTIONS = (
+    ("{n}号多少钱", 3), ("{n}号有货吗", 3), ("多少钱", 2), ("{n}号还有吗？", 2), ("有没有优惠券", 1), ("发货快吗", 1),
+    ("什么时候上{n}号", 1), ("{n}号尺码怎么选", 1), ("能不能便宜点", 1), ("这个怎么用", 1), ("是正品吗", 1),
+)
+_TAIL_PARTS = (
+    ("身高{h}体重{w}斤穿什么码", "身高{h}体重{w}穿{size}码可以吗", "{h} {w}斤 {size}码合适吗？"),  # questions
+    ("@用户{u} {chat}", "{chat}{chat2}", "{n}号{color}的好看", "我{h}cm穿{size}刚好", "第{k}次来了 {chat}",
+     "{color}{chat}"),  # remarks
+)
+_COLORS = ("黑色", "白色", "米色", "灰色", "粉色", "蓝色", "卡其色", "酒红")
+_SIZES = ("S", "M", "L", "XL", "2XL")
+_WORDS = ("真好看", "爱了", "太便宜了", "等了好久", "终于上了", "绝绝子", "蹲一个", "冲冲冲", "好喜欢", "给力")
+
+
+def _comment(rng: random.Random) -> str:
+    """One comment of the mix above."""
+    r = rng.random()
+    if r < 0.45:
+        text = rng.choices([t for t, _ in _CHATTER], [w for _, w in _CHATTER])[0]
+    elif r < 0.65:
+        text = rng.choices([t for t, _ in _INTENT], [w for _, w in _INTENT])[0]
+    elif r < 0.77:
+        text = rng.choices([t for t, _ in _QUESTIONS], [w for _, w in _QUESTIONS])[0]
+    else:  # the long tail: a one-off (a quarter of them ask about a size)
+        parts = _TAIL_PARTS[0] if rng.random() < 0.25 else _TAIL_PARTS[1]
+        text = rng.choice(parts).format(
+            h=rng.randint(150, 185), w=rng.randint(80, 180), size=rng.choice(_SIZES), u=rng.randrange(150_000),
+            chat=rng.choice(_WORDS), chat2=rng.choice(_WORDS), color=rng.choice(_COLORS), k=rng.randint(2, 30),
+            n="{n}",
+        )
+    return text.replace("{n}", str(rng.randint(1, PRODUCTS)))
 
 
 def make_big_log(path: Path = CACHE, events: int = EVENTS, seed: int = 7) -> tuple[Path, int]:
@@ -102,7 +137,7 @@ def make_big_log(path: Path = CACHE, events: int = EVENTS, seed: int = 7) -> tup
         name = f"用户{uid}"
         text, count, amount, pid, extra = "", 0, 0, "", None
         if kind == "comment":
-            text = rng.choice(_COMMENTS).replace("{n}", str(rng.randint(1, PRODUCTS)))
+            text = _comment(rng)
         elif kind == "like":
             count = rng.randint(1, 20)
         elif kind == "gift":
