@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.connectors.room import RoomConnector
+from app.connectors.webhook import OutboundSender, make_sender
 from app.engine import SessionEngine
 from app.events import LiveEvent
 from app.metrics import MetricsTracker, connect_commerce, snapshot_rows
@@ -49,14 +50,18 @@ class Show:
         engine: the session engine.
         metrics: fed the session's batches; snapshotted into the log every ``metrics_interval`` seconds
             and once more when the session ends (None: no metrics).
+        webhook: the ``room_webhook`` setting: an http(s):// or ws(s):// URL that also gets every room
+            command while a session runs ('' = none; an invalid one is logged and ignored).
     """
 
     def __init__(
-        self, engine: SessionEngine, metrics: MetricsTracker | None = None, *, metrics_interval: float = 1.0
+        self, engine: SessionEngine, metrics: MetricsTracker | None = None, *, metrics_interval: float = 1.0,
+        webhook: str = "",
     ) -> None:
         self.engine = engine
         self.metrics = metrics
         self.metrics_interval = metrics_interval
+        self.webhook = webhook.strip()
         self._snapshotter: asyncio.Task[None] | None = None
         if metrics is not None:
             engine.subscribe(self._feed_metrics)
@@ -68,6 +73,9 @@ class Show:
         #: Forwards the engine's room commands (explain, flash sales, coupons) to a source that can
         #: carry commands (the generic protocol); None otherwise.
         self.connector: RoomConnector | None = None
+        #: Forwards the same commands to the ``room_webhook`` URL (app/connectors/webhook.py); None if unset.
+        self.webhook_connector: RoomConnector | None = None
+        self._webhook_sender: OutboundSender | None = None
 
     async def __aenter__(self) -> Show:
         self._batcher = asyncio.create_task(self.engine.run(), name="engine-batcher")
@@ -90,7 +98,8 @@ class Show:
     async def start(self, spec: SourceSpec, title: str = "") -> int:
         """Start a session recording ``spec``; returns the session id."""
         source = make_source(spec.format, spec.url, self.engine.submit, **spec.options)
-        session_id = await self.engine.start_session(title or spec.label, spec.label)
+        title = title or f"{spec.label} {time.strftime('%Y-%m-%d %H:%M')}"  # source and date
+        session_id = await self.engine.start_session(title, spec.label)
         for listener in self._status_listeners:
             source.add_status_listener(listener)
             listener(source.status)
@@ -100,6 +109,14 @@ class Show:
         send_command = getattr(source, "send_command", None)
         if send_command is not None:
             self.connector = RoomConnector(self.engine, send_command)
+        if self.webhook:
+            try:
+                self._webhook_sender = make_sender(self.webhook)
+            except ValueError as exc:
+                log.warning("%s; room commands go to the room only", exc)
+            else:
+                log.info("room commands also go to %s", self._webhook_sender.target)
+                self.webhook_connector = RoomConnector(self.engine, self._webhook_sender, actor="webhook")
         if self.metrics is not None:
             self.metrics.reset(self.engine.state.started_at)
             self._snapshotter = asyncio.create_task(self._snapshot_every_second(), name="metrics-snapshots")
@@ -140,6 +157,12 @@ class Show:
         if self.connector is not None:
             await self.connector.aclose()  # the room's acks belong in this session's log
             self.connector = None
+        if self.webhook_connector is not None:
+            await self.webhook_connector.aclose()
+            self.webhook_connector = None
+        if self._webhook_sender is not None:
+            await self._webhook_sender.aclose()
+            self._webhook_sender = None
         if self.source is not None:
             self.source.stop()
         if self._reader is not None:

@@ -21,6 +21,7 @@ log = logging.getLogger("livedeck.sources.generic")
 PROTOCOL = "livedeck-generic"
 VERSION = 1
 _TEXT_FIELDS = ("msg_id", "user_id", "user_name", "text", "product_id")
+_ID_FIELDS = frozenset(("msg_id", "user_id", "product_id"))  # may also arrive as JSON integers
 _INT_FIELDS = ("count", "amount_fen")
 # Text longer than this is not a comment any platform sends; cap it so one frame can't bloat the log.
 MAX_TEXT = 2000
@@ -39,7 +40,7 @@ def parse_event(obj: dict[str, Any], *, now: float) -> LiveEvent:
     ts = get("ts", now)
     if type(ts) is int:
         ts = float(ts)
-    elif type(ts) is not float or not (0.0 <= ts < math.inf):  # also refuses NaN
+    if type(ts) is not float or not (0.0 <= ts < math.inf):  # also refuses NaN and negatives
         raise FrameError(f"bad ts {ts!r}")
     text = []
     for name in _TEXT_FIELDS:
@@ -49,7 +50,7 @@ def parse_event(obj: dict[str, Any], *, now: float) -> LiveEvent:
         elif type(value) is str:
             if len(value) > MAX_TEXT:
                 value = value[:MAX_TEXT]
-        elif type(value) is int:
+        elif type(value) is int and name in _ID_FIELDS:
             value = str(value)  # ids beyond 2**53 arrive as JSON integers: keep them exact
         else:
             raise FrameError(f"{name} must be a string")

@@ -267,7 +267,7 @@ def test_bilibili_show(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------------------------------------
-# Single field rules of docs/protocol.md where the product was seen to differ (kept as strict xfail)
+# Single field rules of docs/protocol.md (first found broken by these independent servers, now fixed)
 
 
 def _record_edge(tmp_path: Path, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -282,11 +282,6 @@ def _record_edge(tmp_path: Path, items: list[dict[str, Any]]) -> list[dict[str, 
     return rows
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product logs an event whose ts is negative (docs/protocol.md "
-    "§2.2: ts is unix seconds, >= 0, finite; §4: an event with a bad ts is skipped)",
-)
 def test_generic_event_with_negative_ts_is_skipped(tmp_path: Path) -> None:
     rows = _record_edge(
         tmp_path,
@@ -306,12 +301,6 @@ def test_generic_event_with_negative_ts_is_skipped(tmp_path: Path) -> None:
     assert logged == [], f"an event with ts -5 was logged: {logged}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product logs events whose text/user_name are JSON numbers, "
-    "coercing them to strings (docs/protocol.md §2.2: text and user_name are strings; "
-    "§4: an event with a mistyped field is skipped)",
-)
 def test_generic_event_with_numeric_text_or_name_is_skipped(tmp_path: Path) -> None:
     rows = _record_edge(
         tmp_path,
