@@ -161,7 +161,7 @@ async def _record(
         metrics = MetricsTracker(submit=engine.submit)
         if plan is not None:
             engine.load_catalog(plan[1])
-        async with Show(engine, metrics) as show:
+        async with Show(engine, metrics, webhook=Settings().get("room_webhook")) as show:
             session_id = await show.start(spec, title)
             runner = None
             if plan is not None:

@@ -308,14 +308,16 @@ class SessionEngine:
         self._outbound_listeners.append(listener)
         return lambda: self._outbound_listeners.remove(listener)
 
-    def record_ack(self, command: Command, ack: dict[str, Any]) -> None:
-        """Log the room's answer to a forwarded command as its own ``actions`` row
-        (``command_id`` + ``/ack``, actor ``room``, name ``<command>.ack``)."""
+    def record_ack(self, command: Command, ack: dict[str, Any], *, actor: str = "room") -> None:
+        """Log the answer to a forwarded command as its own ``actions`` row, name ``<command>.ack``:
+        the room's with actor ``room`` and ``command_id`` + ``/ack``; another endpoint's (the
+        ``room_webhook``) with its own actor and ``command_id`` + ``/<actor>``."""
         result = str(ack.get("result", ""))
         detail = result if result in ("applied", "duplicate", "rejected") else f"{result or 'no result'}"
         reason = str(ack.get("reason", ""))
+        suffix = "ack" if actor == "room" else actor
         self._record_action(
-            Command(f"{command.name}.ack", {}, "room", f"{command.command_id}/ack"),
+            Command(f"{command.name}.ack", {}, actor, f"{command.command_id}/{suffix}"),
             {"ack": ack}, result if result in ("applied", "duplicate") else "rejected",
             f"{detail}: {reason}" if reason else detail,
         )

@@ -37,6 +37,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("hotkeys", {}, dict,
             "Rebound hotkeys: action id → key sequence (e.g. {\"explain_next\": \"PgDown\"}); the rest keep "
             "their defaults. Set in 设置 → 快捷键…"),
+    Setting("room_webhook", "", str,
+            "Also send every room command to this http(s):// (POST) or ws(s):// URL, as docs/protocol.md §7 "
+            "says; empty = off."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 

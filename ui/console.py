@@ -62,7 +62,7 @@ async def open_console(
         engine = SessionEngine(session_log)
         engine.load_catalog(products)
         metrics = MetricsTracker(submit=engine.submit, products=products)
-        async with Show(engine, metrics) as show:
+        async with Show(engine, metrics, webhook=settings.get("room_webhook")) as show:
             yield MainWindow(engine, show, spec, products, settings)
 
 

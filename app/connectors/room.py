@@ -32,13 +32,16 @@ class RoomConnector:
         engine: the engine whose outbound commands to forward.
         sender: an async function sending one command and returning the ack dict
             (``{"result": "applied"|"duplicate"|"rejected"|"undelivered", "reason": ...}``).
+        actor: whose answer the ack rows record: ``room`` (the source's room) or ``webhook``
+            (the ``room_webhook`` endpoint, app/connectors/webhook.py).
 
     Call :meth:`close` (or ``await aclose()``) to stop; pending sends are awaited by :meth:`aclose`.
     """
 
-    def __init__(self, engine: SessionEngine, sender: Sender) -> None:
+    def __init__(self, engine: SessionEngine, sender: Sender, *, actor: str = "room") -> None:
         self.engine = engine
         self.sender = sender
+        self.actor = actor
         self._tasks: set[asyncio.Task[None]] = set()
         self._unsubscribe: Callable[[], None] | None = engine.subscribe_outbound(self._forward)
 
@@ -58,7 +61,7 @@ class RoomConnector:
         except Exception as exc:  # a broken sender must not lose the record of the attempt
             log.exception("sending %s to the room failed", command.name)
             ack = {"result": "undelivered", "reason": str(exc)}
-        self.engine.record_ack(command, ack)
+        self.engine.record_ack(command, ack, actor=self.actor)
 
     @property
     def pending(self) -> int:
@@ -81,7 +84,7 @@ class RoomConnector:
 def post_json(url: str, payload: dict[str, Any], timeout: float = 5.0) -> dict[str, Any]:
     """POST ``payload`` as UTF-8 JSON; returns the JSON answer, or ``{"result": ...}`` from the status.
 
-    Blocking: run it in a thread (:class:`WebhookSender` does).
+    Blocking: run it in a thread (:class:`app.connectors.webhook.HttpSender` does).
     """
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     request = urllib.request.Request(
@@ -102,19 +105,3 @@ def post_json(url: str, payload: dict[str, Any], timeout: float = 5.0) -> dict[s
         return {"result": "applied", "reason": "HTTP 2xx"}
     return answer
 
-
-class WebhookSender:
-    """A :data:`Sender` posting each command frame (docs/protocol.md §7) to an HTTP(S) URL."""
-
-    def __init__(self, url: str, timeout: float = 5.0) -> None:
-        self.url = url
-        self.timeout = timeout
-
-    async def __call__(self, command: Command) -> dict[str, Any]:
-        frame = {
-            "type": "command",
-            "command_id": command.command_id,
-            "name": command.name,
-            "args": command.args,
-        }
-        return await asyncio.to_thread(post_json, self.url, frame, self.timeout)
