@@ -34,7 +34,7 @@ from app.catalog import CatalogError, RowError, read_table, yuan_to_fen
 from app.events import Kind, LiveEvent
 from app.i18n import tr
 from app.metrics import INTERACTION_KINDS, VIEWER_KINDS, Rate
-from app.rules import INTENT_WORDS, QUESTION_WORDS, is_buying_intent
+from app.rules import QUESTION_WORDS, is_buying_intent, is_question
 from app.store import METRICS_COLUMNS, SessionLogError, _pid_alive, migrate
 
 log = logging.getLogger("livedeck.review")
@@ -313,7 +313,6 @@ STAFF_ROLES = ("anchor", "admin", "owner", "主播", "房管")
 
 _PRODUCT_NUMBER = re.compile(r"(?<!\d)(\d{1,3})\s*号")
 _SQL_QUESTION = " OR ".join(f"instr(text, '{w}') > 0" for w in ("?", "？", *QUESTION_WORDS))
-_SQL_INTENT = " OR ".join(f"instr(text, '{w}') > 0" for w in (*INTENT_WORDS, "1", "１"))
 _TABLES_WITH_SESSION = ("events", "actions", "metrics", "products", "shop_orders")
 _PLATFORMS = ("demo", "generic", "bilibili", "douyin", "douyin-bridge", "kuaishou", "replay")
 
@@ -558,9 +557,27 @@ class _QuestionRow:
 
 @dataclass(frozen=True)
 class _CommentScan:
-    questions: list[_QuestionRow]
+    question_seqs: list[int]  # every question's seq, in order
     intent_ts: list[float]  # sorted
     mentions: Counter[int]  # product no → comments naming it (first number of the comment)
+    named_questions: Counter[int]  # product no → questions naming it
+    unnamed_question_ts: list[float]  # questions naming no (catalog) number: when they were asked
+
+
+_EMPTY_SCAN = _CommentScan([], [], Counter(), Counter(), [])
+
+_Sums = tuple[int, int, int, int]  # events (times), people, total(count), total(amount_fen)
+
+
+@dataclass(frozen=True)
+class _Commerce:
+    """The product_click and order events, aggregated in one read (docs/review.md, docs/metrics.md)."""
+
+    whole: dict[tuple[str | None, str], _Sums]  # (product_id, kind) → sums over the whole session
+    inside: dict[tuple[str, str], _Sums]  # (product_id, kind) → sums inside that product's explain windows
+    clickers: int
+    buyers: int
+    clicked_buyers: int  # buyers who also clicked a product
 
 
 def _named_no(text: str) -> int | None:
@@ -624,6 +641,7 @@ class Review:
         self._pool = ThreadPoolExecutor(2, thread_name_prefix="livedeck-review")
         self._closed = False
         self._scan: Future[_CommentScan] = self._pool.submit(self._scan_comments)
+        self._commerce: Future[_Commerce] = self._pool.submit(self._read_commerce)
 
     # -- plumbing ---------------------------------------------------------------------------------------
     def close(self) -> None:
@@ -696,15 +714,6 @@ class Review:
             """SELECT
                 (SELECT count(DISTINCT user_id) FROM events INDEXED BY events_session_kind_seq
                     WHERE session_id = :s AND kind = 'follow' AND user_id != ''),
-                (SELECT count(DISTINCT user_id) FROM events INDEXED BY events_session_kind_seq
-                    WHERE session_id = :s AND kind = 'product_click'
-                   AND user_id != ''),
-                (SELECT count(DISTINCT user_id) FROM events INDEXED BY events_session_kind_seq
-                    WHERE session_id = :s AND kind = 'order' AND user_id != ''),
-                (SELECT count(DISTINCT user_id) FROM events INDEXED BY events_session_kind_seq
-                    WHERE session_id = :s AND kind = 'order' AND user_id != ''
-                   AND user_id IN (SELECT user_id FROM events INDEXED BY events_session_kind_seq
-                       WHERE session_id = :s AND kind = 'product_click')),
                 (SELECT max(CAST(extra ->> '$.total_viewers' AS INTEGER)) FROM events INDEXED BY events_session_kind_seq
                    WHERE session_id = :s AND kind = 'viewer_stats'),
                 (SELECT sum(count * (next_ts - ts)) / nullif(max(next_ts) - min(ts), 0) FROM (
@@ -712,12 +721,14 @@ class Review:
                    FROM events INDEXED BY events_session_kind_seq WHERE session_id = :s AND kind = 'viewer_stats')
                  WHERE next_ts IS NOT NULL)
             """.replace(":s", "?"),
-            (sid,) * 7,
+            (sid,) * 3,
         )
         kinds = dict(kinds_f.result())
         sums = {k: (int(c), int(a), m) for k, c, a, m in sums_f.result()}
         snap_rows = snap_f.result()
-        follows, clickers, buyers, clicked_buyers, total_viewers, avg_online = small_people_f.result()[0]
+        follows, total_viewers, avg_online = small_people_f.result()[0]
+        commerce = self._commerce.result()
+        clickers, buyers, clicked_buyers = commerce.clickers, commerce.buyers, commerce.clicked_buyers
         orders = kinds.get(Kind.ORDER, 0)
         units, gmv, _ = sums.get(Kind.ORDER, (0, 0, None))
         # The big distinct counts (UV, commenters, interacting) and the likes sum: from the final metrics
@@ -767,7 +778,7 @@ class Review:
             follows=int(follows), interacting=int(interacting), clicks=kinds.get(Kind.PRODUCT_CLICK, 0),
             clickers=int(clickers), clicked_buyers=int(clicked_buyers), orders=orders, buyers=int(buyers),
             units=units, gmv_fen=gmv, gifts_fen=sums.get(Kind.GIFT, (0, 0, 0))[1],
-            questions=len(self._scan.result().questions),
+            questions=len(self._scan.result().question_seqs),
         )
 
     # -- timeline ---------------------------------------------------------------------------------------
@@ -894,37 +905,64 @@ class Review:
         return out
 
     # -- comments: one scan for questions, intent and "N号" mentions ---------------------------------
+    def _classify(self, text: str) -> tuple[bool, bool, int | None]:
+        """(is a question, shows buying intent, the catalog number it names) — docs/review.md."""
+        no = _named_no(text) if "号" in text else None
+        if no is not None and self._by_no and no not in self._by_no:
+            no = None  # "100号" that is no product of the catalog
+        return is_question(text), is_buying_intent(unicodedata.normalize("NFKC", text)), no
+
     def _scan_comments(self) -> _CommentScan:
-        rows = self._query(
-            f"SELECT seq, ts, text, ({_SQL_QUESTION}) FROM events "
-            f"INDEXED BY events_session_kind_seq "
-            f"WHERE session_id = ? AND kind = 'comment' AND (({_SQL_QUESTION}) OR instr(text, '号') > 0 "
-            f"OR {_SQL_INTENT}) ORDER BY seq",
-            (self.session_id,),
-        )
-        questions: list[_QuestionRow] = []
-        intent: list[float] = []
+        """Live chat repeats itself ("扣1", "3号多少钱"): classify each DISTINCT text once in Python, then
+        one SQL join over the session's comments with the classified texts (a temp table) finds their
+        rows; only the interesting ones (questions, intent, "N号") come back to Python."""
+        sid = self.session_id
+        conn = _connect_ro(self.path)
+        try:
+            # The primary-key range of the session, not the kind index: comments are a big share of the
+            # events, and reading them through the index costs a b-tree search per row (2x slower).
+            texts = conn.execute(
+                "SELECT DISTINCT text FROM events NOT INDEXED WHERE session_id = ? AND kind = 'comment'", (sid,)
+            ).fetchall()
+            classes: list[tuple[bool, bool, int | None]] = []
+            keyed: list[tuple[str, int]] = []
+            for (text,) in texts:
+                if not text:
+                    continue
+                cls = self._classify(text)
+                if cls[0] or cls[1] or cls[2] is not None:
+                    keyed.append((text, len(classes)))
+                    classes.append(cls)
+            if not classes:
+                return _EMPTY_SCAN
+            conn.execute("CREATE TEMP TABLE c (text TEXT PRIMARY KEY, id INTEGER) WITHOUT ROWID")
+            conn.executemany("INSERT INTO temp.c VALUES (?, ?)", keyed)
+            rows = conn.execute(
+                "SELECT c.id, e.ts, e.seq FROM events e NOT INDEXED JOIN temp.c c ON c.text = e.text "
+                "WHERE e.session_id = ? AND e.kind = 'comment' ORDER BY e.seq",
+                (sid,),
+            ).fetchall()
+        finally:
+            conn.close()
+        per_class = Counter(r[0] for r in rows)
         mentions: Counter[int] = Counter()
-        # Live chat repeats itself ("扣1", "3号多少钱"): classify each distinct text once.
-        seen: dict[str, tuple[int | None, bool]] = {}
-        by_no = self._by_no
-        for seq, ts, text, is_q in rows:
-            text = text or ""
-            known = seen.get(text)
-            if known is None:
-                no = _named_no(text) if "号" in text else None
-                if no is not None and by_no and no not in by_no:
-                    no = None  # "100号" that is no product of the catalog
-                known = seen[text] = (no, is_buying_intent(unicodedata.normalize("NFKC", text)))
-            no, wants = known
+        named: Counter[int] = Counter()
+        for i, n in per_class.items():
+            is_q, _wants, no = classes[i]
             if no is not None:
-                mentions[no] += 1
-            if is_q:
-                questions.append(_QuestionRow(seq, ts, "", "", text, no))  # names: per page, _with_names
-            if wants:
-                intent.append(ts)
-        intent.sort()
-        return _CommentScan(questions, intent, mentions)
+                mentions[no] += n
+                if is_q:
+                    named[no] += n
+        q_ids = {i for i, (is_q, _, _) in enumerate(classes) if is_q}
+        intent_ids = {i for i, (_, wants, _) in enumerate(classes) if wants}
+        unnamed_ids = {i for i, (is_q, _, no) in enumerate(classes) if is_q and no is None}
+        return _CommentScan(
+            question_seqs=[seq for i, _ts, seq in rows if i in q_ids],
+            intent_ts=sorted([ts for i, ts, _seq in rows if i in intent_ids]),
+            mentions=mentions,
+            named_questions=named,
+            unnamed_question_ts=[ts for i, ts, _seq in rows if i in unnamed_ids],
+        )
 
     # -- products ---------------------------------------------------------------------------------------
     def products(self) -> list[ProductResult]:
@@ -934,27 +972,23 @@ class Review:
     def _products(self) -> list[ProductResult]:
         sid = self.session_id
         windows = self.explain_windows()
-        whole_f = self._submit(
-            self._query,
-            "SELECT product_id, kind, count(*), count(DISTINCT nullif(user_id, '')), total(count), total(amount_fen) "
-            "FROM events INDEXED BY events_session_kind_seq "
-            "WHERE session_id = ? AND kind IN ('order', 'product_click') GROUP BY product_id, kind",
-            (sid,),
-        )
-        inside_f = self._submit(self._window_stats, windows)
         shop: dict[str, tuple[int, int]] = {}
         if self._has_shop_orders:
             shop = {pid: (n, int(f)) for pid, n, f in self._query(
                 "SELECT product_id, count(*), total(amount_fen) FROM shop_orders WHERE session_id = ? "
                 "GROUP BY product_id", (sid,))}
         scan = self._scan.result()
-        whole = {(pid, kind): rest for pid, kind, *rest in whole_f.result()}
-        inside = inside_f.result()
+        commerce = self._commerce.result()
+        whole, inside = commerce.whole, commerce.inside
         # questions per product: the number it names, else the product explained when it was asked
         starts = [w.start_ts for w in windows]
         q_count: Counter[str] = Counter()
-        for q in scan.questions:
-            pid = self._by_no.get(q.named_no) if q.named_no is not None else self._explained_at(q.ts, windows, starts)
+        for no, n in scan.named_questions.items():
+            pid = self._by_no.get(no)
+            if pid:
+                q_count[pid] += n
+        for ts in scan.unnamed_question_ts:
+            pid = self._explained_at(ts, windows, starts)
             if pid:
                 q_count[pid] += 1
         per_window: dict[str, list[ExplainWindow]] = defaultdict(list)
@@ -999,25 +1033,64 @@ class Review:
             return windows[i].product_id
         return None
 
-    def _window_stats(self, windows: list[ExplainWindow]) -> dict[tuple[str, str], tuple[int, int, int, int]]:
-        """Clicks and orders of each product inside its own explain windows (one SQL join)."""
-        if not windows:
-            return {}
-        conn = _connect_ro(self.path)
-        try:
-            conn.execute("CREATE TEMP TABLE w (pid TEXT, a REAL, b REAL)")
-            conn.executemany("INSERT INTO w VALUES (?,?,?)", [(w.product_id, w.start_ts, w.end_ts) for w in windows])
-            conn.execute("CREATE INDEX temp.w_pid_a ON w (pid, a)")
-            rows = conn.execute(
-                "SELECT w.pid, e.kind, count(*), count(DISTINCT nullif(e.user_id, '')), total(e.count), "
-                "total(e.amount_fen) FROM events e INDEXED BY events_session_kind_seq "
-                "JOIN w ON w.pid = e.product_id AND e.ts >= w.a AND e.ts < w.b "
-                "WHERE e.session_id = ? AND e.kind IN ('order', 'product_click') GROUP BY w.pid, e.kind",
-                (self.session_id,),
-            ).fetchall()
-        finally:
-            conn.close()
-        return {(pid, kind): (n, people, int(units), int(fen)) for pid, kind, n, people, units, fen in rows}
+    def _read_commerce(self) -> _Commerce:
+        """Clicks and orders: per product over the whole session and inside its own explain windows, and the
+        session's clickers, buyers and clicked buyers — one read of those events (a small share of the log),
+        aggregated here instead of in five SQL passes that each looked every row up again."""
+        rows = self._query(
+            "SELECT product_id, kind, user_id, ts, count, amount_fen FROM events INDEXED BY events_session_kind_seq "
+            "WHERE session_id = ? AND kind IN ('order', 'product_click')",
+            (self.session_id,),
+        )
+        # A product's explain windows, by start; ``disjoint``: each ends before the next starts (the usual
+        # case), so only the last window starting at or before an event can hold it.
+        spans: dict[str, tuple[list[float], list[float], bool]] = {}
+        for w in sorted(self.explain_windows(), key=lambda w: w.start_ts):
+            starts, ends, _ = spans.setdefault(w.product_id, ([], [], True))
+            starts.append(w.start_ts)
+            ends.append(w.end_ts)
+        for pid, (starts, ends, _) in spans.items():
+            spans[pid] = (starts, ends, all(ends[i] <= starts[i + 1] for i in range(len(starts) - 1)))
+        whole: dict[tuple[str | None, str], list[Any]] = {}
+        inside: dict[tuple[str, str], list[Any]] = {}
+        people: dict[str, set[str]] = {Kind.PRODUCT_CLICK: set(), Kind.ORDER: set()}
+        for pid, kind, uid, ts, count, fen in rows:
+            acc = whole.get((pid, kind))
+            if acc is None:
+                acc = whole[(pid, kind)] = [0, set(), 0, 0]
+            acc[0] += 1
+            acc[2] += count or 0
+            acc[3] += fen or 0
+            if uid:
+                acc[1].add(uid)
+                people[kind].add(uid)
+            span = spans.get(pid) if ts is not None else None
+            if span is None:
+                continue
+            starts, ends, disjoint = span
+            if disjoint:
+                i = bisect.bisect_right(starts, ts) - 1
+                hits = 1 if i >= 0 and ts < ends[i] else 0
+            else:  # overlapping windows (clock jumps): the event counts in each window that holds it
+                hits = sum(1 for a, b in zip(starts, ends, strict=True) if a <= ts < b)
+            if hits:
+                acc = inside.get((pid, kind))
+                if acc is None:
+                    acc = inside[(pid, kind)] = [0, set(), 0, 0]
+                acc[0] += hits
+                acc[2] += hits * (count or 0)
+                acc[3] += hits * (fen or 0)
+                if uid:
+                    acc[1].add(uid)
+
+        def sums(acc: list[Any]) -> _Sums:
+            return acc[0], len(acc[1]), int(acc[2]), int(acc[3])
+
+        clickers, buyers = people[Kind.PRODUCT_CLICK], people[Kind.ORDER]
+        return _Commerce(
+            whole={k: sums(v) for k, v in whole.items()}, inside={k: sums(v) for k, v in inside.items()},
+            clickers=len(clickers), buyers=len(buyers), clicked_buyers=len(buyers & clickers),
+        )
 
     # -- questions --------------------------------------------------------------------------------------
     def questions(self, limit: int | None = None, offset: int = 0) -> list[Question]:
@@ -1026,11 +1099,10 @@ class Review:
         if limit is not None and not self._scan.done():
             page = self._question_page(offset, limit)  # the window's first page need not wait for the scan
         else:
-            rows = self._scan.result().questions
-            page = rows[offset:] if limit is None else rows[offset:offset + limit]
+            seqs = self._scan.result().question_seqs
+            page = self._question_rows(seqs[offset:] if limit is None else seqs[offset:offset + limit])
         if not page:
             return []
-        page = self._with_names(page)
         windows = self.explain_windows()
         starts = [w.start_ts for w in windows]
         pinned = self._pinned()
@@ -1067,7 +1139,7 @@ class Review:
         return out
 
     def question_count(self) -> int:
-        return len(self._scan.result().questions)
+        return len(self._scan.result().question_seqs)
 
     def _pinned(self) -> set[int]:
         return self._cached("pinned", lambda: {
@@ -1075,38 +1147,35 @@ class Review:
             if name == "pin_comment" and isinstance(args.get("seq"), int)
         })
 
-    def _with_names(self, rows: list[_QuestionRow]) -> list[_QuestionRow]:
-        """Fill in who asked (the big scan leaves user columns out: they cost a third of its time)."""
-        missing = [q.seq for q in rows if not q.user_id and not q.user_name]
-        if not missing:
-            return rows
-        names: dict[int, tuple[str, str]] = {}
+    def _question_rows(self, seqs: list[int]) -> list[_QuestionRow]:
+        """The questions with these seqs (in order), read by primary key."""
+        found: dict[int, _QuestionRow] = {}
         conn = _connect_ro(self.path)
         try:
-            for i in range(0, len(missing), 500):
-                chunk = missing[i:i + 500]
-                for seq, uid, name in conn.execute(
-                    f"SELECT seq, user_id, user_name FROM events WHERE session_id = ? AND seq IN "
+            for i in range(0, len(seqs), 500):
+                chunk = seqs[i:i + 500]
+                for seq, ts, uid, name, text in conn.execute(
+                    f"SELECT seq, ts, user_id, user_name, text FROM events WHERE session_id = ? AND seq IN "
                     f"({','.join('?' * len(chunk))})", (self.session_id, *chunk)):
-                    names[seq] = (uid or "", name or "")
+                    found[seq] = self._question_row(seq, ts, uid, name, text)
         finally:
             conn.close()
-        return [_QuestionRow(q.seq, q.ts, *names.get(q.seq, ("", "")), q.text, q.named_no) if q.seq in names else q
-                for q in rows]
+        return [found[seq] for seq in seqs if seq in found]
+
+    def _question_row(self, seq: int, ts: float, uid: str | None, name: str | None, text: str | None) -> _QuestionRow:
+        text = text or ""
+        no = _named_no(text) if "号" in text else None
+        if no is not None and self._by_no and no not in self._by_no:
+            no = None
+        return _QuestionRow(seq, ts, uid or "", name or "", text, no)
 
     def _question_page(self, offset: int, limit: int) -> list[_QuestionRow]:
-        out = []
-        for seq, ts, uid, name, text in self._query(
+        return [self._question_row(*row) for row in self._query(
             f"SELECT seq, ts, user_id, user_name, text FROM events INDEXED BY events_session_kind_seq "
             f"WHERE session_id = ? AND kind = 'comment' "
             f"AND ({_SQL_QUESTION}) ORDER BY seq LIMIT ? OFFSET ?",
             (self.session_id, limit, offset),
-        ):
-            no = _named_no(text or "")
-            if no is not None and self._by_no and no not in self._by_no:
-                no = None
-            out.append(_QuestionRow(seq, ts, uid or "", name or "", text or "", no))
-        return out
+        )]
 
     def _staff_replies(self, start: float, end: float) -> list[tuple[float, str, int | None]]:
         """Comments by the anchor or an admin from ``start`` to ``end``: (ts, text, seq replied to)."""
