@@ -24,6 +24,7 @@ from app.promotions import COUPON_KINDS, Coupon, FlashSale, LuckyBag, draw_winne
 
 if TYPE_CHECKING:
     from app.engine import SessionEngine
+    from app.store import SessionLog
 
 log = logging.getLogger("livedeck.commerce")
 
@@ -791,3 +792,89 @@ class Commerce:
                     changes.append(Change("flash_sale", sale.sale_id))
         self.engine._notify_changes(tuple(changes))
         return changes
+
+
+@dataclass(frozen=True, slots=True)
+class Resumed:
+    """What :func:`resume_interrupted` brought back: the interrupted session and the flash sales resumed."""
+
+    session_id: int
+    sales: tuple[FlashSale, ...]
+
+
+def resume_interrupted(engine: SessionEngine, session_log: SessionLog | None = None) -> Resumed | None:
+    """After an app restart, resume the flash sales the killed session left running, with their true
+    remaining time.
+
+    Call it once the new session has started. If the newest *other* session in the log is
+    ``interrupted`` (its process died; ``SessionLog`` marks it on opening), each flash sale it started
+    whose wall-clock deadline (``ends_at_wall`` in its ``actions`` args) is still ahead, and that was
+    neither stopped nor sold out, is rebuilt by :meth:`SessionEngine.restore_promotions`: its deadline
+    is now + (``ends_at_wall`` − wall-clock now), still warming up if ``starts_at_wall`` is ahead. Its
+    units sold so far are recounted from the old session's orders (as the live rule counts them), so
+    the stock left stays true. Each resumed sale is logged in this session as a ``start_flash_sale``
+    row with actor ``restore`` (args as the original plus ``resumed_from`` and ``sold``), and a
+    ``system`` event with ``extra.flash_sale = "resumed"`` marks it. The room is not told again (its
+    sale kept running; command ids count as seen, so a retry is a duplicate).
+
+    Returns:
+        None when there is nothing to resume (no log, no earlier session, it ended normally, or none of
+        its sales is still running).
+    """
+    log_ = session_log if session_log is not None else engine.log
+    current = engine.state.session_id
+    if log_ is None or current is None:
+        return None
+    previous = next((s for s in log_.sessions() if s["id"] != current), None)
+    if previous is None or previous["status"] != "interrupted":
+        return None
+    old = int(previous["id"])
+    ended = set()
+    for event in log_.events(old, kinds=[Kind.SYSTEM]):
+        extra = event.extra or {}
+        if extra.get("flash_sale") == "ended" and isinstance(extra.get("sale_id"), str):
+            ended.add(extra["sale_id"])
+    rows = [
+        row for row in log_.actions(old)
+        if row["name"] in ("start_flash_sale", "stop_flash_sale") and row["command_id"] not in ended
+    ]
+    before = set(engine.state.flash_sales)
+    engine.restore_promotions(rows)
+    sales = [sale for sid, sale in engine.state.flash_sales.items() if sid not in before and sale.running]
+    if not sales:
+        return None
+    orders = log_.events(old, kinds=[Kind.ORDER])
+    commerce = engine.commerce
+    wall = engine.clock.time()
+    resumed = []
+    for sale in sales:
+        for order in orders:
+            if (
+                order.product_id == sale.product_id
+                and sale.starts_at_wall <= order.ts < sale.ends_at_wall
+                and order.amount_fen <= sale.price_fen * max(1, order.count)
+            ):
+                sale.count_order(order.user_id, order.count)
+        sale.oversold = 0  # flagged in the old session already
+        started = next(r for r in rows if r["command_id"] == sale.sale_id)
+        left_s = sale.ends_at_wall - wall
+        if sale.left == 0:  # sold out before the app died, its end event lost with it
+            engine.state.flash_sales.pop(sale.sale_id)
+            continue
+        engine._record_action(
+            Command("start_flash_sale", {}, "restore", sale.sale_id),
+            {**started["args"], "resumed_from": old, "sold": sale.sold}, "applied",
+            f"resumed from session {old}: {left_s:.1f} s left, sold {sale.sold}/{sale.stock}",
+        )
+        product = engine.state.queue.get(sale.no)
+        commerce._system(
+            tr("秒杀恢复：{no}号 {name} 剩余 {seconds} 秒，已售 {sold}/{stock} 件", no=sale.no,
+               name=product.name if product else "", seconds=f"{left_s:.0f}", sold=sale.sold, stock=sale.stock),
+            product_id=sale.product_id,
+            extra={"flash_sale": "resumed", "sale_id": sale.sale_id, "resumed_from": old,
+                   "sold": sale.sold, "ends_at_wall": sale.ends_at_wall},
+        )
+        resumed.append(sale)
+    engine._notify_changes([Change("flash_sale", sale.sale_id) for sale in sales])
+    log.info("resumed %d flash sale(s) of interrupted session %s", len(resumed), old)
+    return Resumed(old, tuple(resumed)) if resumed else None

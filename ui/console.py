@@ -16,8 +16,10 @@ import qasync
 from PySide6.QtWidgets import QApplication
 
 from app.catalog import Product, demo_catalog_path, load_products_csv
+from app.commerce import resume_interrupted
 from app.demo_room import DemoRoomThread
 from app.engine import SessionEngine
+from app.i18n import tr
 from app.metrics import MetricsTracker
 from app.settings import Settings, default_log_path
 from app.show import Show, SourceSpec
@@ -93,6 +95,12 @@ async def console_main(args: argparse.Namespace, settings: Settings) -> None:
                 signal.signal(signal.SIGTERM, lambda *_: loop.call_soon_threadsafe(window.close))
             window.show()
             await window.start_session()
+            # The app was killed mid-show: its flash sales go on with their true remaining time.
+            resumed = resume_interrupted(window.engine)
+            if resumed is not None:
+                window.statusBar().showMessage(
+                    tr("已恢复中断场次 #{session} 的 {n} 个秒杀倒计时", session=resumed.session_id,
+                       n=len(resumed.sales)), 15_000)
             await closed.wait()
     finally:
         if demo is not None:

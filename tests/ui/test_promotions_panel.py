@@ -168,3 +168,27 @@ def test_note_goes_to_the_engine(panel: PromotionsPanel, engine: SessionEngine) 
     panel.note_button.click()
     assert [n.text for n in engine.state.notes] == ["3号库存只剩 5 件"]
     assert panel.note_edit.text() == ""
+
+
+def test_a_resumed_sale_shows_its_true_countdown(qtbot: QtBot, tmp_path) -> None:
+    """After a restart (app/commerce.py resume_interrupted) the panel counts down what is really left."""
+    from app.commerce import resume_interrupted
+    from app.store import SessionLog
+    from tests.app.test_resume import _engine, _killed_show
+
+    path = tmp_path / "sessions.sqlite"
+    clock = ManualClock()
+    _killed_show(path, clock)
+    clock.advance(18)  # 20 s after the 60 s sale started
+    with SessionLog(path) as log:
+        engine = _engine(log, clock)
+        panel = PromotionsPanel(engine)
+        qtbot.addWidget(panel)
+        panel.show()
+        assert not panel.live_box.isVisible()
+        assert resume_interrupted(engine) is not None
+        panel.redraw()
+        assert panel.live_box.isVisible()
+        assert panel.sale_badge.value.text() == "00:40"
+        assert "已抢 3 / 20" in panel.sale_progress.text()
+        panel.shutdown()
