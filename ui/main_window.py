@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -32,6 +33,7 @@ from app.units import format_clock, format_count, format_fen
 from ui.catalog_dialog import open_catalog_import
 from ui.commands import CommandRunner
 from ui.comment_feed import CommentFeedModel, CommentFeedView
+from ui.connect_dialog import ConnectDialog
 from ui.dashboard import DashboardPanel
 from ui.hotkeys import ConsoleHotkeys, HotkeyDialog
 from ui.pinned_banner import PinnedBanner, install_pin_menu, pin_selected
@@ -39,6 +41,7 @@ from ui.product_queue import ProductQueueModel, ProductQueuePanel
 from ui.promotions_panel import CountdownBadge, PromotionsPanel
 from ui.run_of_show import RunOfShowPanel
 from ui.session_library import open_session_library
+from ui.source_health import SourceHealthPopup
 from ui.status_indicator import SourceStatusIndicator
 from ui.teleprompter import TeleprompterWindow
 
@@ -190,6 +193,11 @@ class MainWindow(QMainWindow):
 
         self.header.session_button.clicked.connect(self._toggle_session)
         show.add_status_listener(self.header.status.set_status)
+        # Source health: a popup under the header's status light (ui/source_health.py).
+        self.demo_url: str | None = None  # the embedded demo room, offered by the connect dialog
+        self.health = SourceHealthPopup(lambda: show.source.status if show.source else None, self)
+        show.add_status_listener(self.health.set_status)
+        self.header.status.clicked.connect(lambda: self.health.show_below(self.header.status))
         self._unsubscribe = engine.subscribe(self._on_batch)
         # Hotkeys (ui/hotkeys.py); the promotions panel sets ``self.hotkeys.prepared`` (PreparedPromotions).
         self.hotkeys = ConsoleHotkeys(self, self.runner, settings,
@@ -238,6 +246,10 @@ class MainWindow(QMainWindow):
         self.toggle_action.setShortcut(QKeySequence("Ctrl+R"))
         self.toggle_action.triggered.connect(self._toggle_session)
         session_menu.addAction(self.toggle_action)
+        self.connect_action = QAction(tr("连接直播间…"), self)
+        self.connect_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.connect_action.triggered.connect(self.open_connect_dialog)
+        session_menu.addAction(self.connect_action)
         quit_action = QAction(tr("退出"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -332,6 +344,26 @@ class MainWindow(QMainWindow):
     async def stop_session(self) -> None:
         await self.show_runner.stop()
         self.refresh()
+
+    def open_connect_dialog(self) -> ConnectDialog:
+        """场次 → 连接直播间…; on OK the running session ends and a new one starts on the chosen source."""
+        dialog = ConnectDialog(self.settings, self.demo_url, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._run(self.switch_source(dialog.spec)) if dialog.spec else None)
+        dialog.open()  # not exec(): a nested event loop would stall the qasync loop's tasks
+        return dialog
+
+    async def switch_source(self, spec: SourceSpec) -> None:
+        """End the running session (if any) and start one recording ``spec``."""
+        if self.engine.state.running:
+            await self.stop_session()
+        self.spec = spec
+        await self.start_session()
+
+    def _run(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
 
     # -- layout persistence -------------------------------------------------------------------------------
     def _layout_store(self) -> QSettings:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QHideEvent, QPainter, QPaintEvent, QShowEvent
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QHideEvent, QMouseEvent, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from app.i18n import tr
@@ -59,9 +59,13 @@ class SourceStatusIndicator(QWidget):
     status's monotonic ``retry_at``; the timer runs only then, and only while the widget is visible.
     """
 
+    #: The user clicked the indicator (the window opens the source health panel).
+    clicked = Signal()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sourceStatus")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.dot = StatusDot(self)
         self.label = QLabel(self)
         self.label.setObjectName("sourceStatusText")
@@ -146,3 +150,8 @@ class SourceStatusIndicator(QWidget):
     def hideEvent(self, event: QHideEvent) -> None:
         super().hideEvent(event)
         self._timer.stop()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
