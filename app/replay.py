@@ -83,7 +83,7 @@ def resolve_session(path: str | Path, session_id: int | None = None) -> tuple[in
     conn = _connect(path)
     try:
         if session_id is None:
-            sql, params = "SELECT id, title FROM sessions ORDER BY started_at DESC, id DESC LIMIT 1", ()
+            sql, params = "SELECT id, title FROM sessions ORDER BY started_at DESC, id DESC LIMIT 1", tuple[int, ...]()
         else:
             sql, params = "SELECT id, title FROM sessions WHERE id = ?", (session_id,)
         row = conn.execute(sql, params).fetchone()

@@ -122,12 +122,12 @@ class SourceHealthPanel(QFrame):
                 lines.append(tr("另有 {n} 种", n=rest))
             values["unknown"].setText("\n".join(lines))
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.refresh()
         self._timer.start()
 
-    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
+    def hideEvent(self, event: QHideEvent) -> None:
         super().hideEvent(event)
         self._timer.stop()
 

@@ -34,7 +34,8 @@ def _comments(n: int, start: float = 1_700_000_000.0, gap: float = 0.01) -> list
     for i in range(n):
         kind = "comment" if i % 3 else "like"
         events.append(LiveEvent(kind, start + i * gap, user_id=str(10**18 + i), user_name=f"观众{i}号",
-                                text=f"第{i}条 多少钱" if kind == "comment" else "", count=0 if kind == "comment" else 2,
+                                text=f"第{i}条 多少钱" if kind == "comment" else "",
+                                count=0 if kind == "comment" else 2,
                                 msg_id=f"m-{i}"))
     return events
 
@@ -70,14 +71,15 @@ def test_a_replay_at_50x_is_recorded_again_with_the_same_comments(tmp_path: Path
         assert ts == [r[0] for r in conn.execute("SELECT ts FROM events WHERE kind = 'comment' ORDER BY seq")]
 
 
-async def _collect(url: str, timeout: float = 20.0) -> tuple[list[dict[str, object]], float]:
+async def _collect(url: str, limit_s: float = 20.0) -> tuple[list[dict[str, object]], float]:
     """Every event object until live_end, and the seconds it took from hello."""
     events: list[dict[str, object]] = []
     async with connect(url) as ws:
         hello = json.loads(await ws.recv())
-        assert hello["type"] == "hello" and hello["protocol"] == "livedeck-generic"
+        assert hello["type"] == "hello"
+        assert hello["protocol"] == "livedeck-generic"
         started = time.monotonic()
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(limit_s):
             while True:
                 data = json.loads(await ws.recv())
                 for obj in data if isinstance(data, list) else [data]:
