@@ -67,7 +67,11 @@ def command_frame(command: Command) -> dict[str, Any]:
 
 
 class OutboundSender:
-    """Sends one command and returns the ack dict; see :func:`make_sender`. Never raises."""
+    """Sends one command and returns the ack dict; see :func:`make_sender`. Never raises.
+
+    Commands go one at a time, in the order they were issued: a receiver must never see "explain 4"
+    before the "explain 3" that came first.
+    """
 
     def __init__(self, url: str, timeout: float = TIMEOUT_S) -> None:
         self.url = check_url(url)
@@ -75,10 +79,12 @@ class OutboundSender:
         self.timeout = timeout
         self._last_logged = float("-inf")
         self._unlogged = 0
+        self._in_order = asyncio.Lock()  # asyncio locks are fair: waiters get it first come, first served
 
     async def __call__(self, command: Command) -> dict[str, Any]:
         try:
-            ack = await self._send(command)
+            async with self._in_order:
+                ack = await self._send(command)
         except Exception as exc:  # a bug here must not lose the record of the attempt
             log.exception("sending %s to %s failed", command.name, self.target)
             ack = {"result": "undelivered", "reason": type(exc).__name__}
@@ -133,27 +139,26 @@ class WebSocketSender(OutboundSender):
     def __init__(self, url: str, timeout: float = TIMEOUT_S) -> None:
         super().__init__(url, timeout)
         self._conn: ClientConnection | None = None
-        self._lock = asyncio.Lock()
 
     async def _send(self, command: Command) -> dict[str, Any]:
         text = json.dumps(command_frame(command), ensure_ascii=False)
-        async with self._lock:
-            for attempt in (1, 2):
-                reused = self._conn is not None
-                try:
-                    async with asyncio.timeout(self.timeout):
-                        if self._conn is None:
-                            self._conn = await connect(self.url, open_timeout=self.timeout, max_size=2**20)
-                        await self._conn.send(text)
-                        return await self._ack(self._conn, command.command_id)
-                except TimeoutError:
-                    await self._drop()  # a late ack must not answer the next command
-                    return {"result": "undelivered", "reason": f"no ack within {self.timeout:g} s"}
-                except (OSError, WebSocketException) as exc:
-                    await self._drop()
-                    if reused and attempt == 1:
-                        continue
-                    return {"result": "undelivered", "reason": str(exc) or type(exc).__name__}
+        # One command at a time: the base class holds its in-order lock around this call.
+        for attempt in (1, 2):
+            reused = self._conn is not None
+            try:
+                async with asyncio.timeout(self.timeout):
+                    if self._conn is None:
+                        self._conn = await connect(self.url, open_timeout=self.timeout, max_size=2**20)
+                    await self._conn.send(text)
+                    return await self._ack(self._conn, command.command_id)
+            except TimeoutError:
+                await self._drop()  # a late ack must not answer the next command
+                return {"result": "undelivered", "reason": f"no ack within {self.timeout:g} s"}
+            except (OSError, WebSocketException) as exc:
+                await self._drop()
+                if reused and attempt == 1:
+                    continue
+                return {"result": "undelivered", "reason": str(exc) or type(exc).__name__}
         return {"result": "undelivered", "reason": "connection lost"}  # pragma: no cover - loop returns
 
     @staticmethod
@@ -174,7 +179,7 @@ class WebSocketSender(OutboundSender):
                 await conn.close()
 
     async def aclose(self) -> None:
-        async with self._lock:
+        async with self._in_order:
             await self._drop()
 
 
