@@ -675,8 +675,8 @@ class Review:
         self._closed = False
         # What the window's first screen shows (summary, timeline, products, questions) starts now, longest
         # first; close() interrupts whatever is still running.
-        self._scan_parts()
         self._commerce  # noqa: B018
+        self._scan_parts()
         self._timeline_queries(60)
         self._summary_queries()
 
@@ -1207,40 +1207,34 @@ class Review:
             conn.executemany("INSERT INTO temp.w VALUES (?, ?, ?)",
                              [(pid, w.start_ts, w.end_ts) for pid, ws in per_product.items() for w in ws])
             conn.execute("CREATE INDEX temp.w_pid_a ON w (pid, a, b)")
-            # product ids as keys: NULL stays apart from '' (char(0) stands for it)
+            # One row per (product, kind, person): how many events, units, fen, and how many inside a window
+            # (product ids as keys: NULL stays apart from '' — char(0) stands for it; '' is "no one").
+            conn.execute("CREATE TEMP TABLE u (pid TEXT NOT NULL, kind TEXT NOT NULL, uid TEXT NOT NULL, "
+                         "n INTEGER, units, fen, w_n INTEGER, w_units, w_fen, PRIMARY KEY (pid, kind, uid)) "
+                         "WITHOUT ROWID")
             conn.execute(
-                f"CREATE TEMP TABLE t AS SELECT ifnull(e.product_id, char(0)) AS pid, e.kind AS kind, "
-                f"e.user_id AS uid, ifnull(e.count, 0) AS units, ifnull(e.amount_fen, 0) AS fen, "
-                f"{inside_sql} IS NOT NULL AS inside FROM events e INDEXED BY events_session_kind_seq "
-                f"WHERE e.session_id = ? AND e.kind IN ('order', 'product_click')",
+                f"INSERT INTO temp.u SELECT pid, kind, uid, 1, units, fen, inside, inside * units, inside * fen "
+                f"FROM (SELECT ifnull(e.product_id, char(0)) AS pid, e.kind AS kind, ifnull(e.user_id, '') AS uid, "
+                f"ifnull(e.count, 0) AS units, ifnull(e.amount_fen, 0) AS fen, {inside_sql} IS NOT NULL AS inside "
+                f"FROM events e INDEXED BY events_session_kind_seq "
+                f"WHERE e.session_id = ? AND e.kind IN ('order', 'product_click') LIMIT -1) "
+                f"WHERE true ON CONFLICT (pid, kind, uid) DO UPDATE SET n = n + 1, units = units + excluded.units, "
+                f"fen = fen + excluded.fen, w_n = w_n + excluded.w_n, w_units = w_units + excluded.w_units, "
+                f"w_fen = w_fen + excluded.w_fen",
                 (sid,),
             )
-            conn.execute("CREATE TEMP TABLE s (pid TEXT NOT NULL, kind TEXT NOT NULL, n INTEGER, units, fen, "
-                         "w_n INTEGER, w_units, w_fen, PRIMARY KEY (pid, kind)) WITHOUT ROWID")
-            conn.execute(
-                "INSERT INTO temp.s SELECT pid, kind, 1, units, fen, inside, inside * units, inside * fen "
-                "FROM temp.t WHERE true ON CONFLICT (pid, kind) DO UPDATE SET n = n + 1, "
-                "units = units + excluded.units, fen = fen + excluded.fen, w_n = w_n + excluded.w_n, "
-                "w_units = w_units + excluded.w_units, w_fen = w_fen + excluded.w_fen"
-            )
-            # people: one row per (product, kind, person), remembering whether any of it was in a window
-            conn.execute("CREATE TEMP TABLE u (pid TEXT NOT NULL, kind TEXT NOT NULL, uid TEXT NOT NULL, "
-                         "inside INTEGER, PRIMARY KEY (pid, kind, uid)) WITHOUT ROWID")
-            conn.execute(
-                "INSERT INTO temp.u SELECT pid, kind, uid, inside FROM temp.t WHERE uid != '' "
-                "ON CONFLICT (pid, kind, uid) DO UPDATE SET inside = max(inside, excluded.inside)"
-            )
-            sums = conn.execute(
-                "SELECT s.pid, s.kind, s.n, s.units, s.fen, s.w_n, s.w_units, s.w_fen, "
-                "(SELECT count(*) FROM temp.u WHERE u.pid = s.pid AND u.kind = s.kind), "
-                "(SELECT total(inside) FROM temp.u WHERE u.pid = s.pid AND u.kind = s.kind) FROM temp.s"
+            sums = conn.execute(  # in key order: no sorter
+                "SELECT pid, kind, sum(n), total(units), total(fen), sum(w_n), total(w_units), total(w_fen), "
+                "count(*) FILTER (WHERE uid != ''), count(*) FILTER (WHERE uid != '' AND w_n > 0) "
+                "FROM temp.u GROUP BY pid, kind"
             ).fetchall()
-            clickers, buyers, clicked_buyers = conn.execute(
-                "SELECT count(DISTINCT CASE WHEN kind = 'product_click' THEN uid END), "
-                "count(DISTINCT CASE WHEN kind = 'order' THEN uid END), "
-                "(SELECT count(DISTINCT uid) FROM temp.u WHERE kind = 'order' "
-                "AND uid IN (SELECT uid FROM temp.u WHERE kind = 'product_click')) FROM temp.u"
-            ).fetchone()
+            conn.execute("CREATE TEMP TABLE p (uid TEXT PRIMARY KEY, c INTEGER, o INTEGER) WITHOUT ROWID")
+            conn.execute(
+                "INSERT INTO temp.p SELECT uid, kind = 'product_click', kind = 'order' FROM temp.u WHERE uid != '' "
+                "ON CONFLICT (uid) DO UPDATE SET c = max(c, excluded.c), o = max(o, excluded.o)"
+            )
+            clickers, buyers, clicked_buyers = (int(n) for n in conn.execute(
+                "SELECT total(c), total(o), total(c AND o) FROM temp.p").fetchone())
         whole: dict[tuple[str | None, str], _Sums] = {}
         inside: dict[tuple[str, str], _Sums] = {}
         for pid, kind, n, units, fen, w_n, w_units, w_fen, people, w_people in sums:
