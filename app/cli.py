@@ -144,10 +144,9 @@ async def _record(
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
+        # Windows has no add_signal_handler: Ctrl-C arrives as KeyboardInterrupt there.
+        with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):  # Windows: Ctrl-C arrives as KeyboardInterrupt
-            pass
 
     with SessionLog(db) as session_log:
         engine = SessionEngine(session_log)

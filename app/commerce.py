@@ -759,14 +759,14 @@ class Commerce:
             if result != "applied":
                 continue
             no = args.get("no")
-            if name == "explain" and no in state.queue:
+            if name == "explain" and isinstance(no, int) and no in state.queue:
                 product = state.queue.get(no)
                 state.explaining = no
                 state.explain_windows.append(ExplainWindow(no, product.product_id, row["ts"]))
                 changes.append(Change("explaining", no, "added"))
             elif name == "stop_explain":
                 changes += self._end_explaining()
-            elif name == "start_flash_sale" and no in state.queue and "ends_at_wall" in args:
+            elif name == "start_flash_sale" and isinstance(no, int) and no in state.queue and "ends_at_wall" in args:
                 if args["ends_at_wall"] <= wall:
                     continue
                 starts_wall = args.get("starts_at_wall", wall)

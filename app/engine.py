@@ -323,15 +323,15 @@ class SessionEngine:
         )
 
     def _record_action(self, command: Command, args: dict[str, Any], result: str, detail: str) -> None:
+        ts = self.clock.time()
         row = {"session_id": self.state.session_id, "command_id": command.command_id, "actor": command.actor,
-               "name": command.name, "args": args, "ts": self.clock.time(), "result": result,
-               "detail": detail}
+               "name": command.name, "args": args, "ts": ts, "result": result, "detail": detail}
         if self.state.session_id is not None:
             self.actions.append(row)
             if self.log is not None:
                 self.log.record_action(
                     self.state.session_id, command_id=command.command_id, actor=command.actor,
-                    name=command.name, args=args, ts=row["ts"], result=result, detail=detail,
+                    name=command.name, args=args, ts=ts, result=result, detail=detail,
                 )
         log.info("command %s %s by %s: %s %s", command.name, command.command_id, command.actor, result,
                  detail)

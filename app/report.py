@@ -31,7 +31,7 @@ from app.review import PathLike, Review, ReviewError, Summary, _connect_ro
 #: CJK-capable families first (Linux, Windows, macOS), then matplotlib's own.
 FONT_FALLBACK = ["Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei", "DejaVu Sans"]
 FORMATS = (".html", ".xlsx", ".csv", ".pdf")
-_RC = {"font.family": "sans-serif", "font.sans-serif": FONT_FALLBACK, "axes.unicode_minus": False}
+_RC: Any = {"font.family": "sans-serif", "font.sans-serif": FONT_FALLBACK, "axes.unicode_minus": False}
 
 
 class ReportError(ValueError):
@@ -426,11 +426,12 @@ def _write_pdf(review: Review, out: Path) -> None:
         t0 = review.started_at
         points = review.timeline(60)
         minutes = [(p.ts - t0) / 60 for p in points]
-        for i, (values, label) in enumerate((
+        series: tuple[tuple[list[float], str], ...] = (
             ([p.online for p in points], tr("在线人数")),
             ([p.comments for p in points], tr("评论/分钟")),
             ([p.cumulative_gmv_fen / 100 for p in points], tr("累计成交金额（元）")),
-        )):
+        )
+        for i, (values, label) in enumerate(series):
             a = fig.add_subplot(sub[i])
             a.plot(minutes, values, linewidth=1.2)
             a.set_ylabel(label, fontsize=7)

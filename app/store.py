@@ -235,7 +235,7 @@ def migrate(db: Database) -> int:
             f"({SCHEMA_VERSION}); please update LiveDeck"
         )
     while version < SCHEMA_VERSION:
-        with _immediate(conn):
+        with _Immediate(conn):
             # Re-read under the write lock: another process may have migrated meanwhile.
             version = _user_version(conn)
             if version >= SCHEMA_VERSION:
@@ -247,7 +247,7 @@ def migrate(db: Database) -> int:
     return version
 
 
-class _immediate:
+class _Immediate:
     """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on error.
 
     IMMEDIATE takes the write lock up front, so a transaction that reads before it writes cannot fail
@@ -631,7 +631,7 @@ class SessionLog:
         orphans = [sid for sid, pid in rows if not _pid_alive(pid)]
         if not orphans:
             return
-        with _immediate(conn):
+        with _Immediate(conn):
             for sid in orphans:
                 # The last event's time is the best guess of when the show was cut off.
                 conn.execute(
@@ -651,7 +651,7 @@ class SessionLog:
         written = 0
         try:
             if any(item[0] < _FLUSH for item in batch):
-                with _immediate(conn):
+                with _Immediate(conn):
                     for item in batch:
                         tag = item[0]
                         if tag == _EVENTS:

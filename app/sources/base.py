@@ -35,7 +35,7 @@ class FrameError(ValueError):
     """A frame (or one item of a batch) that does not follow the protocol. The message says why."""
 
 
-class SourceFailure(Exception):
+class SourceRefusedError(Exception):
     """The far end refused us (bad token, room closed): retrying soon is pointless, so back off long."""
 
 
@@ -96,7 +96,7 @@ class WebSocketSource:
         idle_timeout: seconds without any frame after which the link counts as dead.
         backoff_base / backoff_cap: reconnect delay is ``min(cap, base * 2**attempt)``, jittered
             to 50–100 % so a room full of consoles does not reconnect in lockstep.
-        failure_backoff: delay after a :class:`SourceFailure` (the far end refused us).
+        failure_backoff: delay after a :class:`SourceRefusedError` (the far end refused us).
         rng: jitter source (tests pass a seeded one).
     """
 
@@ -158,10 +158,10 @@ class WebSocketSource:
         call :meth:`reject` for one bad item of an otherwise good batch."""
         raise NotImplementedError
 
-    async def on_open(self, ws: ClientConnection) -> None:  # noqa: B027 - optional hook
-        """Runs right after the handshake (authenticate here). Raise SourceFailure if refused."""
+    async def on_open(self, ws: ClientConnection) -> None:
+        """Runs right after the handshake (authenticate here). Raise SourceRefusedError if refused."""
 
-    async def before_connect(self) -> None:  # noqa: B027 - optional hook
+    async def before_connect(self) -> None:
         """Runs before every connection attempt (fetch a token, pick the next host, set ``self.url``)."""
 
     def heartbeat(self) -> str | bytes | None:
@@ -204,7 +204,7 @@ class WebSocketSource:
             try:
                 went_live = await self._session()
                 reason = tr("连接已断开")
-            except SourceFailure as exc:
+            except SourceRefusedError as exc:
                 reason, failure = str(exc), True
             except (OSError, TimeoutError, InvalidHandshake, InvalidURI, ConnectionClosed) as exc:
                 reason = _describe_error(exc)

@@ -38,7 +38,7 @@ from websockets.asyncio.client import ClientConnection
 
 from app.events import Kind, LiveEvent
 from app.i18n import tr
-from app.sources.base import EventSink, FrameError, SourceFailure, WebSocketSource
+from app.sources.base import EventSink, FrameError, SourceRefusedError, WebSocketSource
 
 try:  # brotli is a declared dependency; without it we ask the server for zlib batches instead.
     import brotli  # type: ignore[import-untyped]
@@ -783,7 +783,7 @@ async def bootstrap(
         room_id: skip the room lookup when the real id is already known.
 
     Raises:
-        SourceFailure: Bilibili refused (no such room, risk control −352, ...): retrying soon won't help.
+        SourceRefusedError: Bilibili refused (no such room, risk control −352, ...): retrying soon won't help.
         BootstrapError / OSError: the network or an unexpected answer; worth retrying.
     """
     get = http or _urllib_get
@@ -811,8 +811,8 @@ async def bootstrap(
         if code not in ok:
             message = str(reply.get("message", ""))[:100] if isinstance(reply, dict) else ""
             if code == -352:
-                raise SourceFailure(tr("哔哩哔哩风控拦截（-352）：请提供登录 Cookie 文件后重试"))
-            raise SourceFailure(
+                raise SourceRefusedError(tr("哔哩哔哩风控拦截（-352）：请提供登录 Cookie 文件后重试"))
+            raise SourceRefusedError(
                 tr("哔哩哔哩接口 {what} 拒绝：{code} {message}", what=what, code=code, message=message)
             )
         data = reply.get("data")
@@ -824,7 +824,7 @@ async def bootstrap(
     if real_id is None:
         short = str(room).strip().rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
         if not short.isdigit():
-            raise SourceFailure(tr("哔哩哔哩房间号无效：{room}", room=str(room)[:40]))
+            raise SourceRefusedError(tr("哔哩哔哩房间号无效：{room}", room=str(room)[:40]))
         info = await call(api_base, "/room/v1/Room/get_info", {"room_id": short}, "get_info")
         real_id = info.get("room_id")
         if isinstance(real_id, bool) or not isinstance(real_id, int) or real_id <= 0:
@@ -1005,7 +1005,7 @@ class BilibiliSource(WebSocketSource):
             self.handle_frame(frame)
         if self._auth_code != 0:
             self._token_stale = True  # bootstrap mode fetches a new token before the next attempt
-            raise SourceFailure(
+            raise SourceRefusedError(
                 tr("哔哩哔哩拒绝了鉴权（code {code}）：令牌无效或已过期", code=self._auth_code)
             )
 

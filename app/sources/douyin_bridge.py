@@ -105,7 +105,7 @@ def parse_frame(
 
     Raises:
         FrameError: the frame breaks the format; the message says how.
-        UnknownType: a ``Type`` this module does not map (the caller counts it).
+        UnknownTypeError: a ``Type`` this module does not map (the caller counts it).
     """
     if isinstance(frame, bytes | bytearray | memoryview):
         try:
@@ -126,12 +126,12 @@ def parse_frame(
     if not isinstance(data, dict):
         raise FrameError("Data is not an object")
     if kind not in TYPE_NAMES:
-        raise UnknownType(kind)
+        raise UnknownTypeError(kind)
     state = state if state is not None else BridgeState()
     return _event(kind, data, outer, state, time.time() if now is None else now)
 
 
-class UnknownType(Exception):
+class UnknownTypeError(Exception):
     """A well-formed frame of a ``Type`` we do not map."""
 
     def __init__(self, kind: int) -> None:
@@ -276,7 +276,7 @@ class DouyinBridgeSource(WebSocketSource):
     def decode(self, frame: str | bytes) -> list[LiveEvent]:
         try:
             event = parse_frame(frame, self.state)
-        except UnknownType as exc:
+        except UnknownTypeError as exc:
             self.count_unknown(f"Type {exc.kind}")
             return []
         return [event] if event is not None else []

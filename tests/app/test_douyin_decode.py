@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from app.events import Kind, LiveEvent
 from app.sources.base import FrameError
-from app.sources.douyin_bridge import BridgeState, DouyinBridgeSource, UnknownType, parse_frame
+from app.sources.douyin_bridge import BridgeState, DouyinBridgeSource, UnknownTypeError, parse_frame
 from tests.fakes import douyin_bridge_server as fake
 
 # The sample from protocols/douyin_bridge.md, byte for byte.
@@ -110,7 +110,7 @@ def test_unknown_types_are_counted() -> None:
     assert src.status.malformed == 0
     src.handle_frame(fake.comment("hi"))  # counters are published with the next frame
     assert src.status.unknown == {"Type 10": 2, "Type 42": 1}
-    with pytest.raises(UnknownType):
+    with pytest.raises(UnknownTypeError):
         parse_frame(fake.frame(10, {}))
 
 
@@ -231,7 +231,7 @@ SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[Heal
 
 
 def _check(frame: str | bytes) -> None:
-    with contextlib.suppress(FrameError, UnknownType):
+    with contextlib.suppress(FrameError, UnknownTypeError):
         parse_frame(frame, BridgeState())
     src, _ = source()
     src.handle_frame(frame)  # never raises

@@ -67,7 +67,7 @@ def test_batcher_flushes_within_its_interval_and_on_cancel(tmp_path: Path) -> No
             await engine.end_session()
             return session_id, after_interval, log.count_events(session_id)
 
-    session_id, after_interval, final = asyncio.run(main())
+    _session_id, after_interval, final = asyncio.run(main())
     assert after_interval == 10
     assert final == 15
 

@@ -273,3 +273,70 @@ def test_unknown_session_and_missing_log(tmp_path: Path, session_log: tuple[Path
         rv.Review(path, 42)
     with pytest.raises(rv.ReviewError):
         rv.Review(tmp_path / "nope.sqlite", 1)
+
+
+def _independent_comments(path: Path, sid: int) -> list[tuple[int, float, str]]:
+    conn = sqlite3.connect(path)
+    try:
+        return [(s, t, x or "") for s, t, x in conn.execute(
+            "SELECT seq, ts, text FROM events WHERE session_id = ? AND kind = 'comment' ORDER BY seq", (sid,))]
+    finally:
+        conn.close()
+
+
+def test_question_pages_past_the_direct_ones(session_log: tuple[Path, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages beyond the first few come from the list of question seqs: the same questions, in order."""
+    from app.rules import is_question
+
+    path, sid = session_log
+    expected = [seq for seq, _, text in _independent_comments(path, sid) if is_question(text)]
+    with rv.Review(path, sid) as r:
+        direct = [[q.seq for q in r.questions(limit=2, offset=o)] for o in (0, 2, 4)]
+    monkeypatch.setattr(rv, "_DIRECT_PAGES", 0)
+    with rv.Review(path, sid) as r:
+        listed = [[q.seq for q in r.questions(limit=2, offset=o)] for o in (0, 2, 4)]
+        assert r.question_count() == len(expected) == r.summary().questions
+    assert direct == listed == [expected[0:2], expected[2:4], expected[4:6]]
+
+
+def test_intent_and_questions_per_product_with_overlapping_windows(tmp_path: Path) -> None:
+    """Actions whose clocks went backwards make explain windows overlap; the counts still follow the
+    definitions (docs/review.md), computed here independently from the raw rows."""
+    import unicodedata
+
+    from app.rules import is_buying_intent, is_question
+
+    path = tmp_path / "overlap.sqlite"
+    texts = ["扣1", "想要", "多少钱", "3号有货吗", "好看", "1", "不想要", "怎么用？"]
+    events = [ev(i + 1, "comment", i * 2.0, f"u{i % 7}", texts[i % len(texts)]) for i in range(150)]
+    with SessionLog(path) as log:
+        sid = log.start_session("t", "demo", started_at=T0)
+        log.save_products(sid, PRODUCTS)
+        log.append(sid, events)
+        for cid, no, dt in (("a", 1, 20), ("b", 2, 120), ("c", 3, 60), ("d", 1, 200)):  # "c" is back in time
+            log.record_action(sid, command_id=cid, actor="local", name="explain",
+                              args={"no": no, "product_id": PRODUCTS[no - 1]["product_id"]}, ts=T0 + dt,
+                              result="applied")
+        log.end_session(sid, ended_at=T0 + 300)
+    rows = _independent_comments(path, sid)
+    with rv.Review(path, sid) as r:
+        windows = r.explain_windows()
+        products = {p.product_id: p for p in r.products()}
+    assert any(a.end_ts > b.start_ts for a, b in zip(windows, windows[1:], strict=False))  # they do overlap
+    for pid in ("A", "B", "C"):
+        ws = [w for w in windows if w.product_id == pid]
+        intent = sum(1 for w in ws for _, ts, text in rows
+                     if w.start_ts <= ts < w.end_ts and is_buying_intent(unicodedata.normalize("NFKC", text)))
+        assert products[pid].intent_comments == intent
+    named = sum(1 for _, _, text in rows if is_question(text) and "3号" in text)
+    assert products["C"].mentions == sum(1 for _, _, text in rows if "3号" in text)
+    assert products["C"].questions >= named
+
+
+def test_close_interrupts_and_the_review_still_answers(session_log: tuple[Path, int]) -> None:
+    path, sid = session_log
+    r = rv.Review(path, sid)
+    r.close()  # the first screen's queries were running
+    after = (r.summary(), r.products(), r.timeline(60), r.questions())
+    with rv.Review(path, sid) as fresh:
+        assert after == (fresh.summary(), fresh.products(), fresh.timeline(60), fresh.questions())

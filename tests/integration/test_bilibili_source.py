@@ -22,7 +22,7 @@ FAST = {"backoff_base": 0.05, "failure_backoff": 0.2, "heartbeat_interval": 0.1}
 
 async def wait_until(check: Callable[[], bool], limit: float = 5.0) -> None:
     async with asyncio.timeout(limit):
-        while not check():  # noqa: ASYNC110 - polls a plain condition over several objects
+        while not check():
             await asyncio.sleep(0.01)
 
 

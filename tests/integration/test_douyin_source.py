@@ -19,7 +19,7 @@ async def running(source: DouyinBridgeSource, check: Callable[[], bool], limit: 
     reader = asyncio.create_task(source.run())
     try:
         async with asyncio.timeout(limit):
-            while not check():  # noqa: ASYNC110 - polls a plain condition
+            while not check():
                 await asyncio.sleep(0.01)
     finally:
         source.stop()

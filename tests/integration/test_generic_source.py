@@ -68,7 +68,8 @@ def test_every_valid_event_survives_broken_frames_around_it(caplog: pytest.LogCa
     with caplog.at_level(logging.WARNING, "livedeck.sources"):
         got, source = asyncio.run(run_against(handler, lambda got, s: len(got) >= 4))
     assert [e.text for e in got] == ["第1条：3号还有吗", "第100条：3号还有吗", "第101条：3号还有吗", "第2条：3号还有吗"]
-    assert got[0].user_id == "3546569288714792001" and got[0].user_name == "观众1"
+    assert got[0].user_id == "3546569288714792001"
+    assert got[0].user_name == "观众1"
     assert source.room_title == "测试直播间"
     # 11 whole frames plus 2 bad items inside the batch
     assert source.status.malformed == 13
@@ -165,7 +166,8 @@ def test_backoff_is_capped_and_jittered() -> None:
                            rng=random.Random(1))
     delays = [source._backoff(attempt) for attempt in range(1, 20)]
     assert all(0.25 <= d <= 30 for d in delays)
-    assert max(delays[-5:]) <= 30 and min(delays[-5:]) >= 15  # capped, jittered to 50–100 %
+    assert max(delays[-5:]) <= 30
+    assert min(delays[-5:]) >= 15
     assert len({round(d, 6) for d in delays[-5:]}) == 5  # jitter: no two consoles in lockstep
 
 
@@ -199,7 +201,9 @@ def test_demo_room_to_log_end_to_end(tmp_path: object) -> None:
     with SessionLog(db) as log:
         stored = log.events(session_id)
         session = log.session(session_id)
-    assert session is not None and session["status"] == "ended" and session["title"] == "测试场次"
+    assert session is not None
+    assert session["status"] == "ended"
+    assert session["title"] == "测试场次"
     assert [(e.seq, e.kind, e.user_id, e.user_name, e.text) for e in stored] == [
         (e.seq, e.kind, e.user_id, e.user_name, e.text) for e in applied
     ]

@@ -78,7 +78,7 @@ def _free_port() -> int:
 
 async def _until(condition: Any, within_s: float = 10.0) -> None:
     async with asyncio.timeout(within_s):
-        while not condition():  # noqa: ASYNC110 - polling what other tasks change, as tests/ui/conftest.py does
+        while not condition():
             await asyncio.sleep(0.02)
 
 

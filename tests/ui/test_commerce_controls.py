@@ -211,9 +211,9 @@ def test_pinning_a_comment_shows_it_in_the_banner(console: Console) -> None:
 
 
 def test_hotkeys_and_buttons_send_the_same_prepared_promotion_once(console: Console) -> None:
-    from ui.promotions_panel import PromotionsPanel
-
     import asyncio
+
+    from ui.promotions_panel import PromotionsPanel
 
     asyncio.run(console.engine.start_session("热卖专场", "test"))  # actions are logged per session
     panel = PromotionsPanel(console.engine)

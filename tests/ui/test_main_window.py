@@ -14,8 +14,8 @@ from app.engine import SessionEngine
 from app.settings import Settings
 from app.show import Show, SourceSpec
 from app.store import SessionLog
-from ui.comment_feed import FeedRole
 from tests.ui.conftest import wait_until
+from ui.comment_feed import FeedRole
 from ui.main_window import MainWindow
 
 
@@ -65,7 +65,8 @@ def test_console_shows_the_live_room_and_logs_what_it_shows(
         logged = {(e.user_name, e.text) for e in log.events(session_id)}
         assert log.session(session_id)["status"] == "ended"  # type: ignore[index]
     # every row on screen is in the log with the same user and text
-    assert rows and all(row in logged for row in rows)
+    assert rows
+    assert all(row in logged for row in rows)
 
 
 def test_console_speaks_english_when_asked(qtbot: QtBot, tmp_path: Path) -> None:
