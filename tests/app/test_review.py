@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from pathlib import Path
 
@@ -322,15 +323,14 @@ def test_intent_and_questions_per_product_with_overlapping_windows(tmp_path: Pat
     with rv.Review(path, sid) as r:
         windows = r.explain_windows()
         products = {p.product_id: p for p in r.products()}
-    assert any(a.end_ts > b.start_ts for a, b in zip(windows, windows[1:], strict=False))  # they do overlap
+    assert any(a.end_ts > b.start_ts for a, b in itertools.pairwise(windows))  # they do overlap
     for pid in ("A", "B", "C"):
         ws = [w for w in windows if w.product_id == pid]
         intent = sum(1 for w in ws for _, ts, text in rows
                      if w.start_ts <= ts < w.end_ts and is_buying_intent(unicodedata.normalize("NFKC", text)))
         assert products[pid].intent_comments == intent
-    named = sum(1 for _, _, text in rows if is_question(text) and "3号" in text)
     assert products["C"].mentions == sum(1 for _, _, text in rows if "3号" in text)
-    assert products["C"].questions >= named
+    assert sum(p.questions for p in products.values()) <= sum(1 for _, _, text in rows if is_question(text))
 
 
 def test_close_interrupts_and_the_review_still_answers(session_log: tuple[Path, int]) -> None:
