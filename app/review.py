@@ -1144,8 +1144,8 @@ class Review:
         whole, inside = commerce.whole, commerce.inside
         # questions per product: the number it names, else the product explained when it was asked
         q_count: Counter[str] = Counter(scan.unnamed_questions)
-        for no, n in scan.named_questions.items():
-            pid = self._by_no.get(no)
+        for named_no, n in scan.named_questions.items():
+            pid = self._by_no.get(named_no)
             if pid:
                 q_count[pid] += n
         per_window: dict[str, list[ExplainWindow]] = defaultdict(list)
@@ -1643,8 +1643,8 @@ def import_shop_orders(path: PathLike, session_id: int, orders_file: PathLike) -
                 break
     missing = [k for k in _REQUIRED if k not in cols]
     if missing:
-        names = "、".join(ORDER_HEADERS[k][0] for k in missing)
-        raise ReviewError(tr("{name} 缺少列：{columns}", name=file.name, columns=names))
+        columns = "、".join(ORDER_HEADERS[k][0] for k in missing)
+        raise ReviewError(tr("{name} 缺少列：{columns}", name=file.name, columns=columns))
     with Review(path, session_id) as review:
         windows = review.explain_windows()
         catalog = review._catalog
