@@ -2,7 +2,7 @@
 
 Headless and read-only: every function opens its own read-only connection (``app.store.open_readonly``),
 so it is safe beside a running LiveDeck. Every number comes from SQL aggregates over the log — nothing
-loads a whole session into Python — so a 3-hour, 2-million-event session opens in well under 3 s.
+loads a whole session into Python — so a 3-hour, 2-million-event session opens in about 1.5 s.
 What each number means is in docs/review.md (which points to docs/metrics.md for the shared metrics).
 """
 
@@ -609,10 +609,10 @@ def _named_no(text: str) -> int | None:
 class Review:
     """One session's review, read from the log with read-only connections.
 
-    Results are computed on first use and kept. The expensive scans run on two worker threads (SQLite
-    releases the GIL while it works), and the question scan starts at once in the background, so the
-    window's first screen (summary, timeline, products, first page of questions) is ready together.
-    Call :meth:`close` (or use ``with``) to stop the workers.
+    Results are computed on first use and kept. The window's first screen (summary, timeline, products,
+    first page of questions) starts at once on worker threads, one per core (SQLite releases the GIL while
+    it works), so it is ready together; docs/review.md ("How the review reads a big log") says how.
+    Call :meth:`close` (or use ``with``) to stop the workers; it interrupts running queries.
 
     Raises:
         ReviewError: the log or the session does not exist.
