@@ -12,7 +12,7 @@ import dataclasses
 import logging
 import math
 import secrets
-from collections import OrderedDict
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -152,7 +152,9 @@ class Commerce:
         self.engine = engine
         self._seen: dict[str, str] = {}  # command_id → first result, this session
         self._expired: set[str] = set()  # coupons whose expiry was announced
-        self._recent_comments: OrderedDict[int, LiveEvent] = OrderedDict()
+        # A bounded deque, not a dict: appending is the cheapest thing on the per-comment path, and
+        # the lookup by seq only happens when someone pins.
+        self._recent_comments: deque[LiveEvent] = deque(maxlen=RECENT_COMMENTS)
         self._handlers: dict[str, Callable[[Command], _Outcome]] = {
             "load_catalog": self._load_catalog,
             "explain": self._explain,
@@ -628,7 +630,7 @@ class Commerce:
 
     def _pin_comment(self, cmd: Command) -> _Outcome:
         seq = _int(cmd.args, "seq", low=1)
-        event = self._recent_comments.get(seq)
+        event = next((e for e in reversed(self._recent_comments) if e.seq == seq), None)
         if event is None:
             raise CommandError(tr("找不到第 {seq} 条评论", seq=seq))
         self._state.pinned = event
@@ -650,10 +652,7 @@ class Commerce:
         kind = event.kind
         state = self._state
         if kind == Kind.COMMENT:
-            recent = self._recent_comments
-            recent[event.seq] = event
-            if len(recent) > RECENT_COMMENTS:
-                recent.popitem(last=False)
+            self._recent_comments.append(event)
         if kind in (Kind.COMMENT, Kind.FOLLOW):
             bag = state.lucky_bag
             if (
