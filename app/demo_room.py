@@ -25,7 +25,6 @@ import logging
 import math
 import random
 import signal
-import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from websockets.exceptions import ConnectionClosed
 
 from app.catalog import Product, demo_catalog_path, load_products_csv
 from app.i18n import tr
+from app.server_thread import ServerThread
 
 log = logging.getLogger("livedeck.demo_room")
 
@@ -765,74 +765,19 @@ async def serve_demo_room(
     return server
 
 
-class DemoRoomThread:
-    """The demo room on its own asyncio loop in a daemon thread, for the GUI.
-
-    The GUI connects to :attr:`url` like to any other room, so the embedded demo exercises the same
-    code path as a real source.
-    """
+class DemoRoomThread(ServerThread):
+    """The demo room on its own asyncio loop in a daemon thread, for the GUI (see ServerThread)."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, seed: int = 0, rate: float = 8.0,
                  catalog: list[Product] | None = None) -> None:
-        self._kwargs: dict[str, Any] = {"seed": seed, "rate": rate, "catalog": catalog}
-        self._host, self._port = host, port
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._ready = threading.Event()
-        self._error: BaseException | None = None
-        self.server: DemoRoomServer | None = None
+        super().__init__(
+            "livedeck-demo-room", lambda: serve_demo_room(host, port, seed=seed, rate=rate, catalog=catalog)
+        )
 
     @property
-    def url(self) -> str:
-        if self.server is None:
-            raise RuntimeError("the demo room is not running")
-        return self.server.url
-
-    def start(self, timeout: float = 10.0) -> str:
-        """Start the room; returns its URL once it listens. Raises OSError if it cannot listen."""
-        if self._thread is not None:
-            raise RuntimeError("the demo room is already running")
-        self._thread = threading.Thread(target=self._run, name="livedeck-demo-room", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(timeout):
-            raise TimeoutError("the demo room did not start")
-        if self._error is not None:
-            self._thread.join()
-            self._thread = None
-            raise self._error
-        return self.url
-
-    def _run(self) -> None:
-        try:
-            asyncio.run(self._main())
-        except BaseException as e:
-            if self._ready.is_set():
-                log.exception("demo room thread failed")
-            else:  # handed to start(), which raises it in the caller's thread
-                self._error = e
-                self._ready.set()
-
-    async def _main(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
-        self.server = await serve_demo_room(self._host, self._port, **self._kwargs)
-        self._ready.set()
-        try:
-            await self._stop.wait()
-        finally:
-            await self.server.close()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Stop the room and wait for its thread to end. Safe to call twice."""
-        thread, loop, stop = self._thread, self._loop, self._stop
-        if thread is None:
-            return
-        if loop is not None and stop is not None and not loop.is_closed():
-            with contextlib.suppress(RuntimeError):  # the loop may have just finished
-                loop.call_soon_threadsafe(stop.set)
-        thread.join(timeout)
-        self._thread = None
+    def server(self) -> DemoRoomServer | None:
+        """The running room's server (its ``room`` is the simulation)."""
+        return self._server  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -26,7 +26,6 @@ import logging
 import signal
 import sqlite3
 import sys
-import threading
 import time
 from collections import deque
 from pathlib import Path
@@ -36,6 +35,7 @@ from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
 from websockets.exceptions import ConnectionClosed
 
 from app.i18n import tr
+from app.server_thread import ServerThread
 from app.store import open_readonly
 
 log = logging.getLogger("livedeck.replay")
@@ -316,71 +316,20 @@ async def serve_replay(
     return server
 
 
-class ReplayThread:
-    """A replay on its own asyncio loop in a daemon thread (like :class:`app.demo_room.DemoRoomThread`),
-    so re-streaming a busy log at 50× never costs the GUI loop a frame."""
+class ReplayThread(ServerThread):
+    """A replay on its own asyncio loop in a daemon thread (see ServerThread), so re-streaming a busy
+    log at 50× never costs the GUI loop a frame."""
 
     def __init__(self, path: str | Path, session_id: int | None = None, *, speed: float = 1.0,
                  host: str = "127.0.0.1", port: int = 0, **kwargs: Any) -> None:
-        self._args = (path, session_id)
-        self._kwargs: dict[str, Any] = {"speed": speed, "host": host, "port": port, **kwargs}
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._ready = threading.Event()
-        self._error: BaseException | None = None
-        self.server: ReplayServer | None = None
+        super().__init__(
+            "livedeck-replay",
+            lambda: serve_replay(path, session_id, speed=speed, host=host, port=port, **kwargs),
+        )
 
     @property
-    def url(self) -> str:
-        if self.server is None:
-            raise RuntimeError("the replay is not running")
-        return self.server.url
-
-    def start(self, timeout: float = 10.0) -> str:
-        """Start the replay; returns its URL once it listens. Raises ReplayError/OSError in the caller."""
-        if self._thread is not None:
-            raise RuntimeError("the replay is already running")
-        self._thread = threading.Thread(target=self._run, name="livedeck-replay", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(timeout):
-            raise TimeoutError("the replay did not start")
-        if self._error is not None:
-            self._thread.join()
-            self._thread = None
-            raise self._error
-        return self.url
-
-    def _run(self) -> None:
-        try:
-            asyncio.run(self._main())
-        except BaseException as e:
-            if self._ready.is_set():
-                log.exception("replay thread failed")
-            else:
-                self._error = e
-                self._ready.set()
-
-    async def _main(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
-        self.server = await serve_replay(*self._args, **self._kwargs)
-        self._ready.set()
-        try:
-            await self._stop.wait()
-        finally:
-            await self.server.close()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Stop the replay and wait for its thread to end. Safe to call twice."""
-        thread, loop, stop = self._thread, self._loop, self._stop
-        if thread is None:
-            return
-        if loop is not None and stop is not None and not loop.is_closed():
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(stop.set)
-        thread.join(timeout)
-        self._thread = None
+    def server(self) -> ReplayServer | None:
+        return self._server  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------------------------------------------
