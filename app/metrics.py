@@ -77,8 +77,53 @@ class Rate:
         return "—" if v is None else f"{v * 100:.{digits}f}%"
 
 
+class SessionRates:
+    """The session-level rates of docs/metrics.md, each one count ÷ another (numerator and denominator
+    kept). Shared by the live :class:`Snapshot` and the review's ``Summary``, so a rate means the
+    same on the dashboard, in the log and in the report."""
+
+    __slots__ = ()
+    follows: int
+    interacting: int
+    viewers_uv: int
+    entries_pv: int
+    buyers: int
+    clicked_buyers: int
+    clickers: int
+    orders: int
+    gmv_fen: int
+
+    @property
+    def follow_rate(self) -> Rate:
+        return Rate(self.follows, self.viewers_uv)
+
+    @property
+    def interaction_rate(self) -> Rate:
+        return Rate(self.interacting, self.viewers_uv)
+
+    @property
+    def watch_to_buy(self) -> Rate:
+        return Rate(self.buyers, self.viewers_uv)
+
+    @property
+    def click_to_buy(self) -> Rate:
+        return Rate(self.clicked_buyers, self.clickers)
+
+    @property
+    def uv_value_fen(self) -> Rate:
+        return Rate(self.gmv_fen, self.viewers_uv)
+
+    @property
+    def gpm_fen(self) -> Rate:
+        return Rate(self.gmv_fen, self.entries_pv, 1000.0)
+
+    @property
+    def aov_fen(self) -> Rate:
+        return Rate(self.gmv_fen, self.orders)
+
+
 @dataclass(frozen=True, slots=True)
-class Snapshot:
+class Snapshot(SessionRates):
     """The cumulative counters at one moment; every rate below is one field ÷ another.
 
     People (distinct user_id): viewers_uv, commenters, follows, interacting, clickers, clicked_buyers,
@@ -117,34 +162,6 @@ class Snapshot:
         if self.online_span_s > 0:
             return self.online_seconds / self.online_span_s
         return float(self.online) if self.peak_online or self.online else None
-
-    @property
-    def follow_rate(self) -> Rate:
-        return Rate(self.follows, self.viewers_uv)
-
-    @property
-    def interaction_rate(self) -> Rate:
-        return Rate(self.interacting, self.viewers_uv)
-
-    @property
-    def watch_to_buy(self) -> Rate:
-        return Rate(self.buyers, self.viewers_uv)
-
-    @property
-    def click_to_buy(self) -> Rate:
-        return Rate(self.clicked_buyers, self.clickers)
-
-    @property
-    def uv_value_fen(self) -> Rate:
-        return Rate(self.gmv_fen, self.viewers_uv)
-
-    @property
-    def gpm_fen(self) -> Rate:
-        return Rate(self.gmv_fen, self.entries_pv, 1000.0)
-
-    @property
-    def aov_fen(self) -> Rate:
-        return Rate(self.gmv_fen, self.orders)
 
 
 @dataclass(slots=True)

@@ -34,7 +34,7 @@ from sqlite_utils import Database
 from app.catalog import CatalogError, RowError, read_table, yuan_to_fen
 from app.events import Kind, LiveEvent
 from app.i18n import tr
-from app.metrics import INTERACTION_KINDS, VIEWER_KINDS, Rate
+from app.metrics import INTERACTION_KINDS, VIEWER_KINDS, Rate, SessionRates
 from app.rules import QUESTION_WORDS, is_buying_intent, is_question
 from app.store import METRICS_COLUMNS, SessionLogError, _pid_alive, migrate
 
@@ -70,8 +70,8 @@ class SessionRow:
 
 
 @dataclass(frozen=True)
-class Summary:
-    """The session's KPIs (docs/metrics.md definitions; rates keep numerator and denominator)."""
+class Summary(SessionRates):
+    """The session's KPIs (docs/metrics.md definitions; the rates come from SessionRates)."""
 
     session_id: int
     title: str
@@ -99,34 +99,6 @@ class Summary:
     gmv_fen: int
     gifts_fen: int
     questions: int
-
-    @property
-    def aov_fen(self) -> Rate:
-        return Rate(self.gmv_fen, self.orders)
-
-    @property
-    def watch_to_buy(self) -> Rate:
-        return Rate(self.buyers, self.viewers_uv)
-
-    @property
-    def click_to_buy(self) -> Rate:
-        return Rate(self.clicked_buyers, self.clickers)
-
-    @property
-    def follow_rate(self) -> Rate:
-        return Rate(self.follows, self.viewers_uv)
-
-    @property
-    def interaction_rate(self) -> Rate:
-        return Rate(self.interacting, self.viewers_uv)
-
-    @property
-    def uv_value_fen(self) -> Rate:
-        return Rate(self.gmv_fen, self.viewers_uv)
-
-    @property
-    def gpm_fen(self) -> Rate:
-        return Rate(self.gmv_fen, self.entries_pv, 1000.0)
 
 
 @dataclass(frozen=True)
