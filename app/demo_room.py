@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import logging
 import math
 import random
@@ -30,21 +29,16 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
-from websockets.exceptions import ConnectionClosed
-
 from app.catalog import Product, demo_catalog_path, load_products_csv
 from app.i18n import tr
+from app.room_server import RoomServer
 from app.server_thread import ServerThread
 
 log = logging.getLogger("livedeck.demo_room")
 
-PROTOCOL = "livedeck-generic"
-PROTOCOL_VERSION = 1
 TICK_S = 0.05  # one broadcast frame per tick
 PING_EVERY_S = 2.0  # the protocol asks for at least one frame every 5 s
 STATS_EVERY_S = 2.0  # viewer_stats cadence, in room time
-MAX_BATCH = 2000  # objects per frame at most
 COUPON_BOOST_S = 60.0  # orders stay more likely this long after a coupon drop
 COUPON_KINDS = ("满减", "直减", "折扣")
 
@@ -637,79 +631,20 @@ def _ack(command_id: str, result: str, reason: str = "") -> dict[str, Any]:
 # The server
 
 
-def _frame(objects: list[dict[str, Any]]) -> str:
-    """One frame: a lone object as itself, several as a JSON array."""
-    return json.dumps(objects[0] if len(objects) == 1 else objects, ensure_ascii=False)
-
-
-class DemoRoomServer:
+class DemoRoomServer(RoomServer):
     """A running demo room on a websocket. Create it with :func:`serve_demo_room`."""
 
+    task_name = "demo-room-ticker"
+
     def __init__(self, room: DemoRoom, host: str, room_id: str = "demo", title: str = "") -> None:
+        super().__init__(host, room_id, title or "LiveDeck 演示直播间")
         self.room = room
-        self.host = host
-        self.room_id = room_id
-        self.title = title or "LiveDeck 演示直播间"
-        self.port = 0
-        self.clients: set[ServerConnection] = set()
-        self._server: Server | None = None
-        self._ticker: asyncio.Task[None] | None = None
-        self.bad_frames = 0
 
-    @property
-    def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"ws://{host}:{self.port}"
+    def on_command(self, item: dict[str, Any]) -> dict[str, Any]:
+        return self.room.apply_command(item)
 
-    async def _start(self, port: int) -> None:
-        # compression=None: the room is usually on loopback, where deflate only costs CPU.
-        self._server = await serve(self._handle, self.host, port, compression=None, max_size=2**20)
-        self.port = self._server.sockets[0].getsockname()[1]
-        self._ticker = asyncio.create_task(self._tick(), name="demo-room-ticker")
-        self._ticker.add_done_callback(_log_crash)
-
-    async def _handle(self, ws: ServerConnection) -> None:
-        hello = {"type": "hello", "protocol": PROTOCOL, "v": PROTOCOL_VERSION, "room_id": self.room_id,
-                 "title": self.title}
-        try:
-            await ws.send(json.dumps(hello, ensure_ascii=False))
-            # Joined only after hello went out, so that hello is every client's first frame.
-            self.clients.add(ws)
-            async for message in ws:
-                replies = self._on_message(message)
-                if replies:
-                    await ws.send(_frame(replies))
-        except ConnectionClosed:
-            pass
-        finally:
-            self.clients.discard(ws)
-
-    def _on_message(self, message: str | bytes) -> list[dict[str, Any]]:
-        if isinstance(message, bytes):
-            return [self._bad("binary frames are not part of the protocol", message)]
-        try:
-            data = json.loads(message)
-        except ValueError:
-            return [self._bad("not JSON", message)]
-        items = data if isinstance(data, list) else [data]
-        replies = []
-        for item in items:
-            if not isinstance(item, dict):
-                replies.append(self._bad("a frame holds objects", message))
-            elif item.get("type") == "command":
-                replies.append(self.room.apply_command(item))
-            elif item.get("type") == "ping":
-                replies.append({"type": "pong", "ts": time.time()})
-            else:
-                replies.append(self._bad(f"unknown type {item.get('type')!r}", message))
-        return replies
-
-    def _bad(self, reason: str, message: str | bytes) -> dict[str, Any]:
-        self.bad_frames += 1
-        log.warning("demo room: bad client frame (%s): %.80r", reason, message)
-        return {"type": "error", "reason": reason}
-
-    async def _tick(self) -> None:
+    async def produce(self) -> None:
+        """Tick the room every TICK_S and broadcast what each tick made, with a ping now and then."""
         loop = asyncio.get_running_loop()
         last = next_ping = loop.time()
         next_tick = last + TICK_S
@@ -724,30 +659,13 @@ class DemoRoomServer:
             if now >= next_ping:
                 next_ping = now + PING_EVERY_S
                 events.append({"type": "ping", "ts": time.time()})
-            if events and self.clients:
-                # Clients may refuse frames over 1 MiB (websockets' default); 2,000 events are ~0.4 MiB.
-                for i in range(0, len(events), MAX_BATCH):
-                    broadcast(self.clients, _frame(events[i : i + MAX_BATCH]))
+            if events:
+                self.broadcast(events)
 
-    async def close(self) -> None:
+    async def close(self, farewell: dict[str, Any] | None = None) -> None:
         """Say ``live_end`` to every client, then stop listening and close the connections."""
-        if self._ticker is not None:
-            self._ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._ticker
-            self._ticker = None
-        if self._server is not None:
-            if self.clients:
-                end = {"type": "event", "kind": "live_end", "ts": time.time(), "text": "直播已结束"}
-                broadcast(self.clients, json.dumps(end, ensure_ascii=False))
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
-
-
-def _log_crash(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("demo room ticker crashed", exc_info=task.exception())
+        end = {"type": "event", "kind": "live_end", "ts": time.time(), "text": "直播已结束"}
+        await super().close(farewell or end)
 
 
 async def serve_demo_room(

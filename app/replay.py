@@ -31,20 +31,17 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
-from websockets.exceptions import ConnectionClosed
+from websockets.asyncio.server import ServerConnection
 
 from app.i18n import tr
+from app.room_server import RoomServer
 from app.server_thread import ServerThread
 from app.store import open_readonly
 
 log = logging.getLogger("livedeck.replay")
 
-PROTOCOL = "livedeck-generic"
-PROTOCOL_VERSION = 1
 TICK_S = 0.05
 PING_EVERY_S = 2.0
-MAX_BATCH = 2000
 MIN_SPEED, MAX_SPEED = 1.0, 50.0
 DEFAULT_GAP_CAP_S = 10.0
 DEFAULT_PAGE_SIZE = 2000
@@ -119,11 +116,7 @@ def _event_object(session_id: int, row: tuple[Any, ...]) -> dict[str, Any]:
     return obj
 
 
-def _frame(objects: list[dict[str, Any]]) -> str:
-    return json.dumps(objects[0] if len(objects) == 1 else objects, ensure_ascii=False)
-
-
-class ReplayServer:
+class ReplayServer(RoomServer):
     """A recorded session re-streamed on a websocket. Create it with :func:`serve_replay`.
 
     Attributes:
@@ -134,49 +127,26 @@ class ReplayServer:
 
     def __init__(self, path: str | Path, session_id: int, title: str, *, speed: float = 1.0, host: str = "127.0.0.1",
                  gap_cap: float = DEFAULT_GAP_CAP_S, page_size: int = DEFAULT_PAGE_SIZE) -> None:
+        super().__init__(host, f"replay-{session_id}", tr("回放：{title}", title=title))
         self.path = Path(path)
         self.session_id = session_id
-        self.title = title
         self.speed = check_speed(speed)
-        self.host = host
         self.gap_cap = gap_cap
         self.page_size = max(1, page_size)
-        self.port = 0
-        self.clients: set[ServerConnection] = set()
         self.sent = 0
         self.pages = 0
         self.finished = asyncio.Event()
         self._started = asyncio.Event()
-        self._server: Server | None = None
-        self._player: asyncio.Task[None] | None = None
 
-    @property
-    def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"ws://{host}:{self.port}"
+    task_name = "replay-player"
 
-    async def _start(self, port: int) -> None:
-        self._server = await serve(self._handle, self.host, port, compression=None, max_size=2**20)
-        self.port = self._server.sockets[0].getsockname()[1]
-        self._player = asyncio.create_task(self._play(), name="replay-player")
-        self._player.add_done_callback(_log_crash)
+    def on_join(self, ws: ServerConnection) -> None:
+        self._started.set()  # play from the first client on, so a recorder that connects late misses nothing
 
-    async def _handle(self, ws: ServerConnection) -> None:
-        hello = {"type": "hello", "protocol": PROTOCOL, "v": PROTOCOL_VERSION,
-                 "room_id": f"replay-{self.session_id}", "title": tr("回放：{title}", title=self.title)}
-        try:
-            await ws.send(json.dumps(hello, ensure_ascii=False))
-            self.clients.add(ws)
-            self._started.set()
-            async for message in ws:
-                # A replay takes no commands: the show already happened. Answer pings, refuse the rest.
-                reply = _reply(message)
-                if reply is not None:
-                    await ws.send(json.dumps(reply, ensure_ascii=False))
-        except ConnectionClosed:
-            pass
-        finally:
-            self.clients.discard(ws)
+    def on_command(self, item: dict[str, Any]) -> dict[str, Any]:
+        # A replay takes no commands: the show already happened.
+        return {"type": "ack", "command_id": str(item.get("command_id", "")), "result": "rejected",
+                "reason": "a replay takes no commands"}
 
     def _read_page(self, after_seq: int) -> list[tuple[Any, ...]]:
         """One page, on a worker thread, on its own short read-only connection (a live writer may be
@@ -188,7 +158,7 @@ class ReplayServer:
         finally:
             conn.close()
 
-    async def _play(self) -> None:
+    async def produce(self) -> None:
         await self._started.wait()
         loop = asyncio.get_running_loop()
         try:
@@ -256,40 +226,7 @@ class ReplayServer:
     def _broadcast(self, objects: list[dict[str, Any]], *, count: bool = True) -> None:
         if count:
             self.sent += sum(1 for o in objects if o.get("type") == "event")
-        if self.clients:
-            for i in range(0, len(objects), MAX_BATCH):
-                broadcast(self.clients, _frame(objects[i : i + MAX_BATCH]))
-
-    async def close(self) -> None:
-        """Stop playing, stop listening and close the connections."""
-        if self._player is not None:
-            self._player.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._player
-            self._player = None
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
-
-
-def _reply(message: str | bytes) -> dict[str, Any] | None:
-    try:
-        data = json.loads(message)
-    except ValueError:
-        return {"type": "error", "reason": "not JSON"}
-    for item in data if isinstance(data, list) else [data]:
-        if isinstance(item, dict) and item.get("type") == "ping":
-            return {"type": "pong", "ts": time.time()}
-        if isinstance(item, dict) and item.get("type") == "command":
-            return {"type": "ack", "command_id": str(item.get("command_id", "")), "result": "rejected",
-                    "reason": "a replay takes no commands"}
-    return None
-
-
-def _log_crash(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("replay player crashed", exc_info=task.exception())
+        self.broadcast(objects)
 
 
 async def serve_replay(

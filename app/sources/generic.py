@@ -14,12 +14,11 @@ import time
 from typing import Any
 
 from app.events import KINDS, Command, LiveEvent
+from app.room_server import PROTOCOL, PROTOCOL_VERSION
 from app.sources.base import FrameError, WebSocketSource
 
 log = logging.getLogger("livedeck.sources.generic")
 
-PROTOCOL = "livedeck-generic"
-VERSION = 1
 _TEXT_FIELDS = ("msg_id", "user_id", "user_name", "text", "product_id")
 _ID_FIELDS = frozenset(("msg_id", "user_id", "product_id"))  # may also arrive as JSON integers
 _INT_FIELDS = ("count", "amount_fen")
@@ -121,8 +120,8 @@ class GenericSource(WebSocketSource):
         if item.get("protocol") != PROTOCOL:
             log.warning("hello names protocol %r, expected %r", item.get("protocol"), PROTOCOL)
         version = item.get("v")
-        if version != VERSION:
-            log.warning("room speaks protocol version %r; this console speaks %d", version, VERSION)
+        if version != PROTOCOL_VERSION:
+            log.warning("room speaks protocol version %r; this console speaks %d", version, PROTOCOL_VERSION)
         title = item.get("title")
         self.room_title = title[:200] if isinstance(title, str) else ""
 
