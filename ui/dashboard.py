@@ -300,6 +300,14 @@ class DashboardPanel(QWidget):
             self._snapshots.pop(0)
         self.history.append(snap.ts, {"online": snap.online, "comments_1m": snap.comments_1m,
                                       "orders": snap.orders, "gmv_fen": snap.gmv_fen})
+        # Tiles change with the snapshot itself (cheap text updates), at the same instant as the
+        # header's totals; only the charts wait for the draw timer.
+        self._show_tiles(snap)
+
+    def _show_tiles(self, snap: Snapshot) -> None:
+        before = self.minute_ago()
+        for tile in self.tiles.values():
+            tile.show_snapshot(snap, before)
 
     def clear(self) -> None:
         self.history.clear()
@@ -336,9 +344,6 @@ class DashboardPanel(QWidget):
         snap = self.latest
         if snap is None or self.history.version == self._drawn_version:
             return
-        before = self.minute_ago()
-        for tile in self.tiles.values():
-            tile.show_snapshot(snap, before)
         self._refresh_product(snap.ts)
         drew = self.refresh_charts()
         if drew:

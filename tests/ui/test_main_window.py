@@ -82,3 +82,42 @@ def test_console_speaks_english_when_asked(qtbot: QtBot, tmp_path: Path) -> None
     assert window.header.session_button.text() == "Start session"
     assert window.products.headerData(0, Qt.Orientation.Horizontal) == "No."
     assert window.header.clock.value.text() == "--:--"
+
+
+def test_header_and_dashboard_show_the_same_numbers_at_every_snapshot(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    from app.events import Command
+    from app.metrics import Snapshot
+    from ui.console import open_console
+
+    async def scenario() -> list[tuple[str, ...]]:
+        room = await serve_demo_room(seed=4, rate=300)
+        seen: list[tuple[str, ...]] = []
+        try:
+            async with open_console(SourceSpec("generic", room.url), load_products_csv(demo_catalog_path()),
+                                    tmp_path / "c.sqlite", Settings(tmp_path / "s.json")) as window:
+                qtbot.addWidget(window)
+                window.show()
+                await window.start_session()
+                await wait_until(lambda: window.engine.state.events > 0)  # the room is connected
+                window.engine.execute(Command("explain", {"no": 3}))  # orders start coming in
+                header, tiles = window.header, window.dashboard.tiles  # type: ignore[union-attr]
+
+                def compare(snap: Snapshot) -> None:  # runs after the header's and the dashboard's own
+                    seen.append((header.online.value.text(), tiles["online"].value.text(),
+                                 header.orders.value.text(), tiles["orders"].value.text(),
+                                 header.gmv.value.text(), tiles["gmv"].value.text()))
+
+                assert window.show_runner.metrics is not None
+                window.show_runner.metrics.add_snapshot_listener(compare)
+                await wait_until(lambda: len(seen) >= 3 and seen[-1][2] != "0", timeout=15)
+                await window.stop_session()
+                window.close()
+        finally:
+            await room.close()
+        return seen
+
+    seen = qloop.run_until_complete(scenario())
+    for online, tile_online, orders, tile_orders, gmv, tile_gmv in seen:
+        assert (online, orders, gmv) == (tile_online, tile_orders, tile_gmv)
