@@ -81,8 +81,8 @@ class Product:
 
     @property
     def label(self) -> str:
-        """How the anchor and viewers name it: ``"3号 每日坚果"``."""
-        return f"{self.no}号 {self.name}"
+        """How the anchor and viewers name it: ``"3号 每日坚果"`` (``"No. 3 每日坚果"`` in English)."""
+        return tr("{no}号 {name}", no=self.no, name=self.name)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

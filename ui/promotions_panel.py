@@ -613,7 +613,7 @@ class PromotionsPanel(QWidget):
     def _draw_products(self) -> None:
         combo = self.product_combo
         current = combo.currentData()
-        items = [(p.no, tr("{no}号 {name}", no=p.no, name=p.name)) for p in self.engine.state.queue.products]
+        items = [(p.no, p.label) for p in self.engine.state.queue.products]
         if [(combo.itemData(i), combo.itemText(i)) for i in range(combo.count())] == items:
             return
         combo.blockSignals(True)

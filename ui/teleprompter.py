@@ -203,7 +203,7 @@ class TeleprompterWindow(QWidget):
                 self.price_label.setText("")
                 self.points.setPlainText("")
             else:
-                self.name_label.setText(tr("{no}号 {name}", no=product.no, name=product.name))
+                self.name_label.setText(product.label)
                 self.price_label.setText(format_fen(product.price_fen))
                 self.points.setPlainText(product.selling_points)
             self.highlighter.rehighlight()
