@@ -97,11 +97,13 @@ class ReviewTimeline(FigureCanvasQTAgg):
         for ax in (self.ax_online, self.ax_comments, self.ax_sales, self.ax_gmv):
             ax.clear()
         self._cursors = []
-        self.ax_online.plot(x, online, color=COLORS["accent"], linewidth=1.5)
+        # A marker when there is a single bucket (a short show): a one-point line would draw nothing.
+        marker = "o" if n == 1 else None
+        self.ax_online.plot(x, online, color=COLORS["accent"], linewidth=1.5, marker=marker)
         self.ax_online.fill_between(x, online, color=COLORS["accent"], alpha=0.12, linewidth=0)
         self.ax_comments.bar(x, comments, width=width, align="edge", color=COLORS["question"], linewidth=0)
         self.ax_sales.bar(x, orders, width=width, align="edge", color=COLORS["green"], linewidth=0)
-        self.ax_gmv.plot(x, gmv, color=COLORS["gold"], linewidth=1.6)
+        self.ax_gmv.plot(x, gmv, color=COLORS["gold"], linewidth=1.6, marker=marker)
         titles = ((self.ax_online, tr("在线人数")), (self.ax_comments, tr("评论/分钟")),
                   (self.ax_sales, tr("订单/分钟 · 累计成交（元）")))
         for ax, title in titles:

@@ -20,6 +20,8 @@ from app.i18n import set_language
 from app.settings import Settings
 from app.show import SourceSpec
 from ui.console import open_console
+from ui.review_window import ReviewWindow
+from ui.session_library import SessionLibrary
 from ui.theme import apply_theme
 
 
@@ -41,9 +43,32 @@ async def _shoot(out: Path, seconds: float, size: tuple[int, int]) -> list[Path]
             path = out / "console.png"
             window.grab().save(str(path))
             saved.append(path)
+            session_id = window.engine.state.session_id
             window.close()
+        assert session_id is not None
+        saved += await _shoot_review(out, out / "shots.sqlite", session_id, size)
     finally:
         await room.close()
+    return saved
+
+
+async def _shoot_review(out: Path, db: Path, session_id: int, size: tuple[int, int]) -> list[Path]:
+    """The 场次库 and the review (复盘) of the session just recorded."""
+    saved = []
+    library = SessionLibrary(db)
+    library.resize(size[0] * 3 // 4, size[1] // 2)
+    library.show()
+    await asyncio.sleep(0.3)
+    saved.append(out / "library.png")
+    library.grab().save(str(saved[-1]))
+    library.close()
+    review = ReviewWindow(db, session_id)
+    review.resize(*size)
+    review.show()
+    await asyncio.sleep(1.5)  # the review's first queries run on worker threads
+    saved.append(out / "review.png")
+    review.grab().save(str(saved[-1]))
+    review.close()
     return saved
 
 
