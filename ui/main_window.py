@@ -30,6 +30,7 @@ from app.metrics import Snapshot
 from app.settings import Settings, data_dir
 from app.show import Show, SourceSpec
 from app.units import format_clock, format_count, format_fen
+from ui.banned_words import BannedWordsDialog
 from ui.catalog_dialog import open_catalog_import
 from ui.commands import CommandRunner
 from ui.comment_feed import CommentFeedModel, CommentFeedView
@@ -241,6 +242,9 @@ class MainWindow(QMainWindow):
         help_action = QAction(tr("快捷键一览（{key}）", key=self.hotkeys.key("help").toString()), self)
         help_action.triggered.connect(self.hotkeys.toggle_help)
         settings_menu.addAction(help_action)
+        banned_action = QAction(tr("违禁词…"), self)
+        banned_action.triggered.connect(self.edit_banned_words)
+        settings_menu.addAction(banned_action)
         session_menu = self.menuBar().addMenu(tr("场次"))
         self.toggle_action = QAction(tr("开始场次"), self)
         self.toggle_action.setShortcut(QKeySequence("Ctrl+R"))
@@ -284,6 +288,13 @@ class MainWindow(QMainWindow):
             self.teleprompter.raise_()
         self.teleprompter.show()
         return self.teleprompter
+
+    def edit_banned_words(self) -> BannedWordsDialog:
+        """设置 → 违禁词…; on save, an open teleprompter checks against the new words at once."""
+        dialog = BannedWordsDialog(self.settings, self)
+        dialog.accepted.connect(lambda: self.teleprompter and self.teleprompter.set_checker(dialog.checker()))
+        dialog.open()  # not exec(): a nested event loop would stall the qasync loop
+        return dialog
 
     def _choose_language(self, code: str) -> None:
         self.settings.set("language", code)

@@ -106,3 +106,20 @@ def test_scrolling_runs_only_while_visible_with_a_speed(qtbot: QtBot, engine: Se
     assert window.points.verticalScrollBar().value() > 0
     window.hide()
     assert not window._timer.isActive()
+
+
+def test_words_added_in_settings_are_highlighted_at_once(
+    qtbot: QtBot, engine: SessionEngine, tmp_path: Path
+) -> None:
+    settings = Settings(tmp_path / "s.json")
+    window = MainWindow(engine, Show(engine), SourceSpec("generic", "ws://127.0.0.1:1"), PRODUCTS, settings)
+    qtbot.addWidget(window)
+    engine.execute(Command("explain", {"no": 2}))
+    prompter = window.open_teleprompter()
+    assert prompter.findings() == []  # "营养均衡" is no built-in term
+    dialog = window.edit_banned_words()
+    dialog.editor.setPlainText("营养均衡=搭配丰富\n\n  ")
+    dialog.accept()
+    assert settings.get("banned_words") == ["营养均衡=搭配丰富"]
+    assert Settings(tmp_path / "s.json").get("banned_words") == ["营养均衡=搭配丰富"]  # saved
+    assert [(f.word, f.suggestion) for f in prompter.findings()] == [("营养均衡", "搭配丰富")]
