@@ -17,7 +17,9 @@ class BannedWordsDialog(QDialog):
         self.settings = settings
         self.setWindowTitle(tr("违禁词"))
         self.resize(460, 420)
-        hint = QLabel(tr("每行一个词；写成「词=建议」可附上替换说法。内置的广告法极限词（最、第一、100% …）始终生效。"), self)
+        hint = QLabel(
+            tr("每行一个词；写成「词=建议」可附上替换说法。内置的广告法极限词（最、第一、100% …）始终生效。"), self
+        )
         hint.setWordWrap(True)
         self.editor = QPlainTextEdit(self)
         self.editor.setPlaceholderText(tr("例如：秒杀全网=优惠力度大"))
