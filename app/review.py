@@ -742,7 +742,14 @@ class Review:
 
     def product_label(self, product_id: str) -> str:
         no, name, _ = self._catalog.get(product_id, (None, "", 0))
-        return f"{no}号 {name}".strip() if no is not None else product_id
+        return tr("{no}号 {name}", no=no, name=name).strip() if no is not None else product_id
+
+    def shop_orders_changed(self) -> None:
+        """Shop orders were imported for this session: per-product results are recomputed on the next
+        :meth:`products` (the rest of the review does not read them)."""
+        with self._lock:
+            self._cache.pop("products", None)
+            self._has_shop_orders = True
 
     # -- summary ----------------------------------------------------------------------------------------
     def summary(self) -> Summary:

@@ -486,6 +486,7 @@ class ReviewWindow(QWidget):
             QMessageBox.warning(self, tr("导入店铺订单"), tr("导入失败：{reason}", reason=exc))
             return None
         self.last_import = result
+        self.review.shop_orders_changed()
         self.products.set_rows(self.review.products())
         self.import_dialog = OrderImportDialog(result, self)
         self.import_dialog.show()

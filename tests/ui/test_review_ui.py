@@ -5,6 +5,7 @@ per-product GMV equal to SQL, filters unanswered questions; compare shows the se
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -269,3 +270,52 @@ def test_compare_shows_both_sessions(qtbot, built: Built, monkeypatch: pytest.Mo
     assert window.summaries()[best - 1].session_id == built.ids["spring"]
     assert model.data(model.index(gmv_row, best), Qt.ItemDataRole.BackgroundRole) is not None
     assert window.products.rowCount() >= 3
+
+
+def test_exporting_a_report_writes_the_chosen_file(qtbot, built: Built, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from html.parser import HTMLParser
+
+    from PySide6.QtWidgets import QFileDialog
+
+    window = ReviewWindow(built.path, built.ids["spring"])
+    qtbot.addWidget(window)
+    out = tmp_path / "复盘报告"  # no extension: the chosen filter decides it
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "HTML (*.html)"))
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: told.append(text))
+    assert window.export_report() == f"{out}.html"
+    html = Path(f"{out}.html").read_text(encoding="utf-8")
+    HTMLParser().feed(html)  # it parses
+    assert "data:image/png;base64," in html  # charts inside the one file
+    orders = sql(built.path, "select count(*) from events where session_id = ? and kind = 'order'",
+                 built.ids["spring"])
+    assert format_count(int(orders)) in html  # type: ignore[arg-type]
+    assert told == [f"报告已保存：{out}.html"]
+
+
+def test_importing_shop_orders_shows_every_bad_row_and_adds_the_good_ones(
+    qtbot, log_copy: Built, tmp_path: Path
+) -> None:
+    window = ReviewWindow(log_copy.path, log_copy.ids["spring"])
+    qtbot.addWidget(window)
+    t0 = sql(log_copy.path, "select started_at from sessions where id = ?", log_copy.ids["spring"])
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(t0) + 90))  # type: ignore[arg-type]
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "订单号,商品,金额,时间,买家\n"
+        f"A1,p-tee,99.00,{when},买家甲\n"
+        f"A2,p-tee,-5,{when},买家乙\n"
+        f"A3,不存在的商品,10.00,{when},买家丙\n"
+        f"A4,p-tee,99.00,{when},买家丁\n",
+        encoding="utf-8",
+    )
+    result = window.import_orders_from(orders)
+    assert result is not None
+    assert result.imported == 2
+    assert sorted(e.row for e in result.errors) == [3, 4]  # the header is row 1
+    assert window.import_dialog is not None
+    assert window.import_dialog.isVisible()
+    tee = window.product_row("p-tee")
+    assert tee is not None
+    assert (tee.shop_orders, tee.shop_gmv_fen) == (2, 19800)
