@@ -36,55 +36,71 @@ log = logging.getLogger("livedeck.cli")
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="livedeck", description="LiveDeck 直播中控台 — live-stream commerce console"
+        prog="livedeck", description=tr("LiveDeck 直播中控台 — 直播带货中控台")
     )
     parser.add_argument("--version", action="version", version=f"livedeck {__version__}")
-    parser.add_argument("--lang", choices=sorted(LANGUAGES), help="UI language (default: the setting, zh)")
-    parser.add_argument("--db", type=Path, help="session log file (default: <data dir>/sessions.sqlite)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    parser.add_argument("--source", help="console: connect here instead of the embedded demo room")
-    parser.add_argument("--format", choices=sorted(FORMATS), default="generic", help="protocol of --source")
-    parser.add_argument("--seed", type=int, help="console: seed of the embedded demo room")
-    parser.add_argument("--rate", type=float, help="console: events/s of the embedded demo room")
-    parser.add_argument("--replay", type=Path, metavar="LOG", help="console: replay a recorded session log")
-    parser.add_argument("--session", type=int, help="console --replay: session id (default: the newest)")
-    parser.add_argument("--speed", type=float, help="console --replay: 1 to 50 (default 1)")
+    parser.add_argument("--lang", choices=sorted(LANGUAGES), help=tr("界面语言（默认：设置里的语言，中文）"))
+    parser.add_argument("--db", type=Path, help=tr("场次日志文件（默认：<数据目录>/sessions.sqlite）"))
+    parser.add_argument("-v", "--verbose", action="store_true", help=tr("输出调试日志"))
+    parser.add_argument("--source", help=tr("控制台：连接这个直播源，而不是内置演示直播间"))
+    parser.add_argument("--format", choices=sorted(FORMATS), default="generic", help=tr("--source 的协议"))
+    parser.add_argument("--seed", type=int, help=tr("控制台：内置演示直播间的随机种子"))
+    parser.add_argument("--rate", type=float, help=tr("控制台：内置演示直播间每秒事件数"))
+    parser.add_argument("--replay", type=Path, metavar="LOG", help=tr("控制台：回放一个已录制的场次日志"))
+    parser.add_argument("--session", type=int, help=tr("控制台 --replay：场次编号（默认：最新一场）"))
+    parser.add_argument("--speed", type=float, help=tr("控制台 --replay：1 到 50 倍速（默认 1）"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    rec = sub.add_parser("record", help="record a live room into the session log, headless")
-    rec.add_argument("--source", required=True, help="websocket address of the room or bridge")
-    rec.add_argument("--format", choices=sorted(FORMATS), default="generic", help="protocol (default generic)")
-    rec.add_argument("--db", type=Path, help="session log file (default: <data dir>/sessions.sqlite)")
-    rec.add_argument("--duration", type=float, help="stop after this many seconds")
+    rec = sub.add_parser("record", help=tr("无界面录制直播间到场次日志"))
+    rec.add_argument("--source", required=True, help=tr("直播间或弹幕桥的 websocket 地址"))
+    rec.add_argument("--format", choices=sorted(FORMATS), default="generic", help=tr("协议（默认 generic）"))
+    rec.add_argument("--db", type=Path, help=tr("场次日志文件（默认：<数据目录>/sessions.sqlite）"))
+    rec.add_argument("--duration", type=float, help=tr("录制这么多秒后停止"))
     rec.add_argument("--plan", type=Path,
-                     help="run-of-show plan (JSON/XLSX, docs/plan.md): run its commands against the session")
-    rec.add_argument("--title", default="", help="session title (default: source and date)")
-    rec.add_argument("--room", help="room id (bilibili: with a direct websocket --source)")
+                     help=tr("直播流程（JSON/XLSX，见 docs/plan.md）：按流程向场次执行命令"))
+    rec.add_argument("--title", default="", help=tr("场次标题（默认：直播源和日期）"))
+    rec.add_argument("--room", help=tr("直播间号（哔哩哔哩：配合直连的 websocket --source）"))
     rec.add_argument("--cookie-file", type=Path,
-                     help="bilibili: a logged-in cookies.txt (or 'SESSDATA=…; buvid3=…') so names are not masked")
+                     help=tr("哔哩哔哩：已登录的 cookies.txt（或「SESSDATA=…; buvid3=…」），观众昵称不被打码"))
 
-    demo = sub.add_parser("demo-room", help="run the demo live room server")
+    demo = sub.add_parser("demo-room", help=tr("运行演示直播间服务器"))
     demo.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     replay.add_parser(sub)
 
-    rep = sub.add_parser("report", help="write a post-show report (复盘): .html, .xlsx, .csv (events) or .pdf")
-    rep.add_argument("log", type=Path, help="the session log (sessions.sqlite)")
-    rep.add_argument("--session", type=int, default=argparse.SUPPRESS, help="session id (default: the newest)")
-    rep.add_argument("-o", "--output", type=Path, required=True, help="report file: .html, .xlsx, .csv or .pdf")
-    rep.add_argument("--lang", choices=sorted(LANGUAGES), default=argparse.SUPPRESS, help="report language (zh)")
+    rep = sub.add_parser("report", help=tr("生成复盘报告：.html、.xlsx、.csv（事件）或 .pdf"))
+    rep.add_argument("log", type=Path, help=tr("场次日志（sessions.sqlite）"))
+    rep.add_argument("--session", type=int, default=argparse.SUPPRESS, help=tr("场次编号（默认：最新一场）"))
+    rep.add_argument("-o", "--output", type=Path, required=True, help=tr("报告文件：.html、.xlsx、.csv 或 .pdf"))
+    rep.add_argument("--lang", choices=sorted(LANGUAGES), default=argparse.SUPPRESS, help=tr("报告语言（默认中文）"))
     return parser
+
+
+def _chosen_language(argv: Sequence[str], settings: Settings) -> str:
+    """``--lang`` from the command line, else the setting: known before the parser is built, so that
+    ``--help`` speaks it too."""
+    for i, arg in enumerate(argv):
+        if arg.startswith("--lang="):
+            value = arg.partition("=")[2]
+        elif arg == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        else:
+            continue
+        if value in LANGUAGES:
+            return value
+    language: str = settings.get("language")
+    return language if language in LANGUAGES else "zh"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    settings = Settings()
+    set_language(_chosen_language(argv, settings))
     if argv[:1] == ["demo-room"]:  # the demo room parses its own flags
         from app.demo_room import main as demo_main
 
         return demo_main(argv[1:])
     args = build_parser().parse_args(argv)
     setup_logging(logging.DEBUG if args.verbose else logging.INFO)
-    settings = Settings()
-    set_language(args.lang or settings.get("language"))
     if args.command == "record":
         return record(args)
     if args.command == "replay":

@@ -276,12 +276,12 @@ class ReplayThread(ServerThread):
 def add_parser(sub: Any) -> argparse.ArgumentParser:
     """The ``replay`` subcommand, added to ``livedeck``'s subparsers."""
     rep: argparse.ArgumentParser = sub.add_parser(
-        "replay", help="re-stream a recorded session as a generic-protocol room (1×–50×)")
-    rep.add_argument("log", type=Path, metavar="LOG", help="session log file (SQLite)")
-    rep.add_argument("--session", type=int, help="session id (default: the newest)")
-    rep.add_argument("--speed", type=float, default=1.0, help="1 to 50 (default 1)")
-    rep.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1, this PC only)")
-    rep.add_argument("--port", type=int, default=8766, help="port (default 8766; 0 = any free port)")
+        "replay", help=tr("以 1–50 倍速把已录制的场次重新播放成通用协议直播间"))
+    rep.add_argument("log", type=Path, metavar="LOG", help=tr("场次日志文件（SQLite）"))
+    rep.add_argument("--session", type=int, help=tr("场次编号（默认：最新一场）"))
+    rep.add_argument("--speed", type=float, default=1.0, help=tr("1 到 50 倍速（默认 1）"))
+    rep.add_argument("--host", default="127.0.0.1", help=tr("监听地址（默认 127.0.0.1，仅本机）"))
+    rep.add_argument("--port", type=int, default=8766, help=tr("端口（默认 8766；0 表示任意空闲端口）"))
     return rep
 
 
