@@ -133,6 +133,7 @@ class SessionEngine:
         self._wake = asyncio.Event()
         self._listeners: list[BatchListener] = []
         self._commerce_changes: dict[Change, None] = {}  # an ordered set, filled while applying
+        self._dedupe_window = dedupe_window
         self._recent = _RecentIds(dedupe_window)
         self._seq = 0
         self._closed = False
@@ -173,6 +174,9 @@ class SessionEngine:
             queue=self.state.queue,  # the catalog prepared before the show is the show's catalog
         )
         self._seq = 0
+        # Message ids are unique within a show: a second show in this process (a replay recorded
+        # again, a room whose ids restart) must not have its events dropped as duplicates of the first.
+        self._recent = _RecentIds(self._dedupe_window)
         self.actions = []
         self.commerce.new_session()
         self._save_products()

@@ -98,3 +98,20 @@ def test_a_new_session_restarts_seq(tmp_path: Path) -> None:
             return [[e.seq for e in log.events(i)] for i in ids]
 
     assert asyncio.run(main()) == [[1, 2, 3], [1, 2, 3]]
+
+
+def test_a_new_session_does_not_drop_message_ids_of_the_previous_one(tmp_path: Path) -> None:
+    # Replaying the same log twice in one console (README: "recording a replay again drops nothing"):
+    # the second session gets the same msg_ids as the first and must record every one of them.
+    async def main() -> tuple[list[int], int]:
+        with SessionLog(tmp_path / "s.sqlite") as log:
+            engine = SessionEngine(log)
+            counts = []
+            for _ in range(2):
+                sid = await engine.start_session("回放", "generic:replay")
+                engine.submit([ev(Kind.COMMENT, n, msg_id=f"m{n}") for n in range(3)])
+                await engine.end_session()
+                counts.append(log.count_events(sid))
+            return counts, engine.state.duplicates
+
+    assert asyncio.run(main()) == ([3, 3], 0)
