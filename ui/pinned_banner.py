@@ -39,6 +39,8 @@ class PinnedBanner(QWidget):
         self.user.setObjectName("pinnedUser")
         self.text = QLabel(self)
         self.text.setObjectName("pinnedText")
+        # Wrapped, not one line: a long question would otherwise widen the window past a laptop screen.
+        self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.unpin_button = QPushButton(tr("取消置顶"), self)
         self.unpin_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
