@@ -601,7 +601,7 @@ def snapshot_rows(session_id: int, snapshots: Iterable[Snapshot]) -> list[Mappin
 
 
 def connect_commerce(tracker: MetricsTracker, engine: Any) -> Callable[[], None]:
-    """Feed ``tracker`` the engine's explain windows and flash-sale stock (``subscribe_changes``).
+    """Feed ``tracker`` the engine's catalog, explain windows and flash-sale stock (``subscribe_changes``).
 
     Returns the unsubscribe function (a no-op for an engine without commerce).
     """
@@ -609,14 +609,25 @@ def connect_commerce(tracker: MetricsTracker, engine: Any) -> Callable[[], None]
     if subscribe is None:
         return lambda: None
 
+    def sync_catalog() -> None:
+        # The engine's catalog is the show's: product numbers ("3号") and names follow it, replaced whole.
+        products = engine.state.queue.products
+        if products:
+            tracker._names.clear()
+            tracker._by_no.clear()
+            tracker.set_products(products)
+
     def on_change(change: Any) -> None:
         state = engine.state
-        if change.kind == "explaining":
+        if change.kind in ("catalog", "product"):
+            sync_catalog()
+        elif change.kind == "explaining":
             tracker.set_windows((w.product_id, w.start_ts, w.end_ts) for w in state.explain_windows)
         elif change.kind == "flash_sale":
             sale = state.flash_sales.get(change.key)
             if sale is not None and sale.status == "live":
                 tracker.check_stock(sale.left, sale.stock, sale.product_id)
 
+    sync_catalog()
     unsubscribe: Callable[[], None] = subscribe(on_change)
     return unsubscribe

@@ -267,3 +267,22 @@ def test_append_metrics_writes_rows(tmp_path) -> None:
         rows = conn.execute("SELECT ts, online, viewers_uv, entries_pv FROM metrics ORDER BY ts").fetchall()
         conn.close()
     assert rows == [(T0 + 1, 10, 1, 1), (T0 + 2, 10, 1, 1)]
+
+
+def test_the_catalog_the_engine_loads_is_the_one_the_tracker_names_and_counts_mentions_by() -> None:
+    # ``livedeck record --plan`` builds its tracker before the plan's catalog is loaded, and the console
+    # can import another catalog later: "3号" must mean the engine's 3号, named as the engine names it.
+    from app.catalog import Product as CatalogProduct
+    from app.engine import SessionEngine
+    from app.metrics import connect_commerce
+
+    engine = SessionEngine()
+    tracker = MetricsTracker(products=PRODUCTS)  # an older catalog: 3号 was p3 保温杯
+    connect_commerce(tracker, engine)
+    assert engine.load_catalog([CatalogProduct(1, "n1", "坚果", 5990), CatalogProduct(3, "n3", "山楂条", 1990)]).applied
+    tracker.feed([ev(Kind.COMMENT, 1, "u1", text="3号还有吗")])
+    stats_by_id = {s.product_id: s for s in tracker.product_stats(every_product=True)}
+    assert stats_by_id["n3"].mentions == 1
+    assert (stats_by_id["n3"].no, stats_by_id["n3"].name) == (3, "山楂条")
+    assert "p3" not in stats_by_id  # the replaced catalog's products are gone
+    assert tracker.product_label("n3") == "3号 山楂条"
