@@ -281,7 +281,9 @@ class DashboardPanel(QWidget):
         outer.addWidget(scroll)
         self.setMinimumWidth(440)
 
-        tracker.add_snapshot_listener(self.add_snapshot)
+        # Removed (or muted: alerts have no removal) by stop(); the tracker outlives a closed window.
+        self._stopped = False
+        self._unsubscribe_snapshots = tracker.add_snapshot_listener(self.add_snapshot)
         tracker.add_alert_listener(self.show_alert)
         self._timer = QTimer(self)
         self._timer.setInterval(refresh_ms)
@@ -328,6 +330,8 @@ class DashboardPanel(QWidget):
 
     def show_alert(self, alert: str, text: str, ts: float) -> None:
         """Show an alert briefly, big and amber, like a prompter line."""
+        if self._stopped:
+            return
         self.alert.setText("⚠ " + text)
         self.alert.show()
         self._alert_timer.start()
@@ -415,6 +419,9 @@ class DashboardPanel(QWidget):
             self.product_line.setText(text)
 
     def stop(self) -> None:
-        """Stop drawing (the window is closing)."""
+        """Stop drawing and listening (the window is closing)."""
         self._timer.stop()
         self._alert_timer.stop()
+        if not self._stopped:
+            self._stopped = True
+            self._unsubscribe_snapshots()

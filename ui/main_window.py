@@ -29,6 +29,7 @@ from app.i18n import LANGUAGES, language, tr
 from app.metrics import Snapshot
 from app.settings import Settings, data_dir
 from app.show import Show, SourceSpec
+from app.sources.base import SourceStatus
 from app.units import format_clock, format_count, format_fen
 from ui.banned_words import BannedWordsDialog
 from ui.catalog_dialog import open_catalog_import
@@ -193,12 +194,13 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.run_of_show_dock], [200], Qt.Orientation.Vertical)
 
         self.header.session_button.clicked.connect(self._toggle_session)
-        show.add_status_listener(self.header.status.set_status)
         # Source health: a popup under the header's status light (ui/source_health.py).
         self.demo_url: str | None = None  # the embedded demo room, offered by the connect dialog
         self.health = SourceHealthPopup(lambda: show.source.status if show.source else None, self)
-        show.add_status_listener(self.health.set_status)
         self.header.status.clicked.connect(lambda: self.health.show_below(self.header.status))
+        self._closed = False
+        # The show outlives the window and has no way to remove a status listener: a closed window mutes it.
+        show.add_status_listener(self._show_status)
         self._unsubscribe = engine.subscribe(self._on_batch)
         # Hotkeys (ui/hotkeys.py); the promotions panel sets ``self.hotkeys.prepared`` (PreparedPromotions).
         self.hotkeys = ConsoleHotkeys(self, self.runner, settings,
@@ -213,6 +215,11 @@ class MainWindow(QMainWindow):
         self._refresh_timer.start()
         self._restore_layout()
         self.refresh()
+
+    def _show_status(self, status: SourceStatus) -> None:
+        if not self._closed:
+            self.header.status.set_status(status)
+            self.health.set_status(status)
 
     def _product_label(self, product_id: str) -> str:
         product = self.engine.state.queue.by_product_id(product_id)
@@ -392,6 +399,7 @@ class MainWindow(QMainWindow):
         store = self._layout_store()
         store.setValue("geometry", self.saveGeometry())
         store.setValue("windowState", self.saveState())
+        self._closed = True
         self._refresh_timer.stop()
         if self.dashboard is not None:
             self.dashboard.stop()
