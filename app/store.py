@@ -689,14 +689,15 @@ class SessionLog:
         before = conn.total_changes
         try:
             conn.executemany(_INSERT_EVENT, _event_rows(session_id, events))
-        except (sqlite3.InterfaceError, sqlite3.ProgrammingError, TypeError, ValueError, AttributeError):
+        except (sqlite3.InterfaceError, sqlite3.ProgrammingError, TypeError, ValueError, AttributeError,
+                OverflowError):
             # One event with an unbindable value (a source bug) must not cost the good events around it:
             # redo this append row by row (rows already in are ignored as duplicates) and skip the bad.
             for event in events:
                 try:
                     conn.execute(_INSERT_EVENT, _event_rows(session_id, (event,))[0])
                 except (sqlite3.InterfaceError, sqlite3.ProgrammingError, TypeError, ValueError,
-                        AttributeError):
+                        AttributeError, OverflowError):
                     log.error("session log: skipped an unstorable event in session %s: %.200r",
                               session_id, event)
         inserted = conn.total_changes - before

@@ -70,6 +70,8 @@ def _get_count(data: dict[str, Any], key: str, *, required: bool = False, defaul
     value = _get_int(data, key, required=required, default=default)
     if value < 0:
         raise FrameError(f"{key} is negative")
+    if value >= 2**63 // FEN_PER_DIAMOND:  # stored in 64-bit SQLite integers, diamonds as fen
+        raise FrameError(f"{key} is too large")
     return value
 
 

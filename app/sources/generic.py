@@ -24,6 +24,8 @@ _ID_FIELDS = frozenset(("msg_id", "user_id", "product_id"))  # may also arrive a
 _INT_FIELDS = ("count", "amount_fen")
 # Text longer than this is not a comment any platform sends; cap it so one frame can't bloat the log.
 MAX_TEXT = 2000
+# SQLite's INTEGER is 64-bit: a larger count or amount could not be stored (nor summed into the GMV).
+MAX_INT = 2**63 - 1
 
 
 def parse_event(obj: dict[str, Any], *, now: float) -> LiveEvent:
@@ -61,6 +63,8 @@ def parse_event(obj: dict[str, Any], *, now: float) -> LiveEvent:
             raise FrameError(f"{name} must be an integer")
         if value < 0:
             raise FrameError(f"{name} must not be negative")
+        if value > MAX_INT:
+            raise FrameError(f"{name} is too large")
         numbers.append(value)
     extra = get("extra")
     if extra is not None and type(extra) is not dict:

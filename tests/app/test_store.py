@@ -262,6 +262,15 @@ def test_one_unstorable_event_does_not_cost_its_batch(store: SessionLog, caplog)
     assert "unstorable event" in caplog.text
 
 
+def test_an_integer_beyond_64_bits_does_not_cost_its_batch(store: SessionLog, caplog) -> None:
+    sid = store.start_session("show", "demo")
+    bad = LiveEvent(Kind.ORDER, 1.0, count=1, amount_fen=2**64, seq=2)
+    store.append(sid, [*comments(1), bad, *comments(1, start_seq=3)])
+    store.flush()
+    assert [e.seq for e in store.events(sid)] == [1, 3]
+    assert "unstorable event" in caplog.text
+
+
 def test_a_writer_error_surfaces_from_flush(tmp_path: Path, write_lock, caplog) -> None:
     path = tmp_path / "sessions.sqlite"
     store = SessionLog(path, busy_timeout=0.05)

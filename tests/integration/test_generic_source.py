@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -209,3 +210,42 @@ def test_demo_room_to_log_end_to_end(tmp_path: object) -> None:
     ]
     comments = [e for e in stored if e.kind == "comment"]
     assert all(e.text and e.user_name and e.user_id.isdigit() for e in comments)
+
+
+def test_an_amount_too_big_for_sqlite_is_skipped_and_costs_no_good_event(tmp_path: object) -> None:
+    # SQLite integers stop at 2**63 - 1. One order claiming more must be counted as malformed at the
+    # edge; before, it failed the writer's whole transaction (every good event batched with it was
+    # lost) and, summed into the GMV, every metrics snapshot after it.
+    from pathlib import Path
+
+    from app.metrics import MetricsTracker
+    from app.show import Show, SourceSpec
+
+    huge = {"type": "event", "kind": "order", "ts": 1_700_000_050, "msg_id": "o1", "user_id": "9",
+            "product_id": "100552", "count": 1, "amount_fen": 2**64}
+
+    async def main() -> tuple[int, int, int, int]:
+        async def handler(ws: ServerConnection) -> None:
+            await ws.send(json.dumps([comment(1), huge, comment(2)]))
+            await ws.send(json.dumps(comment(3)))
+            await ws.wait_closed()
+
+        async with serve(handler, "127.0.0.1", 0) as server:
+            port = server.sockets[0].getsockname()[1]
+            with SessionLog(Path(str(tmp_path)) / "s.sqlite") as log:
+                engine = SessionEngine(log)
+                async with Show(engine, MetricsTracker(submit=engine.submit), metrics_interval=0.05) as show:
+                    sid = await show.start(SourceSpec("generic", f"ws://127.0.0.1:{port}"))
+                    async with asyncio.timeout(5):
+                        while engine.state.events < 3:
+                            await asyncio.sleep(0.01)
+                    await asyncio.sleep(0.2)  # a few metrics snapshots
+                    await show.stop()
+                    assert show.source is not None
+                    malformed = show.source.status.malformed
+                log.flush()
+                metrics = sqlite3.connect(log.path).execute(
+                    "SELECT count(*), max(gmv_fen) FROM metrics WHERE session_id = ?", (sid,)).fetchone()
+                return log.count_events(sid, "comment"), malformed, metrics[0] > 0, metrics[1]
+
+    assert asyncio.run(main()) == (3, 1, True, 0)
