@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 
 import pytest
