@@ -9,7 +9,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -72,7 +73,9 @@ class KpiTile(QWidget):
 
 
 class HeaderBar(QWidget):
-    """Source health, session clock, online now and the show's running totals, readable at a glance."""
+    """Source health, session clock, online now, orders and GMV, and the running countdown: what the
+    anchor reads at a glance (ARCHITECTURE's header). Everything else is on the 数据看板 dock, so the
+    header fits a laptop screen beside the docks even with a 4-hour show's numbers."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,9 +83,6 @@ class HeaderBar(QWidget):
         self.status = SourceStatusIndicator(self)
         self.clock = KpiTile(tr("场次时长"), self)
         self.online = KpiTile(tr("在线人数"), self)
-        self.peak = KpiTile(tr("最高在线"), self)
-        self.comments = KpiTile(tr("评论"), self)
-        self.likes = KpiTile(tr("点赞"), self)
         self.orders = KpiTile(tr("订单"), self)
         self.gmv = KpiTile(tr("成交金额"), self)
         self.session_button = QPushButton(tr("开始场次"), self)
@@ -93,11 +93,24 @@ class HeaderBar(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 12, 6)
         layout.addWidget(self.status)
-        for tile in (self.clock, self.online, self.peak, self.comments, self.likes, self.orders, self.gmv):
+        for tile in (self.clock, self.online, self.orders, self.gmv):
             layout.addWidget(tile)
         layout.addStretch(1)
         layout.addWidget(self.countdown)
         layout.addWidget(self.session_button)
+
+
+#: Below this window width the first-run layout puts the dashboard in a tab beside 营销.
+NARROW_WINDOW_PX = 1700
+
+
+def _scrollable(panel: QWidget) -> QScrollArea:
+    """``panel`` in a frameless scroll area, so a dock can be shorter than the panel's form."""
+    area = QScrollArea()
+    area.setWidget(panel)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    return area
 
 
 class MainWindow(QMainWindow):
@@ -129,7 +142,11 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self._tasks: set[asyncio.Task[None]] = set()
         self.setWindowTitle(tr("LiveDeck 直播中控台"))
-        self.resize(1440, 900)
+        # First run: the screen's available area (up to full HD); a saved geometry replaces it below.
+        screen = QGuiApplication.primaryScreen()
+        available = screen.availableGeometry() if screen is not None else None
+        self.resize(min(available.width(), 1920) if available else 1440,
+                    min(available.height(), 1080) if available else 900)
         self.setDockNestingEnabled(True)
 
         self.header = HeaderBar(self)
@@ -171,7 +188,7 @@ class MainWindow(QMainWindow):
         # 营销 (flash sales, coupons, lucky bags, notes) and 直播流程 (run-of-show) docks.
         self.promotions = PromotionsPanel(engine)
         self.promotions_dock = self._add_dock(
-            "promotionsDock", tr("营销"), self.promotions, Qt.DockWidgetArea.LeftDockWidgetArea
+            "promotionsDock", tr("营销"), _scrollable(self.promotions), Qt.DockWidgetArea.LeftDockWidgetArea
         )
         # Under the queue: pick a product above, prepare its flash sale or coupon below.
         self.splitDockWidget(self.product_dock, self.promotions_dock, Qt.Orientation.Vertical)
@@ -318,8 +335,7 @@ class MainWindow(QMainWindow):
         header = self.header
         header.clock.set_value(format_clock(state.elapsed(self.engine.clock.monotonic())) if state.running else "--:--")
         if self.show_runner.metrics is None:  # else the metrics snapshots fill the totals (_show_snapshot)
-            self._show_totals(state.online, state.peak_online, state.counts[Kind.COMMENT], state.likes,
-                              state.counts[Kind.ORDER], state.gmv_fen)
+            self._show_totals(state.online, state.counts[Kind.ORDER], state.gmv_fen)
         label = tr("结束场次") if state.running else tr("开始场次")
         header.session_button.setText(label)
         header.session_button.setProperty("running", state.running)
@@ -329,14 +345,11 @@ class MainWindow(QMainWindow):
     def _show_snapshot(self, snap: Snapshot) -> None:
         # The header shows the very snapshot the dashboard and the log's metrics table get, so the
         # same number never reads two ways on one screen.
-        self._show_totals(snap.online, snap.peak_online, snap.comments, snap.likes, snap.orders, snap.gmv_fen)
+        self._show_totals(snap.online, snap.orders, snap.gmv_fen)
 
-    def _show_totals(self, online: int, peak: int, comments: int, likes: int, orders: int, gmv_fen: int) -> None:
+    def _show_totals(self, online: int, orders: int, gmv_fen: int) -> None:
         header = self.header
         header.online.set_value(format_count(online))
-        header.peak.set_value(format_count(peak))
-        header.comments.set_value(format_count(comments))
-        header.likes.set_value(format_count(likes))
         header.orders.set_value(format_count(orders))
         header.gmv.set_value(format_fen(gmv_fen))
 
@@ -394,6 +407,27 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if state is not None:
             self.restoreState(state)
+        self._first_run_layout_pending = state is None
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self._first_run_layout_pending:
+            self._first_run_layout_pending = False
+            self.fit_narrow_screen()
+        super().showEvent(event)
+
+    def fit_narrow_screen(self) -> None:
+        """On a laptop-sized window (under 1700 px) the 数据看板 and 直播流程 share the left column with
+        营销 as tabs, so the comment feed keeps a readable width and height; on wider screens each has
+        its own place."""
+        if self.width() >= NARROW_WINDOW_PX:
+            return
+        # The feed takes the whole centre; 营销, 数据看板 and 直播流程 are tabs under the queue.
+        for dock in (self.dashboard_dock, self.run_of_show_dock):
+            if dock is not None:
+                self.tabifyDockWidget(self.promotions_dock, dock)
+        self.promotions_dock.raise_()
+        self.resizeDocks([self.product_dock, self.promotions_dock], [self.height() // 2, self.height() // 2],
+                         Qt.Orientation.Vertical)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         store = self._layout_store()
