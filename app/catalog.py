@@ -92,11 +92,15 @@ class Product:
         """The inverse of :meth:`to_dict`; raises ValueError/TypeError on a malformed dict."""
         known = {k: data[k] for k in cls.__slots__ if k in data}  # type: ignore[attr-defined]
         product = cls(**known)
-        if not isinstance(product.no, int) or isinstance(product.no, bool) or product.no < 1:
-            raise ValueError(f"no must be an integer ≥ 1, not {product.no!r}")
-        if not isinstance(product.price_fen, int) or product.price_fen < 0:
-            raise ValueError(f"price_fen must be an integer ≥ 0, not {product.price_fen!r}")
-        if not isinstance(product.name, str) or not product.name:
+        # Every field checked here, once: a product from a command or a file is used for hours after.
+        for name in ("no", "price_fen", "original_price_fen", "stock"):
+            value = getattr(product, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < (1 if name == "no" else 0):
+                raise ValueError(f"{name} must be an integer ≥ {1 if name == 'no' else 0}, not {value!r}")
+        for name in ("product_id", "name", "link", "selling_points", "sku", "image"):
+            if not isinstance(getattr(product, name), str):
+                raise ValueError(f"{name} must be text, not {getattr(product, name)!r}")
+        if not product.name:
             raise ValueError("name must be a non-empty string")
         return product
 

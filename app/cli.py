@@ -15,6 +15,7 @@ import contextlib
 import importlib
 import logging
 import signal
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,6 +31,7 @@ from app.plan import Plan, PlanRunner, load_plan
 from app.settings import Settings, default_log_path
 from app.show import Show, SourceSpec
 from app.sources import FORMATS
+from app.store import SessionLogError
 
 log = logging.getLogger("livedeck.cli")
 
@@ -126,7 +128,9 @@ def record(args: argparse.Namespace) -> int:
     try:
         plan = _load_plan(args.plan) if args.plan else None
         summary = asyncio.run(_record(args.source, args.format, db, args.duration, args.title, options, plan))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, sqlite3.DatabaseError, SessionLogError) as exc:
+        # Expected, the user can act on it: a file that is not a session log, a log from a newer LiveDeck,
+        # a bad plan or address. No traceback, one clear line.
         print(tr("无法录制：{reason}", reason=exc), file=sys.stderr)
         return 2
     print(summary)

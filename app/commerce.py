@@ -240,6 +240,12 @@ class Commerce:
             self._seen[cmd.command_id] = "rejected"
             engine._record_action(cmd, cmd.args, "rejected", str(exc))
             return CommandResult(cmd, "rejected", str(exc))
+        except Exception:  # a bug: a traceback in the log, a refusal on screen, and the show goes on
+            log.exception("command %s %s failed", cmd.name, cmd.command_id)
+            reason = tr("内部错误，命令未执行（详情见日志）")
+            self._seen[cmd.command_id] = "rejected"
+            engine._record_action(cmd, cmd.args, "rejected", reason)
+            return CommandResult(cmd, "rejected", reason)
         self._seen[cmd.command_id] = "applied"
         engine._record_action(cmd, {**cmd.args, **outcome.logged_args}, "applied", outcome.detail)
         changes = tuple(dict.fromkeys(outcome.changes))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from urllib.parse import urlsplit
 
 
 def setup_logging(level: int = logging.INFO) -> None:
@@ -15,6 +16,19 @@ def setup_logging(level: int = logging.INFO) -> None:
     )
     # websockets logs every connection at INFO; our sources report what matters themselves.
     logging.getLogger("websockets").setLevel(max(level, logging.WARNING))
+
+
+def describe_url(url: str) -> str:
+    """``scheme://host[:port]`` of ``url`` — never its path, query or user info (they may hold a token)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or "?"
+        port = parts.port
+    except ValueError:
+        return "<invalid URL>"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
 
 
 def excerpt(data: object, limit: int = 80) -> str:

@@ -16,6 +16,7 @@ from app.connectors.room import RoomConnector
 from app.connectors.webhook import OutboundSender, make_sender
 from app.engine import SessionEngine
 from app.events import LiveEvent
+from app.log import describe_url
 from app.metrics import MetricsTracker, connect_commerce, snapshot_rows
 from app.sources import make_source
 from app.sources.base import SourceStatus, WebSocketSource
@@ -33,7 +34,10 @@ class SourceSpec:
 
     @property
     def label(self) -> str:
-        return f"{self.format}:{self.url}"
+        """How logs, session titles and the ``sessions.source`` column name the source: a URL as
+        ``scheme://host:port`` only, since its path or query may carry a token."""
+        where = describe_url(self.url) if "://" in self.url else self.url
+        return f"{self.format}:{where}"
 
 
 def _log_failure(task: asyncio.Task[Any]) -> None:

@@ -25,6 +25,7 @@ from websockets.exceptions import WebSocketException
 
 from app.connectors.room import post_json
 from app.events import Command
+from app.log import describe_url
 
 log = logging.getLogger("livedeck.connectors.webhook")
 
@@ -32,19 +33,6 @@ SCHEMES = ("http", "https", "ws", "wss")
 TIMEOUT_S = 5.0
 #: A failure is logged at most this often per connector (a dead endpoint fails every command).
 FAILURE_LOG_EVERY_S = 60.0
-
-
-def describe_url(url: str) -> str:
-    """``scheme://host[:port]`` of ``url`` — never its path, query or user info (they may hold a token)."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or "?"
-        port = parts.port
-    except ValueError:
-        return "<invalid URL>"
-    if ":" in host:
-        host = f"[{host}]"
-    return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
 
 
 def check_url(url: str) -> str:

@@ -131,6 +131,7 @@ class WebSocketSource:
         self._unknown_changed = False
         self._ws: ClientConnection | None = None
         self._stopping = asyncio.Event()
+        self._closing: set[asyncio.Future[None]] = set()
         self._warn_malformed = RateLimitedLog(log)
         self._ever_connected = False
 
@@ -191,7 +192,13 @@ class WebSocketSource:
         self._stopping.set()
         if self._ws is not None:
             task = asyncio.ensure_future(self._ws.close())
-            task.add_done_callback(lambda t: t.exception() if not t.cancelled() else None)
+            self._closing.add(task)  # a strong reference until it ran (the loop keeps only weak ones)
+            task.add_done_callback(self._closed_one)
+
+    def _closed_one(self, task: asyncio.Future[None]) -> None:
+        self._closing.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.debug("%s: closing the connection failed: %s", self.format_name, task.exception())
 
     async def run(self) -> None:
         """Connect, read, and reconnect with backoff until :meth:`stop` is called."""

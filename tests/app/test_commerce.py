@@ -286,3 +286,23 @@ def test_an_order_at_the_regular_price_does_not_take_flash_sale_stock() -> None:
     engine.submit([LiveEvent(Kind.ORDER, 0.0, user_id="c", product_id=NUTS, count=2, amount_fen=13980)])
     engine.drain()
     assert (sale.sold, sale.oversold, sale.end_reason) == (2, 0, "sold_out")
+
+
+def test_a_malformed_product_is_refused_at_the_door_and_a_handler_bug_never_escapes(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    engine, _ = make_engine()
+    bad = {"no": 1, "product_id": "x", "name": "坏商品", "price_fen": 100, "stock": "很多"}
+    result = engine.execute(Command("load_catalog", {"products": [bad]}))
+    assert result.result == "rejected"
+    assert "stock must be an integer" in result.reason
+    assert engine.state.queue.get(3) is not None  # the old catalog stays
+
+    def broken(cmd: Command) -> None:
+        raise KeyError("a bug")
+
+    engine.commerce._handlers["note"] = broken
+    result = engine.execute(Command("note", {"text": "hi"}, command_id="n-1"))
+    assert (result.result, result.reason) == ("rejected", "内部错误，命令未执行（详情见日志）")
+    assert "KeyError: 'a bug'" in caplog.text  # the traceback is in the log
+    assert [(a["command_id"], a["result"]) for a in engine.actions][-1] == ("n-1", "rejected")

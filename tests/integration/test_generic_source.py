@@ -249,3 +249,41 @@ def test_an_amount_too_big_for_sqlite_is_skipped_and_costs_no_good_event(tmp_pat
                 return log.count_events(sid, "comment"), malformed, metrics[0] > 0, metrics[1]
 
     assert asyncio.run(main()) == (3, 1, True, 0)
+
+
+def test_a_token_in_the_source_address_stays_out_of_the_log_and_the_session(
+    tmp_path: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    from pathlib import Path
+
+    from app.show import Show, SourceSpec
+
+    secret = "s3cr3t-room-token"
+
+    async def handler(ws: ServerConnection) -> None:
+        await ws.send(json.dumps(comment(1)))
+        await ws.wait_closed()
+
+    async def main() -> int:
+        async with serve(handler, "127.0.0.1", 0) as server:
+            port = server.sockets[0].getsockname()[1]
+            with SessionLog(Path(str(tmp_path)) / "s.sqlite") as log:
+                engine = SessionEngine(log)
+                async with Show(engine) as show:
+                    sid = await show.start(SourceSpec("generic", f"ws://127.0.0.1:{port}/room?token={secret}"))
+                    async with asyncio.timeout(5):
+                        while engine.state.events < 1:
+                            await asyncio.sleep(0.01)
+                    await show.stop()
+                session = log.session(sid)
+        assert session is not None
+        assert secret not in f"{session['title']} {session['source']}"
+        assert session["source"] == f"generic:ws://127.0.0.1:{port}"
+        return sid
+
+    # LiveDeck's own loggers, at their most talkative (setup_logging keeps the websockets library's
+    # request-line debug output at WARNING and above).
+    with caplog.at_level(logging.DEBUG, logger="livedeck"):
+        asyncio.run(main())
+    assert "livedeck" in caplog.text
+    assert secret not in caplog.text

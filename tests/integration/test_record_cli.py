@@ -87,3 +87,16 @@ def test_record_reports_a_bad_address_clearly(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "invalid choice: 'nonsense'" in done.stderr
+
+
+def test_record_says_clearly_when_the_log_file_is_not_a_session_log(tmp_path: Path) -> None:
+    db = tmp_path / "notes.sqlite"
+    db.write_text("这不是数据库，是一份备忘录\n" * 100, encoding="utf-8")
+    done = subprocess.run(
+        livedeck("record", "--source", "ws://127.0.0.1:9/", "--db", str(db), "--duration", "1"),
+        capture_output=True, text=True, timeout=30, env={**os.environ, "LIVEDECK_HOME": str(tmp_path)},
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("无法录制：")
+    assert "Traceback" not in done.stderr
+    assert db.read_text(encoding="utf-8").startswith("这不是数据库")  # untouched
