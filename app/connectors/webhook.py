@@ -40,7 +40,9 @@ def check_url(url: str) -> str:
     url = url.strip()
     try:
         parts = urlsplit(url)
-        ok = parts.scheme in SCHEMES and bool(parts.hostname)
+        # Whitespace or control characters inside would only fail later, in the HTTP client, with an
+        # error that quotes the whole URL (token included).
+        ok = parts.scheme in SCHEMES and bool(parts.hostname) and url.isprintable() and " " not in url
         _ = parts.port  # a bad port raises here
     except ValueError:
         ok = False
