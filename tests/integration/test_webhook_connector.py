@@ -225,7 +225,8 @@ def test_urls_are_checked_and_described_without_secrets() -> None:
         "https://shop.example.com:8443"
     assert describe_url("wss://[::1]/x") == "wss://[::1]"
     assert check_url(" http://127.0.0.1:9/x ") == "http://127.0.0.1:9/x"
-    for bad in ("ftp://host/x", "127.0.0.1:9", "http://", "ws://host:99999/", "https://shop.example.com/hook?token=a b"):
+    for bad in ("ftp://host/x", "127.0.0.1:9", "http://", "ws://host:99999/",
+                "https://shop.example.com/hook?token=a b"):
         with pytest.raises(ValueError, match="room_webhook") as err:
             check_url(bad)
         assert SECRET not in str(err.value)
