@@ -198,6 +198,7 @@ class ProductStats:
     window_orders: int
     window_units: int
     window_buyers: int
+    window_clicked_buyers: int  # window buyers who also clicked it inside its windows (people)
     window_gmv_fen: int
     orders: int  # whole session
     gmv_fen: int  # whole session
@@ -206,8 +207,8 @@ class ProductStats:
 
     @property
     def conversion(self) -> Rate:
-        """Buyers ÷ clickers, both inside its windows (people)."""
-        return Rate(self.window_buyers, self.window_clickers)
+        """Window buyers who clicked ÷ window clickers (people, both inside its windows): never over 100 %."""
+        return Rate(self.window_clicked_buyers, self.window_clickers)
 
 
 @dataclass(slots=True)
@@ -582,14 +583,17 @@ class MetricsTracker:
                 hi = bisect.bisect_left(self._intent_ts, w.end) if w.end is not None else len(self._intent_ts)
                 intent += max(0, hi - bisect.bisect_left(self._intent_ts, w.start))
             no, name = self._names.get(pid, (None, ""))
+            clickers = {u for _, u in clicks if u}
+            buyers = {o[1] for o in orders if o[1]}
             out.append(ProductStats(
                 product_id=pid, no=no, name=name, explain_seconds=explain,
-                window_clicks=len(clicks), window_clickers=len({u for _, u in clicks if u}),
+                window_clicks=len(clicks), window_clickers=len(clickers),
                 window_orders=len(orders), window_units=sum(o[2] for o in orders),
-                window_buyers=len({o[1] for o in orders if o[1]}),
+                window_buyers=len(buyers),
                 window_gmv_fen=sum(o[3] for o in orders),
                 orders=len(plog.orders), gmv_fen=sum(o[3] for o in plog.orders),
                 intent_comments=intent, mentions=self._mentions.get(pid, 0),
+                window_clicked_buyers=len(buyers & clickers),
             ))
         out.sort(key=lambda s: (s.no is None, s.no or 0, s.product_id))
         return out

@@ -344,13 +344,14 @@ def _write_xlsx(review: Review, out: Path) -> None:
     wp = wb.create_sheet(tr("商品"))
     wp.append([tr("序号"), tr("商品ID"), tr("商品"), tr("讲解时长（秒）"), tr("讲解次数"), tr("点击"), tr("点击人数"),
                tr("订单数"), tr("成交人数"), tr("件数"), tr("成交金额（元）"), tr("讲解中点击人数"),
-               tr("讲解中成交人数"), tr("讲解中成交金额（元）"), tr("讲解中转化率"), tr("想买评论"), tr("提问"),
-               tr("提及"), tr("店铺订单"), tr("店铺成交金额（元）")])
+               tr("讲解中成交人数"), tr("讲解中点击且成交人数"), tr("讲解中成交金额（元）"), tr("讲解中转化率"),
+               tr("想买评论"), tr("提问"), tr("提及"), tr("店铺订单"), tr("店铺成交金额（元）")])
     for p in review.products():
+        # 讲解中转化率 = 讲解中点击且成交人数 ÷ 讲解中点击人数 (docs/metrics.md)
         wp.append([p.no, p.product_id, p.name, round(p.explain_s, 1), p.windows, p.clicks, p.clickers, p.orders,
-                   p.buyers, p.units, p.gmv_fen / 100, p.window_clickers, p.window_buyers, p.window_gmv_fen / 100,
-                   p.conversion.value, p.intent_comments, p.questions, p.mentions, p.shop_orders,
-                   p.shop_gmv_fen / 100])
+                   p.buyers, p.units, p.gmv_fen / 100, p.window_clickers, p.window_buyers, p.window_clicked_buyers,
+                   p.window_gmv_fen / 100, p.conversion.value, p.intent_comments, p.questions, p.mentions,
+                   p.shop_orders, p.shop_gmv_fen / 100])
 
     wt = wb.create_sheet(tr("时间线"))
     wt.append([tr("时间"), tr("在线人数"), tr("平均在线"), tr("评论数"), tr("订单数"), tr("成交金额（元）"),

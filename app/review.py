@@ -154,6 +154,7 @@ class ProductResult:
     window_clickers: int
     window_orders: int
     window_buyers: int
+    window_clicked_buyers: int  # window buyers who also clicked it inside its windows (people)
     window_units: int
     window_gmv_fen: int
     intent_comments: int  # buying-intent comments while it was explained
@@ -164,8 +165,9 @@ class ProductResult:
 
     @property
     def conversion(self) -> Rate:
-        """Window buyers ÷ window clickers (people), as docs/metrics.md's per-product conversion."""
-        return Rate(self.window_buyers, self.window_clickers)
+        """Window buyers who clicked ÷ window clickers (people), as docs/metrics.md's per-product conversion:
+        never over 100 %."""
+        return Rate(self.window_clicked_buyers, self.window_clickers)
 
 
 @dataclass(frozen=True)
@@ -568,6 +570,7 @@ class _Commerce:
 
     whole: dict[tuple[str | None, str], _Sums]  # (product_id, kind) → sums over the whole session
     inside: dict[tuple[str, str], _Sums]  # (product_id, kind) → sums inside that product's explain windows
+    inside_clicked_buyers: dict[str, int]  # product_id → people who clicked it and bought it inside its windows
     clickers: int
     buyers: int
     clicked_buyers: int  # buyers who also clicked a product
@@ -1155,7 +1158,8 @@ class Review:
                 clicks=clicks[0], clickers=clicks[1], orders=orders[0], buyers=orders[1], units=int(orders[2]),
                 gmv_fen=int(orders[3]),
                 window_clicks=w_clicks[0], window_clickers=w_clicks[1], window_orders=w_orders[0],
-                window_buyers=w_orders[1], window_units=int(w_orders[2]), window_gmv_fen=int(w_orders[3]),
+                window_buyers=w_orders[1], window_clicked_buyers=commerce.inside_clicked_buyers.get(pid, 0),
+                window_units=int(w_orders[2]), window_gmv_fen=int(w_orders[3]),
                 intent_comments=intent, questions=q_count.get(pid, 0),
                 mentions=scan.mentions.get(no, 0) if no is not None else 0,
                 shop_orders=shop_n, shop_gmv_fen=shop_fen,
@@ -1214,6 +1218,11 @@ class Review:
             )
             clickers, buyers, clicked_buyers = (int(n) for n in conn.execute(
                 "SELECT total(c), total(o), total(c AND o) FROM temp.p").fetchone())
+            # per product, the people with both a click and an order inside its windows (in key order: no sorter)
+            w_clicked_buyers = {pid: n for pid, n in conn.execute(
+                "SELECT o.pid, count(*) FROM temp.u o JOIN temp.u c ON c.pid = o.pid "
+                "AND c.kind = 'product_click' AND c.uid = o.uid WHERE o.kind = 'order' AND o.uid != '' "
+                "AND o.w_n > 0 AND c.w_n > 0 GROUP BY o.pid") if pid != "\0"}
         whole: dict[tuple[str | None, str], _Sums] = {}
         inside: dict[tuple[str, str], _Sums] = {}
         for pid, kind, n, units, fen, w_n, w_units, w_fen, people, w_people in sums:
@@ -1222,13 +1231,14 @@ class Review:
             if w_n and key is not None:
                 inside[(key, kind)] = (w_n, int(w_people), int(w_units), int(w_fen))
         if not fast:
-            inside = self._window_stats(self.explain_windows())
-        return _Commerce(whole, inside, clickers, buyers, clicked_buyers)
+            inside, w_clicked_buyers = self._window_stats(self.explain_windows())
+        return _Commerce(whole, inside, w_clicked_buyers, clickers, buyers, clicked_buyers)
 
-    def _window_stats(self, windows: list[ExplainWindow]) -> dict[tuple[str, str], tuple[int, int, int, int]]:
-        """Clicks and orders of each product inside its own explain windows (one SQL join, window by window)."""
+    def _window_stats(self, windows: list[ExplainWindow]) -> tuple[dict[tuple[str, str], _Sums], dict[str, int]]:
+        """Clicks and orders of each product inside its own explain windows, and the people who both clicked
+        and bought it inside them (SQL joins, window by window)."""
         if not windows:
-            return {}
+            return {}, {}
         with self._connection() as conn:
             conn.execute("CREATE TEMP TABLE w (pid TEXT, a REAL, b REAL)")
             conn.executemany("INSERT INTO w VALUES (?,?,?)", [(w.product_id, w.start_ts, w.end_ts) for w in windows])
@@ -1240,7 +1250,18 @@ class Review:
                 "WHERE e.session_id = ? AND e.kind IN ('order', 'product_click') GROUP BY w.pid, e.kind",
                 (self.session_id,),
             ).fetchall()
-        return {(pid, kind): (n, people, int(units), int(fen)) for pid, kind, n, people, units, fen in rows}
+            uids_of: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
+            for pid, kind, uid in conn.execute(
+                "SELECT DISTINCT w.pid, e.kind, e.user_id FROM events e INDEXED BY events_session_kind_seq "
+                "JOIN w ON w.pid = e.product_id AND e.ts >= w.a AND e.ts < w.b "
+                "WHERE e.session_id = ? AND e.kind IN ('order', 'product_click') AND e.user_id != ''",
+                (self.session_id,),
+            ):
+                uids_of[(pid, kind)].add(uid)
+        clicked_buyers = {pid: len(uids & uids_of.get((pid, Kind.PRODUCT_CLICK), set()))
+                          for (pid, kind), uids in uids_of.items() if kind == Kind.ORDER}
+        return ({(pid, kind): (n, people, int(units), int(fen)) for pid, kind, n, people, units, fen in rows},
+                {pid: n for pid, n in clicked_buyers.items() if n})
 
     # -- questions --------------------------------------------------------------------------------------
     def questions(self, limit: int | None = None, offset: int = 0) -> list[Question]:

@@ -50,7 +50,7 @@ HEADERS: tuple[tuple[str, str], ...] = (
     ("订单", "讲解时段内的订单数（笔）"),
     ("人数", "成交人数：讲解时段内下单的不同观众（人）"),
     ("金额", "成交金额：讲解时段内的订单实付金额之和"),
-    ("转化", "讲解时段内：成交人数 ÷ 点击人数；无人点击时为 —"),
+    ("转化", "讲解时段内：点过该商品的成交人数 ÷ 点击人数；无人点击时为 —"),
     ("想要", "讲解时的购买意向评论（扣1、想要…）"),
     ("点名", "评论里点到它的序号（如“3号…”）"),
 )
@@ -154,11 +154,12 @@ class ProductStatsModel(QAbstractTableModel):
             if explaining:
                 head += " · " + tr("讲解中")
             return head + "\n" + tr(
-                "讲解时段内：点击 {clicks} 次/{clickers} 人，成交 {orders} 单/{buyers} 人 {gmv}\n"
+                "讲解时段内：点击 {clicks} 次/{clickers} 人，成交 {orders} 单/{buyers} 人"
+                "（点过的 {clicked_buyers} 人）{gmv}\n"
                 "全场：成交 {all_orders} 单 {all_gmv}",
                 clicks=s.window_clicks, clickers=s.window_clickers, orders=s.window_orders,
-                buyers=s.window_buyers, gmv=format_fen(s.window_gmv_fen), all_orders=s.orders,
-                all_gmv=format_fen(s.gmv_fen))
+                buyers=s.window_buyers, clicked_buyers=s.window_clicked_buyers, gmv=format_fen(s.window_gmv_fen),
+                all_orders=s.orders, all_gmv=format_fen(s.gmv_fen))
         return None
 
     # -- updating --------------------------------------------------------------------------------

@@ -131,7 +131,7 @@ def product_columns(windows: dict[str, list[ExplainWindow]], start: float) -> li
         Column(tr("成交人数"), lambda p: p.buyers, format_count, numeric=True),
         Column(tr("成交金额"), lambda p: p.gmv_fen, format_fen, numeric=True),
         Column(tr("讲解转化"), lambda p: p.conversion.value, lambda v: f"{v * 100:.1f}%", numeric=True,
-               tip=tr("讲解时段内：成交人数 ÷ 点击人数")),
+               tip=tr("讲解时段内：点过该商品的成交人数 ÷ 点击人数")),
         Column(tr("想要"), lambda p: p.intent_comments, format_count, numeric=True,
                tip=tr("讲解时的购买意向评论（扣1、想要…）")),
         Column(tr("提问"), lambda p: p.questions, format_count, numeric=True),

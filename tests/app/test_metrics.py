@@ -145,6 +145,33 @@ def test_snapshot_columns_match_the_table() -> None:
     assert row["ts"] == T0
 
 
+def test_per_product_conversion_counts_only_buyers_who_clicked_inside_its_windows() -> None:
+    """2 clickers, 3 buyers of whom 1 clicked → 50 %, not 150 %. Clicks outside the product's windows or
+    on another product don't make a buyer "clicked"; the click may come before or after the order."""
+    m = MetricsTracker(products=PRODUCTS)
+    m.feed([
+        ev(Kind.PRODUCT_CLICK, 1, "b2", product_id="p1"),  # before p1's window: not a window click
+        ev(Kind.PRODUCT_CLICK, 2, "b3", product_id="p3"),  # another product
+    ])
+    m.mark_window("p1", T0 + 10)
+    m.feed([
+        ev(Kind.PRODUCT_CLICK, 11, "c1", product_id="p1"),
+        ev(Kind.PRODUCT_CLICK, 12, "c1", product_id="p1"),  # twice: still one clicker
+        ev(Kind.ORDER, 13, "b1", product_id="p1", count=1, amount_fen=1990),  # clicks after ordering
+        ev(Kind.ORDER, 14, "b2", product_id="p1", count=1, amount_fen=1990),
+        ev(Kind.ORDER, 15, "b3", product_id="p1", count=1, amount_fen=1990),
+        ev(Kind.ORDER, 16, "", product_id="p1", count=1, amount_fen=1990),  # no user: times, never people
+        ev(Kind.PRODUCT_CLICK, 17, "b1", product_id="p1"),
+    ])
+    m.end_window(T0 + 20)
+    m.feed([ev(Kind.PRODUCT_CLICK, 21, "b3", product_id="p1")])  # after the window: not a window click
+    p1 = next(s for s in m.product_stats(T0 + 30) if s.product_id == "p1")
+    assert (p1.window_clicks, p1.window_clickers) == (3, 2)
+    assert (p1.window_orders, p1.window_buyers, p1.window_clicked_buyers) == (4, 3, 1)
+    assert p1.conversion == Rate(1, 2)
+    assert p1.conversion.value == 0.5
+
+
 def test_per_product_window_stats_intent_and_mentions() -> None:
     m = MetricsTracker(products=PRODUCTS)
     m.mark_window("p1", T0 + 0)
@@ -170,7 +197,8 @@ def test_per_product_window_stats_intent_and_mentions() -> None:
     assert (p1.window_clicks, p1.window_clickers) == (1, 1)
     assert (p1.window_orders, p1.window_units, p1.window_buyers, p1.window_gmv_fen) == (2, 3, 2, 5970)
     assert (p1.orders, p1.gmv_fen) == (3, 7960)
-    assert p1.conversion == Rate(2, 1)  # e bought without clicking: buyers may exceed clickers
+    assert p1.window_clicked_buyers == 1  # a clicked and bought; e bought without clicking
+    assert p1.conversion == Rate(1, 1)  # e is a buyer but not in the numerator: never over 100 %
     assert p1.intent_comments == 2
     assert p3.intent_comments == 1
     assert p3.mentions == 1

@@ -138,8 +138,8 @@ def test_products_per_product_gmv_and_window_numbers(session_log: tuple[Path, in
     assert c.gmv_fen == sql(path, "SELECT sum(amount_fen) FROM events WHERE session_id=? AND product_id='C' "
                                   "AND kind='order'", sid) == 17970
     assert (c.explain_s, c.windows, c.clicks, c.orders, c.buyers, c.units) == (60, 1, 2, 2, 2, 3)
-    assert (c.window_clickers, c.window_buyers) == (2, 2)
-    assert c.conversion.value == 1.0
+    assert (c.window_clickers, c.window_buyers, c.window_clicked_buyers) == (2, 2, 1)
+    assert c.conversion.value == 0.5  # u1 clicked and bought; u4 bought without clicking: not 100 %
     assert c.intent_comments == 2  # 扣1 and 想要 while 3号 was explained
     assert c.questions == 1
     assert c.mentions == 1
@@ -331,6 +331,68 @@ def test_intent_and_questions_per_product_with_overlapping_windows(tmp_path: Pat
         assert products[pid].intent_comments == intent
     assert products["C"].mentions == sum(1 for _, _, text in rows if "3号" in text)
     assert sum(p.questions for p in products.values()) <= sum(1 for _, _, text in rows if is_question(text))
+
+
+def _conversion_log(path: Path, overlap: bool) -> int:
+    """2 clickers of 坚果 (C) inside its window, 3 buyers of whom 1 clicked it there."""
+    events = [
+        ev(1, "product_click", 10, "b2", pid="C"),  # before C's window
+        ev(2, "product_click", 11, "b3", pid="A"),  # another product
+        ev(3, "product_click", 101, "c1", pid="C"), ev(4, "product_click", 102, "c1", pid="C"),
+        ev(5, "order", 103, "b1", count=1, amount=5990, pid="C"),  # b1 clicks after ordering
+        ev(6, "order", 104, "b2", count=1, amount=5990, pid="C"),
+        ev(7, "order", 105, "b3", count=1, amount=5990, pid="C"),
+        ev(8, "order", 106, "", count=1, amount=5990, pid="C"),  # no user: never a person
+        ev(9, "product_click", 107, "b1", pid="C"),
+        ev(10, "product_click", 250, "b3", pid="C"),  # after C's window
+    ]
+    with SessionLog(path) as log:
+        sid = log.start_session("转化", "demo", started_at=T0)
+        log.save_products(sid, PRODUCTS)
+        log.append(sid, events)
+        explains = [("x1", 3, 100), ("x2", 1, 150)]
+        if overlap:  # an action whose clock went backwards: C explained again inside its own first window
+            explains += [("x3", 3, 120)]
+        for cid, no, dt in explains:
+            log.record_action(sid, command_id=cid, actor="local", name="explain",
+                              args={"no": no, "product_id": PRODUCTS[no - 1]["product_id"]}, ts=T0 + dt,
+                              result="applied")
+        log.record_action(sid, command_id="x9", actor="local", name="stop_explain", args={}, ts=T0 + 200,
+                          result="applied")
+        log.end_session(sid, ended_at=T0 + 300)
+    return sid
+
+
+@pytest.mark.parametrize("overlap", [False, True], ids=["disjoint-windows", "overlapping-windows"])
+def test_window_conversion_counts_only_buyers_who_clicked_inside_its_windows(tmp_path: Path,
+                                                                             overlap: bool) -> None:
+    """2 clickers, 3 buyers of whom 1 clicked → 50 %, not 150 %; checked against independent SQL."""
+    path = tmp_path / "conversion.sqlite"
+    sid = _conversion_log(path, overlap)
+    with rv.Review(path, sid) as r:
+        windows = [(w.start_ts, w.end_ts) for w in r.explain_windows() if w.product_id == "C"]
+        c = next(p for p in r.products() if p.product_id == "C")
+    assert len(windows) == (2 if overlap else 1)  # overlapping: the review's window-by-window path
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("CREATE TEMP TABLE cw (a REAL, b REAL)")
+        conn.executemany("INSERT INTO cw VALUES (?, ?)", windows)
+        inside = "EXISTS (SELECT 1 FROM cw WHERE {0}.ts >= cw.a AND {0}.ts < cw.b)"
+        clickers = conn.execute(
+            f"SELECT count(DISTINCT k.user_id) FROM events k WHERE k.session_id = ? AND k.kind = 'product_click' "
+            f"AND k.product_id = 'C' AND k.user_id != '' AND {inside.format('k')}", (sid,)).fetchone()[0]
+        buyers, clicked = conn.execute(
+            f"SELECT count(DISTINCT o.user_id), count(DISTINCT o.user_id) FILTER (WHERE o.user_id IN ("
+            f"SELECT k.user_id FROM events k WHERE k.session_id = o.session_id AND k.kind = 'product_click' "
+            f"AND k.product_id = 'C' AND {inside.format('k')})) FROM events o WHERE o.session_id = ? "
+            f"AND o.kind = 'order' AND o.product_id = 'C' AND o.user_id != '' AND {inside.format('o')}",
+            (sid,)).fetchone()
+    finally:
+        conn.close()
+    assert (clickers, buyers, clicked) == (2, 3, 1)
+    assert (c.window_clickers, c.window_buyers, c.window_clicked_buyers) == (clickers, buyers, clicked)
+    assert (c.conversion.num, c.conversion.den) == (1, 2)
+    assert c.conversion.value == 0.5
 
 
 def test_close_interrupts_and_the_review_still_answers(session_log: tuple[Path, int]) -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from app.demo_room import serve_demo_room
 from app.engine import SessionEngine
+from app.events import Command
 from app.metrics import SNAPSHOT_FIELDS, MetricsTracker
 from app.show import Show, SourceSpec
 from app.store import SessionLog
@@ -65,10 +66,13 @@ def test_final_numbers_equal_sql_over_the_log(tmp_path: Path) -> None:
                                 "args": {"product_id": room.catalog[0].product_id}})
             with SessionLog(db) as log:
                 engine = SessionEngine(log)
+                engine.load_catalog(room.catalog)
                 tracker = MetricsTracker(submit=engine.submit, products=room.catalog)
                 async with Show(engine, tracker, metrics_interval=0.25) as show:
                     sid = await show.start(SourceSpec("generic", server.url), "指标核对")
-                    await asyncio.sleep(1.5)
+                    await asyncio.sleep(0.5)
+                    assert engine.execute(Command("explain", {"no": room.catalog[0].no})).applied
+                    await asyncio.sleep(1.0)
                     room.apply_command({"command_id": "c2", "name": "drop_coupon",
                                         "args": {"coupon_id": "q1", "kind": "直减", "discount_fen": 500,
                                                  "quantity": 50}})
@@ -92,6 +96,21 @@ def test_final_numbers_equal_sql_over_the_log(tmp_path: Path) -> None:
                            "ORDER BY ts DESC, rowid DESC LIMIT 1", (sid,)).fetchone()
         assert row == pytest.approx(final.row())
         snapshots = conn.execute("SELECT count(*) FROM metrics WHERE session_id = ?", (sid,)).fetchone()[0]
+        # Per product: window clickers and window buyers who clicked it inside its windows (the windows'
+        # bounds are the engine's, as the tracker got them), by SQL over the log.
+        conn.execute("CREATE TEMP TABLE w (pid TEXT, a REAL, b REAL)")
+        conn.executemany("INSERT INTO temp.w VALUES (?, ?, ?)",
+                         [(w.product_id, w.start, w.end if w.end is not None else float("inf"))
+                          for w in tracker.windows])
+        inside = "JOIN temp.w ON w.pid = e.product_id AND e.ts >= w.a AND e.ts < w.b"
+        window_sql = {pid: (clickers, clicked_buyers) for pid, clickers, clicked_buyers in conn.execute(
+            f"WITH k AS (SELECT DISTINCT e.product_id AS pid, e.user_id AS uid FROM events e {inside} "
+            f"WHERE e.session_id = :sid AND e.kind = 'product_click' AND e.user_id != ''), "
+            f"o AS (SELECT DISTINCT e.product_id AS pid, e.user_id AS uid FROM events e {inside} "
+            f"WHERE e.session_id = :sid AND e.kind = 'order' AND e.user_id != '') "
+            f"SELECT x.pid, (SELECT count(*) FROM k WHERE k.pid = x.pid), (SELECT count(*) FROM o "
+            f"WHERE o.pid = x.pid AND o.uid IN (SELECT uid FROM k WHERE k.pid = x.pid)) "
+            f"FROM (SELECT DISTINCT pid FROM temp.w) x", {"sid": sid})}
         uv, buyers, gmv, pv = conn.execute(
             f"SELECT ({SQL['viewers_uv']}), ({SQL['buyers']}), ({SQL['gmv_fen']}), ({SQL['entries_pv']})",
             {"sid": sid}).fetchone()
@@ -103,3 +122,10 @@ def test_final_numbers_equal_sql_over_the_log(tmp_path: Path) -> None:
     assert final.watch_to_buy.value == pytest.approx(buyers / uv)
     assert final.gpm_fen.value == pytest.approx(gmv / pv * 1000)
     assert any(m.kind == "coupon" for m in tracker.marks)
+    stats = {p.product_id: p for p in tracker.product_stats(tracker.latest_ts)}
+    assert window_sql
+    assert window_sql[tracker.windows[0].product_id][0] > 0  # the explained product was clicked while explained
+    for pid, (clickers, clicked_buyers) in window_sql.items():
+        p = stats[pid]
+        assert (p.window_clickers, p.window_clicked_buyers) == (clickers, clicked_buyers), pid
+        assert p.conversion.num <= p.conversion.den

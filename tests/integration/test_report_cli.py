@@ -50,6 +50,25 @@ def record_demo_session(path: Path) -> int:
     return asyncio.run(main())
 
 
+#: Per explained product, from the raw log: its explain windows are the applied `explain` actions, each
+#: open until the next one (or the session's end); (product, window clickers, window buyers who clicked it
+#: inside its windows) — docs/metrics.md's per-product conversion, numerator and denominator.
+WINDOW_CONVERSION_SQL = """
+WITH w AS (SELECT json_extract(args, '$.product_id') AS pid, ts AS a,
+                  coalesce(lead(ts) OVER (ORDER BY ts), (SELECT ended_at FROM sessions WHERE id = :sid)) AS b
+           FROM actions WHERE session_id = :sid AND name = 'explain' AND result = 'applied'),
+     k AS (SELECT DISTINCT e.product_id AS pid, e.user_id AS uid FROM events e
+           JOIN w ON w.pid = e.product_id AND e.ts >= w.a AND e.ts < w.b
+           WHERE e.session_id = :sid AND e.kind = 'product_click' AND e.user_id != ''),
+     o AS (SELECT DISTINCT e.product_id AS pid, e.user_id AS uid FROM events e
+           JOIN w ON w.pid = e.product_id AND e.ts >= w.a AND e.ts < w.b
+           WHERE e.session_id = :sid AND e.kind = 'order' AND e.user_id != '')
+SELECT DISTINCT w.pid, (SELECT count(*) FROM k WHERE k.pid = w.pid),
+       (SELECT count(*) FROM o WHERE o.pid = w.pid AND o.uid IN (SELECT uid FROM k WHERE k.pid = w.pid))
+FROM w
+"""
+
+
 def one(path: Path, sql: str, *params: object) -> object:
     conn = sqlite3.connect(path)
     try:
@@ -82,7 +101,8 @@ def test_report_totals_equal_sql_over_the_recorded_log(recorded: tuple[Path, int
     with Review(path, sid) as r:
         s = r.summary()
         assert (s.comments, s.peak_online, s.orders, s.buyers, s.gmv_fen) == (comments, peak, orders, buyers, gmv)
-        per_product = {p.product_id: p.gmv_fen for p in r.products() if p.gmv_fen}
+        review_products = r.products()
+        per_product = {p.product_id: p.gmv_fen for p in review_products if p.gmv_fen}
         assert [w.no for w in r.explain_windows()] == [3, 1]
         kinds = {m.kind for m in r.markers()}
         assert {"flash_sale_start", "coupon_drop"} <= kinds
@@ -90,8 +110,12 @@ def test_report_totals_equal_sql_over_the_recorded_log(recorded: tuple[Path, int
     conn = sqlite3.connect(path)
     expected = dict(conn.execute("SELECT product_id, sum(amount_fen) FROM events WHERE session_id = ? "
                                  "AND kind = 'order' GROUP BY product_id", (sid,)).fetchall())
+    conversions = conn.execute(WINDOW_CONVERSION_SQL, {"sid": sid}).fetchall()
     conn.close()
     assert per_product == expected
+    assert {pid: (c, b) for pid, c, b in conversions} == {
+        p.product_id: (p.window_clickers, p.window_clicked_buyers) for p in review_products if p.windows}
+    assert all(p.conversion.num <= p.conversion.den for p in review_products)
 
     html = tmp_path / "report.html"
     done = run_cli("report", str(path), "-o", str(html))
@@ -109,6 +133,18 @@ def test_report_totals_equal_sql_over_the_recorded_log(recorded: tuple[Path, int
     products = {r[1]: r[10] for r in wb["Product"].iter_rows(min_row=2, values_only=True)}
     for pid, fen in expected.items():
         assert products[pid] == pytest.approx(fen / 100)
+    # Conversion while explained = buyers who clicked it while explained ÷ clickers while explained.
+    sheet = list(wb["Product"].iter_rows(values_only=True))
+    col = {name: i for i, name in enumerate(sheet[0])}
+    xlsx_rows = {r[1]: r for r in sheet[1:]}
+    assert conversions
+    for pid, clickers, clicked_buyers in conversions:
+        r = xlsx_rows[pid]
+        assert (r[col["Clickers while explained"]], r[col["Buyers who clicked while explained"]]) == (
+            clickers, clicked_buyers)
+        assert r[col["Buyers who clicked while explained"]] <= r[col["Buyers while explained"]]
+        expected_rate = clicked_buyers / clickers if clickers else None
+        assert r[col["Conversion while explained"]] == pytest.approx(expected_rate)
 
 
 def test_report_cli_errors_exit_2(recorded: tuple[Path, int], tmp_path: Path) -> None:

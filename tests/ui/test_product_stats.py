@@ -73,6 +73,8 @@ def test_row_of_the_explained_product_shows_its_numbers(qtbot, loop: asyncio.Abs
             LiveEvent(Kind.ORDER, t1 + 5, user_id="u1", product_id=P3.product_id, count=1, amount_fen=8990),
             LiveEvent(Kind.ORDER, t1 + 6, user_id="u2", product_id=P3.product_id, count=2, amount_fen=17980),
             LiveEvent(Kind.ORDER, t1 + 7, user_id="u2", product_id=P3.product_id, count=1, amount_fen=8990),
+            # bought without clicking: a buyer, not in the conversion's numerator
+            LiveEvent(Kind.ORDER, t1 + 7, user_id="u4", product_id=P3.product_id, count=1, amount_fen=8990),
             LiveEvent(Kind.COMMENT, t1 + 8, user_id="c1", text="扣1"),
             LiveEvent(Kind.COMMENT, t1 + 9, user_id="c2", text="想要"),
             LiveEvent(Kind.COMMENT, t1 + 10, user_id="c3", text="不想要"),
@@ -96,10 +98,11 @@ def test_row_of_the_explained_product_shows_its_numbers(qtbot, loop: asyncio.Abs
     assert row[StatCol.NAME] == P3.name
     assert row[StatCol.EXPLAIN] == "01:15"
     assert row[StatCol.CLICKS] == "4"
-    assert row[StatCol.ORDERS] == "3"
-    assert row[StatCol.BUYERS] == "2"
-    assert row[StatCol.GMV] == "¥359.60"
-    assert row[StatCol.CONVERSION] == "66.7%"  # 2 buyers ÷ 3 clickers, inside its window
+    assert row[StatCol.ORDERS] == "4"
+    assert row[StatCol.BUYERS] == "3"
+    assert row[StatCol.GMV] == "¥449.50"
+    # 2 buyers who clicked (u1, u2) ÷ 3 clickers, inside its window — u4 and "early" don't count
+    assert row[StatCol.CONVERSION] == "66.7%"
     assert row[StatCol.INTENT] == "2"  # 扣1, 想要 — not 不想要
     assert row[StatCol.MENTIONS] == "1"
     # A product never explained: no explain time, no fake 0 % conversion; its mention still counts.
