@@ -25,7 +25,7 @@ import math
 import random
 import signal
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +40,7 @@ TICK_S = 0.05  # one broadcast frame per tick
 PING_EVERY_S = 2.0  # the protocol asks for at least one frame every 5 s
 STATS_EVERY_S = 2.0  # viewer_stats cadence, in room time
 COUPON_BOOST_S = 60.0  # orders stay more likely this long after a coupon drop
+BUYER_CLICKED_FIRST = 0.8  # share of orders placed by a viewer who opened the product's card first
 COUPON_KINDS = ("满减", "直减", "折扣")
 
 # ---------------------------------------------------------------------------------------------------
@@ -255,6 +256,8 @@ class DemoRoom:
         self._walk = 0.0  # slow random walk of the audience size, ±20 %
         self._online: list[tuple[str, str]] = []
         self._gone: list[tuple[str, str]] = []
+        # Who opened each product's card lately: most buyers click before they buy, as on a real room.
+        self._clickers: dict[str, deque[tuple[str, str]]] = {}
         self._viewer_count = 0  # unique viewers ever
         for _ in range(int(self._base_online)):
             self._online.append(self._new_viewer())
@@ -415,7 +418,12 @@ class DemoRoom:
                 if pid is None:  # the flash sale sold out earlier in this sub-step
                     continue
                 ev["product_id"] = pid
+                self._clickers.setdefault(pid, deque(maxlen=200)).append(viewer)
             elif kind == "order":
+                pid = self._featured_product_id()
+                clickers = self._clickers.get(pid) if pid is not None else None
+                if clickers and rnd() < BUYER_CLICKED_FIRST:
+                    ev["user_id"], ev["user_name"] = clickers[int(rnd() * len(clickers))]
                 self._order(ev, ts, out)  # appends ev only if stock and limits allow
                 continue
             elif kind == "coupon_claim":

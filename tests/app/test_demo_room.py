@@ -114,6 +114,24 @@ def test_orders_only_for_the_explained_or_flash_sale_product() -> None:
     assert of_kind(clock.run(60), "order") == []
 
 
+def test_most_buyers_opened_the_product_card_before_they_bought() -> None:
+    room = DemoRoom(seed=8, rate=200)
+    clock = Clock(room)
+    room.apply_command(command("1", "explain", product_id="100231"))
+    events = clock.run(120)
+    clicked: set[str] = set()
+    buyers_who_clicked = buyers = 0
+    for e in events:  # in the order the room sent them
+        if e.get("kind") == "product_click":
+            clicked.add(e["user_id"])
+        elif e.get("kind") == "order":
+            buyers += 1
+            buyers_who_clicked += e["user_id"] in clicked
+    assert buyers >= 20
+    # like a real room: most, not all (some buy from the cart or a shared link)
+    assert 0.6 <= buyers_who_clicked / buyers < 1.0
+
+
 def test_order_amount_is_unit_price_times_count() -> None:
     room = DemoRoom(seed=4, rate=100)
     clock = Clock(room)
