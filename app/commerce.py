@@ -155,6 +155,8 @@ class Commerce:
         # A bounded deque, not a dict: appending is the cheapest thing on the per-comment path, and
         # the lookup by seq only happens when someone pins.
         self._recent_comments: deque[LiveEvent] = deque(maxlen=RECENT_COMMENTS)
+        #: The engine hands every comment here (cheap: no call into on_event unless a lucky bag runs).
+        self.remember_comment = self._recent_comments.append
         self._handlers: dict[str, Callable[[Command], _Outcome]] = {
             "load_catalog": self._load_catalog,
             "explain": self._explain,
@@ -652,13 +654,18 @@ class Commerce:
         return _Outcome(changes=[Change("pinned", None, "removed")] if had else [])
 
     # -- live events and deadlines -----------------------------------------------------------------
+    @property
+    def lucky_bag_running(self) -> bool:
+        """Whether comments can change anything here now (a lucky bag collects participants)."""
+        bag = self._state.lucky_bag
+        return bag is not None and bag.status == "running"
+
     def on_event(self, event: LiveEvent) -> Change | None:
-        """Apply the commerce side of one event (called by the engine for comment, follow, order and
-        coupon_claim events). Returns what changed, if anything."""
+        """Apply the commerce side of one event (called by the engine for follow, order and
+        coupon_claim events, and for comments while a lucky bag runs; every comment is also handed to
+        :attr:`remember_comment` for pinning). Returns what changed, if anything."""
         kind = event.kind
         state = self._state
-        if kind == Kind.COMMENT:
-            self._recent_comments.append(event)
         if kind in (Kind.COMMENT, Kind.FOLLOW):
             bag = state.lucky_bag
             if (

@@ -237,38 +237,53 @@ class SessionEngine:
         commerce = self.commerce
         commerce_changes = self._commerce_changes
         counts = state.counts
-        recent = self._recent
+        seen = self._recent.add
+        remember_comment = commerce.remember_comment
+        bag_running = commerce.lucky_bag_running  # commands run between batches, never inside one
         seq = self._seq
         applied: list[LiveEvent] = []
         for event in events:
-            if event.msg_id and not recent.add(event.msg_id):
+            if event.msg_id and not seen(event.msg_id):
                 state.duplicates += 1
                 continue
             seq += 1
             event.seq = seq
-            counts[event.kind] += 1
-            if event.kind in _COMMERCE_KINDS:
-                change = commerce.on_event(event)
-                if change is not None:
-                    commerce_changes[change] = None
-            if event.kind == Kind.VIEWER_STATS:
-                state.online = event.count
-                state.peak_online = max(state.peak_online, event.count)
-                total = (event.extra or {}).get("total_viewers")
-                if isinstance(total, int) and not isinstance(total, bool):
-                    state.total_viewers = max(state.total_viewers, total)
-            elif event.kind == Kind.LIKE:
-                state.likes += event.count
-            elif event.kind == Kind.ORDER:
-                state.units_sold += event.count
-                state.sold[event.product_id] += event.count
-                state.gmv_fen += event.amount_fen
-            elif event.kind == Kind.LIVE_END:
-                state.live_ended = True
+            kind = event.kind
+            counts[kind] += 1
             applied.append(event)
+            if kind == Kind.COMMENT:  # most events: keep this path short
+                remember_comment(event)
+                if not bag_running:
+                    continue
+            elif kind not in _COMMERCE_KINDS:
+                self._apply_to_totals(state, event)
+                continue
+            change = commerce.on_event(event)
+            if change is not None:
+                commerce_changes[change] = None
+            if kind == Kind.ORDER:
+                self._apply_to_totals(state, event)
         self._seq = seq
         state.events += len(applied)
         return applied
+
+    @staticmethod
+    def _apply_to_totals(state: SessionState, event: LiveEvent) -> None:
+        kind = event.kind
+        if kind == Kind.VIEWER_STATS:
+            state.online = event.count
+            state.peak_online = max(state.peak_online, event.count)
+            total = (event.extra or {}).get("total_viewers")
+            if isinstance(total, int) and not isinstance(total, bool):
+                state.total_viewers = max(state.total_viewers, total)
+        elif kind == Kind.LIKE:
+            state.likes += event.count
+        elif kind == Kind.ORDER:
+            state.units_sold += event.count
+            state.sold[event.product_id] += event.count
+            state.gmv_fen += event.amount_fen
+        elif kind == Kind.LIVE_END:
+            state.live_ended = True
 
     # -- operator commands ------------------------------------------------------------------------
     def execute(self, command: Command) -> CommandResult:
