@@ -19,6 +19,9 @@ system-deps:
 	@packaging/linux-system-deps.sh
 
 run: $(STAMP)
+	@packaging/linux-system-deps.sh --gui
+	@if [ "$$(uname -s)" = "Linux" ] && [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ] && [ -z "$${QT_QPA_PLATFORM:-}" ]; then \
+	  echo "No display: run 'make run' on a desktop session, or under a virtual one: xvfb-run -a make run"; exit 1; fi
 	$(BIN)/livedeck
 
 test: $(STAMP) system-deps

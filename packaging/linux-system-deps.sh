@@ -1,18 +1,34 @@
 #!/usr/bin/env bash
-# Installs (as root, with apt) or names (otherwise) the Debian/Ubuntu packages Qt's offscreen/xcb
-# platforms and CJK text need. A no-op on other systems and when everything is present.
+# Installs (as root, with apt) or names (otherwise) the Debian/Ubuntu packages LiveDeck needs:
+#   (default)  what Qt's offscreen platform and CJK/emoji text need — `make test`
+#   --gui      the same plus the X11/xcb libraries a real window needs — `make run`
+# A no-op on other systems and when everything is present.
 set -u
 [ "$(uname -s)" = "Linux" ] || exit 0
 
 missing=()
 have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
-have_lib 'libEGL.so.1'        || missing+=(libegl1)
-have_lib 'libGL.so.1'         || missing+=(libgl1)
-have_lib 'libxkbcommon.so.0'  || missing+=(libxkbcommon0)
-have_lib 'libfontconfig.so.1' || missing+=(libfontconfig1)
-have_lib 'libdbus-1.so.3'     || missing+=(libdbus-1-3)
-have_lib 'libglib-2.0.so.0'   || missing+=(libglib2.0-0)
-have_lib 'libfreetype.so.6'   || missing+=(libfreetype6)
+need() { have_lib "$1" || missing+=("$2"); }
+need 'libEGL.so.1'        libegl1
+need 'libGL.so.1'         libgl1
+need 'libxkbcommon.so.0'  libxkbcommon0
+need 'libfontconfig.so.1' libfontconfig1
+need 'libdbus-1.so.3'     libdbus-1-3
+need 'libglib-2.0.so.0'   libglib2.0-0
+need 'libfreetype.so.6'   libfreetype6
+if [ "${1:-}" = "--gui" ]; then
+  # Qt's xcb platform plugin (Qt >= 6.5 also needs xcb-cursor); ldd of libQt6XcbQpa lists these.
+  need 'libX11-xcb.so.1'          libx11-xcb1
+  need 'libxcb-cursor.so.0'       libxcb-cursor0
+  need 'libxcb-icccm.so.4'        libxcb-icccm4
+  need 'libxcb-image.so.0'        libxcb-image0
+  need 'libxcb-keysyms.so.1'      libxcb-keysyms1
+  need 'libxcb-randr.so.0'        libxcb-randr0
+  need 'libxcb-render-util.so.0'  libxcb-render-util0
+  need 'libxcb-shape.so.0'        libxcb-shape0
+  need 'libxcb-xkb.so.1'          libxcb-xkb1
+  need 'libxkbcommon-x11.so.0'    libxkbcommon-x11-0
+fi
 if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list :lang=zh 2>/dev/null | head -1)" ]; then
   missing+=(fonts-noto-cjk fontconfig)
 fi

@@ -532,6 +532,9 @@ class CommentFeedView(QWidget):
         parent: the parent widget.
     """
 
+    #: A pointer resting this long over the list stops pausing it.
+    HOVER_PAUSE_MS = 3000
+
     def __init__(self, model: CommentFeedModel | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("commentFeed")
@@ -598,8 +601,14 @@ class CommentFeedView(QWidget):
         layout.addWidget(self.list_view, 1)
 
         # Auto-scroll state: the user pauses the feed by scrolling up or by hovering over the list.
+        # Hovering counts only while the pointer moves: a mouse left resting over the feed for the
+        # whole show must not freeze it, so the pause ends HOVER_PAUSE_MS after the last movement.
         self._scrolled_away = False
         self._hovering = False
+        self._hover_timer = QTimer(self)
+        self._hover_timer.setSingleShot(True)
+        self._hover_timer.setInterval(self.HOVER_PAUSE_MS)
+        self._hover_timer.timeout.connect(self._hover_expired)
         self._new_rows = 0  # rows that arrived since the feed paused
         self._programmatic = 0  # >0 while we move the scroll bar ourselves
         self._refiltering = False
@@ -609,6 +618,7 @@ class CommentFeedView(QWidget):
         self.proxy.rowsRemoved.connect(self._on_rows_removed)
         self.model.flushed.connect(self._on_flushed)
         self.list_view.viewport().installEventFilter(self)
+        self.list_view.viewport().setMouseTracking(True)  # movement without a button held
         self.list_view.installEventFilter(self)
         self.retranslate()
 
@@ -722,6 +732,12 @@ class CommentFeedView(QWidget):
         button.show()
         button.raise_()
 
+    def _hover_expired(self) -> None:
+        """The pointer left, or rested long enough: follow again unless the user scrolled up."""
+        self._hovering = False
+        if not self._scrolled_away:
+            self.jump_to_bottom()
+
     def _place_new_messages_button(self) -> None:
         button = self.new_messages_button
         area = self.list_view.viewport().geometry()
@@ -730,12 +746,12 @@ class CommentFeedView(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if watched is self.list_view.viewport():
-            if kind == QEvent.Type.Enter:
+            if kind in (QEvent.Type.Enter, QEvent.Type.MouseMove, QEvent.Type.Wheel):
                 self._hovering = True
+                self._hover_timer.start()
             elif kind == QEvent.Type.Leave:
-                self._hovering = False
-                if not self._scrolled_away:
-                    self.jump_to_bottom()
+                self._hover_timer.stop()
+                self._hover_expired()
         elif watched is self.list_view and kind == QEvent.Type.Resize:
             self._place_new_messages_button()
         return super().eventFilter(watched, event)

@@ -374,3 +374,19 @@ def test_an_order_names_its_product_as_the_show_does(qtbot) -> None:
     model.flush_now()
     assert model.row_at(0).body == "下单 3号 每日坚果混合果仁 ×2  ¥179.80"
     assert model.row_at(1).body == "下单 999 ×1  ¥1"  # unknown to the catalog: its id
+
+
+def test_a_pointer_resting_over_the_feed_stops_pausing_it(qtbot, feed: CommentFeedView) -> None:
+    feed._hover_timer.setInterval(50)  # HOVER_PAUSE_MS is 3 s in the console
+    feed.model.add_events(numbered(50))
+    feed.model.flush_now()
+    viewport = feed.list_view.viewport()
+    center = QPointF(viewport.rect().center())
+    QApplication.sendEvent(viewport, QEnterEvent(center, center, QPointF(viewport.mapToGlobal(center))))
+    assert not feed.is_following  # the streamer is pointing at something
+    feed.add_events(numbered(4, start=50))
+    feed.model.flush_now()
+    assert not at_bottom(feed)
+    qtbot.waitUntil(lambda: feed.is_following, timeout=2000)  # the mouse was left there
+    assert at_bottom(feed)
+    assert feed.new_messages_button.isHidden()
