@@ -2,6 +2,8 @@
 
 Subcommands (their flags are contracts; keep them stable):
     livedeck record --source URL --format generic --db PATH [--duration S] [--title T] [--plan PLAN]
+                    [--token T --seat NAME]
+    livedeck host --source URL --format F --db PATH [--duration S] [--lan] [--port 8770]
     livedeck demo-room [--host 127.0.0.1] [--port 8765] [--seed N] [--rate EVENTS_PER_S]
     livedeck replay LOG [--session ID] [--speed 1..50] [--host 127.0.0.1] [--port 8766]
     livedeck report LOG [--session ID] -o report.html|report.xlsx|report.csv|report.pdf [--lang en]
@@ -18,12 +20,14 @@ import signal
 import sqlite3
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from app import __version__, replay
 from app.catalog import Product, demo_catalog_path, load_products_csv
 from app.engine import SessionEngine
 from app.events import Kind, LiveEvent
+from app.hub import DEFAULT_PORT, HubServer
 from app.i18n import LANGUAGES, set_language, tr
 from app.log import setup_logging
 from app.metrics import MetricsTracker
@@ -46,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help=tr("输出调试日志"))
     parser.add_argument("--source", help=tr("控制台：连接这个直播源，而不是内置演示直播间"))
     parser.add_argument("--format", choices=sorted(FORMATS), default="generic", help=tr("--source 的协议"))
+    _seat_flags(parser)
     parser.add_argument("--seed", type=int, help=tr("控制台：内置演示直播间的随机种子"))
     parser.add_argument("--rate", type=float, help=tr("控制台：内置演示直播间每秒事件数"))
     parser.add_argument("--replay", type=Path, metavar="LOG", help=tr("控制台：回放一个已录制的场次日志"))
@@ -64,6 +69,19 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--room", help=tr("直播间号（哔哩哔哩：配合直连的 websocket --source）"))
     rec.add_argument("--cookie-file", type=Path,
                      help=tr("哔哩哔哩：已登录的 cookies.txt（或「SESSDATA=…; buvid3=…」），观众昵称不被打码"))
+    _seat_flags(rec)
+
+    host = sub.add_parser("host", help=tr("无界面录制直播间，并让其他电脑上的席位（助播、场控）加入这场直播"))
+    host.add_argument("--source", required=True, help=tr("直播间或弹幕桥的 websocket 地址"))
+    host.add_argument("--format", choices=sorted(FORMATS), default="generic", help=tr("协议（默认 generic）"))
+    host.add_argument("--db", type=Path, help=tr("场次日志文件（默认：<数据目录>/sessions.sqlite）"))
+    host.add_argument("--duration", type=float, help=tr("录制这么多秒后停止"))
+    host.add_argument("--plan", type=Path,
+                      help=tr("直播流程（JSON/XLSX，见 docs/plan.md）：按流程向场次执行命令"))
+    host.add_argument("--title", default="", help=tr("场次标题（默认：直播源和日期）"))
+    host.add_argument("--lan", action="store_true",
+                      help=tr("允许局域网内其他电脑连接（默认只允许本机）"))
+    host.add_argument("--port", type=int, default=DEFAULT_PORT, help=tr("席位连接的端口（默认 8770）"))
 
     demo = sub.add_parser("demo-room", help=tr("运行演示直播间服务器"))
     demo.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
@@ -75,6 +93,18 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("-o", "--output", type=Path, required=True, help=tr("报告文件：.html、.xlsx、.csv 或 .pdf"))
     rep.add_argument("--lang", choices=sorted(LANGUAGES), default=argparse.SUPPRESS, help=tr("报告语言（默认中文）"))
     return parser
+
+
+def _seat_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--token", help=tr("以席位身份加入主播的 livedeck host：主播给的令牌（仅 generic 协议）"))
+    parser.add_argument("--seat", default="", help=tr("席位名称，主播端按它记录你的操作（如 小王）"))
+
+
+def seat_options(args: argparse.Namespace) -> dict[str, object]:
+    """The generic source's ``token``/``seat`` options from ``--token``/``--seat`` (empty without a token)."""
+    if not getattr(args, "token", None):
+        return {}
+    return {"token": args.token, "seat": args.seat or tr("助播")}
 
 
 def _chosen_language(argv: Sequence[str], settings: Settings) -> str:
@@ -101,9 +131,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.demo_room import main as demo_main
 
         return demo_main(argv[1:])
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "token", None) and (args.format != "generic" or getattr(args, "replay", None)
+                                         or not args.source):
+        parser.error(tr("--token 只能用于 generic 协议的 --source（livedeck host 的地址）"))
     setup_logging(logging.DEBUG if args.verbose else logging.INFO)
-    if args.command == "record":
+    if args.command in ("record", "host"):
         return record(args)
     if args.command == "replay":
         return replay.run(args)
@@ -118,16 +152,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def record(args: argparse.Namespace) -> int:
-    """``livedeck record``: record until the duration ends, the live ends, or SIGINT/SIGTERM."""
+    """``livedeck record`` / ``livedeck host``: record until the duration ends, the live ends, or
+    SIGINT/SIGTERM; ``host`` also runs the hub (app/hub.py) for other seats."""
     db = args.db or default_log_path()
-    options: dict[str, object] = {}
-    if args.room:
+    hosting = args.command == "host"
+    options: dict[str, object] = {} if hosting else seat_options(args)
+    if getattr(args, "room", None):
         options["room_id"] = args.room
-    if args.cookie_file:
+    if getattr(args, "cookie_file", None):
         options["cookie_file"] = args.cookie_file
+    hub = HubOptions(args.port, args.lan) if hosting else None
     try:
         plan = _load_plan(args.plan) if args.plan else None
-        summary = asyncio.run(_record(args.source, args.format, db, args.duration, args.title, options, plan))
+        summary = asyncio.run(
+            _record(args.source, args.format, db, args.duration, args.title, options, plan, hub))
     except (OSError, ValueError, sqlite3.DatabaseError, SessionLogError) as exc:
         # Expected, the user can act on it: a file that is not a session log, a log from a newer LiveDeck,
         # a bad plan or address. No traceback, one clear line.
@@ -135,6 +173,27 @@ def record(args: argparse.Namespace) -> int:
         return 2
     print(summary)
     return 0
+
+
+@dataclass(frozen=True, slots=True)
+class HubOptions:
+    """``livedeck host``'s hub: the port seats connect to, and whether other PCs may."""
+
+    port: int
+    lan: bool
+
+
+def _print_hub(hub: HubServer) -> None:
+    """The URL and the tokens, once, on the anchor's terminal (stdout, never the log)."""
+    lines = [
+        tr("席位地址：{url}", url=hub.seat_url),
+        tr("助播令牌（可执行讲解、秒杀、发券等）：{token}", token=hub.tokens["assistant"]),
+        tr("只读令牌（只能查看）：{token}", token=hub.tokens["viewer"]),
+        tr("助播电脑上运行：livedeck --source {url} --token <助播令牌> --seat <名字>", url=hub.seat_url),
+    ]
+    if not hub.lan:
+        lines.append(tr("只有本机能连接；要让局域网内的其他电脑连接，加 --lan"))
+    print("\n".join(lines), flush=True)
 
 
 def _log_plan_failure(task: asyncio.Task[None]) -> None:
@@ -158,6 +217,7 @@ async def _record(
     title: str,
     options: dict[str, object],
     plan: tuple[Plan, list[Product]] | None = None,
+    hub_options: HubOptions | None = None,
 ) -> str:
     from app.store import SessionLog
 
@@ -180,8 +240,16 @@ async def _record(
         metrics = MetricsTracker(submit=engine.submit)
         if plan is not None:
             engine.load_catalog(plan[1])
+        elif hub_options is not None:
+            # Seats name products as their consoles do (the demo catalog) and the host must know them.
+            engine.load_catalog(load_products_csv(demo_catalog_path()))
         async with Show(engine, metrics, webhook=Settings().get("room_webhook")) as show:
             session_id = await show.start(spec, title)
+            hub = None
+            if hub_options is not None:
+                hub = HubServer(engine, lan=hub_options.lan, title=engine.state.title)
+                await hub.start(hub_options.port)
+                _print_hub(hub)
             runner = None
             if plan is not None:
                 runner = asyncio.create_task(PlanRunner(engine, plan[0]).run(), name="plan")
@@ -193,6 +261,8 @@ async def _record(
                 with contextlib.suppress(asyncio.CancelledError):
                     await runner
             await show.stop()
+            if hub is not None:  # after the stop: the seats got the show's last events
+                await hub.close()
             assert show.source is not None
             status = show.source.status
         state = engine.state

@@ -39,6 +39,9 @@ class RoomServer:
     """
 
     task_name = "room"
+    #: Whether a bad client frame is logged with an excerpt. The hub turns it off: a seat's frames
+    #: may carry its token.
+    log_bad_frames = True
 
     def __init__(self, host: str, room_id: str, title: str) -> None:
         self.host = host
@@ -74,6 +77,19 @@ class RoomServer:
     def on_join(self, ws: ServerConnection) -> None:
         """A client got its ``hello`` and joined the broadcast."""
 
+    def on_leave(self, ws: ServerConnection) -> None:
+        """A connection ended (whether or not it was admitted)."""
+
+    async def admit(self, ws: ServerConnection) -> bool:
+        """Runs before ``hello``: return False to turn the connection away (having told it why and
+        closed it). Every client is admitted unless a subclass authenticates (app/hub.py)."""
+        return True
+
+    def command_from(self, ws: ServerConnection | None, item: dict[str, Any]) -> dict[str, Any]:
+        """The ack for one ``command`` object from the connection ``ws``; by default who sent it does
+        not matter (:meth:`on_command`)."""
+        return self.on_command(item)
+
     def broadcast(self, objects: list[dict[str, Any]]) -> None:
         """Send ``objects`` to every client, in frames of at most :data:`MAX_BATCH`."""
         if self.clients:
@@ -85,21 +101,24 @@ class RoomServer:
         hello = {"type": "hello", "protocol": PROTOCOL, "v": PROTOCOL_VERSION, "room_id": self.room_id,
                  "title": self.title}
         try:
+            if not await self.admit(ws):
+                return
             await ws.send(json.dumps(hello, ensure_ascii=False))
             # Joined only after hello went out, so that hello is every client's first frame.
             self.clients.add(ws)
             self.on_join(ws)
             async for message in ws:
-                replies = self.answer(message)
+                replies = self.answer(message, ws)
                 if replies:
                     await ws.send(frame(replies))
         except ConnectionClosed:
             pass
         finally:
             self.clients.discard(ws)
+            self.on_leave(ws)
 
-    def answer(self, message: str | bytes) -> list[dict[str, Any]]:
-        """The replies to one client frame: a pong, an ack or an error per object."""
+    def answer(self, message: str | bytes, ws: ServerConnection | None = None) -> list[dict[str, Any]]:
+        """The replies to one client frame (from ``ws``): a pong, an ack or an error per object."""
         if isinstance(message, bytes):
             return [self._bad("binary frames are not part of the protocol", message)]
         try:
@@ -111,7 +130,7 @@ class RoomServer:
             if not isinstance(item, dict):
                 replies.append(self._bad("a frame holds objects", message))
             elif item.get("type") == "command":
-                replies.append(self.on_command(item))
+                replies.append(self.command_from(ws, item))
             elif item.get("type") == "ping":
                 replies.append({"type": "pong", "ts": time.time()})
             else:
@@ -120,7 +139,10 @@ class RoomServer:
 
     def _bad(self, reason: str, message: str | bytes) -> dict[str, Any]:
         self.bad_frames += 1
-        log.warning("%s: bad client frame (%s): %.80r", self.task_name, reason, message)
+        if self.log_bad_frames:
+            log.warning("%s: bad client frame (%s): %.80r", self.task_name, reason, message)
+        else:
+            log.warning("%s: bad client frame (%s)", self.task_name, reason)
         return {"type": "error", "reason": reason}
 
     def _log_crash(self, task: asyncio.Task[None]) -> None:

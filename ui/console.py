@@ -16,6 +16,7 @@ import qasync
 from PySide6.QtWidgets import QApplication
 
 from app.catalog import Product, demo_catalog_path, load_products_csv
+from app.cli import seat_options
 from app.commerce import resume_interrupted
 from app.demo_room import DemoRoomThread
 from app.engine import SessionEngine
@@ -75,7 +76,7 @@ async def console_main(args: argparse.Namespace, settings: Settings) -> None:
         spec = SourceSpec("replay", str(args.replay),
                           {"session_id": args.session, "speed": args.speed if args.speed is not None else 1.0})
     elif args.source:
-        spec = SourceSpec(args.format, args.source)
+        spec = SourceSpec(args.format, args.source, seat_options(args))  # a seat of a livedeck host
     else:
         seed = args.seed if args.seed is not None else settings.get("demo_seed")
         if seed == 0:  # the setting's "0 = a new room each launch"

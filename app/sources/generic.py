@@ -13,9 +13,13 @@ import math
 import time
 from typing import Any
 
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
+
 from app.events import KINDS, Command, LiveEvent
+from app.i18n import tr
 from app.room_server import PROTOCOL, PROTOCOL_VERSION
-from app.sources.base import FrameError, WebSocketSource
+from app.sources.base import FrameError, SourceRefusedError, WebSocketSource
 
 log = logging.getLogger("livedeck.sources.generic")
 
@@ -102,12 +106,20 @@ def _bad_int(name: str, value: object) -> None:
 
 
 class GenericSource(WebSocketSource):
-    """Client of the generic JSON protocol; also carries commands to the room (demo room, bridges)."""
+    """Client of the generic JSON protocol; also carries commands to the room (demo room, bridges).
+
+    Args:
+        token: join a LiveDeck hub (``livedeck host``) as a seat: the first frame is an ``auth`` object
+            with this token (docs/protocol.md §8). None for a room that needs no auth.
+        seat: the seat's name the host logs its commands under (actor ``<role>:<seat>``).
+    """
 
     format_name = "generic"
 
-    def __init__(self, url: str, sink: Any, **kwargs: Any) -> None:
+    def __init__(self, url: str, sink: Any, *, token: str | None = None, seat: str = "", **kwargs: Any) -> None:
         super().__init__(url, sink, **kwargs)
+        self.token = token
+        self.seat = seat
         self.room_title = ""
         self._pending_acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
 
@@ -148,6 +160,24 @@ class GenericSource(WebSocketSource):
                 self.reject("missing type", item)
         return events
 
+    async def on_open(self, ws: ClientConnection) -> None:
+        if self.token is None:
+            return
+        await ws.send(json.dumps({"type": "auth", "token": self.token, "seat": self.seat}, ensure_ascii=False))
+        try:
+            first = await asyncio.wait_for(ws.recv(), self.open_timeout)
+        except ConnectionClosed as exc:
+            if _refused(exc):
+                raise SourceRefusedError(_refused_reason()) from None
+            raise
+        try:
+            item = json.loads(first)
+        except (ValueError, TypeError):
+            item = None
+        if isinstance(item, dict) and item.get("type") == "error":
+            raise SourceRefusedError(_refused_reason())
+        self.handle_frame(first)  # the hello (or, from a room that needs no auth, its first events)
+
     def _hello(self, item: dict[str, Any]) -> None:
         if item.get("protocol") != PROTOCOL:
             log.warning("hello names protocol %r, expected %r", item.get("protocol"), PROTOCOL)
@@ -183,3 +213,11 @@ class GenericSource(WebSocketSource):
             return {"result": "undelivered", "reason": "no ack"}
         finally:
             self._pending_acks.pop(command.command_id, None)
+
+
+def _refused(exc: ConnectionClosed) -> bool:
+    return exc.rcvd is not None and exc.rcvd.code == 4401
+
+
+def _refused_reason() -> str:
+    return tr("主播端拒绝了这个席位：令牌不对或已更换，请向主播要新的令牌")
