@@ -327,10 +327,14 @@ class SessionEngine:
         self._outbound_listeners.append(listener)
         return lambda: self._outbound_listeners.remove(listener)
 
-    def record_ack(self, command: Command, ack: dict[str, Any], *, actor: str = "room") -> None:
+    def record_ack(self, command: Command, ack: dict[str, Any], *, actor: str = "room",
+                   session_id: int | None = None) -> None:
         """Log the answer to a forwarded command as its own ``actions`` row, name ``<command>.ack``:
         the room's with actor ``room`` and ``command_id`` + ``/ack``; another endpoint's (the
-        ``room_webhook``) with its own actor and ``command_id`` + ``/<actor>``."""
+        ``room_webhook``) with its own actor and ``command_id`` + ``/<actor>``.
+
+        ``session_id`` is the session the command was sent in (default: the running one): an ack that
+        arrives after that session ended is still filed under it, never under the next show."""
         result = str(ack.get("result", ""))
         detail = result if result in ("applied", "duplicate", "rejected") else f"{result or 'no result'}"
         reason = str(ack.get("reason", ""))
@@ -339,17 +343,22 @@ class SessionEngine:
             Command(f"{command.name}.ack", {}, actor, f"{command.command_id}/{suffix}"),
             {"ack": ack}, result if result in ("applied", "duplicate") else "rejected",
             f"{detail}: {reason}" if reason else detail,
+            session_id=session_id,
         )
 
-    def _record_action(self, command: Command, args: dict[str, Any], result: str, detail: str) -> None:
+    def _record_action(self, command: Command, args: dict[str, Any], result: str, detail: str,
+                       *, session_id: int | None = None) -> None:
         ts = self.clock.time()
-        row = {"session_id": self.state.session_id, "command_id": command.command_id, "actor": command.actor,
+        current = self.state.session_id
+        session = current if session_id is None else session_id
+        row = {"session_id": session, "command_id": command.command_id, "actor": command.actor,
                "name": command.name, "args": args, "ts": ts, "result": result, "detail": detail}
-        if self.state.session_id is not None:
-            self.actions.append(row)
+        if session is not None:
+            if session == current:
+                self.actions.append(row)
             if self.log is not None:
                 self.log.record_action(
-                    self.state.session_id, command_id=command.command_id, actor=command.actor,
+                    session, command_id=command.command_id, actor=command.actor,
                     name=command.name, args=args, ts=ts, result=result, detail=detail,
                 )
         log.info("command %s %s by %s: %s %s", command.name, command.command_id, command.actor, result,

@@ -46,7 +46,9 @@ class RoomConnector:
         self._unsubscribe: Callable[[], None] | None = engine.subscribe_outbound(self._forward)
 
     def _forward(self, command: Command) -> None:
-        task = asyncio.get_running_loop().create_task(self._deliver(command), name=f"room-{command.name}")
+        session_id = self.engine.state.session_id  # the ack belongs to this show, however late it comes
+        task = asyncio.get_running_loop().create_task(self._deliver(command, session_id),
+                                                      name=f"room-{command.name}")
         self._tasks.add(task)
         task.add_done_callback(self._done)
 
@@ -55,13 +57,13 @@ class RoomConnector:
         if not task.cancelled() and task.exception() is not None:
             log.error("forwarding a command failed", exc_info=task.exception())
 
-    async def _deliver(self, command: Command) -> None:
+    async def _deliver(self, command: Command, session_id: int | None) -> None:
         try:
             ack = await self.sender(command)
         except Exception as exc:  # a broken sender must not lose the record of the attempt
             log.exception("sending %s to the room failed", command.name)
             ack = {"result": "undelivered", "reason": str(exc)}
-        self.engine.record_ack(command, ack, actor=self.actor)
+        self.engine.record_ack(command, ack, actor=self.actor, session_id=session_id)
 
     @property
     def pending(self) -> int:
