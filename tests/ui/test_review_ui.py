@@ -285,6 +285,7 @@ def test_exporting_a_report_writes_the_chosen_file(qtbot, built: Built, tmp_path
     told: list[str] = []
     monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: told.append(text))
     assert window.export_report() == f"{out}.html"
+    qtbot.waitUntil(lambda: bool(told), timeout=20000)  # written on a worker thread; a message says done
     html = Path(f"{out}.html").read_text(encoding="utf-8")
     HTMLParser().feed(html)  # it parses
     assert "data:image/png;base64," in html  # charts inside the one file
