@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import importlib
 import logging
-import signal
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -34,6 +33,7 @@ from app.metrics import MetricsTracker
 from app.plan import Plan, PlanRunner, load_plan
 from app.settings import Settings, default_log_path
 from app.show import Show, SourceSpec
+from app.shutdown import stop_on_signals
 from app.sources import FORMATS
 from app.store import SessionLogError
 
@@ -221,12 +221,7 @@ async def _record(
 ) -> str:
     from app.store import SessionLog
 
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        # Windows has no add_signal_handler: Ctrl-C arrives as KeyboardInterrupt there.
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals()
 
     with SessionLog(db) as session_log:
         engine = SessionEngine(session_log)

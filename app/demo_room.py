@@ -23,7 +23,6 @@ import contextlib
 import logging
 import math
 import random
-import signal
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from app.catalog import Product, demo_catalog_path, load_products_csv
 from app.i18n import tr
 from app.room_server import RoomServer
 from app.server_thread import ServerThread
+from app.shutdown import stop_on_signals
 
 log = logging.getLogger("livedeck.demo_room")
 
@@ -729,12 +729,7 @@ async def _run_until_signalled(args: argparse.Namespace) -> None:
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(tr("注意：直播间监听 {host}，局域网内的其他电脑也能连接。", host=args.host), flush=True)
     print(tr("按 Ctrl-C 停止。"), flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        # Not on Windows: there Ctrl-C arrives as KeyboardInterrupt, handled in main().
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals()
     try:
         await stop.wait()
     finally:

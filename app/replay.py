@@ -23,7 +23,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import signal
 import sqlite3
 import sys
 import time
@@ -36,6 +35,7 @@ from websockets.asyncio.server import ServerConnection
 from app.i18n import tr
 from app.room_server import RoomServer
 from app.server_thread import ServerThread
+from app.shutdown import stop_on_signals
 from app.store import open_readonly
 
 log = logging.getLogger("livedeck.replay")
@@ -290,11 +290,7 @@ async def _run_replay(args: argparse.Namespace) -> None:
     print(tr("回放场次 #{session}（{speed}×）：{url}", session=server.session_id, speed=f"{args.speed:g}",
              url=server.url), flush=True)
     print(tr("按 Ctrl-C 停止。"), flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals()
     try:
         done = asyncio.ensure_future(server.finished.wait())
         await asyncio.wait([done, asyncio.ensure_future(stop.wait())], return_when=asyncio.FIRST_COMPLETED)
