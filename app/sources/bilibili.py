@@ -259,25 +259,24 @@ def _obj(parent: Any, key: str) -> dict[str, Any]:
     return value
 
 
-def _int(parent: Any, key: str | int, default: int | None = None) -> int:
+def _field(parent: Any, key: str | int, default: Any) -> Any:
+    """``parent[key]`` of a JSON object (by name) or array (by index), else ``default``."""
     if isinstance(parent, dict):
-        value = parent.get(key, default)
-    elif isinstance(parent, list) and isinstance(key, int):
-        value = parent[key] if -len(parent) <= key < len(parent) else default
-    else:
-        value = default
+        return parent.get(key, default)
+    if isinstance(parent, list) and isinstance(key, int):
+        return parent[key] if -len(parent) <= key < len(parent) else default
+    return default
+
+
+def _int(parent: Any, key: str | int, default: int | None = None) -> int:
+    value = _field(parent, key, default)
     if isinstance(value, bool) or not isinstance(value, int):
         raise FrameError(f"{key} is not an integer")
     return value
 
 
 def _str(parent: Any, key: str | int, default: str | None = None) -> str:
-    if isinstance(parent, dict):
-        value = parent.get(key, default)
-    elif isinstance(parent, list) and isinstance(key, int):
-        value = parent[key] if -len(parent) <= key < len(parent) else default
-    else:
-        value = default
+    value = _field(parent, key, default)
     if not isinstance(value, str):
         raise FrameError(f"{key} is not a string")
     return value[:MAX_TEXT]
