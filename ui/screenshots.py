@@ -56,9 +56,11 @@ async def _shoot_review(out: Path, db: Path, session_id: int, size: tuple[int, i
     """The 场次库 and the review (复盘) of the session just recorded."""
     saved = []
     library = SessionLibrary(db)
+    loaded = asyncio.Event()
+    library.loaded.connect(loaded.set)
     library.resize(size[0] * 3 // 4, size[1] // 2)
     library.show()
-    await asyncio.sleep(0.3)
+    await asyncio.wait_for(loaded.wait(), 10)  # the session list is read on a worker thread
     saved.append(out / "library.png")
     library.grab().save(str(saved[-1]))
     library.close()

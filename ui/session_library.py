@@ -7,10 +7,12 @@ library never writes SQLite itself). Interrupted sessions are marked in amber an
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +86,9 @@ class SessionLibrary(QWidget):
     """
 
     session_opened = Signal(int)
+    #: The session list was (re)read and is on screen.
+    loaded = Signal()
+    _rows_read = Signal(int, object, str)  # generation, rows, error — from the reading thread
 
     def __init__(self, path: str | os.PathLike[str] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
@@ -92,6 +97,9 @@ class SessionLibrary(QWidget):
         self.setWindowTitle(tr("场次库 — {path}", path=self.path.name))
         self.resize(1180, 560)
         self.windows: list[QWidget] = []  # review and compare windows opened from here
+        self._generation = 0  # the latest refresh; older reads that finish late are dropped
+        self._reselect: set[int] = set()  # session ids to select once the next read is shown
+        self._rows_read.connect(self._show_rows)
 
         self.model = RecordTableModel(session_columns(), parent=self, on_edit=self._edit_title)
         self.table = QTableView(self)
@@ -148,20 +156,40 @@ class SessionLibrary(QWidget):
         self.refresh()
 
     # -- contents ----------------------------------------------------------------------------------
-    def refresh(self) -> None:
-        """Read the session list again (keeps the selection where the session still exists)."""
-        keep = set(self.selected_ids())
+    def refresh(self, select: Iterable[int] | None = None) -> None:
+        """Read the session list again, on a worker thread (a log of long shows takes a while to
+        total); :attr:`loaded` fires when it is on screen. Afterwards ``select`` is selected, or else
+        the current selection where it still exists."""
+        self._reselect = set(select) if select is not None else set(self.selected_ids()) | self._reselect
+        self._generation += 1
+        threading.Thread(target=self._read, args=(self._generation,), name="livedeck-library",
+                         daemon=True).start()
+
+    def _read(self, generation: int) -> None:
+        rows: list[SessionRow] = []
+        error = ""
         try:
             rows = review.list_sessions(self.path) if self.path.exists() else []
         except review.ReviewError as exc:
-            rows = []
-            QMessageBox.warning(self, tr("场次库"), str(exc))
+            error = str(exc)
+        except Exception:  # a bug: a traceback in the log, an empty list on screen
+            log.exception("reading the session list failed")
+        with contextlib.suppress(RuntimeError):  # the window closed meanwhile
+            self._rows_read.emit(generation, rows, error)
+
+    def _show_rows(self, generation: int, rows: list[SessionRow], error: str) -> None:
+        if generation != self._generation:
+            return
+        if error:
+            QMessageBox.warning(self, tr("场次库"), error)
         self.model.set_rows(rows)
         self.empty.setVisible(not rows)
         self.table.setVisible(bool(rows))
+        keep, self._reselect = self._reselect, set()
         if keep:
             self.select_ids(keep)
         self._update_buttons()
+        self.loaded.emit()
 
     def sessions(self) -> list[SessionRow]:
         return self.model.rows()
@@ -283,8 +311,7 @@ class SessionLibrary(QWidget):
         except (review.ReviewError, OSError, ValueError) as exc:
             QMessageBox.warning(self, tr("导入场次"), tr("导入失败：{reason}", reason=exc))
             return
-        self.refresh()
-        self.select_ids([new_id])
+        self.refresh(select=[new_id])
 
     def report_selected(self) -> None:
         row = self.selected_row()

@@ -52,6 +52,16 @@ def column_of(model: object, header: str) -> int:
     raise AssertionError(f"no column {header}")
 
 
+def open_library(qtbot, path: Path) -> SessionLibrary:
+    """A library window once its session list (read on a worker thread) is on screen."""
+    library = SessionLibrary(path)
+    qtbot.addWidget(library)
+    # The rows come back as a queued signal: nothing is shown before the event loop runs here.
+    with qtbot.waitSignal(library.loaded, timeout=10000):
+        pass
+    return library
+
+
 def cell(model: object, row: int, header: str, role: int = Qt.ItemDataRole.DisplayRole) -> object:
     return model.data(model.index(row, column_of(model, header)), role)  # type: ignore[attr-defined]
 
@@ -88,8 +98,7 @@ def test_paged_model_fetches_pages_as_asked() -> None:
 
 
 def test_library_lists_sessions_with_the_numbers_sql_gives(qtbot, built: Built) -> None:
-    library = SessionLibrary(built.path)
-    qtbot.addWidget(library)
+    library = open_library(qtbot, built.path)
     model = library.model
     assert model.rowCount() == 3
     for row in range(model.rowCount()):
@@ -115,8 +124,7 @@ def test_library_lists_sessions_with_the_numbers_sql_gives(qtbot, built: Built) 
 
 
 def test_rename_persists(qtbot, log_copy: Built, monkeypatch: pytest.MonkeyPatch) -> None:
-    library = SessionLibrary(log_copy.path)
-    qtbot.addWidget(library)
+    library = open_library(qtbot, log_copy.path)
     sid = log_copy.ids["weekend"]
     library.select_ids([sid])
     monkeypatch.setattr("ui.session_library.QInputDialog.getText", lambda *a, **k: ("周末清仓（复盘）", True))
@@ -126,15 +134,13 @@ def test_rename_persists(qtbot, log_copy: Built, monkeypatch: pytest.MonkeyPatch
     row = next(r for r in range(library.model.rowCount()) if library.model.row_at(r).id == sid)
     assert library.model.setData(library.model.index(row, column_of(library.model, "标题")), "周末特卖")
     assert sql(log_copy.path, "SELECT title FROM sessions WHERE id = ?", sid) == "周末特卖"
-    again = SessionLibrary(log_copy.path)
-    qtbot.addWidget(again)
+    again = open_library(qtbot, log_copy.path)
     assert "周末特卖" in [r.title for r in again.sessions()]
 
 
 def test_delete_asks_naming_the_session_and_removes_it(qtbot, log_copy: Built,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    library = SessionLibrary(log_copy.path)
-    qtbot.addWidget(library)
+    library = open_library(qtbot, log_copy.path)
     sid = log_copy.ids["weekend"]
     asked: list[str] = []
     answer = [QMessageBox.StandardButton.Cancel]
@@ -149,7 +155,8 @@ def test_delete_asks_naming_the_session_and_removes_it(qtbot, log_copy: Built,
     assert "周末清仓" in asked[0]
     assert sql(log_copy.path, "SELECT count(*) FROM sessions WHERE id = ?", sid) == 1
     answer[0] = QMessageBox.StandardButton.Yes
-    library.delete_selected()
+    with qtbot.waitSignal(library.loaded, timeout=10000):  # the list is read again after the delete
+        library.delete_selected()
     assert sql(log_copy.path, "SELECT count(*) FROM sessions WHERE id = ?", sid) == 0
     assert sql(log_copy.path, "SELECT count(*) FROM events WHERE session_id = ?", sid) == 0
     assert sid not in [r.id for r in library.sessions()]
@@ -249,8 +256,7 @@ def test_other_tabs_load_when_shown(review_window: ReviewWindow) -> None:
 
 
 def test_compare_shows_both_sessions(qtbot, built: Built, monkeypatch: pytest.MonkeyPatch) -> None:
-    library = SessionLibrary(built.path)
-    qtbot.addWidget(library)
+    library = open_library(qtbot, built.path)
     library.select_ids([built.ids["spring"], built.ids["weekend"]])
     assert library.compare_button.isEnabled()
     window = library.compare_selected()
