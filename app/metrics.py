@@ -269,9 +269,11 @@ class MetricsTracker:
             self._names[p.product_id] = (p.no, p.name)
             self._by_no[int(p.no)] = p.product_id
 
-    def add_alert_listener(self, listener: Callable[[str, str, float], None]) -> None:
-        """``listener(alert, text, ts)`` for every alert (``online_drop``/``low_stock``/``comment_spike``)."""
+    def add_alert_listener(self, listener: Callable[[str, str, float], None]) -> Callable[[], None]:
+        """``listener(alert, text, ts)`` for every alert (``online_drop``/``low_stock``/``comment_spike``);
+        returns the function that removes it."""
         self._alert_listeners.append(listener)
+        return lambda: self._alert_listeners.remove(listener) if listener in self._alert_listeners else None
 
     def add_snapshot_listener(self, listener: Callable[[Snapshot], None]) -> Callable[[], None]:
         """``listener(snapshot)`` for every snapshot taken with ``notify=True`` (the per-second ones);

@@ -89,11 +89,20 @@ class Show:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    def add_status_listener(self, listener: Callable[[SourceStatus], None]) -> None:
-        """Hear the status of this show's source, including sources of later sessions."""
+    def add_status_listener(self, listener: Callable[[SourceStatus], None]) -> Callable[[], None]:
+        """Hear the status of this show's source, including sources of later sessions; returns the
+        function that stops it (a closed window must not hear the show's shutdown)."""
         self._status_listeners.append(listener)
         if self.source is not None:
             self.source.add_status_listener(listener)
+
+        def remove() -> None:
+            if listener in self._status_listeners:
+                self._status_listeners.remove(listener)
+            if self.source is not None:
+                self.source.remove_status_listener(listener)
+
+        return remove
 
     @property
     def running(self) -> bool:

@@ -284,7 +284,7 @@ class DashboardPanel(QWidget):
         # Removed (or muted: alerts have no removal) by stop(); the tracker outlives a closed window.
         self._stopped = False
         self._unsubscribe_snapshots = tracker.add_snapshot_listener(self.add_snapshot)
-        tracker.add_alert_listener(self.show_alert)
+        self._unsubscribe_alerts = tracker.add_alert_listener(self.show_alert)
         self._timer = QTimer(self)
         self._timer.setInterval(refresh_ms)
         self._timer.timeout.connect(self.refresh)
@@ -330,8 +330,6 @@ class DashboardPanel(QWidget):
 
     def show_alert(self, alert: str, text: str, ts: float) -> None:
         """Show an alert briefly, big and amber, like a prompter line."""
-        if self._stopped:
-            return
         self.alert.setText("⚠ " + text)
         self.alert.show()
         self._alert_timer.start()
@@ -425,3 +423,4 @@ class DashboardPanel(QWidget):
         if not self._stopped:
             self._stopped = True
             self._unsubscribe_snapshots()
+            self._unsubscribe_alerts()

@@ -215,9 +215,8 @@ class MainWindow(QMainWindow):
         self.demo_url: str | None = None  # the embedded demo room, offered by the connect dialog
         self.health = SourceHealthPopup(lambda: show.source.status if show.source else None, self)
         self.header.status.clicked.connect(lambda: self.health.show_below(self.header.status))
-        self._closed = False
-        # The show outlives the window and has no way to remove a status listener: a closed window mutes it.
-        show.add_status_listener(self._show_status)
+        # The show outlives the window: closeEvent stops listening to it.
+        self._unsubscribe_status = show.add_status_listener(self._show_status)
         self._unsubscribe = engine.subscribe(self._on_batch)
         # Hotkeys (ui/hotkeys.py); the promotions panel sets ``self.hotkeys.prepared`` (PreparedPromotions).
         self.hotkeys = ConsoleHotkeys(self, self.runner, settings,
@@ -234,9 +233,8 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def _show_status(self, status: SourceStatus) -> None:
-        if not self._closed:
-            self.header.status.set_status(status)
-            self.health.set_status(status)
+        self.header.status.set_status(status)
+        self.health.set_status(status)
 
     def _product_label(self, product_id: str) -> str:
         product = self.engine.state.queue.by_product_id(product_id)
@@ -433,7 +431,7 @@ class MainWindow(QMainWindow):
         store = self._layout_store()
         store.setValue("geometry", self.saveGeometry())
         store.setValue("windowState", self.saveState())
-        self._closed = True
+        self._unsubscribe_status()
         self._refresh_timer.stop()
         if self.dashboard is not None:
             self.dashboard.stop()

@@ -143,7 +143,12 @@ class WebSocketSource:
     def add_status_listener(self, listener: StatusListener) -> Callable[[], None]:
         """Call ``listener`` with every new status; returns a function that removes it."""
         self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+        return lambda: self.remove_status_listener(listener)
+
+    def remove_status_listener(self, listener: StatusListener) -> None:
+        """Stop calling ``listener`` (no error if it is not listening)."""
+        if listener in self._listeners:
+            self._listeners.remove(listener)
 
     def _set_status(self, **changes: object) -> None:
         self._status = replace(self._status, **changes)  # type: ignore[arg-type]
