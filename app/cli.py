@@ -22,20 +22,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from app import __version__, replay
-from app.catalog import Product, demo_catalog_path, load_products_csv
-from app.engine import SessionEngine
-from app.events import Kind, LiveEvent
-from app.hub import DEFAULT_PORT, HubServer
-from app.i18n import LANGUAGES, set_language, tr
-from app.log import setup_logging
-from app.metrics import MetricsTracker
-from app.plan import Plan, PlanRunner, load_plan
-from app.settings import Settings, default_log_path
-from app.show import Show, SourceSpec
-from app.shutdown import stop_on_signals
+from app import __version__
+from app.commerce.catalog import Product, demo_catalog_path, load_products_csv
+from app.core.events import Kind, LiveEvent
+from app.core.i18n import LANGUAGES, set_language, tr
+from app.core.log import setup_logging
+from app.core.settings import Settings, default_log_path
+from app.core.shutdown import stop_on_signals
+from app.engine.session import SessionEngine
+from app.metrics.tracker import MetricsTracker
+from app.rooms import replay
+from app.rooms.hub import DEFAULT_PORT, HubServer
+from app.show.plan import Plan, PlanRunner, load_plan
+from app.show.show import Show, SourceSpec
 from app.sources import FORMATS
-from app.store import SessionLogError
+from app.store.session_log import SessionLogError
 
 log = logging.getLogger("livedeck.cli")
 
@@ -128,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings()
     set_language(_chosen_language(argv, settings))
     if argv[:1] == ["demo-room"]:  # the demo room parses its own flags
-        from app.demo_room import main as demo_main
+        from app.rooms.demo import main as demo_main
 
         return demo_main(argv[1:])
     parser = build_parser()
@@ -142,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "replay":
         return replay.run(args)
     if args.command == "report":
-        from app.report import run_cli  # matplotlib loads only for reports
+        from app.review.report import run_cli  # matplotlib loads only for reports
 
         return run_cli(args)
     # app/ stays headless: the Qt console is loaded only when the user asks for the window.
@@ -153,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def record(args: argparse.Namespace) -> int:
     """``livedeck record`` / ``livedeck host``: record until the duration ends, the live ends, or
-    SIGINT/SIGTERM; ``host`` also runs the hub (app/hub.py) for other seats."""
+    SIGINT/SIGTERM; ``host`` also runs the hub (app/rooms/hub.py) for other seats."""
     db = args.db or default_log_path()
     hosting = args.command == "host"
     options: dict[str, object] = {} if hosting else seat_options(args)
@@ -219,7 +220,7 @@ async def _record(
     plan: tuple[Plan, list[Product]] | None = None,
     hub_options: HubOptions | None = None,
 ) -> str:
-    from app.store import SessionLog
+    from app.store.session_log import SessionLog
 
     stop = stop_on_signals()
 

@@ -43,7 +43,7 @@ def livedeck_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture(autouse=True)
 def _reset_language() -> Iterator[None]:
     yield
-    from app import i18n
+    from app.core import i18n
 
     i18n.set_language(i18n.DEFAULT_LANGUAGE)
 

@@ -15,19 +15,19 @@ from pathlib import Path
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from app.catalog import Product, demo_catalog_path, load_products_csv
 from app.cli import seat_options
-from app.commerce import resume_interrupted
-from app.demo_room import DemoRoomThread
-from app.engine import SessionEngine
-from app.i18n import tr
-from app.metrics import MetricsTracker
-from app.settings import Settings, default_log_path
-from app.show import Show, SourceSpec
-from app.store import SessionLog
-from ui.main_window import MainWindow
-from ui.qt_logging import install_qt_message_handler
-from ui.theme import apply_theme
+from app.commerce.catalog import Product, demo_catalog_path, load_products_csv
+from app.commerce.desk import resume_interrupted
+from app.core.i18n import tr
+from app.core.settings import Settings, default_log_path
+from app.engine.session import SessionEngine
+from app.metrics.tracker import MetricsTracker
+from app.rooms.demo import DemoRoomThread
+from app.show.show import Show, SourceSpec
+from app.store.session_log import SessionLog
+from ui.common.qt_logging import install_qt_message_handler
+from ui.common.theme import apply_theme
+from ui.live.main_window import MainWindow
 
 log = logging.getLogger("livedeck.ui")
 

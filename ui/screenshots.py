@@ -13,16 +13,16 @@ from pathlib import Path
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from app.catalog import demo_catalog_path, load_products_csv
-from app.demo_room import serve_demo_room
-from app.events import Command
-from app.i18n import set_language
-from app.settings import Settings
-from app.show import SourceSpec
+from app.commerce.catalog import demo_catalog_path, load_products_csv
+from app.core.events import Command
+from app.core.i18n import set_language
+from app.core.settings import Settings
+from app.rooms.demo import serve_demo_room
+from app.show.show import SourceSpec
+from ui.common.theme import apply_theme
 from ui.console import open_console
-from ui.review_window import ReviewWindow
-from ui.session_library import SessionLibrary
-from ui.theme import apply_theme
+from ui.review.review_window import ReviewWindow
+from ui.review.session_library import SessionLibrary
 
 
 async def _shoot(out: Path, seconds: float, size: tuple[int, int]) -> list[Path]:

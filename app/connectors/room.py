@@ -17,8 +17,8 @@ import urllib.request
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from app.engine import SessionEngine
-from app.events import Command
+from app.core.events import Command
+from app.engine.session import SessionEngine
 
 log = logging.getLogger("livedeck.connectors")
 

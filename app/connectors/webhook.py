@@ -24,8 +24,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
 
 from app.connectors.room import post_json
-from app.events import Command
-from app.log import describe_url
+from app.core.events import Command
+from app.core.log import describe_url
 
 log = logging.getLogger("livedeck.connectors.webhook")
 

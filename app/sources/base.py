@@ -21,9 +21,9 @@ from enum import StrEnum
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
-from app.events import LiveEvent
-from app.i18n import tr
-from app.log import RateLimitedLog, excerpt
+from app.core.events import LiveEvent
+from app.core.i18n import tr
+from app.core.log import RateLimitedLog, excerpt
 
 log = logging.getLogger("livedeck.sources")
 

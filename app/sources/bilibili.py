@@ -36,8 +36,8 @@ from typing import Any, NamedTuple
 
 from websockets.asyncio.client import ClientConnection
 
-from app.events import Kind, LiveEvent
-from app.i18n import tr
+from app.core.events import Kind, LiveEvent
+from app.core.i18n import tr
 from app.sources.base import EventSink, FrameError, SourceRefusedError, WebSocketSource
 
 try:  # brotli is a declared dependency; without it we ask the server for zlib batches instead.

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.events import Kind, LiveEvent
+from app.core.events import Kind, LiveEvent
 from app.sources.base import EventSink, FrameError, WebSocketSource
 
 DEFAULT_URL = "ws://127.0.0.1:8888"

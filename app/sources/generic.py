@@ -16,9 +16,9 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
-from app.events import KINDS, Command, LiveEvent
-from app.i18n import tr
-from app.room_server import PROTOCOL, PROTOCOL_VERSION
+from app.core.events import KINDS, Command, LiveEvent
+from app.core.i18n import tr
+from app.rooms.room_server import PROTOCOL, PROTOCOL_VERSION
 from app.sources.base import FrameError, SourceRefusedError, WebSocketSource
 
 log = logging.getLogger("livedeck.sources.generic")

@@ -1,6 +1,6 @@
 """``--format replay``: a recorded session log as a source. The address is the log file.
 
-The replay runs as a generic-protocol server in its own thread (:class:`app.replay.ReplayThread`), and
+The replay runs as a generic-protocol server in its own thread (:class:`app.rooms.replay.ReplayThread`), and
 this source reads it like any other generic room: the console, ``livedeck record`` and the connect
 dialog need nothing special for it.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from app.replay import ReplayThread, check_speed, resolve_session
+from app.rooms.replay import ReplayThread, check_speed, resolve_session
 from app.sources.base import EventSink
 from app.sources.generic import GenericSource
 
@@ -19,7 +19,7 @@ class ReplaySource(GenericSource):
     """Replays session ``session_id`` (default: the newest) of the log at ``url`` at ``speed``×.
 
     Raises:
-        app.replay.ReplayError: (a ValueError) at construction, for a missing log or session or a bad speed.
+        app.rooms.replay.ReplayError: (a ValueError) at construction, for a missing log or session or a bad speed.
     """
 
     format_name = "replay"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.adlaw import AdLawChecker, Finding, check
+from app.comments.adlaw import AdLawChecker, Finding, check
 
 
 def words(text: str, extra: tuple[str, ...] = ()) -> list[str]:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.events import Kind
+from app.core.events import Kind
 from app.sources.base import FrameError
 from app.sources.bilibili import (
     BadPacket,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from app.catalog import CatalogError, ProductQueue, demo_catalog_path, import_catalog, load_products_csv
+from app.commerce.catalog import CatalogError, ProductQueue, demo_catalog_path, import_catalog, load_products_csv
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:

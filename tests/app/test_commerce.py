@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from app.catalog import demo_catalog_path, load_products_csv
-from app.clock import ManualClock
-from app.commerce import Change
-from app.engine import SessionEngine
-from app.events import Command, Kind, LiveEvent
-from app.plan import PlanError, PlanRunner, load_plan, parse_plan
-from app.promotions import draw_winners
-from app.store import SessionLog
+from app.commerce.catalog import demo_catalog_path, load_products_csv
+from app.commerce.desk import Change
+from app.commerce.promotions import draw_winners
+from app.core.clock import ManualClock
+from app.core.events import Command, Kind, LiveEvent
+from app.engine.session import SessionEngine
+from app.show.plan import PlanError, PlanRunner, load_plan, parse_plan
+from app.store.session_log import SessionLog
 
 NUTS = "100552"  # product no. 3 of the demo catalog
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from app.catalog import demo_catalog_path, load_products_csv
-from app.demo_room import DemoRoom
-from app.events import KINDS
+from app.commerce.catalog import demo_catalog_path, load_products_csv
+from app.core.events import KINDS
+from app.rooms.demo import DemoRoom
 
 T0 = 1_718_000_000.0
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from app.cli import build_parser
-from app.demo_room import _parser as demo_room_parser
+from app.rooms.demo import _parser as demo_room_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.events import Kind, LiveEvent
+from app.core.events import Kind, LiveEvent
 from app.sources.base import FrameError
 from app.sources.douyin_bridge import BridgeState, DouyinBridgeSource, UnknownTypeError, parse_frame
 from tests.fakes import douyin_bridge_server as fake

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from app.engine import SessionEngine
-from app.events import Kind, LiveEvent
-from app.store import SessionLog
+from app.core.events import Kind, LiveEvent
+from app.engine.session import SessionEngine
+from app.store.session_log import SessionLog
 
 
 def ev(kind: str, n: int = 0, **fields: object) -> LiveEvent:

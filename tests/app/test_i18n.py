@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app import i18n
+from app.core import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from app.events import Kind, LiveEvent
-from app.metrics import (
+from app.core.events import Kind, LiveEvent
+from app.metrics.tracker import (
     ALERT_COMMENT_SPIKE,
     ALERT_LOW_STOCK,
     ALERT_ONLINE_DROP,
@@ -17,7 +17,7 @@ from app.metrics import (
     Rate,
     snapshot_rows,
 )
-from app.store import METRICS_COLUMNS, SessionLog
+from app.store.session_log import METRICS_COLUMNS, SessionLog
 
 T0 = 1_700_000_000.0
 _seq = itertools.count(1)
@@ -300,9 +300,9 @@ def test_append_metrics_writes_rows(tmp_path) -> None:
 def test_the_catalog_the_engine_loads_is_the_one_the_tracker_names_and_counts_mentions_by() -> None:
     # ``livedeck record --plan`` builds its tracker before the plan's catalog is loaded, and the console
     # can import another catalog later: "3号" must mean the engine's 3号, named as the engine names it.
-    from app.catalog import Product as CatalogProduct
-    from app.engine import SessionEngine
-    from app.metrics import connect_commerce
+    from app.commerce.catalog import Product as CatalogProduct
+    from app.engine.session import SessionEngine
+    from app.metrics.tracker import connect_commerce
 
     engine = SessionEngine()
     tracker = MetricsTracker(products=PRODUCTS)  # an older catalog: 3号 was p3 保温杯

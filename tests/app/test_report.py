@@ -1,4 +1,4 @@
-"""Reports (app/report.py): HTML holds its charts and parses; XLSX sheets and totals; CSV rows == events."""
+"""Reports (app/review/report.py): HTML holds its charts and parses; XLSX sheets and totals; CSV rows == events."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from app.report import ReportError, write_report
+from app.review.report import ReportError, write_report
 from tests.app.test_review import build_log
 
 
@@ -64,7 +64,7 @@ def test_html_in_english(log_path: tuple[Path, int], tmp_path: Path) -> None:
     text = out.read_text(encoding="utf-8")
     assert "Post-show review" in text
     assert "Unanswered" in text
-    from app import i18n
+    from app.core import i18n
 
     assert i18n.language() == "zh"  # the UI language is restored
 

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from app.catalog import demo_catalog_path, load_products_csv
-from app.clock import ManualClock
-from app.commerce import resume_interrupted
-from app.engine import SessionEngine
-from app.events import Command, Kind, LiveEvent
-from app.store import SessionLog
+from app.commerce.catalog import demo_catalog_path, load_products_csv
+from app.commerce.desk import resume_interrupted
+from app.core.clock import ManualClock
+from app.core.events import Command, Kind, LiveEvent
+from app.engine.session import SessionEngine
+from app.store.session_log import SessionLog
 
 PRODUCTS = load_products_csv(demo_catalog_path())
 P3 = next(p for p in PRODUCTS if p.no == 3)

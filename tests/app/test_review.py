@@ -1,4 +1,4 @@
-"""The review (app/review.py) against independent SQL over a hand-made session log."""
+"""The review (app/review/results.py) against independent SQL over a hand-made session log."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from app import review as rv
-from app.events import LiveEvent
-from app.store import SessionLog
+from app.core.events import LiveEvent
+from app.review import results as rv
+from app.store.session_log import SessionLog
 
 T0 = 1_718_000_000.0
 
@@ -287,7 +287,7 @@ def _independent_comments(path: Path, sid: int) -> list[tuple[int, float, str]]:
 
 def test_question_pages_past_the_direct_ones(session_log: tuple[Path, int], monkeypatch: pytest.MonkeyPatch) -> None:
     """Pages beyond the first few come from the list of question seqs: the same questions, in order."""
-    from app.rules import is_question
+    from app.comments.rules import is_question
 
     path, sid = session_log
     expected = [seq for seq, _, text in _independent_comments(path, sid) if is_question(text)]
@@ -305,7 +305,7 @@ def test_intent_and_questions_per_product_with_overlapping_windows(tmp_path: Pat
     definitions (docs/review.md), computed here independently from the raw rows."""
     import unicodedata
 
-    from app.rules import is_buying_intent, is_question
+    from app.comments.rules import is_buying_intent, is_question
 
     path = tmp_path / "overlap.sqlite"
     texts = ["扣1", "想要", "多少钱", "3号有货吗", "好看", "1", "不想要", "怎么用？"]

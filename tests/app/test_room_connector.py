@@ -6,11 +6,11 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from app.catalog import demo_catalog_path, load_products_csv
+from app.commerce.catalog import demo_catalog_path, load_products_csv
 from app.connectors.room import RoomConnector
-from app.engine import SessionEngine
-from app.events import Command
-from app.store import SessionLog
+from app.core.events import Command
+from app.engine.session import SessionEngine
+from app.store.session_log import SessionLog
 
 
 def test_an_ack_that_arrives_after_its_show_ended_is_filed_under_that_show(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 import pytest
 
-from app.rules import is_buying_intent, is_question
+from app.comments.rules import is_buying_intent, is_question
 
 
 @pytest.mark.parametrize(

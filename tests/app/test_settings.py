@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.settings import SETTINGS, Settings, data_dir
+from app.core.settings import SETTINGS, Settings, data_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 

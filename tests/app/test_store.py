@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from app.events import Kind, LiveEvent
-from app.store import SCHEMA_VERSION, SessionLog, SessionLogError, open_readonly
+from app.core.events import Kind, LiveEvent
+from app.store.session_log import SCHEMA_VERSION, SessionLog, SessionLogError, open_readonly
 
 REPO = Path(__file__).resolve().parents[2]
 BIG_ID = "3546569288714792123"  # > 2**53: a float would turn it into ...2000
@@ -123,8 +123,8 @@ def test_flush_makes_events_visible_to_a_readonly_connection(store: SessionLog) 
 
 KILLED_SHOW = """
 import sys, time
-from app.events import LiveEvent
-from app.store import SessionLog
+from app.core.events import LiveEvent
+from app.store.session_log import SessionLog
 store = SessionLog(sys.argv[1])
 sid = store.start_session("被中断的直播", "demo")
 store.append(sid, [LiveEvent("comment", 1_700_000_000.0 + i, user_id="3546569288714792123",

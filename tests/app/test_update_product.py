@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from app.catalog import demo_catalog_path, load_products_csv
-from app.clock import ManualClock
-from app.commerce import Change
-from app.engine import SessionEngine
-from app.events import Command
+from app.commerce.catalog import demo_catalog_path, load_products_csv
+from app.commerce.desk import Change
+from app.core.clock import ManualClock
+from app.core.events import Command
+from app.engine.session import SessionEngine
 
 
 def make_engine() -> SessionEngine:

@@ -26,10 +26,10 @@ def run() -> list[tuple[str, float, str, str]]:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
-    from app.events import Kind, LiveEvent
-    from app.metrics import MetricsTracker
-    from ui.dashboard import DashboardPanel
-    from ui.theme import apply_theme
+    from app.core.events import Kind, LiveEvent
+    from app.metrics.tracker import MetricsTracker
+    from ui.common.theme import apply_theme
+    from ui.live.dashboard import DashboardPanel
 
     apply_theme(app)  # type: ignore[arg-type]
     tracker = MetricsTracker()

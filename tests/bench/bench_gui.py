@@ -44,11 +44,11 @@ def run() -> list[tuple[str, float, str, str]]:
     from PySide6.QtCore import QModelIndex
     from PySide6.QtWidgets import QApplication
 
-    from app.catalog import demo_catalog_path, load_products_csv
-    from app.settings import Settings
-    from app.show import SourceSpec
+    from app.commerce.catalog import demo_catalog_path, load_products_csv
+    from app.core.settings import Settings
+    from app.show.show import SourceSpec
+    from ui.common.theme import apply_theme
     from ui.console import open_console
-    from ui.theme import apply_theme
 
     port = _free_port()
     room = subprocess.Popen(

@@ -18,10 +18,10 @@ from pathlib import Path
 from websockets.asyncio.client import connect
 from websockets.asyncio.server import ServerConnection, serve
 
-from app.engine import SessionEngine
-from app.events import Kind, LiveEvent
-from app.show import Show, SourceSpec
-from app.store import SessionLog
+from app.core.events import Kind, LiveEvent
+from app.engine.session import SessionEngine
+from app.show.show import Show, SourceSpec
+from app.store.session_log import SessionLog
 
 EVENTS = 200_000
 PER_FRAME = 500

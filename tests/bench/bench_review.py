@@ -27,7 +27,7 @@ _MIX = (
 )
 # What a busy room writes: a small vocabulary repeated over and over ("扣1" waves, greetings, the same few
 # questions), plus a long tail of one-off texts (sizes by height and weight, @replies, remarks). About
-# 15 % of comments are questions (app.rules.is_question), ~20 % buying intent, ~20 % one-offs.
+# 15 % of comments are questions (app.comments.rules.is_question), ~20 % buying intent, ~20 % one-offs.
 _CHATTER = (  # text, weight
     ("主播好", 4), ("来了来了", 4), ("好看", 3), ("家人们冲", 3), ("支持主播", 3), ("质量真的好", 2),
     ("这个颜色好看", 2), ("性价比高", 2), ("回购好几次了", 2), ("主播讲得好详细", 2), ("666", 3), ("哈哈哈", 2),
@@ -71,7 +71,7 @@ def make_big_log(path: Path = CACHE, events: int = EVENTS, seed: int = 7) -> tup
     """Write (or reuse) the benchmark log; returns ``(path, session_id)``."""
     if path.exists():
         return path, 1
-    from app.store import SessionLog
+    from app.store.session_log import SessionLog
 
     tmp = path.with_suffix(".part")
     tmp.unlink(missing_ok=True)
@@ -155,7 +155,7 @@ def make_big_log(path: Path = CACHE, events: int = EVENTS, seed: int = 7) -> tup
             rows.clear()
     conn.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
     conn.execute("UPDATE sessions SET event_count = (SELECT count(*) FROM events) WHERE id = 1")
-    # The final metrics snapshot a recording writes when the session ends (app/show.py), from SQL.
+    # The final metrics snapshot a recording writes when the session ends (app/show/show.py), from SQL.
     _final_snapshot(conn, t0 + DURATION_S)
     conn.commit()
     conn.close()
@@ -200,7 +200,7 @@ def _final_snapshot(conn: sqlite3.Connection, ts: float) -> None:
 
 
 def open_review_once(path: Path, session_id: int) -> float:
-    from app.review import Review
+    from app.review.results import Review
 
     start = time.perf_counter()
     review = Review(path, session_id)

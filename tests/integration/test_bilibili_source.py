@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.events import LiveEvent
+from app.core.events import LiveEvent
 from app.sources.base import SourceState
 from app.sources.bilibili import BilibiliSource, bootstrap
 from tests.fakes import bilibili_server as fake

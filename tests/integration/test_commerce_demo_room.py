@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from app.catalog import demo_catalog_path, load_products_csv
-from app.demo_room import DemoRoomThread
-from app.engine import SessionEngine
-from app.events import Command, Kind
-from app.show import Show, SourceSpec
-from app.store import SessionLog
+from app.commerce.catalog import demo_catalog_path, load_products_csv
+from app.core.events import Command, Kind
+from app.engine.session import SessionEngine
+from app.rooms.demo import DemoRoomThread
+from app.show.show import Show, SourceSpec
+from app.store.session_log import SessionLog
 
 
 @pytest.fixture

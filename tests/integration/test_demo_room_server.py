@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
-from app.demo_room import DemoRoomThread, main, serve_demo_room
+from app.rooms.demo import DemoRoomThread, main, serve_demo_room
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -197,7 +197,7 @@ def test_thread_wrapper_reports_a_port_in_use() -> None:
 
 def test_cli_prints_the_url_and_exits_0_on_sigterm() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from app.demo_room import main; sys.exit(main(sys.argv[1:]))",
+        [sys.executable, "-c", "import sys; from app.rooms.demo import main; sys.exit(main(sys.argv[1:]))",
          "--port", "0", "--seed", "5", "--rate", "30"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
         env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -225,7 +225,7 @@ def test_cli_prints_the_url_and_exits_0_on_sigterm() -> None:
 
 def test_cli_warns_when_the_room_is_reachable_from_the_lan() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from app.demo_room import main; sys.exit(main(sys.argv[1:]))",
+        [sys.executable, "-c", "import sys; from app.rooms.demo import main; sys.exit(main(sys.argv[1:]))",
          "--host", "0.0.0.0", "--port", "0"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8",
         env={**os.environ, "PYTHONPATH": str(ROOT)},

@@ -6,7 +6,7 @@ import asyncio
 import json
 from collections.abc import Callable
 
-from app.events import LiveEvent
+from app.core.events import LiveEvent
 from app.sources.douyin_bridge import DouyinBridgeSource
 from tests.fakes import douyin_bridge_server as fake
 from tests.fakes.douyin_bridge_server import FakeDouyinBridge

@@ -11,11 +11,11 @@ from collections.abc import Awaitable, Callable
 import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
-from app.engine import SessionEngine
-from app.events import LiveEvent
+from app.core.events import LiveEvent
+from app.engine.session import SessionEngine
 from app.sources.base import SourceState
 from app.sources.generic import GenericSource
-from app.store import SessionLog
+from app.store.session_log import SessionLog
 
 Handler = Callable[[ServerConnection], Awaitable[None]]
 
@@ -176,8 +176,8 @@ def test_demo_room_to_log_end_to_end(tmp_path: object) -> None:
     """Demo room server → generic source → engine → SQLite file: every applied event is in the log."""
     from pathlib import Path
 
-    from app.demo_room import serve_demo_room
-    from app.show import Show, SourceSpec
+    from app.rooms.demo import serve_demo_room
+    from app.show.show import Show, SourceSpec
 
     db = Path(str(tmp_path)) / "show.sqlite"
 
@@ -218,8 +218,8 @@ def test_an_amount_too_big_for_sqlite_is_skipped_and_costs_no_good_event(tmp_pat
     # lost) and, summed into the GMV, every metrics snapshot after it.
     from pathlib import Path
 
-    from app.metrics import MetricsTracker
-    from app.show import Show, SourceSpec
+    from app.metrics.tracker import MetricsTracker
+    from app.show.show import Show, SourceSpec
 
     huge = {"type": "event", "kind": "order", "ts": 1_700_000_050, "msg_id": "o1", "user_id": "9",
             "product_id": "100552", "count": 1, "amount_fen": 2**64}
@@ -256,7 +256,7 @@ def test_a_token_in_the_source_address_stays_out_of_the_log_and_the_session(
 ) -> None:
     from pathlib import Path
 
-    from app.show import Show, SourceSpec
+    from app.show.show import Show, SourceSpec
 
     secret = "s3cr3t-room-token"
 

@@ -1,4 +1,4 @@
-"""The multi-seat hub (app/hub.py) with real websocket servers on loopback and real SQLite files: a seat
+"""The multi-seat hub (app/rooms/hub.py) with real websocket servers on loopback and real SQLite files: a seat
 sees the host's show, its commands run on the host engine under its name, tokens and roles hold."""
 
 from __future__ import annotations
@@ -19,15 +19,15 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from app.catalog import demo_catalog_path, load_products_csv
-from app.demo_room import DemoRoomThread
-from app.engine import SessionEngine
-from app.events import Command, Kind, LiveEvent
-from app.hub import HubServer
-from app.show import Show, SourceSpec
+from app.commerce.catalog import demo_catalog_path, load_products_csv
+from app.core.events import Command, Kind, LiveEvent
+from app.engine.session import SessionEngine
+from app.rooms.demo import DemoRoomThread
+from app.rooms.hub import HubServer
+from app.show.show import Show, SourceSpec
 from app.sources.base import SourceState
 from app.sources.generic import GenericSource
-from app.store import SessionLog
+from app.store.session_log import SessionLog
 
 TOKENS = {"assistant": "assistant-secret-token-1", "viewer": "viewer-secret-token-2"}
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from app.demo_room import serve_demo_room
-from app.engine import SessionEngine
-from app.events import Command
-from app.metrics import SNAPSHOT_FIELDS, MetricsTracker
-from app.show import Show, SourceSpec
-from app.store import SessionLog
+from app.core.events import Command
+from app.engine.session import SessionEngine
+from app.metrics.tracker import SNAPSHOT_FIELDS, MetricsTracker
+from app.rooms.demo import serve_demo_room
+from app.show.show import Show, SourceSpec
+from app.store.session_log import SessionLog
 
 VIEWER = ("('comment','like','follow','share','gift','fansclub',"
           "'enter','product_click','order','coupon_claim')")

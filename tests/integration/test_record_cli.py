@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from app.demo_room import DemoRoomThread
+from app.rooms.demo import DemoRoomThread
 
 
 @pytest.fixture

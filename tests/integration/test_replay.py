@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from websockets.asyncio.client import connect
 
-from app.events import LiveEvent
-from app.replay import ReplayError, ReplayThread, serve_replay
-from app.store import SessionLog
+from app.core.events import LiveEvent
+from app.rooms.replay import ReplayError, ReplayThread, serve_replay
+from app.store.session_log import SessionLog
 
 
 def _write_log(path: Path, events: list[LiveEvent], title: str = "晚场") -> None:

@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from app.catalog import demo_catalog_path, load_products_csv
-from app.demo_room import serve_demo_room
-from app.engine import SessionEngine
-from app.events import Command
-from app.metrics import MetricsTracker
-from app.review import Review
-from app.show import Show, SourceSpec
-from app.store import SessionLog
+from app.commerce.catalog import demo_catalog_path, load_products_csv
+from app.core.events import Command
+from app.engine.session import SessionEngine
+from app.metrics.tracker import MetricsTracker
+from app.review.results import Review
+from app.rooms.demo import serve_demo_room
+from app.show.show import Show, SourceSpec
+from app.store.session_log import SessionLog
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -18,13 +18,13 @@ from typing import Any
 import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
-from app.catalog import demo_catalog_path, load_products_csv
+from app.commerce.catalog import demo_catalog_path, load_products_csv
 from app.connectors.webhook import check_url, describe_url
-from app.demo_room import DemoRoomThread
-from app.engine import SessionEngine
-from app.events import Command
-from app.show import Show, SourceSpec
-from app.store import SessionLog
+from app.core.events import Command
+from app.engine.session import SessionEngine
+from app.rooms.demo import DemoRoomThread
+from app.show.show import Show, SourceSpec
+from app.store.session_log import SessionLog
 
 SECRET = "s3cr3t-t0ken"
 P3 = "100552"  # 3号 of the demo catalog

@@ -1,6 +1,6 @@
 """Hand-made session logs for the review UI tests (and for rendering the review windows).
 
-Each session is written through app.store.SessionLog exactly as a show writes it: events with their
+Each session is written through app.store.session_log.SessionLog exactly as a show writes it: events with their
 ``seq``, operator actions as the commerce engine logs them, the catalog snapshot, and the session's end.
 """
 
@@ -10,8 +10,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.events import Kind, LiveEvent
-from app.store import SessionLog
+from app.core.events import Kind, LiveEvent
+from app.store.session_log import SessionLog
 
 T0 = 1_767_268_800.0  # 2026-01-01 20:00 +08:00
 SPECIAL = "主播这件衣服有蓝色吗特别的评论"

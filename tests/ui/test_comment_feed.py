@@ -8,8 +8,8 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QEnterEvent
 from PySide6.QtWidgets import QApplication
 
-from app.events import Kind, LiveEvent
-from ui.comment_feed import ROW_HEIGHT, CommentFeedModel, CommentFeedView, FeedFilter, FeedRole
+from app.core.events import Kind, LiveEvent
+from ui.live.comment_feed import ROW_HEIGHT, CommentFeedModel, CommentFeedView, FeedFilter, FeedRole
 
 T0 = time.mktime((2024, 5, 1, 20, 15, 30, 0, 0, -1))
 _ids = itertools.count()
@@ -310,7 +310,7 @@ def test_filter_change_shows_the_newest_matches(qtbot, feed: CommentFeedView) ->
 
 
 def test_english_labels(qtbot) -> None:
-    from app import i18n
+    from app.core import i18n
 
     i18n.set_language("en")
     view = CommentFeedView()
@@ -323,7 +323,7 @@ def test_english_labels(qtbot) -> None:
 
 
 def test_feed_renders_chinese_in_the_dark_theme(qtbot, qapp, tmp_path) -> None:
-    from ui import theme
+    from ui.common import theme
 
     assert theme.cjk_font_families(), "no CJK font installed: Chinese would render as boxes"
     font = qapp.font()

@@ -11,17 +11,17 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMainWindow, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.catalog import demo_catalog_path, load_products_csv
-from app.clock import ManualClock
-from app.engine import SessionEngine
-from app.events import Kind, LiveEvent
-from app.settings import Settings
-from ui.catalog_dialog import CatalogImportDialog
-from ui.commands import CommandRunner
-from ui.comment_feed import CommentFeedView, FeedRole
-from ui.hotkeys import ConsoleHotkeys, HotkeyDialog
-from ui.pinned_banner import PinnedBanner, pin_selected
-from ui.product_queue import MIME_TYPE, Col, ProductQueueModel, ProductQueuePanel, QueueRole
+from app.commerce.catalog import demo_catalog_path, load_products_csv
+from app.core.clock import ManualClock
+from app.core.events import Kind, LiveEvent
+from app.core.settings import Settings
+from app.engine.session import SessionEngine
+from ui.common.commands import CommandRunner
+from ui.live.catalog_dialog import CatalogImportDialog
+from ui.live.comment_feed import CommentFeedView, FeedRole
+from ui.live.hotkeys import ConsoleHotkeys, HotkeyDialog
+from ui.live.pinned_banner import PinnedBanner, pin_selected
+from ui.live.product_queue import MIME_TYPE, Col, ProductQueueModel, ProductQueuePanel, QueueRole
 
 
 class Console:
@@ -213,7 +213,7 @@ def test_pinning_a_comment_shows_it_in_the_banner(console: Console) -> None:
 def test_hotkeys_and_buttons_send_the_same_prepared_promotion_once(console: Console) -> None:
     import asyncio
 
-    from ui.promotions_panel import PromotionsPanel
+    from ui.live.promotions_panel import PromotionsPanel
 
     asyncio.run(console.engine.start_session("热卖专场", "test"))  # actions are logged per session
     panel = PromotionsPanel(console.engine)

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.events import LiveEvent
-from app.settings import Settings
-from app.show import SourceSpec
+from app.core.events import LiveEvent
+from app.core.settings import Settings
+from app.show.show import SourceSpec
 from app.sources.base import SourceState, SourceStatus
-from app.store import SessionLog
-from ui.connect_dialog import ConnectDialog
-from ui.source_health import SourceHealthPanel
+from app.store.session_log import SessionLog
+from ui.live.connect_dialog import ConnectDialog
+from ui.live.source_health import SourceHealthPanel
 
 DEMO = "ws://127.0.0.1:4567"
 

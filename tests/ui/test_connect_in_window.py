@@ -10,14 +10,14 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.catalog import demo_catalog_path, load_products_csv
-from app.demo_room import serve_demo_room
-from app.engine import SessionEngine
-from app.settings import Settings
-from app.show import Show, SourceSpec
-from app.store import SessionLog
+from app.commerce.catalog import demo_catalog_path, load_products_csv
+from app.core.settings import Settings
+from app.engine.session import SessionEngine
+from app.rooms.demo import serve_demo_room
+from app.show.show import Show, SourceSpec
+from app.store.session_log import SessionLog
 from tests.ui.conftest import wait_until
-from ui.main_window import MainWindow
+from ui.live.main_window import MainWindow
 
 
 # A popup raises itself and grabs the keyboard; the offscreen platform says it can't (harmless there).

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.engine import SessionEngine
-from app.events import Kind, LiveEvent
-from app.metrics import MetricsTracker
-from ui.dashboard import DashboardPanel
+from app.core.events import Kind, LiveEvent
+from app.engine.session import SessionEngine
+from app.metrics.tracker import MetricsTracker
+from ui.live.dashboard import DashboardPanel
 
 
 @pytest.fixture

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from app.catalog import demo_catalog_path, load_products_csv
-from app.engine import SessionEngine
-from app.events import Command, Kind, LiveEvent
-from app.settings import Settings
-from app.show import Show, SourceSpec
-from ui.main_window import MainWindow
+from app.commerce.catalog import demo_catalog_path, load_products_csv
+from app.core.events import Command, Kind, LiveEvent
+from app.core.settings import Settings
+from app.engine.session import SessionEngine
+from app.show.show import Show, SourceSpec
+from ui.live.main_window import MainWindow
 
 LONG_QUESTION = ("主播我想问一下这个羊毛大衣的尺码是偏大还是偏小，我平时穿M码身高165体重110斤应该买哪个码，"
                  "还有颜色有没有色差，能不能七天无理由退换货呀谢谢")

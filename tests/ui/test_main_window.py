@@ -8,15 +8,15 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.catalog import demo_catalog_path, load_products_csv
-from app.demo_room import serve_demo_room
-from app.engine import SessionEngine
-from app.settings import Settings
-from app.show import Show, SourceSpec
-from app.store import SessionLog
+from app.commerce.catalog import demo_catalog_path, load_products_csv
+from app.core.settings import Settings
+from app.engine.session import SessionEngine
+from app.rooms.demo import serve_demo_room
+from app.show.show import Show, SourceSpec
+from app.store.session_log import SessionLog
 from tests.ui.conftest import wait_until
-from ui.comment_feed import FeedRole
-from ui.main_window import MainWindow
+from ui.live.comment_feed import FeedRole
+from ui.live.main_window import MainWindow
 
 
 def test_console_shows_the_live_room_and_logs_what_it_shows(
@@ -70,7 +70,7 @@ def test_console_shows_the_live_room_and_logs_what_it_shows(
 
 
 def test_console_speaks_english_when_asked(qtbot: QtBot, tmp_path: Path) -> None:
-    from app.i18n import set_language
+    from app.core.i18n import set_language
 
     set_language("en")
     engine = SessionEngine()
@@ -87,8 +87,8 @@ def test_console_speaks_english_when_asked(qtbot: QtBot, tmp_path: Path) -> None
 def test_header_and_dashboard_show_the_same_numbers_at_every_snapshot(
     qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> None:
-    from app.events import Command
-    from app.metrics import Snapshot
+    from app.core.events import Command
+    from app.metrics.tracker import Snapshot
     from ui.console import open_console
 
     async def scenario() -> list[tuple[str, ...]]:

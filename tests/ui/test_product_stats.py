@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from app.catalog import demo_catalog_path, load_products_csv
-from app.clock import ManualClock
-from app.engine import SessionEngine
-from app.events import Command, Kind, LiveEvent
-from app.metrics import MetricsTracker, connect_commerce
-from ui.dashboard import DashboardPanel
-from ui.product_stats import ProductStatsModel, StatCol
+from app.commerce.catalog import demo_catalog_path, load_products_csv
+from app.core.clock import ManualClock
+from app.core.events import Command, Kind, LiveEvent
+from app.engine.session import SessionEngine
+from app.metrics.tracker import MetricsTracker, connect_commerce
+from ui.common.product_stats import ProductStatsModel, StatCol
+from ui.live.dashboard import DashboardPanel
 
 PRODUCTS = load_products_csv(demo_catalog_path())
 P3 = next(p for p in PRODUCTS if p.no == 3)

@@ -7,11 +7,11 @@ import asyncio
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.catalog import demo_catalog_path, load_products_csv
-from app.clock import ManualClock
-from app.engine import SessionEngine
-from app.events import Kind, LiveEvent
-from ui.promotions_panel import PromotionsPanel
+from app.commerce.catalog import demo_catalog_path, load_products_csv
+from app.core.clock import ManualClock
+from app.core.events import Kind, LiveEvent
+from app.engine.session import SessionEngine
+from ui.live.promotions_panel import PromotionsPanel
 
 
 @pytest.fixture
@@ -171,9 +171,9 @@ def test_note_goes_to_the_engine(panel: PromotionsPanel, engine: SessionEngine) 
 
 
 def test_a_resumed_sale_shows_its_true_countdown(qtbot: QtBot, tmp_path) -> None:
-    """After a restart (app/commerce.py resume_interrupted) the panel counts down what is really left."""
-    from app.commerce import resume_interrupted
-    from app.store import SessionLog
+    """After a restart (app/commerce/desk.py resume_interrupted) the panel counts down what is really left."""
+    from app.commerce.desk import resume_interrupted
+    from app.store.session_log import SessionLog
     from tests.app.test_resume import _engine, _killed_show
 
     path = tmp_path / "sessions.sqlite"

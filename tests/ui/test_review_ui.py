@@ -12,12 +12,12 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QMessageBox
 
-from app.units import format_count, format_fen
+from app.core.units import format_count, format_fen
 from tests.ui.review_data import SPECIAL, SPECIAL_AT, T0, Built, build_log
-from ui.compare_window import CompareWindow, SideBySideModel
-from ui.review_models import Column, PagedTableModel, RawRole, RecordTableModel, list_pages
-from ui.review_window import ReviewWindow
-from ui.session_library import SessionLibrary
+from ui.review.compare_window import CompareWindow, SideBySideModel
+from ui.review.review_models import Column, PagedTableModel, RawRole, RecordTableModel, list_pages
+from ui.review.review_window import ReviewWindow
+from ui.review.session_library import SessionLibrary
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +127,7 @@ def test_rename_persists(qtbot, log_copy: Built, monkeypatch: pytest.MonkeyPatch
     library = open_library(qtbot, log_copy.path)
     sid = log_copy.ids["weekend"]
     library.select_ids([sid])
-    monkeypatch.setattr("ui.session_library.QInputDialog.getText", lambda *a, **k: ("周末清仓（复盘）", True))
+    monkeypatch.setattr("ui.review.session_library.QInputDialog.getText", lambda *a, **k: ("周末清仓（复盘）", True))
     library.rename_selected()
     assert sql(log_copy.path, "SELECT title FROM sessions WHERE id = ?", sid) == "周末清仓（复盘）"
     # In place, too (the title cell is editable).
@@ -149,7 +149,7 @@ def test_delete_asks_naming_the_session_and_removes_it(qtbot, log_copy: Built,
         asked.append(text)
         return answer[0]
 
-    monkeypatch.setattr("ui.session_library.QMessageBox.question", question)
+    monkeypatch.setattr("ui.review.session_library.QMessageBox.question", question)
     library.select_ids([sid])
     library.delete_selected()
     assert "周末清仓" in asked[0]

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.catalog import Product
-from app.clock import ManualClock
-from app.engine import SessionEngine
-from app.plan import load_plan
+from app.commerce.catalog import Product
+from app.core.clock import ManualClock
+from app.engine.session import SessionEngine
+from app.show.plan import load_plan
 from tests.ui.conftest import wait_until
-from ui.run_of_show import RunOfShowPanel
+from ui.live.run_of_show import RunOfShowPanel
 
 PRODUCTS = [Product(1, "p1", "保湿面霜", 9900), Product(2, "p2", "坚果礼盒", 5990)]
 PLAN = {"steps": [

@@ -4,10 +4,10 @@ import time
 
 import pytest
 
-from app import i18n
+from app.core import i18n
 from app.sources.base import SourceState, SourceStatus
-from ui import theme
-from ui.status_indicator import SourceStatusIndicator
+from ui.common import theme
+from ui.common.status_indicator import SourceStatusIndicator
 
 
 @pytest.fixture

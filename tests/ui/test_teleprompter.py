@@ -10,15 +10,15 @@ import pytest
 from PySide6.QtGui import QTextCharFormat
 from pytestqt.qtbot import QtBot
 
-from app.adlaw import AdLawChecker
-from app.catalog import Product
-from app.clock import ManualClock
-from app.engine import SessionEngine
-from app.events import Command
-from app.settings import Settings
-from app.show import Show, SourceSpec
-from ui.main_window import MainWindow
-from ui.teleprompter import TeleprompterWindow, finding_at, suggestion_text
+from app.comments.adlaw import AdLawChecker
+from app.commerce.catalog import Product
+from app.core.clock import ManualClock
+from app.core.events import Command
+from app.core.settings import Settings
+from app.engine.session import SessionEngine
+from app.show.show import Show, SourceSpec
+from ui.live.main_window import MainWindow
+from ui.live.teleprompter import TeleprompterWindow, finding_at, suggestion_text
 
 PRODUCTS = [
     Product(1, "p1", "保湿面霜", 9900, selling_points="这是最好的面霜\n最近很多宝宝回购"),

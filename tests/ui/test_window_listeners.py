@@ -10,13 +10,13 @@ import pytest
 import shiboken6
 from pytestqt.qtbot import QtBot
 
-from app.catalog import demo_catalog_path, load_products_csv
-from app.engine import SessionEngine
-from app.metrics import MetricsTracker
-from app.settings import Settings
-from app.show import Show, SourceSpec
+from app.commerce.catalog import demo_catalog_path, load_products_csv
+from app.core.settings import Settings
+from app.engine.session import SessionEngine
+from app.metrics.tracker import MetricsTracker
+from app.show.show import Show, SourceSpec
 from tests.ui.conftest import wait_until
-from ui.main_window import MainWindow
+from ui.live.main_window import MainWindow
 
 
 def test_show_and_metrics_outliving_a_closed_window_do_not_call_into_it(

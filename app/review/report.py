@@ -1,0 +1,486 @@
+"""Shareable post-show reports: HTML (one self-contained file), XLSX, CSV (the events), PDF.
+
+``write_report(log, session_id, out_path, lang)`` picks the format by the file extension. Every number
+comes from :class:`app.review.results.Review` (docs/review.md). Charts are drawn with ``matplotlib.figure.Figure``
+(never pyplot or a GUI backend) with a CJK font fallback list, and embedded as base64 PNG in the HTML.
+Text goes through ``app.core.i18n.tr``: Chinese by default, English with ``lang="en"``.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import csv
+import html
+import io
+import os
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+from matplotlib.figure import Figure
+
+from app.core import i18n
+from app.core.i18n import tr
+from app.metrics.tracker import Rate
+from app.review.results import PathLike, Review, ReviewError, Summary, _connect_ro
+
+#: CJK-capable families first (Linux, Windows, macOS), then matplotlib's own.
+FONT_FALLBACK = ["Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei", "DejaVu Sans"]
+FORMATS = (".html", ".xlsx", ".csv", ".pdf")
+_RC: Any = {"font.family": "sans-serif", "font.sans-serif": FONT_FALLBACK, "axes.unicode_minus": False}
+
+
+class ReportError(ValueError):
+    """The report cannot be written (unknown extension); the message is for the user."""
+
+
+@contextlib.contextmanager
+def _language(lang: str) -> Iterator[None]:
+    """Write the report in ``lang`` and restore the UI language afterwards."""
+    before = i18n.language()
+    i18n.set_language(lang)
+    try:
+        yield
+    finally:
+        i18n.set_language(before)
+
+
+def write_report(path: PathLike, session_id: int, out_path: PathLike, lang: str = "zh") -> Path:
+    """Write the report of ``session_id`` in the log ``path`` to ``out_path`` (.html/.xlsx/.csv/.pdf).
+
+    Raises:
+        ReportError: the extension is not one of :data:`FORMATS`.
+        ReviewError: the log or the session does not exist.
+    """
+    out = Path(out_path)
+    ext = out.suffix.lower()
+    if ext not in FORMATS:
+        raise ReportError(tr("不支持的报告格式 {ext}：请用 .html、.xlsx、.csv 或 .pdf", ext=ext or "''"))
+    with _language(lang):
+        if ext == ".csv":
+            _write_csv(path, session_id, out)
+            return out
+        with Review(path, session_id) as review:
+            if ext == ".html":
+                _write_html(review, out)
+            elif ext == ".xlsx":
+                _write_xlsx(review, out)
+            else:
+                _write_pdf(review, out)
+    return out
+
+
+# --- formatting --------------------------------------------------------------------------------------
+
+
+def yuan(fen: float) -> str:
+    return f"¥{fen / 100:,.2f}"
+
+
+def clock(ts: float | None) -> str:
+    return "—" if ts is None else datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def hms(ts: float) -> str:
+    return datetime.fromtimestamp(ts).strftime("%H:%M:%S")
+
+
+def duration(seconds: float) -> str:
+    s = round(seconds)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
+def pct(rate: Rate) -> str:
+    return rate.percent(1)
+
+
+def status_text(status: str) -> str:
+    return {"live": tr("直播中"), "ended": tr("已结束"), "interrupted": tr("中断")}.get(status, status)
+
+
+def kpis(s: Summary) -> list[tuple[str, str]]:
+    """The summary as (label, value) rows, in the report language."""
+    avg = "—" if s.average_online is None else f"{s.average_online:,.1f}"
+    aov = s.aov_fen.value
+    return [
+        (tr("场次"), f"#{s.session_id} {s.title}"),
+        (tr("平台"), s.platform),
+        (tr("开始"), clock(s.started_at)),
+        (tr("时长"), duration(s.duration_s)),
+        (tr("状态"), status_text(s.status)),
+        (tr("最高在线"), f"{s.peak_online:,}"),
+        (tr("平均在线"), avg),
+        (tr("观看人数"), f"{s.viewers_uv:,}"),
+        (tr("进房次数"), f"{s.entries_pv:,}"),
+        (tr("评论数"), f"{s.comments:,}"),
+        (tr("评论人数"), f"{s.commenters:,}"),
+        (tr("提问数"), f"{s.questions:,}"),
+        (tr("点赞"), f"{s.likes:,}"),
+        (tr("涨粉"), f"{s.follows:,}"),
+        (tr("商品点击次数"), f"{s.clicks:,}"),
+        (tr("订单数"), f"{s.orders:,}"),
+        (tr("成交人数"), f"{s.buyers:,}"),
+        (tr("件数"), f"{s.units:,}"),
+        (tr("成交金额"), yuan(s.gmv_fen)),
+        (tr("客单价"), "—" if aov is None else yuan(aov)),
+        (tr("观看-成交转化率"), pct(s.watch_to_buy)),
+        (tr("点击-成交转化率"), pct(s.click_to_buy)),
+        (tr("互动率"), pct(s.interaction_rate)),
+        (tr("关注率"), pct(s.follow_rate)),
+    ]
+
+
+def product_table(review: Review) -> tuple[list[str], list[list[Any]]]:
+    header = [tr("序号"), tr("商品"), tr("讲解时长"), tr("讲解次数"), tr("点击"), tr("订单数"), tr("成交人数"),
+              tr("件数"), tr("成交金额"), tr("讲解中转化率"), tr("想买评论"), tr("提问")]
+    rows = [
+        [p.no if p.no is not None else "", p.name or p.product_id, duration(p.explain_s), p.windows, p.clicks,
+         p.orders, p.buyers, p.units, yuan(p.gmv_fen), pct(p.conversion), p.intent_comments, p.questions]
+        for p in review.products()
+    ]
+    return header, rows
+
+
+def answered_text(how: str) -> str:
+    return {"pinned": tr("已置顶"), "replied": tr("已回复"), "explained": tr("已讲解")}.get(how, tr("未回答"))
+
+
+# --- charts ------------------------------------------------------------------------------------------
+
+_MARK_COLORS = {"flash_sale_start": "#d62728", "flash_sale_end": "#ff9896", "coupon_drop": "#2ca02c",
+                "lucky_bag": "#9467bd", "alert": "#ff7f0e"}
+
+
+def timeline_figure(review: Review, width: float = 10.0) -> Figure:
+    points = review.timeline(60)
+    t0 = review.started_at
+    minutes = [(p.ts - t0) / 60 for p in points]
+    fig = Figure(figsize=(width, 6.4), layout="constrained")
+    axes = fig.subplots(3, 1, sharex=True)
+    series = [
+        ([p.online for p in points], tr("在线人数"), "#1f77b4"),
+        ([p.comments for p in points], tr("评论/分钟"), "#8c564b"),
+        ([p.cumulative_gmv_fen / 100 for p in points], tr("累计成交金额（元）"), "#d62728"),
+    ]
+    for ax, (values, label, color) in zip(axes, series, strict=True):
+        ax.plot(minutes, values, color=color, linewidth=1.4)
+        ax.set_ylabel(label, fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+        for i, w in enumerate(review.explain_windows()):
+            ax.axvspan((w.start_ts - t0) / 60, (w.end_ts - t0) / 60, color=("#ffe08a" if i % 2 else "#c6e2ff"),
+                       alpha=0.5, linewidth=0)
+        for m in review.markers():
+            ax.axvline((m.ts - t0) / 60, color=_MARK_COLORS.get(m.kind, "grey"), linewidth=0.9, linestyle="--")
+    top = axes[0]
+    _lo, hi = top.get_ylim()
+    for w in review.explain_windows():
+        if w.no is not None:
+            top.text((w.start_ts - t0) / 60, hi, f"{w.no}号", fontsize=7, va="top", ha="left")
+    axes[-1].set_xlabel(tr("开播后分钟"), fontsize=8)
+    return fig
+
+
+def keywords_figure(words: list[tuple[str, int]], width: float = 6.0) -> Figure:
+    words = words[:20]
+    fig = Figure(figsize=(width, max(2.0, 0.28 * len(words) + 0.8)), layout="constrained")
+    ax = fig.subplots()
+    ax.barh([w for w, _ in reversed(words)], [n for _, n in reversed(words)], color="#1f77b4")
+    ax.set_xlabel(tr("出现次数"), fontsize=8)
+    ax.tick_params(labelsize=8)
+    ax.set_title(tr("评论热词"), fontsize=10)
+    return fig
+
+
+def _png(fig: Figure) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+# --- HTML --------------------------------------------------------------------------------------------
+
+_CSS = """
+body{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;margin:0;padding:12px;
+color:#222;background:#fafafa;line-height:1.5}
+h1{font-size:1.4em;margin:.2em 0}h2{font-size:1.15em;border-bottom:2px solid #e33;padding-bottom:2px;margin-top:1.4em}
+.kpis{display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,1fr));gap:8px}
+.kpi{background:#fff;border:1px solid #ddd;border-radius:6px;padding:6px 8px}
+.kpi .v{font-size:1.15em;font-weight:bold}.kpi .l{font-size:.8em;color:#666}
+.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
+table{border-collapse:collapse;background:#fff;font-size:.9em;white-space:nowrap}
+th,td{border:1px solid #ddd;padding:4px 6px;text-align:left}th{background:#f0f0f0}
+img{max-width:100%;height:auto}.muted{color:#888;font-size:.85em}.no{color:#c00}.yes{color:#080}
+"""
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
+    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+
+
+def _img(fig: Figure, alt: str) -> str:
+    with matplotlib.rc_context(_RC):
+        data = _png(fig)
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _write_html(review: Review, out: Path, max_questions: int = 500) -> None:
+    s = review.summary()
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{"zh-CN" if i18n.language() == "zh" else i18n.language()}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(tr('直播复盘'))} — {html.escape(s.title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{html.escape(tr('直播复盘'))}：{html.escape(s.title)}</h1>",
+        f'<p class="muted">{html.escape(clock(s.started_at))} · {html.escape(duration(s.duration_s))} · '
+        f"{html.escape(status_text(s.status))} · LiveDeck</p>",
+        f"<h2>{html.escape(tr('概览'))}</h2><div class=\"kpis\">",
+    ]
+    for label, value in kpis(s)[5:]:
+        parts.append(f'<div class="kpi"><div class="v">{html.escape(value)}</div>'
+                     f'<div class="l">{html.escape(label)}</div></div>')
+    parts.append("</div>")
+    with matplotlib.rc_context(_RC):
+        timeline = timeline_figure(review)
+        parts += [f"<h2>{html.escape(tr('时间线'))}</h2>", _img(timeline, tr("时间线")),
+                  f'<p class="muted">{html.escape(tr("色块：商品讲解时段；虚线：秒杀、发券、福袋、提醒"))}</p>']
+    windows = review.explain_windows()
+    if windows:
+        parts.append(_table([tr("序号"), tr("商品"), tr("开始"), tr("结束"), tr("时长")], [
+            [w.no if w.no is not None else "", w.name or w.product_id, hms(w.start_ts), hms(w.end_ts),
+             duration(w.end_ts - w.start_ts)] for w in windows]))
+    header, rows = product_table(review)
+    parts += [f"<h2>{html.escape(tr('商品'))}</h2>", _table(header, rows)]
+    questions = review.questions()
+    answered = sum(q.answered for q in questions)
+    parts.append(f"<h2>{html.escape(tr('观众提问'))}</h2><p>"
+                 + html.escape(tr("共 {n} 个问题，已回答 {answered} 个，未回答 {open} 个", n=len(questions),
+                                  answered=answered, open=len(questions) - answered)) + "</p>")
+    shown = sorted(questions, key=lambda q: q.answered)[:max_questions]  # unanswered first
+    shown.sort(key=lambda q: (q.answered, q.seq))
+    parts.append(_table([tr("时间"), tr("观众"), tr("问题"), tr("商品"), tr("回答")], [
+        [hms(q.ts), q.user_name, q.text, f"{q.product_no}号" if q.product_no is not None else "",
+         answered_text(q.answered_how)] for q in shown]))
+    if len(questions) > len(shown):
+        parts.append(f'<p class="muted">{html.escape(tr("仅显示前 {n} 个", n=len(shown)))}</p>')
+    words = review.keywords(30)
+    parts.append(f"<h2>{html.escape(tr('评论关键词'))}</h2>")
+    if words:
+        with matplotlib.rc_context(_RC):
+            parts.append(_img(keywords_figure(words), tr("评论热词")))
+    else:
+        parts.append(f"<p>{html.escape(tr('无'))}</p>")
+    parts.append(f"<h2>{html.escape(tr('高光时刻'))}</h2>")
+    highlights = review.highlights()
+    parts.append(_table([tr("时间"), tr("10 秒评论"), tr("平时每 10 秒"), tr("评论摘录")], [
+        [hms(h.ts), h.comments, f"{h.baseline:.1f}", " / ".join(h.samples)] for h in highlights])
+        if highlights else f"<p>{html.escape(tr('无'))}</p>")
+    promo = review.promotions()
+    parts.append(f"<h2>{html.escape(tr('营销活动'))}</h2>")
+    if promo.flash_sales:
+        parts.append(f"<h3>{html.escape(tr('秒杀'))}</h3>" + _table(
+            [tr("商品"), tr("秒杀价"), tr("库存"), tr("已售"), tr("售罄率"), tr("开始"), tr("结束")],
+            [[f"{f.no}号 {f.name}" if f.no is not None else f.product_id, yuan(f.price_fen), f.stock, f.sold,
+              pct(f.sell_through), hms(f.start_ts) if f.start_ts else "", hms(f.end_ts) if f.end_ts else ""]
+             for f in promo.flash_sales]))
+    if promo.coupons:
+        parts.append(f"<h3>{html.escape(tr('优惠券'))}</h3>" + _table(
+            [tr("优惠券"), tr("数量"), tr("已领"), tr("领取人数"), tr("领取率"), tr("发放时间")],
+            [[c.label, c.quantity, c.claimed, c.claimers, pct(c.claim_rate), hms(c.ts)] for c in promo.coupons]))
+    if promo.lucky_bags:
+        parts.append(f"<h3>{html.escape(tr('福袋'))}</h3>" + _table(
+            [tr("开始"), tr("条件"), tr("参与人数"), tr("中奖"), tr("随机种子"), tr("状态")],
+            [[hms(b.ts), b.condition, b.participants, "、".join(b.winners), b.seed if b.seed is not None else "",
+              b.status] for b in promo.lucky_bags]))
+    if not (promo.flash_sales or promo.coupons or promo.lucky_bags):
+        parts.append(f"<p>{html.escape(tr('无'))}</p>")
+    parts.append(f'<p class="muted">{html.escape(tr("指标定义见 docs/review.md 与 docs/metrics.md"))} · '
+                 f"{html.escape(clock(time.time()))}</p></body></html>")
+    _atomic_write_text(out, "\n".join(parts))
+
+
+def _atomic_write_text(out: Path, text: str) -> None:
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, out)
+
+
+# --- XLSX --------------------------------------------------------------------------------------------
+
+
+def _write_xlsx(review: Review, out: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    s = review.summary()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = tr("概览")
+    ws.append([tr("指标"), tr("数值")])
+    numbers: list[tuple[str, Any]] = [
+        (tr("场次"), f"#{s.session_id} {s.title}"), (tr("平台"), s.platform), (tr("开始"), clock(s.started_at)),
+        (tr("时长（秒）"), round(s.duration_s, 1)), (tr("状态"), status_text(s.status)),
+        (tr("最高在线"), s.peak_online),
+        (tr("平均在线"), None if s.average_online is None else round(s.average_online, 2)),
+        (tr("观看人数"), s.viewers_uv), (tr("进房次数"), s.entries_pv), (tr("评论数"), s.comments),
+        (tr("评论人数"), s.commenters), (tr("提问数"), s.questions), (tr("点赞"), s.likes), (tr("涨粉"), s.follows),
+        (tr("商品点击次数"), s.clicks), (tr("点击人数"), s.clickers), (tr("订单数"), s.orders),
+        (tr("成交人数"), s.buyers), (tr("件数"), s.units), (tr("成交金额（元）"), s.gmv_fen / 100),
+        (tr("客单价（元）"), None if s.aov_fen.value is None else round(s.aov_fen.value / 100, 2)),
+        (tr("观看-成交转化率"), s.watch_to_buy.value), (tr("点击-成交转化率"), s.click_to_buy.value),
+        (tr("互动率"), s.interaction_rate.value), (tr("关注率"), s.follow_rate.value),
+    ]
+    for row in numbers:
+        ws.append(list(row))
+    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["B"].width = 28
+
+    wp = wb.create_sheet(tr("商品"))
+    wp.append([tr("序号"), tr("商品ID"), tr("商品"), tr("讲解时长（秒）"), tr("讲解次数"), tr("点击"), tr("点击人数"),
+               tr("订单数"), tr("成交人数"), tr("件数"), tr("成交金额（元）"), tr("讲解中点击人数"),
+               tr("讲解中成交人数"), tr("讲解中点击且成交人数"), tr("讲解中成交金额（元）"), tr("讲解中转化率"),
+               tr("想买评论"), tr("提问"), tr("提及"), tr("店铺订单"), tr("店铺成交金额（元）")])
+    for p in review.products():
+        # 讲解中转化率 = 讲解中点击且成交人数 ÷ 讲解中点击人数 (docs/metrics.md)
+        wp.append([p.no, p.product_id, p.name, round(p.explain_s, 1), p.windows, p.clicks, p.clickers, p.orders,
+                   p.buyers, p.units, p.gmv_fen / 100, p.window_clickers, p.window_buyers, p.window_clicked_buyers,
+                   p.window_gmv_fen / 100, p.conversion.value, p.intent_comments, p.questions, p.mentions,
+                   p.shop_orders, p.shop_gmv_fen / 100])
+
+    wt = wb.create_sheet(tr("时间线"))
+    wt.append([tr("时间"), tr("在线人数"), tr("平均在线"), tr("评论数"), tr("订单数"), tr("成交金额（元）"),
+               tr("累计成交金额（元）")])
+    for pt in review.timeline(60):
+        wt.append([clock(pt.ts), pt.online, round(pt.online_avg, 2), pt.comments, pt.orders, pt.gmv_fen / 100,
+                   pt.cumulative_gmv_fen / 100])
+
+    wq = wb.create_sheet(tr("问题"))
+    wq.append([tr("序号"), tr("时间"), tr("观众"), tr("问题"), tr("商品"), tr("已回答"), tr("回答")])
+    for q in review.questions():
+        wq.append([q.seq, clock(q.ts), q.user_name, q.text, q.product_no, tr("是") if q.answered else tr("否"),
+                   answered_text(q.answered_how)])
+    for sheet in wb.worksheets:
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+    tmp = out.with_name(out.name + ".part")
+    wb.save(tmp)
+    os.replace(tmp, out)
+
+
+# --- CSV ---------------------------------------------------------------------------------------------
+
+CSV_COLUMNS = ("seq", "time", "ts", "kind", "user_id", "user_name", "text", "count", "amount_fen", "product_id",
+               "msg_id", "extra")
+
+
+def _write_csv(path: PathLike, session_id: int, out: Path) -> None:
+    """Every event of the session, in seq order, streamed (UTF-8 with BOM so Excel reads Chinese)."""
+    conn = _connect_ro(Path(path))
+    try:
+        if conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
+            raise ReviewError(tr("日志中没有场次 {id}", id=session_id))
+        tmp = out.with_name(out.name + ".part")
+        with tmp.open("w", encoding="utf-8-sig", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(CSV_COLUMNS)
+            cur = conn.execute(
+                "SELECT seq, ts, kind, user_id, user_name, text, count, amount_fen, product_id, msg_id, extra "
+                "FROM events WHERE session_id = ? ORDER BY seq", (session_id,))
+            while batch := cur.fetchmany(10_000):
+                writer.writerows((r[0], clock(r[1]), r[1], *r[2:]) for r in batch)
+        os.replace(tmp, out)
+    finally:
+        conn.close()
+
+
+# --- PDF ---------------------------------------------------------------------------------------------
+
+
+def _write_pdf(review: Review, out: Path) -> None:
+    """One tall page: the KPIs as text, the timeline, the product table and the keywords.
+
+    One page because ``PdfPages`` lives in ``matplotlib.backends``, which app/ must not import.
+    """
+    s = review.summary()
+    header, rows = product_table(review)
+    rows = rows[:40]
+    words = review.keywords(15)
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(8.27, 11.69 + 0.22 * len(rows)), layout="constrained")
+        grid = fig.add_gridspec(4, 1, height_ratios=[2.2, 4.2, 1.2 + 0.22 * len(rows), 2.6])
+        ax = fig.add_subplot(grid[0])
+        ax.axis("off")
+        ax.set_title(f"{tr('直播复盘')}：{s.title}", fontsize=13, loc="left")
+        items = kpis(s)
+        half = (len(items) + 1) // 2
+        for col, chunk in enumerate((items[:half], items[half:])):
+            ax.text(0.0 + 0.5 * col, 1.0, "\n".join(f"{k}：{v}" for k, v in chunk), va="top", fontsize=8,
+                    transform=ax.transAxes)
+        sub = grid[1].subgridspec(3, 1)
+        t0 = review.started_at
+        points = review.timeline(60)
+        minutes = [(p.ts - t0) / 60 for p in points]
+        series: tuple[tuple[list[float], str], ...] = (
+            ([p.online for p in points], tr("在线人数")),
+            ([p.comments for p in points], tr("评论/分钟")),
+            ([p.cumulative_gmv_fen / 100 for p in points], tr("累计成交金额（元）")),
+        )
+        for i, (values, label) in enumerate(series):
+            a = fig.add_subplot(sub[i])
+            a.plot(minutes, values, linewidth=1.2)
+            a.set_ylabel(label, fontsize=7)
+            a.tick_params(labelsize=6)
+            for j, w in enumerate(review.explain_windows()):
+                a.axvspan((w.start_ts - t0) / 60, (w.end_ts - t0) / 60, color="#ffe08a" if j % 2 else "#c6e2ff",
+                          alpha=0.5, linewidth=0)
+        at = fig.add_subplot(grid[2])
+        at.axis("off")
+        if rows:
+            table = at.table(cellText=[[str(c) for c in r] for r in rows], colLabels=header, loc="upper center")
+            table.auto_set_font_size(False)
+            table.set_fontsize(6)
+        ak = fig.add_subplot(grid[3])
+        if words:
+            ak.barh([w for w, _ in reversed(words)], [n for _, n in reversed(words)])
+            ak.tick_params(labelsize=7)
+            ak.set_title(tr("评论热词"), fontsize=9)
+        else:
+            ak.axis("off")
+        tmp = out.with_name(out.name + ".part")
+        fig.savefig(tmp, format="pdf")
+    os.replace(tmp, out)
+
+
+# --- CLI ---------------------------------------------------------------------------------------------
+
+
+def run_cli(args: Any) -> int:
+    """``livedeck report LOG [--session ID] -o FILE [--lang en]``; exit 2 with a message on a user error."""
+    import sys
+
+    from app.review.results import list_sessions
+
+    lang = getattr(args, "lang", None) or "zh"
+    try:
+        session = getattr(args, "session", None)
+        if Path(args.output).suffix.lower() not in FORMATS:
+            raise ReportError(tr("不支持的报告格式 {ext}：请用 .html、.xlsx、.csv 或 .pdf",
+                                 ext=Path(args.output).suffix or "''"))
+        if session is None:
+            sessions = list_sessions(args.log)
+            if not sessions:
+                raise ReviewError(tr("日志中没有任何场次：{path}", path=args.log))
+            session = sessions[0].id
+        out = write_report(args.log, session, args.output, lang=lang)
+    except (ReviewError, ReportError, OSError) as exc:
+        print(tr("无法生成报告：{reason}", reason=exc), file=sys.stderr)
+        return 2
+    print(tr("已生成场次 #{session} 的报告：{path}", session=session, path=out))
+    return 0

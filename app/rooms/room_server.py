@@ -1,0 +1,164 @@
+"""The server side of the generic JSON protocol (docs/protocol.md), shared by the demo room and replays.
+
+A :class:`RoomServer` greets every client with ``hello``, broadcasts what its producer task makes in
+frames of at most :data:`MAX_BATCH` objects, and answers what clients send (``ping`` → ``pong``,
+``command`` → an ack; anything else → ``error``), never crashing on a bad client frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from typing import Any
+
+from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
+from websockets.exceptions import ConnectionClosed
+
+log = logging.getLogger("livedeck.room_server")
+
+PROTOCOL = "livedeck-generic"
+PROTOCOL_VERSION = 1
+MAX_BATCH = 2000  # objects per frame at most: clients may refuse frames over 1 MiB (~0.4 MiB here)
+
+
+def frame(objects: list[dict[str, Any]]) -> str:
+    """One frame: a lone object as itself, several as a JSON array."""
+    return json.dumps(objects[0] if len(objects) == 1 else objects, ensure_ascii=False)
+
+
+class RoomServer:
+    """A generic-protocol room on a websocket. Subclasses implement :meth:`produce` (the task that
+    makes and broadcasts events) and :meth:`on_command`.
+
+    Attributes:
+        clients: the connections that got their ``hello``.
+        bad_frames: client frames (or items) that broke the protocol.
+    """
+
+    task_name = "room"
+    #: Whether a bad client frame is logged with an excerpt. The hub turns it off: a seat's frames
+    #: may carry its token.
+    log_bad_frames = True
+
+    def __init__(self, host: str, room_id: str, title: str) -> None:
+        self.host = host
+        self.room_id = room_id
+        self.title = title
+        self.port = 0
+        self.clients: set[ServerConnection] = set()
+        self.bad_frames = 0
+        self._server: Server | None = None
+        self._producer: asyncio.Task[None] | None = None
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"ws://{host}:{self.port}"
+
+    async def _start(self, port: int) -> None:
+        # compression=None: rooms are usually on loopback, where deflate only costs CPU.
+        self._server = await serve(self._handle, self.host, port, compression=None, max_size=2**20)
+        self.port = self._server.sockets[0].getsockname()[1]
+        self._producer = asyncio.create_task(self.produce(), name=self.task_name)
+        self._producer.add_done_callback(self._log_crash)
+
+    # -- for subclasses ---------------------------------------------------------------------------
+    async def produce(self) -> None:
+        """Make events and :meth:`broadcast` them until cancelled."""
+        raise NotImplementedError
+
+    def on_command(self, item: dict[str, Any]) -> dict[str, Any]:
+        """The ack for one ``command`` object."""
+        raise NotImplementedError
+
+    def on_join(self, ws: ServerConnection) -> None:
+        """A client got its ``hello`` and joined the broadcast."""
+
+    def on_leave(self, ws: ServerConnection) -> None:
+        """A connection ended (whether or not it was admitted)."""
+
+    async def admit(self, ws: ServerConnection) -> bool:
+        """Runs before ``hello``: return False to turn the connection away (having told it why and
+        closed it). Every client is admitted unless a subclass authenticates (app/rooms/hub.py)."""
+        return True
+
+    def command_from(self, ws: ServerConnection | None, item: dict[str, Any]) -> dict[str, Any]:
+        """The ack for one ``command`` object from the connection ``ws``; by default who sent it does
+        not matter (:meth:`on_command`)."""
+        return self.on_command(item)
+
+    def broadcast(self, objects: list[dict[str, Any]]) -> None:
+        """Send ``objects`` to every client, in frames of at most :data:`MAX_BATCH`."""
+        if self.clients:
+            for i in range(0, len(objects), MAX_BATCH):
+                broadcast(self.clients, frame(objects[i : i + MAX_BATCH]))
+
+    # -- the protocol -------------------------------------------------------------------------------
+    async def _handle(self, ws: ServerConnection) -> None:
+        hello = {"type": "hello", "protocol": PROTOCOL, "v": PROTOCOL_VERSION, "room_id": self.room_id,
+                 "title": self.title}
+        try:
+            if not await self.admit(ws):
+                return
+            await ws.send(json.dumps(hello, ensure_ascii=False))
+            # Joined only after hello went out, so that hello is every client's first frame.
+            self.clients.add(ws)
+            self.on_join(ws)
+            async for message in ws:
+                replies = self.answer(message, ws)
+                if replies:
+                    await ws.send(frame(replies))
+        except ConnectionClosed:
+            pass
+        finally:
+            self.clients.discard(ws)
+            self.on_leave(ws)
+
+    def answer(self, message: str | bytes, ws: ServerConnection | None = None) -> list[dict[str, Any]]:
+        """The replies to one client frame (from ``ws``): a pong, an ack or an error per object."""
+        if isinstance(message, bytes):
+            return [self._bad("binary frames are not part of the protocol", message)]
+        try:
+            data = json.loads(message)
+        except ValueError:
+            return [self._bad("not JSON", message)]
+        replies = []
+        for item in data if isinstance(data, list) else [data]:
+            if not isinstance(item, dict):
+                replies.append(self._bad("a frame holds objects", message))
+            elif item.get("type") == "command":
+                replies.append(self.command_from(ws, item))
+            elif item.get("type") == "ping":
+                replies.append({"type": "pong", "ts": time.time()})
+            else:
+                replies.append(self._bad(f"unknown type {item.get('type')!r}", message))
+        return replies
+
+    def _bad(self, reason: str, message: str | bytes) -> dict[str, Any]:
+        self.bad_frames += 1
+        if self.log_bad_frames:
+            log.warning("%s: bad client frame (%s): %.80r", self.task_name, reason, message)
+        else:
+            log.warning("%s: bad client frame (%s)", self.task_name, reason)
+        return {"type": "error", "reason": reason}
+
+    def _log_crash(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("%s crashed", self.task_name, exc_info=task.exception())
+
+    async def close(self, farewell: dict[str, Any] | None = None) -> None:
+        """Stop producing, send ``farewell`` (if any) to every client, stop listening, disconnect."""
+        if self._producer is not None:
+            self._producer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._producer
+            self._producer = None
+        if self._server is not None:
+            if farewell is not None and self.clients:
+                broadcast(self.clients, json.dumps(farewell, ensure_ascii=False))
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None

@@ -1,0 +1,277 @@
+"""Run-of-show (直播流程): a timed plan of prompts and commands, documented in docs/plan.md.
+
+A plan is JSON (or an XLSX sheet with columns 时间/at, 命令/command, 参数/args, 提示/prompt, and
+optionally command_id)::
+
+    {"catalog": "products.csv",
+     "steps": [{"at": 2.0, "command": "explain", "args": {"no": 3}},
+               {"at": 25.0, "prompt": "介绍下一款"}]}
+
+:func:`load_plan` validates it and names the step of every problem. :class:`PlanRunner` executes each
+step at its offset (seconds, monotonic) from the session start through ``engine.execute``: a command
+step runs its command; a prompt goes to the teleprompter as a ``note`` (actor ``plan``). Step command
+ids are stable (``plan-<n>`` unless the step gives one), so re-running a plan in the same session
+never applies a step twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.commerce.catalog import Product, read_table
+from app.core.clock import Clock
+from app.core.events import Command
+from app.core.i18n import tr
+from app.engine.session import SessionEngine
+
+log = logging.getLogger("livedeck.plan")
+
+#: Commands a plan step may run (the engine's commands minus the catalog, which the plan names).
+PLAN_COMMANDS = frozenset(
+    {
+        "explain",
+        "stop_explain",
+        "list",
+        "unlist",
+        "move",
+        "start_flash_sale",
+        "stop_flash_sale",
+        "drop_coupon",
+        "start_lucky_bag",
+        "cancel_lucky_bag",
+        "note",
+        "pin_comment",
+        "unpin_comment",
+    }
+)
+_XLSX_COLUMNS = {
+    "at": ("时间", "at", "time", "offset"),
+    "command": ("命令", "command"),
+    "args": ("参数", "args", "arguments"),
+    "prompt": ("提示", "prompt", "提词"),
+    "command_id": ("命令ID", "command_id", "id"),
+}
+
+
+class PlanError(ValueError):
+    """A plan the user has to fix; the message names the step (1-based, in file order)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step: at ``at`` seconds after the start, show ``prompt`` and/or run ``command``.
+
+    ``index`` is the step's 1-based place in the file (for messages); ``command_id`` is stable.
+    """
+
+    index: int
+    at: float
+    command: str = ""
+    args: dict[str, Any] = field(default_factory=dict)
+    prompt: str = ""
+    command_id: str = ""
+
+    def describe(self) -> str:
+        if self.command and self.prompt:
+            return f"{self.command} · {self.prompt}"
+        return self.command or self.prompt
+
+
+@dataclass(slots=True)
+class Plan:
+    """A validated plan: steps in time order; ``catalog`` resolved against the plan file's folder."""
+
+    steps: list[Step]
+    catalog: Path | None = None
+
+    def check_products(self, products: list[Product]) -> None:
+        """Raise PlanError for a step whose ``no`` is not in the catalog."""
+        nos = {p.no for p in products}
+        for step in self.steps:
+            no = step.args.get("no")
+            if step.command and no is not None and no not in nos:
+                raise PlanError(tr("第 {n} 步：商品列表里没有 {no} 号", n=step.index, no=no))
+
+
+def _step_error(n: int, reason: str) -> PlanError:
+    return PlanError(tr("第 {n} 步：{reason}", n=n, reason=reason))
+
+
+def parse_plan(data: Any, base: Path | None = None) -> Plan:
+    """Validate a plan given as decoded JSON. Raises PlanError naming the step."""
+    if not isinstance(data, dict) or not isinstance(data.get("steps"), list):
+        raise PlanError(tr('计划必须是带 "steps" 列表的 JSON 对象'))
+    catalog = data.get("catalog")
+    if catalog is not None and (not isinstance(catalog, str) or not catalog.strip()):
+        raise PlanError(tr("catalog 必须是文件路径"))
+    steps = []
+    for n, raw in enumerate(data["steps"], start=1):
+        if not isinstance(raw, dict):
+            raise _step_error(n, tr("步骤必须是对象"))
+        at = raw.get("at")
+        if isinstance(at, bool) or not isinstance(at, int | float) or not math.isfinite(at) or at < 0:
+            raise _step_error(n, tr("at 必须是开播后的秒数（≥ 0）"))
+        command = raw.get("command") or ""
+        prompt = raw.get("prompt") or ""
+        args = raw.get("args", {})
+        if not isinstance(command, str) or (command and command not in PLAN_COMMANDS):
+            raise _step_error(n, tr("未知命令：{name}", name=command))
+        if not isinstance(prompt, str):
+            raise _step_error(n, tr("prompt 必须是文本"))
+        if not command and not prompt.strip():
+            raise _step_error(n, tr("需要 command 或 prompt"))
+        if not isinstance(args, dict):
+            raise _step_error(n, tr("args 必须是对象"))
+        command_id = raw.get("command_id") or f"plan-{n}"
+        if not isinstance(command_id, str):
+            raise _step_error(n, tr("command_id 必须是文本"))
+        steps.append(Step(n, float(at), command, args, prompt.strip(), command_id))
+    steps.sort(key=lambda s: s.at)  # stable: steps at the same time keep their file order
+    path = None
+    if catalog:
+        path = Path(catalog)
+        if base is not None and not path.is_absolute():
+            path = base / path
+    return Plan(steps, path)
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read a plan from JSON or XLSX. Raises PlanError (bad content) or OSError (unreadable file)."""
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return parse_plan(_xlsx_to_data(path), path.parent)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except ValueError as exc:
+        raise PlanError(tr("{name} 不是有效的 JSON：{reason}", name=path.name, reason=exc)) from None
+    return parse_plan(data, path.parent)
+
+
+def _xlsx_to_data(path: Path) -> dict[str, Any]:
+    rows, _ = read_table(path)
+    if not rows:
+        raise PlanError(tr("{name}：文件是空的", name=path.name))
+    header = [h.strip().lower() for h in rows[0]]
+    index = {}
+    for key, names in _XLSX_COLUMNS.items():
+        for name in names:
+            if name.lower() in header:
+                index[key] = header.index(name.lower())
+                break
+    if "at" not in index:
+        raise PlanError(tr("{name}：缺少列 {columns}", name=path.name, columns="时间"))
+    steps: list[dict[str, Any]] = []
+    for row in rows[1:]:
+        if not any(c.strip() for c in row):
+            continue
+        n = len(steps) + 1
+        cell = {k: (row[i].strip() if i < len(row) else "") for k, i in index.items()}
+        try:
+            at: Any = float(cell["at"])
+        except ValueError:
+            at = cell["at"]
+        step: dict[str, Any] = {
+            "at": at,
+            "command": cell.get("command", ""),
+            "prompt": cell.get("prompt", ""),
+        }
+        if cell.get("args"):
+            try:
+                step["args"] = json.loads(cell["args"])
+            except ValueError:
+                raise _step_error(n, tr("参数不是有效的 JSON：{text}", text=cell["args"])) from None
+        if cell.get("command_id"):
+            step["command_id"] = cell["command_id"]
+        steps.append(step)
+    return {"steps": steps}
+
+
+@dataclass(frozen=True, slots=True)
+class PlanStatus:
+    """Where the show stands in the plan: the last step run, the next one and seconds until it."""
+
+    current: Step | None
+    next: Step | None
+    next_in: float | None
+    done: bool
+
+
+class PlanRunner:
+    """Executes a plan's steps against the engine at their offsets from ``start``.
+
+    Args:
+        engine: the engine to run commands on (its clock is used).
+        plan: the validated plan.
+        on_step: called with each step after it ran (for a view).
+    """
+
+    def __init__(
+        self, engine: SessionEngine, plan: Plan, on_step: Callable[[Step], None] | None = None
+    ) -> None:
+        self.engine = engine
+        self.plan = plan
+        self.clock: Clock = engine.clock
+        self.on_step = on_step
+        self.started_at: float | None = None
+        self._next = 0
+
+    def start(self, at: float | None = None) -> None:
+        """Start the plan's timeline at monotonic time ``at`` (default: the session's start, else now)."""
+        started = self.engine.state.started_monotonic
+        self.started_at = at if at is not None else started if started is not None else self.clock.monotonic()
+
+    def status(self, now: float | None = None) -> PlanStatus:
+        now = self.clock.monotonic() if now is None else now
+        steps = self.plan.steps
+        current = steps[self._next - 1] if self._next else None
+        nxt = steps[self._next] if self._next < len(steps) else None
+        next_in = None
+        if nxt is not None and self.started_at is not None:
+            next_in = max(0.0, self.started_at + nxt.at - now)
+        return PlanStatus(current, nxt, next_in, nxt is None)
+
+    def run_due(self, now: float | None = None) -> list[Step]:
+        """Run every step whose time has come; returns them (in order)."""
+        if self.started_at is None:
+            self.start()
+        assert self.started_at is not None
+        now = self.clock.monotonic() if now is None else now
+        ran = []
+        steps = self.plan.steps
+        while self._next < len(steps) and self.started_at + steps[self._next].at <= now:
+            step = steps[self._next]
+            self._next += 1
+            self._run_step(step)
+            ran.append(step)
+        return ran
+
+    def _run_step(self, step: Step) -> None:
+        if step.prompt:
+            prompt_id = f"{step.command_id}-prompt" if step.command else step.command_id
+            self.engine.execute(Command("note", {"text": step.prompt}, "plan", prompt_id))
+        if step.command:
+            result = self.engine.execute(Command(step.command, dict(step.args), "plan", step.command_id))
+            if not result.applied:
+                log.warning(
+                    "plan step %d (%s) %s: %s", step.index, step.command, result.result, result.reason
+                )
+        if self.on_step is not None:
+            self.on_step(step)
+
+    async def run(self) -> None:
+        """Run the steps on time until the plan is done (cancel to stop early)."""
+        if self.started_at is None:
+            self.start()
+        while True:
+            self.run_due()
+            status = self.status()
+            if status.done:
+                return
+            await asyncio.sleep(min(0.2, status.next_in or 0.0) or 0.01)

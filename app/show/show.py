@@ -1,0 +1,202 @@
+"""A show: one source feeding the engine, recorded as a session. ``livedeck record`` and the console
+both run shows through this, so starting, stopping and draining work the same headless and in the GUI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.connectors.room import RoomConnector
+from app.connectors.webhook import OutboundSender, make_sender
+from app.core.events import LiveEvent
+from app.core.log import describe_url
+from app.engine.session import SessionEngine
+from app.metrics.tracker import MetricsTracker, connect_commerce, snapshot_rows
+from app.sources import make_source
+from app.sources.base import SourceStatus, WebSocketSource
+
+log = logging.getLogger("livedeck.show")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpec:
+    """Where the comments come from: protocol, address, protocol options (room id, cookie file)."""
+
+    format: str
+    url: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """How logs, session titles and the ``sessions.source`` column name the source: a URL as
+        ``scheme://host:port`` only, since its path or query may carry a token."""
+        where = describe_url(self.url) if "://" in self.url else self.url
+        return f"{self.format}:{where}"
+
+
+def _log_failure(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("task %s failed", task.get_name(), exc_info=task.exception())
+
+
+class Show:
+    """Owns the engine's batcher and, while a session runs, the source's reader task.
+
+    Use ``async with Show(engine):`` so the batcher drains everything on the way out.
+
+    Args:
+        engine: the session engine.
+        metrics: fed the session's batches; snapshotted into the log every ``metrics_interval`` seconds
+            and once more when the session ends (None: no metrics).
+        webhook: the ``room_webhook`` setting: an http(s):// or ws(s):// URL that also gets every room
+            command while a session runs ('' = none; an invalid one is logged and ignored).
+    """
+
+    def __init__(
+        self, engine: SessionEngine, metrics: MetricsTracker | None = None, *, metrics_interval: float = 1.0,
+        webhook: str = "",
+    ) -> None:
+        self.engine = engine
+        self.metrics = metrics
+        self.metrics_interval = metrics_interval
+        self.webhook = webhook.strip()
+        self._snapshotter: asyncio.Task[None] | None = None
+        if metrics is not None:
+            engine.subscribe(self._feed_metrics)
+            connect_commerce(metrics, engine)
+        self.source: WebSocketSource | None = None
+        self._batcher: asyncio.Task[None] | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._status_listeners: list[Callable[[SourceStatus], None]] = []
+        #: Forwards the engine's room commands (explain, flash sales, coupons) to a source that can
+        #: carry commands (the generic protocol); None otherwise.
+        self.connector: RoomConnector | None = None
+        #: Forwards the same commands to the ``room_webhook`` URL (app/connectors/webhook.py); None if unset.
+        self.webhook_connector: RoomConnector | None = None
+        self._webhook_sender: OutboundSender | None = None
+
+    async def __aenter__(self) -> Show:
+        self._batcher = asyncio.create_task(self.engine.run(), name="engine-batcher")
+        self._batcher.add_done_callback(_log_failure)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def add_status_listener(self, listener: Callable[[SourceStatus], None]) -> Callable[[], None]:
+        """Hear the status of this show's source, including sources of later sessions; returns the
+        function that stops it (a closed window must not hear the show's shutdown)."""
+        self._status_listeners.append(listener)
+        if self.source is not None:
+            self.source.add_status_listener(listener)
+
+        def remove() -> None:
+            if listener in self._status_listeners:
+                self._status_listeners.remove(listener)
+            if self.source is not None:
+                self.source.remove_status_listener(listener)
+
+        return remove
+
+    @property
+    def running(self) -> bool:
+        return self.engine.state.running
+
+    async def start(self, spec: SourceSpec, title: str = "") -> int:
+        """Start a session recording ``spec``; returns the session id."""
+        source = make_source(spec.format, spec.url, self.engine.submit, **spec.options)
+        title = title or f"{spec.label} {time.strftime('%Y-%m-%d %H:%M')}"  # source and date
+        session_id = await self.engine.start_session(title, spec.label)
+        for listener in self._status_listeners:
+            source.add_status_listener(listener)
+            listener(source.status)
+        self.source = source
+        self._reader = asyncio.create_task(source.run(), name=f"source-{spec.format}")
+        self._reader.add_done_callback(_log_failure)
+        send_command = getattr(source, "send_command", None)
+        if send_command is not None:
+            self.connector = RoomConnector(self.engine, send_command)
+        if self.webhook:
+            try:
+                self._webhook_sender = make_sender(self.webhook)
+            except ValueError as exc:
+                log.warning("%s; room commands go to the room only", exc)
+            else:
+                log.info("room commands also go to %s", self._webhook_sender.target)
+                self.webhook_connector = RoomConnector(self.engine, self._webhook_sender, actor="webhook")
+        if self.metrics is not None:
+            self.metrics.reset(self.engine.state.started_at)
+            self._snapshotter = asyncio.create_task(self._snapshot_every_second(), name="metrics-snapshots")
+            self._snapshotter.add_done_callback(_log_failure)
+        return session_id
+
+    def _feed_metrics(self, batch: list[LiveEvent]) -> None:
+        # Batches drained outside a session (before the first start) belong to no show.
+        if self.metrics is not None and self.engine.state.running:
+            self.metrics.feed(batch)
+
+    def _snapshot(self, *, final: bool = False) -> None:
+        assert self.metrics is not None
+        session_id = self.engine.state.session_id
+        snap = self.metrics.snapshot(time.time())
+        if final:
+            self.metrics.final = snap
+        log_ = self.engine.log
+        if log_ is not None and session_id is not None:
+            log_.append_metrics(session_id, snapshot_rows(session_id, [snap]))
+
+    async def _snapshot_every_second(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_at = loop.time() + self.metrics_interval
+        while True:
+            await asyncio.sleep(max(0.0, next_at - loop.time()))
+            # A deadline, not a tick count: a stalled loop skips snapshots instead of bunching them.
+            next_at = max(next_at + self.metrics_interval, loop.time())
+            self._snapshot()
+
+    async def wait_reader(self) -> None:
+        """Returns when the current source's reader ends (it only ends when stopped)."""
+        if self._reader is not None:
+            await asyncio.shield(self._reader)
+
+    async def stop(self, status: str = "ended") -> None:
+        """Stop the source, apply what it delivered, and close the session."""
+        if self.connector is not None:
+            await self.connector.aclose()  # the room's acks belong in this session's log
+            self.connector = None
+        if self.webhook_connector is not None:
+            await self.webhook_connector.aclose()
+            self.webhook_connector = None
+        if self._webhook_sender is not None:
+            await self._webhook_sender.aclose()
+            self._webhook_sender = None
+        if self.source is not None:
+            self.source.stop()
+        if self._reader is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.gather(self._reader, return_exceptions=True)
+            self._reader = None
+        if self._snapshotter is not None:
+            self._snapshotter.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._snapshotter
+            self._snapshotter = None
+        if self.metrics is not None and self.engine.state.running:
+            self.engine.drain()  # the last events count in the final snapshot
+            self._snapshot(final=True)
+        await self.engine.end_session(status)
+
+    async def close(self) -> None:
+        if self.running:
+            await self.stop()
+        if self._batcher is not None:
+            self._batcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._batcher
+            self._batcher = None

@@ -1,0 +1,1 @@
+"""app.store.session_log."""

@@ -1,0 +1,447 @@
+"""The console's main window: header (source health, session clock, KPIs), comment feed, dock panels."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.comments.adlaw import AdLawChecker
+from app.commerce.catalog import Product
+from app.core.events import Kind, LiveEvent
+from app.core.i18n import LANGUAGES, language, tr
+from app.core.settings import Settings, data_dir
+from app.core.units import format_clock, format_count, format_fen
+from app.engine.session import SessionEngine
+from app.metrics.tracker import Snapshot
+from app.show.show import Show, SourceSpec
+from app.sources.base import SourceStatus
+from ui.common.commands import CommandRunner
+from ui.common.status_indicator import SourceStatusIndicator
+from ui.live.banned_words import BannedWordsDialog
+from ui.live.catalog_dialog import open_catalog_import
+from ui.live.comment_feed import CommentFeedModel, CommentFeedView
+from ui.live.connect_dialog import ConnectDialog
+from ui.live.dashboard import DashboardPanel
+from ui.live.hotkeys import ConsoleHotkeys, HotkeyDialog
+from ui.live.pinned_banner import PinnedBanner, install_pin_menu, pin_selected
+from ui.live.product_queue import ProductQueueModel, ProductQueuePanel
+from ui.live.promotions_panel import CountdownBadge, PromotionsPanel
+from ui.live.run_of_show import RunOfShowPanel
+from ui.live.source_health import SourceHealthPopup
+from ui.live.teleprompter import TeleprompterWindow
+from ui.review.session_library import open_session_library
+
+log = logging.getLogger("livedeck.ui")
+
+
+class KpiTile(QWidget):
+    """A big number with a small caption."""
+
+    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("kpiTile")
+        self.value = QLabel("0", self)
+        self.value.setObjectName("kpiValue")
+        self.caption = QLabel(caption, self)
+        self.caption.setObjectName("kpiCaption")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 4, 12, 4)
+        layout.setSpacing(0)
+        layout.addWidget(self.value, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.caption, 0, Qt.AlignmentFlag.AlignLeft)
+
+    def set_value(self, text: str) -> None:
+        if self.value.text() != text:
+            self.value.setText(text)
+
+
+class HeaderBar(QWidget):
+    """Source health, session clock, online now, orders and GMV, and the running countdown: what the
+    anchor reads at a glance (ARCHITECTURE's header). Everything else is on the 数据看板 dock, so the
+    header fits a laptop screen beside the docks even with a 4-hour show's numbers."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("headerBar")
+        self.status = SourceStatusIndicator(self)
+        self.clock = KpiTile(tr("场次时长"), self)
+        self.online = KpiTile(tr("在线人数"), self)
+        self.orders = KpiTile(tr("订单"), self)
+        self.gmv = KpiTile(tr("成交金额"), self)
+        self.session_button = QPushButton(tr("开始场次"), self)
+        self.session_button.setObjectName("sessionButton")
+        # The running flash sale's (or lucky bag's) countdown, big; hidden while nothing runs.
+        self.countdown = CountdownBadge(self)
+        self.countdown.hide()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 6, 12, 6)
+        layout.addWidget(self.status)
+        for tile in (self.clock, self.online, self.orders, self.gmv):
+            layout.addWidget(tile)
+        layout.addStretch(1)
+        layout.addWidget(self.countdown)
+        layout.addWidget(self.session_button)
+
+
+#: Below this window width the first-run layout puts the dashboard in a tab beside 营销.
+NARROW_WINDOW_PX = 1700
+
+
+def _scrollable(panel: QWidget) -> QScrollArea:
+    """``panel`` in a frameless scroll area, so a dock can be shorter than the panel's form."""
+    area = QScrollArea()
+    area.setWidget(panel)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    return area
+
+
+class MainWindow(QMainWindow):
+    """The console. It shows the engine's state and sends it commands; it owns none of the show's data.
+
+    Args:
+        engine: the session engine (its state is read at ≤ 2 Hz; its batches feed the views).
+        show: runs the source and the session; the window starts and stops it.
+        spec: the source sessions record from.
+        products: the product list shown in the queue panel.
+        settings: user settings (feed capacity, language).
+    """
+
+    closed = Signal()
+
+    def __init__(
+        self,
+        engine: SessionEngine,
+        show: Show,
+        spec: SourceSpec,
+        products: Sequence[Product],
+        settings: Settings,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.engine = engine
+        self.show_runner = show
+        self.spec = spec
+        self.settings = settings
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.setWindowTitle(tr("LiveDeck 直播中控台"))
+        # First run: the screen's available area (up to full HD); a saved geometry replaces it below.
+        screen = QGuiApplication.primaryScreen()
+        available = screen.availableGeometry() if screen is not None else None
+        self.resize(min(available.width(), 1920) if available else 1440,
+                    min(available.height(), 1080) if available else 900)
+        self.setDockNestingEnabled(True)
+
+        self.header = HeaderBar(self)
+        feed_model = CommentFeedModel(settings.get("feed_capacity"), product_label=self._product_label, parent=self)
+        self.feed = CommentFeedView(feed_model, parent=self)
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.header)
+        # Every operator action goes through the runner; a refusal shows its reason in the status bar.
+        self.runner = CommandRunner(engine, parent=self)
+        self.runner.message.connect(lambda text, _error: self.statusBar().showMessage(text, 10_000))
+        self.pinned_banner = PinnedBanner(self.runner, central)
+        column.addWidget(self.pinned_banner)
+        column.addWidget(self.feed, 1)
+        install_pin_menu(self.feed, self.runner)
+        self.setCentralWidget(central)
+
+        if products and not len(engine.state.queue):  # the engine owns the catalog from here on
+            engine.load_catalog(list(products))
+        self.products = ProductQueueModel(engine, self)
+        self.queue_panel = ProductQueuePanel(self.products, self.runner)
+        self.product_dock = self._add_dock(
+            "productDock", tr("商品队列"), self.queue_panel, Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+
+        # The 数据看板 dock: KPI tiles and live charts over the show's metrics (when the show keeps them).
+        self.dashboard: DashboardPanel | None = None
+        self.dashboard_dock: QDockWidget | None = None
+        self._unsubscribe_snapshots: Callable[[], None] | None = None
+        if show.metrics is not None:
+            self._unsubscribe_snapshots = show.metrics.add_snapshot_listener(self._show_snapshot)
+            self.dashboard = DashboardPanel(show.metrics)
+            self.dashboard_dock = self._add_dock(
+                "dashboardDock", tr("数据看板"), self.dashboard, Qt.DockWidgetArea.RightDockWidgetArea
+            )
+
+        # 营销 (flash sales, coupons, lucky bags, notes) and 直播流程 (run-of-show) docks.
+        self.promotions = PromotionsPanel(engine)
+        self.promotions_dock = self._add_dock(
+            "promotionsDock", tr("营销"), _scrollable(self.promotions), Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+        # Under the queue: pick a product above, prepare its flash sale or coupon below.
+        self.splitDockWidget(self.product_dock, self.promotions_dock, Qt.Orientation.Vertical)
+        self.promotions.countdown.connect(self.header.countdown.show_countdown)
+        self.run_of_show = RunOfShowPanel(engine)
+        self.run_of_show_dock = self._add_dock(
+            "runOfShowDock", tr("直播流程"), self.run_of_show, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.teleprompter: TeleprompterWindow | None = None  # opened from 视图 → 提词器
+
+        # The left and right columns run the full height; 直播流程 sits under the comment feed only.
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        # A first-run layout: whole product names on the left, the charts at full height on the right,
+        # a short run-of-show strip below. The user's own layout replaces it.
+        self.resizeDocks([self.product_dock], [460], Qt.Orientation.Horizontal)
+        if self.dashboard_dock is not None:
+            self.resizeDocks([self.dashboard_dock], [520], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.product_dock, self.promotions_dock], [560, 420], Qt.Orientation.Vertical)
+        self.resizeDocks([self.run_of_show_dock], [200], Qt.Orientation.Vertical)
+
+        self.header.session_button.clicked.connect(self._toggle_session)
+        # Source health: a popup under the header's status light (ui/live/source_health.py).
+        self.demo_url: str | None = None  # the embedded demo room, offered by the connect dialog
+        self.health = SourceHealthPopup(lambda: show.source.status if show.source else None, self)
+        self.header.status.clicked.connect(lambda: self.health.show_below(self.header.status))
+        # The show outlives the window: closeEvent stops listening to it.
+        self._unsubscribe_status = show.add_status_listener(self._show_status)
+        self._unsubscribe = engine.subscribe(self._on_batch)
+        # Hotkeys (ui/live/hotkeys.py); the promotions panel sets ``self.hotkeys.prepared`` (PreparedPromotions).
+        self.hotkeys = ConsoleHotkeys(self, self.runner, settings,
+                                      pin_selected=lambda: pin_selected(self.feed, self.runner))
+        self.hotkeys.prepared = self.promotions  # the 营销 dock's prepared commands
+        self._build_menus()
+
+        # The header derives everything from the engine's state at 2 Hz: cheap, and never stale long.
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setInterval(500)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self._refresh_timer.start()
+        self._restore_layout()
+        self.refresh()
+
+    def _show_status(self, status: SourceStatus) -> None:
+        self.header.status.set_status(status)
+        self.health.set_status(status)
+
+    def _product_label(self, product_id: str) -> str:
+        product = self.engine.state.queue.by_product_id(product_id)
+        return product.label if product is not None else product_id
+
+    # -- building -----------------------------------------------------------------------------------
+    def _add_dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)  # saveState needs stable names
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(tr("文件"))
+        import_action = QAction(tr("导入商品…"), self)
+        import_action.setShortcut(QKeySequence("Ctrl+O"))
+        import_action.triggered.connect(lambda: open_catalog_import(self, self.runner))
+        file_menu.addAction(import_action)
+        settings_menu = self.menuBar().addMenu(tr("设置"))
+        hotkeys_action = QAction(tr("快捷键…"), self)
+        hotkeys_action.triggered.connect(lambda: HotkeyDialog(self.hotkeys, self).exec())
+        settings_menu.addAction(hotkeys_action)
+        help_action = QAction(tr("快捷键一览（{key}）", key=self.hotkeys.key("help").toString()), self)
+        help_action.triggered.connect(self.hotkeys.toggle_help)
+        settings_menu.addAction(help_action)
+        banned_action = QAction(tr("违禁词…"), self)
+        banned_action.triggered.connect(self.edit_banned_words)
+        settings_menu.addAction(banned_action)
+        session_menu = self.menuBar().addMenu(tr("场次"))
+        self.toggle_action = QAction(tr("开始场次"), self)
+        self.toggle_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.toggle_action.triggered.connect(self._toggle_session)
+        session_menu.addAction(self.toggle_action)
+        self.connect_action = QAction(tr("连接直播间…"), self)
+        self.connect_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.connect_action.triggered.connect(self.open_connect_dialog)
+        session_menu.addAction(self.connect_action)
+        quit_action = QAction(tr("退出"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        session_menu.addAction(quit_action)
+        review_menu = self.menuBar().addMenu(tr("复盘"))
+        library_action = QAction(tr("场次库…"), self)
+        library_action.triggered.connect(
+            lambda: open_session_library(self, None if self.engine.log is None else self.engine.log.path))
+        review_menu.addAction(library_action)
+
+        view_menu = self.menuBar().addMenu(tr("视图"))
+        view_menu.addAction(self.product_dock.toggleViewAction())
+        if self.dashboard_dock is not None:
+            view_menu.addAction(self.dashboard_dock.toggleViewAction())
+        view_menu.addAction(self.promotions_dock.toggleViewAction())
+        view_menu.addAction(self.run_of_show_dock.toggleViewAction())
+        self.teleprompter_action = QAction(tr("提词器"), self)
+        self.teleprompter_action.setShortcut(QKeySequence("Ctrl+T"))
+        self.teleprompter_action.triggered.connect(self.open_teleprompter)
+        view_menu.addAction(self.teleprompter_action)
+        language_menu = view_menu.addMenu(tr("语言 / Language"))
+        for code, name in LANGUAGES.items():
+            action = QAction(name, self, checkable=True, checked=code == language())
+            action.triggered.connect(lambda _=False, c=code: self._choose_language(c))
+            language_menu.addAction(action)
+
+    def open_teleprompter(self) -> TeleprompterWindow:
+        """Show the teleprompter window (drag it to the second screen); one per console."""
+        if self.teleprompter is None:
+            self.teleprompter = TeleprompterWindow(self.engine, AdLawChecker(self.settings.get("banned_words")))
+        if self.teleprompter.isVisible():
+            self.teleprompter.raise_()
+        self.teleprompter.show()
+        return self.teleprompter
+
+    def edit_banned_words(self) -> BannedWordsDialog:
+        """设置 → 违禁词…; on save, an open teleprompter checks against the new words at once."""
+        dialog = BannedWordsDialog(self.settings, self)
+        dialog.accepted.connect(lambda: self.teleprompter and self.teleprompter.set_checker(dialog.checker()))
+        dialog.open()  # not exec(): a nested event loop would stall the qasync loop
+        return dialog
+
+    def _choose_language(self, code: str) -> None:
+        self.settings.set("language", code)
+        QMessageBox.information(self, "LiveDeck", tr("语言将在重新启动后切换。"))
+
+    # -- state → screen -------------------------------------------------------------------------------
+    def _on_batch(self, batch: list[LiveEvent]) -> None:
+        self.feed.add_events(batch)
+        if any(e.kind == Kind.ORDER for e in batch):
+            self.products.refresh_sales()
+
+    def refresh(self) -> None:
+        state = self.engine.state
+        header = self.header
+        header.clock.set_value(format_clock(state.elapsed(self.engine.clock.monotonic())) if state.running else "--:--")
+        if self.show_runner.metrics is None:  # else the metrics snapshots fill the totals (_show_snapshot)
+            self._show_totals(state.online, state.counts[Kind.ORDER], state.gmv_fen)
+        label = tr("结束场次") if state.running else tr("开始场次")
+        header.session_button.setText(label)
+        header.session_button.setProperty("running", state.running)
+        header.session_button.style().polish(header.session_button)
+        self.toggle_action.setText(label)
+
+    def _show_snapshot(self, snap: Snapshot) -> None:
+        # The header shows the very snapshot the dashboard and the log's metrics table get, so the
+        # same number never reads two ways on one screen.
+        self._show_totals(snap.online, snap.orders, snap.gmv_fen)
+
+    def _show_totals(self, online: int, orders: int, gmv_fen: int) -> None:
+        header = self.header
+        header.online.set_value(format_count(online))
+        header.orders.set_value(format_count(orders))
+        header.gmv.set_value(format_fen(gmv_fen))
+
+    # -- session control --------------------------------------------------------------------------------
+    def _toggle_session(self) -> None:
+        coro = self.stop_session() if self.engine.state.running else self.start_session()
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)  # keep a strong reference until it finishes
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            log.error("session command failed", exc_info=exc)
+            QMessageBox.warning(self, "LiveDeck", tr("操作失败：{reason}", reason=exc))
+
+    async def start_session(self) -> None:
+        title = tr("直播 {date}", date=time.strftime("%Y-%m-%d %H:%M"))
+        await self.show_runner.start(self.spec, title)
+        self.refresh()
+
+    async def stop_session(self) -> None:
+        await self.show_runner.stop()
+        self.refresh()
+
+    def open_connect_dialog(self) -> ConnectDialog:
+        """场次 → 连接直播间…; on OK the running session ends and a new one starts on the chosen source."""
+        dialog = ConnectDialog(self.settings, self.demo_url, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._run(self.switch_source(dialog.spec)) if dialog.spec else None)
+        dialog.open()  # not exec(): a nested event loop would stall the qasync loop's tasks
+        return dialog
+
+    async def switch_source(self, spec: SourceSpec) -> None:
+        """End the running session (if any) and start one recording ``spec``."""
+        if self.engine.state.running:
+            await self.stop_session()
+        self.spec = spec
+        await self.start_session()
+
+    def _run(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    # -- layout persistence -------------------------------------------------------------------------------
+    def _layout_store(self) -> QSettings:
+        return QSettings(str(data_dir() / "ui-state.ini"), QSettings.Format.IniFormat)
+
+    def _restore_layout(self) -> None:
+        store = self._layout_store()
+        geometry, state = store.value("geometry"), store.value("windowState")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+        self._first_run_layout_pending = state is None
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self._first_run_layout_pending:
+            self._first_run_layout_pending = False
+            self.fit_narrow_screen()
+        super().showEvent(event)
+
+    def fit_narrow_screen(self) -> None:
+        """On a laptop-sized window (under 1700 px) the 数据看板 and 直播流程 share the left column with
+        营销 as tabs, so the comment feed keeps a readable width and height; on wider screens each has
+        its own place."""
+        if self.width() >= NARROW_WINDOW_PX:
+            return
+        # The feed takes the whole centre; 营销, 数据看板 and 直播流程 are tabs under the queue.
+        for dock in (self.dashboard_dock, self.run_of_show_dock):
+            if dock is not None:
+                self.tabifyDockWidget(self.promotions_dock, dock)
+        self.promotions_dock.raise_()
+        self.resizeDocks([self.product_dock, self.promotions_dock], [self.height() // 2, self.height() // 2],
+                         Qt.Orientation.Vertical)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        store = self._layout_store()
+        store.setValue("geometry", self.saveGeometry())
+        store.setValue("windowState", self.saveState())
+        self._unsubscribe_status()
+        self._refresh_timer.stop()
+        if self.dashboard is not None:
+            self.dashboard.stop()
+        self.promotions.shutdown()
+        self.run_of_show.shutdown()
+        if self.teleprompter is not None:
+            self.teleprompter.shutdown()
+            self.teleprompter.close()
+        self._unsubscribe()
+        if self._unsubscribe_snapshots is not None:
+            self._unsubscribe_snapshots()
+        super().closeEvent(event)
+        self.closed.emit()

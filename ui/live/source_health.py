@@ -1,0 +1,146 @@
+"""The source health panel: what the current source has been through, for a streamer asking "is it me or
+the platform?". Opened by clicking the header's status light.
+
+Everything derives from :class:`app.sources.base.SourceStatus`. Sources notify listeners on state
+changes only (frames and events count up silently), so while the panel is visible a 1 Hz timer reads
+the live status through ``status_getter``; hidden, it costs nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout, QWidget
+
+from app.core.i18n import tr
+from app.core.units import format_clock
+from app.sources.base import SourceStatus
+from ui.common import theme
+
+#: Unknown message types listed, most frequent first.
+TOP_UNKNOWN = 5
+
+
+class SourceHealthPanel(QFrame):
+    """A compact table of one source's health.
+
+    Args:
+        status_getter: returns the current source's live status (None before the first session).
+    """
+
+    def __init__(self, status_getter: Callable[[], SourceStatus | None] | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sourceHealth")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self._getter = status_getter
+        self._status: SourceStatus | None = None
+        self.title = QLabel(tr("直播源健康"), self)
+        self.title.setStyleSheet("font-weight: bold;")
+        self.values: dict[str, QLabel] = {}
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+        for key, caption in (
+            ("state", tr("状态")),
+            ("since", tr("本次连接")),
+            ("reconnects", tr("重连次数")),
+            ("frames", tr("收到帧")),
+            ("events", tr("事件")),
+            ("malformed", tr("格式错误（已跳过）")),
+            ("unknown", tr("未识别的消息类型")),
+        ):
+            label = QLabel("-", self)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setWordWrap(True)
+            self.values[key] = label
+            form.addRow(caption, label)
+        self.note = QLabel(tr("未识别的消息是平台新增或不需要的类型，通常无害；格式错误的帧会记入日志。"), self)
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet(f"color: {theme.COLORS['text_dim']};")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        layout.addWidget(self.title)
+        layout.addLayout(form)
+        layout.addWidget(self.note)
+        self.setMinimumWidth(340)
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self.refresh)
+        self._show_status()
+
+    @property
+    def refreshing(self) -> bool:
+        """Whether the 1 Hz refresh timer runs (only while visible)."""
+        return self._timer.isActive()
+
+    def set_status(self, status: SourceStatus) -> None:
+        """Show ``status`` (the source's status listener calls this on the GUI thread)."""
+        self._status = status
+        self._show_status()
+
+    def refresh(self) -> None:
+        if self._getter is not None:
+            status = self._getter()
+            if status is not None:
+                self._status = status
+        self._show_status()
+
+    def text(self, key: str) -> str:
+        """The value shown for ``key`` (state, since, reconnects, frames, events, malformed, unknown)."""
+        return self.values[key].text()
+
+    def _show_status(self, now: float | None = None) -> None:
+        status = self._status
+        values = self.values
+        if status is None:
+            for label in values.values():
+                label.setText("-")
+            return
+        values["state"].setText(status.describe())
+        if status.connected_since is None:
+            values["since"].setText(tr("未连接"))
+        else:
+            since = time.strftime("%H:%M:%S", time.localtime(status.connected_since))
+            age = max(0.0, (time.time() if now is None else now) - status.connected_since)
+            values["since"].setText(tr("{time} 起，已 {duration}", time=since, duration=format_clock(age)))
+        values["reconnects"].setText(f"{status.reconnects:,}")
+        values["frames"].setText(f"{status.frames:,}")
+        values["events"].setText(f"{status.events:,}")
+        values["malformed"].setText(f"{status.malformed:,}")
+        malformed_color = theme.COLORS["amber"] if status.malformed else theme.COLORS["text"]
+        values["malformed"].setStyleSheet(f"color: {malformed_color};")
+        top = sorted(status.unknown.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_UNKNOWN]
+        if not top:
+            values["unknown"].setText(tr("无"))
+        else:
+            lines = [f"{name} × {count:,}" for name, count in top]
+            rest = len(status.unknown) - len(top)
+            if rest > 0:
+                lines.append(tr("另有 {n} 种", n=rest))
+            values["unknown"].setText("\n".join(lines))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh()
+        self._timer.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self._timer.stop()
+
+
+class SourceHealthPopup(SourceHealthPanel):
+    """The panel as a popup under the header's status light; closes on a click elsewhere or Esc."""
+
+    def __init__(self, status_getter: Callable[[], SourceStatus | None] | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(status_getter, parent)
+        self.setWindowFlags(Qt.WindowType.Popup)
+
+    def show_below(self, anchor: QWidget) -> None:
+        self.adjustSize()
+        self.move(anchor.mapToGlobal(anchor.rect().bottomLeft()))
+        self.show()
