@@ -73,3 +73,53 @@ class Command:
     args: dict[str, Any] = field(default_factory=dict)
     actor: str = "local"
     command_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+
+# -- what a system event is about: tags in ``extra``, never told apart by its display text --------------
+
+
+class FlashSaleNotice(StrEnum):
+    """``extra["flash_sale"]`` of a system event about a flash sale (with ``extra["sale_id"]``)."""
+
+    WARMUP = "warmup"
+    STARTED = "started"
+    ENDED = "ended"  # extra["reason"]: a SaleEndReason
+    OVERSOLD = "oversold"
+    RESUMED = "resumed"
+
+
+class SaleEndReason(StrEnum):
+    """Why a flash sale ended (``extra["reason"]`` of its ``ended`` notice)."""
+
+    TIME = "time"
+    SOLD_OUT = "sold_out"
+    STOPPED = "stopped"
+
+
+class CouponNotice(StrEnum):
+    """``extra["coupon"]`` of a system event about a coupon (with ``extra["coupon_id"]``)."""
+
+    DROPPED = "dropped"
+    SOLD_OUT = "sold_out"
+
+
+class LuckyBagNotice(StrEnum):
+    """``extra["lucky_bag"]`` of a system event about a lucky bag (with ``extra["bag_id"]``)."""
+
+    STARTED = "started"
+    DRAWN = "drawn"
+
+
+class ProductNotice(StrEnum):
+    """``extra["product"]`` of a system event about a product card in the room (with ``product_id``)."""
+
+    PINNED = "pinned"
+    UNPINNED = "unpinned"
+
+
+class AlertKind(StrEnum):
+    """``extra["alert"]`` of a system event the metrics raise."""
+
+    ONLINE_DROP = "online_drop"
+    LOW_STOCK = "low_stock"
+    COMMENT_SPIKE = "comment_spike"
