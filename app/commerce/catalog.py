@@ -6,8 +6,9 @@ either, matches columns by header name (:data:`HEADER_ALIASES`), and returns eve
 every bad row's error (:class:`ImportResult`) so the user sees a preview and decides: import the good
 rows or fix the file. A bad row is never half-imported and never silently dropped.
 
-Prices are in yuan with at most two decimals; LiveDeck keeps money as integer fen, converted exactly
-through :class:`~decimal.Decimal` so that ``59.90`` is ``5990`` fen and never ``5989``.
+Prices are in yuan with at most two decimals; LiveDeck keeps money as integer fen, read by the one
+parser every form uses (:func:`app.core.units.parse_yuan`), so that ``59.90`` is ``5990`` fen and never
+``5989``, and ``¥0`` (a gift) is a valid price.
 
 :class:`ProductQueue` is the show's ordered product list as the engine owns it: the 序号 (``no``) is
 the number viewers know ("3号") and never changes when the anchor reorders the queue.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import Any
 
 from app.core.i18n import tr
 from app.core.paths import RESOURCES
+from app.core.units import parse_yuan
 
 #: Header names accepted for each field, compared case-insensitively after trimming. The first one
 #: is the canonical Chinese header (used in messages).
@@ -151,15 +153,9 @@ class ImportResult:
         return sorted({e.row for e in self.errors})
 
 
-def yuan_to_fen(text: str) -> int:
-    """``"59.90"`` → ``5990``. Raises ValueError on anything that is not a whole number of fen."""
-    try:
-        value = Decimal(text.strip().lstrip("¥￥").replace(",", "")) * 100
-    except InvalidOperation:
-        raise ValueError(tr("不是价格：{text}", text=text)) from None
-    if not value.is_finite() or value != value.to_integral_value():
-        raise ValueError(tr("价格最多两位小数：{text}", text=text))
-    return int(value)
+#: The same parser under its older name: shop-order imports (app/review/shop_orders.py) read amounts
+#: with it, and must follow the catalog's rule.
+yuan_to_fen = parse_yuan
 
 
 def _cell_text(value: Any) -> str:
@@ -287,84 +283,95 @@ def _parse_row(
     seen_no: dict[int, int],
     seen_id: dict[str, int],
 ) -> tuple[Product | None, list[RowError]]:
+    """One data row → its product, or every problem found in it (a bad row is never half-read)."""
     errors: list[RowError] = []
 
     def cell(key: str) -> str:
         i = index.get(key)
         return raw[i].strip() if i is not None and i < len(raw) else ""
 
-    def err(key: str, reason: str) -> None:
-        errors.append(RowError(row_number, header[index[key]] if key in index else "", reason))
+    def fail_in(key: str) -> _Fail:
+        column = header[index[key]] if key in index else ""
+        return lambda reason: errors.append(RowError(row_number, column, reason))
 
-    values: dict[str, Any] = {}
-    if "no" in index:
-        text = cell("no")
-        try:
-            no = _parse_int(text) if text else None
-        except ValueError as e:
-            err("no", str(e))
-            no = None
-        else:
-            if no is None:
-                err("no", tr("序号为空"))
-            elif no < 1:
-                err("no", tr("序号必须是正整数"))
-            elif no in seen_no:
-                err("no", tr("序号 {no} 与第 {row} 行重复", no=no, row=seen_no[no]))
-            else:
-                seen_no[no] = row_number
-    else:
-        no = ordinal
+    no = _parse_no(cell("no"), row_number, seen_no, fail_in("no")) if "no" in index else ordinal
     name = cell("name")
     if not name:
-        err("name", tr("商品名称为空"))
-    for key in ("price", "original_price"):
-        text = cell(key)
-        if not text:
-            if key == "price":
-                err(key, tr("价格为空"))
-            values[key] = 0
-            continue
-        try:
-            values[key] = yuan_to_fen(text)
-        except ValueError as e:
-            err(key, str(e))
-            continue
-        if values[key] < 0:
-            err(key, tr("价格不能为负数"))
-    text = cell("stock")
-    values["stock"] = 0
-    if text:
-        try:
-            values["stock"] = _parse_int(text)
-        except ValueError as e:
-            err("stock", str(e))
-        else:
-            if values["stock"] < 0:
-                err("stock", tr("库存不能为负数"))
+        fail_in("name")(tr("商品名称为空"))
+    price = _parse_price(cell("price"), fail_in("price"), required=True)
+    original_price = _parse_price(cell("original_price"), fail_in("original_price"), required=False)
+    stock = _parse_stock(cell("stock"), fail_in("stock"))
     product_id = cell("product_id") or (str(no) if no is not None else "")
     if product_id and "product_id" in index:
         if product_id in seen_id:
-            err("product_id", tr("商品ID {id} 与第 {row} 行重复", id=product_id, row=seen_id[product_id]))
+            fail_in("product_id")(tr("商品ID {id} 与第 {row} 行重复", id=product_id, row=seen_id[product_id]))
         else:
             seen_id[product_id] = row_number
     if errors or no is None:
         return None, errors
-    return (
-        Product(
-            no=no,
-            product_id=product_id,
-            name=name,
-            price_fen=values["price"],
-            original_price_fen=values["original_price"],
-            stock=values["stock"],
-            link=cell("link"),
-            selling_points=cell("selling_points"),
-            sku=cell("sku"),
-            image=cell("image"),
-        ),
-        [],
+    product = Product(
+        no=no,
+        product_id=product_id,
+        name=name,
+        price_fen=price,
+        original_price_fen=original_price,
+        stock=stock,
+        link=cell("link"),
+        selling_points=cell("selling_points"),
+        sku=cell("sku"),
+        image=cell("image"),
     )
+    return product, []
+
+
+#: Records one problem of the cell being read (its row and column are already known).
+_Fail = Callable[[str], None]
+
+
+def _parse_no(text: str, row_number: int, seen_no: dict[int, int], fail: _Fail) -> int | None:
+    """The 序号 cell: a positive whole number not used by an earlier row (None when unreadable)."""
+    if not text:
+        fail(tr("序号为空"))
+        return None
+    try:
+        no = _parse_int(text)
+    except ValueError as e:
+        fail(str(e))
+        return None
+    if no < 1:
+        fail(tr("序号必须是正整数"))
+    elif no in seen_no:
+        fail(tr("序号 {no} 与第 {row} 行重复", no=no, row=seen_no[no]))
+    else:
+        seen_no[no] = row_number
+    return no
+
+
+def _parse_price(text: str, fail: _Fail, *, required: bool) -> int:
+    """A price cell in yuan → fen. ¥0 is a valid price (a gift); an empty cell is 0 unless required."""
+    if not text:
+        if required:
+            fail(tr("价格为空"))
+        return 0
+    try:
+        return parse_yuan(text)
+    except ValueError as e:
+        fail(str(e))
+        return 0
+
+
+def _parse_stock(text: str, fail: _Fail) -> int:
+    """The 库存 cell: a whole number ≥ 0; empty is 0."""
+    if not text:
+        return 0
+    try:
+        stock = _parse_int(text)
+    except ValueError as e:
+        fail(str(e))
+        return 0
+    if stock < 0:
+        fail(tr("库存不能为负数"))
+    return stock
 
 
 def load_products_csv(path: str | Path) -> list[Product]:

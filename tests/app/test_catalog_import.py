@@ -53,6 +53,27 @@ def test_bad_rows_are_reported_with_row_column_and_reason_and_never_half_importe
         load_products_csv(csv)
 
 
+def test_prices_read_as_the_promotions_forms_read_them_and_a_gift_may_cost_nothing(tmp_path: Path) -> None:
+    csv = write(
+        tmp_path / "p.csv",
+        (
+            "序号,商品名称,到手价,原价\n"
+            "1,赠品小样,0,¥19.90\n"  # a gift: ¥0 is a real price
+            "2,羽绒服,\"1,299\",￥１，５９９.００\n"  # thousands separators, full-width digits and ￥
+            "3,围巾,99元,\n"
+            "4,手套,\"12,5\",\n"  # a decimal comma is not ¥125
+            "5,袜子,1e3,\n"
+            "6,耳环,99999999999,\n"
+        ),
+    )
+    result = import_catalog(csv)
+    assert [(p.no, p.price_fen, p.original_price_fen) for p in result.products] == [
+        (1, 0, 1990), (2, 129900, 159900), (3, 9900, 0)]
+    assert [(e.row, e.column) for e in result.errors] == [(5, "到手价"), (6, "到手价"), (7, "到手价")]
+    assert "12,5" in result.errors[0].reason
+    assert "太大" in result.errors[2].reason
+
+
 def test_gbk_csv_with_english_headers_and_no_number_column(tmp_path: Path) -> None:
     gbk = write(
         tmp_path / "gbk.csv",
