@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.core.units import coupon_label
+
 COUPON_KINDS = ("满减", "直减", "折扣")
 LUCKY_BAG_CONDITIONS = ("keyword", "follow")
 
@@ -124,11 +126,7 @@ class Coupon:
 
     def label(self) -> str:
         """How the coupon reads: ``满100减10``, ``立减5元``, ``9折``."""
-        if self.kind == "满减":
-            return f"满{self.threshold_fen / 100:g}减{self.discount_fen / 100:g}"
-        if self.kind == "直减":
-            return f"立减{self.discount_fen / 100:g}元"
-        return f"{(100 - self.percent_off) / 10:g}折"
+        return coupon_label(self.kind, self.threshold_fen, self.discount_fen, self.percent_off)
 
     def claim(self, user_id: str) -> bool:
         """Count one claim if quantity and the viewer's limit allow; False (and flagged) otherwise."""
