@@ -16,7 +16,6 @@ import io
 import os
 import time
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from matplotlib.figure import Figure
 
 from app.core import i18n
 from app.core.i18n import tr
+from app.core.units import format_clock, format_datetime, format_fen, format_fen_or_dash, format_time_of_day
 from app.metrics.tracker import Rate
 from app.review.results import PathLike, Review, ReviewError, Summary, _connect_ro
 
@@ -77,23 +77,6 @@ def write_report(path: PathLike, session_id: int, out_path: PathLike, lang: str 
 # --- formatting --------------------------------------------------------------------------------------
 
 
-def yuan(fen: float) -> str:
-    return f"¥{fen / 100:,.2f}"
-
-
-def clock(ts: float | None) -> str:
-    return "—" if ts is None else datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def hms(ts: float) -> str:
-    return datetime.fromtimestamp(ts).strftime("%H:%M:%S")
-
-
-def duration(seconds: float) -> str:
-    s = round(seconds)
-    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
-
-
 def pct(rate: Rate) -> str:
     return rate.percent(1)
 
@@ -109,8 +92,8 @@ def kpis(s: Summary) -> list[tuple[str, str]]:
     return [
         (tr("场次"), f"#{s.session_id} {s.title}"),
         (tr("平台"), s.platform),
-        (tr("开始"), clock(s.started_at)),
-        (tr("时长"), duration(s.duration_s)),
+        (tr("开始"), format_datetime(s.started_at)),
+        (tr("时长"), format_clock(s.duration_s)),
         (tr("状态"), status_text(s.status)),
         (tr("最高在线"), f"{s.peak_online:,}"),
         (tr("平均在线"), avg),
@@ -125,8 +108,8 @@ def kpis(s: Summary) -> list[tuple[str, str]]:
         (tr("订单数"), f"{s.orders:,}"),
         (tr("成交人数"), f"{s.buyers:,}"),
         (tr("件数"), f"{s.units:,}"),
-        (tr("成交金额"), yuan(s.gmv_fen)),
-        (tr("客单价"), "—" if aov is None else yuan(aov)),
+        (tr("成交金额"), format_fen(s.gmv_fen)),
+        (tr("客单价"), format_fen_or_dash(aov)),
         (tr("观看-成交转化率"), pct(s.watch_to_buy)),
         (tr("点击-成交转化率"), pct(s.click_to_buy)),
         (tr("互动率"), pct(s.interaction_rate)),
@@ -138,8 +121,8 @@ def product_table(review: Review) -> tuple[list[str], list[list[Any]]]:
     header = [tr("序号"), tr("商品"), tr("讲解时长"), tr("讲解次数"), tr("点击"), tr("订单数"), tr("成交人数"),
               tr("件数"), tr("成交金额"), tr("讲解中转化率"), tr("想买评论"), tr("提问")]
     rows = [
-        [p.no if p.no is not None else "", p.name or p.product_id, duration(p.explain_s), p.windows, p.clicks,
-         p.orders, p.buyers, p.units, yuan(p.gmv_fen), pct(p.conversion), p.intent_comments, p.questions]
+        [p.no if p.no is not None else "", p.name or p.product_id, format_clock(p.explain_s), p.windows, p.clicks,
+         p.orders, p.buyers, p.units, format_fen(p.gmv_fen), pct(p.conversion), p.intent_comments, p.questions]
         for p in review.products()
     ]
     return header, rows
@@ -238,7 +221,7 @@ def _write_html(review: Review, out: Path, max_questions: int = 500) -> None:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{html.escape(tr('直播复盘'))} — {html.escape(s.title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{html.escape(tr('直播复盘'))}：{html.escape(s.title)}</h1>",
-        f'<p class="muted">{html.escape(clock(s.started_at))} · {html.escape(duration(s.duration_s))} · '
+        f'<p class="muted">{html.escape(format_datetime(s.started_at))} · {html.escape(format_clock(s.duration_s))} · '
         f"{html.escape(status_text(s.status))} · LiveDeck</p>",
         f"<h2>{html.escape(tr('概览'))}</h2><div class=\"kpis\">",
     ]
@@ -253,8 +236,8 @@ def _write_html(review: Review, out: Path, max_questions: int = 500) -> None:
     windows = review.explain_windows()
     if windows:
         parts.append(_table([tr("序号"), tr("商品"), tr("开始"), tr("结束"), tr("时长")], [
-            [w.no if w.no is not None else "", w.name or w.product_id, hms(w.start_ts), hms(w.end_ts),
-             duration(w.end_ts - w.start_ts)] for w in windows]))
+            [w.no if w.no is not None else "", w.name or w.product_id, format_time_of_day(w.start_ts),
+             format_time_of_day(w.end_ts), format_clock(w.end_ts - w.start_ts)] for w in windows]))
     header, rows = product_table(review)
     parts += [f"<h2>{html.escape(tr('商品'))}</h2>", _table(header, rows)]
     questions = review.questions()
@@ -265,7 +248,7 @@ def _write_html(review: Review, out: Path, max_questions: int = 500) -> None:
     shown = sorted(questions, key=lambda q: q.answered)[:max_questions]  # unanswered first
     shown.sort(key=lambda q: (q.answered, q.seq))
     parts.append(_table([tr("时间"), tr("观众"), tr("问题"), tr("商品"), tr("回答")], [
-        [hms(q.ts), q.user_name, q.text, f"{q.product_no}号" if q.product_no is not None else "",
+        [format_time_of_day(q.ts), q.user_name, q.text, f"{q.product_no}号" if q.product_no is not None else "",
          answered_text(q.answered_how)] for q in shown]))
     if len(questions) > len(shown):
         parts.append(f'<p class="muted">{html.escape(tr("仅显示前 {n} 个", n=len(shown)))}</p>')
@@ -279,29 +262,31 @@ def _write_html(review: Review, out: Path, max_questions: int = 500) -> None:
     parts.append(f"<h2>{html.escape(tr('高光时刻'))}</h2>")
     highlights = review.highlights()
     parts.append(_table([tr("时间"), tr("10 秒评论"), tr("平时每 10 秒"), tr("评论摘录")], [
-        [hms(h.ts), h.comments, f"{h.baseline:.1f}", " / ".join(h.samples)] for h in highlights])
+        [format_time_of_day(h.ts), h.comments, f"{h.baseline:.1f}", " / ".join(h.samples)] for h in highlights])
         if highlights else f"<p>{html.escape(tr('无'))}</p>")
     promo = review.promotions()
     parts.append(f"<h2>{html.escape(tr('营销活动'))}</h2>")
     if promo.flash_sales:
         parts.append(f"<h3>{html.escape(tr('秒杀'))}</h3>" + _table(
             [tr("商品"), tr("秒杀价"), tr("库存"), tr("已售"), tr("售罄率"), tr("开始"), tr("结束")],
-            [[f"{f.no}号 {f.name}" if f.no is not None else f.product_id, yuan(f.price_fen), f.stock, f.sold,
-              pct(f.sell_through), hms(f.start_ts) if f.start_ts else "", hms(f.end_ts) if f.end_ts else ""]
+            [[f"{f.no}号 {f.name}" if f.no is not None else f.product_id, format_fen(f.price_fen), f.stock, f.sold,
+              pct(f.sell_through), format_time_of_day(f.start_ts) if f.start_ts else "",
+              format_time_of_day(f.end_ts) if f.end_ts else ""]
              for f in promo.flash_sales]))
     if promo.coupons:
         parts.append(f"<h3>{html.escape(tr('优惠券'))}</h3>" + _table(
             [tr("优惠券"), tr("数量"), tr("已领"), tr("领取人数"), tr("领取率"), tr("发放时间")],
-            [[c.label, c.quantity, c.claimed, c.claimers, pct(c.claim_rate), hms(c.ts)] for c in promo.coupons]))
+            [[c.label, c.quantity, c.claimed, c.claimers, pct(c.claim_rate), format_time_of_day(c.ts)]
+             for c in promo.coupons]))
     if promo.lucky_bags:
         parts.append(f"<h3>{html.escape(tr('福袋'))}</h3>" + _table(
             [tr("开始"), tr("条件"), tr("参与人数"), tr("中奖"), tr("随机种子"), tr("状态")],
-            [[hms(b.ts), b.condition, b.participants, "、".join(b.winners), b.seed if b.seed is not None else "",
-              b.status] for b in promo.lucky_bags]))
+            [[format_time_of_day(b.ts), b.condition, b.participants, "、".join(b.winners),
+              b.seed if b.seed is not None else "", b.status] for b in promo.lucky_bags]))
     if not (promo.flash_sales or promo.coupons or promo.lucky_bags):
         parts.append(f"<p>{html.escape(tr('无'))}</p>")
     parts.append(f'<p class="muted">{html.escape(tr("指标定义见 docs/review.md 与 docs/metrics.md"))} · '
-                 f"{html.escape(clock(time.time()))}</p></body></html>")
+                 f"{html.escape(format_datetime(time.time()))}</p></body></html>")
     _atomic_write_text(out, "\n".join(parts))
 
 
@@ -324,7 +309,8 @@ def _write_xlsx(review: Review, out: Path) -> None:
     ws.title = tr("概览")
     ws.append([tr("指标"), tr("数值")])
     numbers: list[tuple[str, Any]] = [
-        (tr("场次"), f"#{s.session_id} {s.title}"), (tr("平台"), s.platform), (tr("开始"), clock(s.started_at)),
+        (tr("场次"), f"#{s.session_id} {s.title}"), (tr("平台"), s.platform),
+        (tr("开始"), format_datetime(s.started_at)),
         (tr("时长（秒）"), round(s.duration_s, 1)), (tr("状态"), status_text(s.status)),
         (tr("最高在线"), s.peak_online),
         (tr("平均在线"), None if s.average_online is None else round(s.average_online, 2)),
@@ -357,14 +343,14 @@ def _write_xlsx(review: Review, out: Path) -> None:
     wt.append([tr("时间"), tr("在线人数"), tr("平均在线"), tr("评论数"), tr("订单数"), tr("成交金额（元）"),
                tr("累计成交金额（元）")])
     for pt in review.timeline(60):
-        wt.append([clock(pt.ts), pt.online, round(pt.online_avg, 2), pt.comments, pt.orders, pt.gmv_fen / 100,
+        wt.append([format_datetime(pt.ts), pt.online, round(pt.online_avg, 2), pt.comments, pt.orders, pt.gmv_fen / 100,
                    pt.cumulative_gmv_fen / 100])
 
     wq = wb.create_sheet(tr("问题"))
     wq.append([tr("序号"), tr("时间"), tr("观众"), tr("问题"), tr("商品"), tr("已回答"), tr("回答")])
     for q in review.questions():
-        wq.append([q.seq, clock(q.ts), q.user_name, q.text, q.product_no, tr("是") if q.answered else tr("否"),
-                   answered_text(q.answered_how)])
+        wq.append([q.seq, format_datetime(q.ts), q.user_name, q.text, q.product_no,
+                   tr("是") if q.answered else tr("否"), answered_text(q.answered_how)])
     for sheet in wb.worksheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
@@ -394,7 +380,7 @@ def _write_csv(path: PathLike, session_id: int, out: Path) -> None:
                 "SELECT seq, ts, kind, user_id, user_name, text, count, amount_fen, product_id, msg_id, extra "
                 "FROM events WHERE session_id = ? ORDER BY seq", (session_id,))
             while batch := cur.fetchmany(10_000):
-                writer.writerows((r[0], clock(r[1]), r[1], *r[2:]) for r in batch)
+                writer.writerows((r[0], format_datetime(r[1]), r[1], *r[2:]) for r in batch)
         os.replace(tmp, out)
     finally:
         conn.close()
