@@ -42,10 +42,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.commerce.catalog import Product, yuan_to_fen
+from app.commerce.catalog import Product
 from app.commerce.desk import Change
 from app.core.i18n import tr
-from app.core.units import format_count, format_fen
+from app.core.units import format_count, format_fen, format_yuan, parse_yuan
 from app.engine.session import SessionEngine
 from ui.common.commands import CommandRunner
 from ui.common.theme import color
@@ -146,7 +146,7 @@ class ProductQueueModel(QAbstractTableModel):
             return format_count(sold)
         if role == _EDIT:
             if column == Col.PRICE:
-                return f"{product.price_fen / 100:.2f}"
+                return format_yuan(product.price_fen)
             if column == Col.STOCK:
                 return str(product.stock)
             return self.data(index, _DISPLAY)
@@ -203,7 +203,7 @@ class ProductQueueModel(QAbstractTableModel):
         text = str(value).strip()
         try:
             if index.column() == Col.PRICE:
-                fields: dict[str, Any] = {"price_fen": yuan_to_fen(text)}
+                fields: dict[str, Any] = {"price_fen": parse_yuan(text)}
             elif index.column() == Col.STOCK:
                 fields = {"stock": int(text)}
             else:
