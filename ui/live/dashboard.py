@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.i18n import tr
-from app.core.units import format_clock, format_count, format_fen
+from app.core.units import format_clock, format_count, format_fen, format_fen_or_dash
 from app.metrics.tracker import MetricsTracker, Rate, Snapshot
 from ui.common.charts import History, Series, TimeChart
 from ui.common.product_stats import ProductStatsModel, ProductStatsTable
@@ -43,11 +43,6 @@ HISTORY_FIELDS = ("online", "comments_1m", "orders", "gmv_fen")
 WINDOW_CHOICES: tuple[tuple[str, float | None], ...] = (
     ("5分钟", 300.0), ("15分钟", 900.0), ("60分钟", 3600.0), ("全场", None),
 )
-
-
-def _rate_fen(rate: Rate) -> str:
-    v = rate.value
-    return "—" if v is None else format_fen(round(v))
 
 
 def _short(label: str, limit: int = 10) -> str:
@@ -116,10 +111,10 @@ def tile_specs() -> list[TileSpec]:
         TileSpec("click_buy", tr("点击→成交"), rate_value(lambda s: s.click_to_buy),
                  lambda s: s.click_to_buy.percent(), _pt_delta, tr("点过商品的成交人数 ÷ 点击人数")),
         TileSpec("uv_value", tr("UV价值"), rate_value(lambda s: s.uv_value_fen),
-                 lambda s: _rate_fen(s.uv_value_fen), _fen_delta, tr("成交金额 ÷ 观看人数")),
-        TileSpec("gpm", tr("GPM"), rate_value(lambda s: s.gpm_fen), lambda s: _rate_fen(s.gpm_fen),
+                 lambda s: format_fen_or_dash(s.uv_value_fen.value), _fen_delta, tr("成交金额 ÷ 观看人数")),
+        TileSpec("gpm", tr("GPM"), rate_value(lambda s: s.gpm_fen), lambda s: format_fen_or_dash(s.gpm_fen.value),
                  _fen_delta, tr("成交金额 ÷ 进房次数 × 1000")),
-        TileSpec("aov", tr("客单价"), rate_value(lambda s: s.aov_fen), lambda s: _rate_fen(s.aov_fen),
+        TileSpec("aov", tr("客单价"), rate_value(lambda s: s.aov_fen), lambda s: format_fen_or_dash(s.aov_fen.value),
                  _fen_delta, tr("成交金额 ÷ 订单数")),
     ]
 
