@@ -39,8 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.i18n import tr
-from app.core.units import format_clock, format_count, format_fen
-from app.metrics.tracker import Rate
+from app.core.units import format_clock, format_count, format_fen, format_fen_or_dash
 from app.review import results as review
 from app.review.results import ExplainWindow, Highlight, ProductResult, Question, Review, Summary
 from ui.common.theme import COLORS, ui_font
@@ -53,11 +52,6 @@ log = logging.getLogger("livedeck.ui.review")
 
 COMMENTS_WINDOW_S = 30.0  # the comments ± this many seconds around a clicked moment
 PAGE = 200
-
-
-def _rate_fen(rate: Rate) -> str:
-    v = rate.value
-    return "—" if v is None else format_fen(round(v))
 
 
 def _no(no: int | None) -> str:
@@ -80,9 +74,9 @@ def kpi_specs() -> list[tuple[str, str, Callable[[Summary], str], str]]:
         ("orders", tr("订单"), lambda s: format_count(s.orders), tr("订单数（笔）")),
         ("buyers", tr("成交人数"), lambda s: format_count(s.buyers), tr("下单的不同观众（人）")),
         ("gmv", tr("成交金额"), lambda s: format_fen(s.gmv_fen), tr("订单实付金额之和 GMV")),
-        ("aov", tr("客单价"), lambda s: _rate_fen(s.aov_fen), tr("成交金额 ÷ 订单数")),
+        ("aov", tr("客单价"), lambda s: format_fen_or_dash(s.aov_fen.value), tr("成交金额 ÷ 订单数")),
         ("watch_buy", tr("观看→成交"), lambda s: s.watch_to_buy.percent(), tr("成交人数 ÷ 观看人数")),
-        ("uv_value", tr("UV价值"), lambda s: _rate_fen(s.uv_value_fen), tr("成交金额 ÷ 观看人数")),
+        ("uv_value", tr("UV价值"), lambda s: format_fen_or_dash(s.uv_value_fen.value), tr("成交金额 ÷ 观看人数")),
         ("questions", tr("提问"), lambda s: format_count(s.questions), tr("识别为提问的评论（条）")),
     ]
 
