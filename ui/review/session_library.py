@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.core.i18n import language, tr
 from app.core.settings import default_log_path
-from app.core.units import format_clock, format_count, format_fen
+from app.core.units import format_clock, format_count, format_datetime, format_fen
 from app.review import results as review
 from app.review.results import SessionRow
 from ui.review.review_models import Column, RecordTableModel
@@ -48,7 +48,7 @@ SESSION_FILE_FILTER = "LiveDeck (*.livedeck *.sqlite);;*"
 
 def format_date(ts: float | None) -> str:
     """``2026-03-01 20:00`` in local time, or a dash."""
-    return "—" if not ts else time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
+    return format_datetime(ts or None, seconds=False)  # 0 is "never started", not 1970
 
 
 def status_text(status: str) -> str:
