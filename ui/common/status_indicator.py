@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QHideEvent, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from app.core.i18n import tr
+from app.core.units import format_time_of_day
 from app.sources.base import SourceState, SourceStatus
 from ui.common import theme
 
@@ -115,7 +116,7 @@ class SourceStatusIndicator(QWidget):
             tr("重连次数：{n}", n=status.reconnects),
         ]
         if status.connected_since is not None:
-            since = time.strftime("%H:%M:%S", time.localtime(status.connected_since))
+            since = format_time_of_day(status.connected_since)
             lines.append(tr("连接于 {time}", time=since))
         self.setToolTip("\n".join(lines))
         self.setAccessibleName(tr("直播源状态"))
