@@ -16,7 +16,7 @@ from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout, QWidget
 
 from app.core.i18n import tr
-from app.core.units import format_clock
+from app.core.units import format_clock, format_time_of_day
 from app.sources.base import SourceStatus
 from ui.common import theme
 
@@ -103,7 +103,7 @@ class SourceHealthPanel(QFrame):
         if status.connected_since is None:
             values["since"].setText(tr("未连接"))
         else:
-            since = time.strftime("%H:%M:%S", time.localtime(status.connected_since))
+            since = format_time_of_day(status.connected_since)
             age = max(0.0, (time.time() if now is None else now) - status.connected_since)
             values["since"].setText(tr("{time} 起，已 {duration}", time=since, duration=format_clock(age)))
         values["reconnects"].setText(f"{status.reconnects:,}")
