@@ -22,6 +22,16 @@ MAX_FEN = 10**12
 _AMOUNT = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+")
 
 
+class AmountError(ValueError):
+    """Text that is not an amount of money. ``problem`` says which rule it broke (``empty``,
+    ``not_a_number``, ``negative``, ``finer_than_a_fen``, ``too_large``), so that a caller with a stricter
+    rule (a flash-sale price must be > 0) can word the message its own way."""
+
+    def __init__(self, problem: str, message: str) -> None:
+        super().__init__(message)
+        self.problem = problem
+
+
 def format_fen(fen: float) -> str:
     """``123456`` → ``¥1,234.56`` (a fractional fen, e.g. an average, is rounded)."""
     whole = round(fen)
@@ -50,23 +60,23 @@ def parse_yuan(text: str) -> int:
     the caller's rule, as is naming the row or field in front of the message.
 
     Raises:
-        ValueError: empty text, not a number, negative, finer than a fen, or more than :data:`MAX_FEN`;
-            the message (in the UI language) says which.
+        AmountError: (a ValueError) empty text, not a number, negative, finer than a fen, or more than
+            :data:`MAX_FEN`; the message (in the UI language) says which.
     """
     cleaned = unicodedata.normalize("NFKC", text).strip()  # full-width digits, ￥ and ， become ASCII
     cleaned = cleaned.removeprefix("¥").removesuffix("元").strip()
     if not cleaned:
-        raise ValueError(tr("请输入金额（元），例如 99 或 99.90"))
+        raise AmountError("empty", tr("请输入金额（元），例如 99 或 99.90"))
     negative = cleaned.startswith("-")
     if not _AMOUNT.fullmatch(cleaned.removeprefix("-")):
-        raise ValueError(tr("不是金额：{text}", text=text.strip()))
+        raise AmountError("not_a_number", tr("不是金额：{text}", text=text.strip()))
     fen = Decimal(cleaned.replace(",", "")) * 100
     if negative and fen != 0:
-        raise ValueError(tr("金额不能为负数：{text}", text=text.strip()))
+        raise AmountError("negative", tr("金额不能为负数：{text}", text=text.strip()))
     if fen != fen.to_integral_value():
-        raise ValueError(tr("金额最多两位小数：{text}", text=text.strip()))
+        raise AmountError("finer_than_a_fen", tr("金额最多两位小数：{text}", text=text.strip()))
     if abs(fen) > MAX_FEN:
-        raise ValueError(tr("金额太大：{text}", text=text.strip()))
+        raise AmountError("too_large", tr("金额太大：{text}", text=text.strip()))
     return abs(int(fen))
 
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from app.core import i18n
 from app.core.units import (
     MAX_FEN,
+    AmountError,
     coupon_label,
     format_clock,
     format_datetime,
@@ -74,6 +75,17 @@ def test_parse_yuan_reads_what_people_type(text: str, fen: int) -> None:
 def test_parse_yuan_says_what_is_wrong(text: str, says: str) -> None:
     with pytest.raises(ValueError, match=says):
         parse_yuan(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [("", "empty"), ("x", "not_a_number"), ("-1", "negative"), ("0.001", "finer_than_a_fen"),
+     ("1" * 20, "too_large")],
+)
+def test_parse_yuan_names_the_rule_a_text_broke(text: str, problem: str) -> None:
+    with pytest.raises(AmountError) as caught:
+        parse_yuan(text)
+    assert caught.value.problem == problem
 
 
 def test_parse_yuan_errors_are_in_the_ui_language() -> None:
