@@ -41,11 +41,11 @@ def actions(engine: SessionEngine, name: str) -> list[str]:
 
 def prepare_sale(panel: PromotionsPanel, *, no: int = 3, price: str = "99", stock: str = "20",
                  duration: str = "10") -> None:
-    panel.product_combo.setCurrentIndex(panel.product_combo.findData(no))
-    panel.sale_price.edit.setText(price)
-    panel.sale_stock.edit.setText(stock)
-    panel.sale_duration.edit.setText(duration)
-    assert panel.prepare_flash_sale() is not None
+    panel.sale_tab.product_combo.setCurrentIndex(panel.sale_tab.product_combo.findData(no))
+    panel.sale_tab.sale_price.edit.setText(price)
+    panel.sale_tab.sale_stock.edit.setText(stock)
+    panel.sale_tab.sale_duration.edit.setText(duration)
+    assert panel.sale_tab.prepare() is not None
 
 
 def test_flash_sale_countdown_is_derived_from_the_deadline(panel: PromotionsPanel,
@@ -53,7 +53,7 @@ def test_flash_sale_countdown_is_derived_from_the_deadline(panel: PromotionsPane
     clock = engine.clock
     assert isinstance(clock, ManualClock)
     prepare_sale(panel)
-    panel.start_sale_button.click()
+    panel.sale_tab.start_sale_button.click()
     assert actions(engine, "start_flash_sale") == ["applied"]
     assert panel.sale_badge.value.text() == "00:10"
     assert panel.live_box.isVisible()
@@ -81,83 +81,83 @@ def test_flash_sale_countdown_is_derived_from_the_deadline(panel: PromotionsPane
     clock.advance(7.5)
     panel._on_tick()
     assert not panel.live_box.isVisible()
-    assert "售出 2/20（10%）" in panel.ended_sales.item(0).text()
+    assert "售出 2/20（10%）" in panel.sale_tab.ended_sales.item(0).text()
     assert not panel._timer.isActive()
 
 
 def test_warmup_shows_time_to_the_start(panel: PromotionsPanel, engine: SessionEngine) -> None:
     prepare_sale(panel)
-    panel.sale_warmup.edit.setText("5")
-    panel.prepare_flash_sale()
-    panel.start_prepared_sale()
+    panel.sale_tab.sale_warmup.edit.setText("5")
+    panel.sale_tab.prepare()
+    panel.sale_tab.start_prepared()
     assert panel.sale_badge.caption.text() == "预热中，距开抢"
     assert panel.sale_badge.value.text() == "00:05"
 
 
 def test_double_click_on_drop_coupon_drops_once(panel: PromotionsPanel, engine: SessionEngine) -> None:
-    panel.coupon_kind.setCurrentIndex(panel.coupon_kind.findData("满减"))
-    panel.coupon_threshold.edit.setText("100")
-    panel.coupon_discount.edit.setText("10")
-    panel.coupon_quantity.edit.setText("50")
-    prepared = panel.prepare_coupon()
+    panel.coupon_tab.coupon_kind.setCurrentIndex(panel.coupon_tab.coupon_kind.findData("满减"))
+    panel.coupon_tab.coupon_threshold.edit.setText("100")
+    panel.coupon_tab.coupon_discount.edit.setText("10")
+    panel.coupon_tab.coupon_quantity.edit.setText("50")
+    prepared = panel.coupon_tab.prepare()
     assert prepared is not None
     assert panel.prepared_coupon() == prepared
     coupon_id = prepared.args["coupon_id"]
-    panel.drop_coupon_button.click()
-    panel.drop_coupon_button.click()
+    panel.coupon_tab.drop_coupon_button.click()
+    panel.coupon_tab.drop_coupon_button.click()
     assert actions(engine, "drop_coupon") == ["applied", "duplicate"]
     assert len(engine.state.coupons) == 1
-    assert panel.coupon_message.text() == "已经执行过，这次没有重复执行"
+    assert panel.coupon_tab.coupon_message.text() == "已经执行过，这次没有重复执行"
     claim = LiveEvent(Kind.COUPON_CLAIM, 0.0, user_id="u1", msg_id="m1", extra={"coupon_id": coupon_id})
     engine.submit([claim, LiveEvent(Kind.COUPON_CLAIM, 0.0, user_id="u2", extra={"coupon_id": coupon_id})])
     engine.submit([claim])  # a reconnect delivers the same claim again
     engine.tick()
-    assert panel.coupon_list.item(0).text() == "满100减10 · 已领 2/50 · 不限时"
+    assert panel.coupon_tab.coupon_list.item(0).text() == "满100减10 · 已领 2/50 · 不限时"
 
 
 def test_bad_discount_shows_a_message_and_sends_nothing(panel: PromotionsPanel, engine: SessionEngine) -> None:
     panel.tabs.setCurrentIndex(1)
-    panel.coupon_threshold.edit.setText("10")
-    panel.coupon_discount.edit.setText("10")
-    panel.coupon_quantity.edit.setText("50")
-    panel.prepare_coupon_button.click()
+    panel.coupon_tab.coupon_threshold.edit.setText("10")
+    panel.coupon_tab.coupon_discount.edit.setText("10")
+    panel.coupon_tab.coupon_quantity.edit.setText("50")
+    panel.coupon_tab.prepare_coupon_button.click()
     assert panel.prepared_coupon() is None
-    assert panel.coupon_discount.error.isVisible()
-    assert panel.coupon_discount.error.text() == "优惠金额必须小于门槛"
-    panel.drop_coupon_button.click()
+    assert panel.coupon_tab.coupon_discount.error.isVisible()
+    assert panel.coupon_tab.coupon_discount.error.text() == "优惠金额必须小于门槛"
+    panel.coupon_tab.drop_coupon_button.click()
     assert actions(engine, "drop_coupon") == []
 
 
 def test_bad_flash_sale_fields_show_messages(panel: PromotionsPanel, engine: SessionEngine) -> None:
-    panel.sale_price.edit.setText("-5")
-    panel.sale_stock.edit.setText("")
-    panel.prepare_sale_button.click()
+    panel.sale_tab.sale_price.edit.setText("-5")
+    panel.sale_tab.sale_stock.edit.setText("")
+    panel.sale_tab.prepare_sale_button.click()
     assert panel.prepared_flash_sale() is None
-    assert panel.sale_price.error.text() == "金额必须大于 0"
-    assert panel.sale_stock.error.text() == "请填写库存"
-    panel.start_sale_button.click()
+    assert panel.sale_tab.sale_price.error.text() == "金额必须大于 0"
+    assert panel.sale_tab.sale_stock.error.text() == "请填写库存"
+    panel.sale_tab.start_sale_button.click()
     assert actions(engine, "start_flash_sale") == []
 
 
 def test_lucky_bag_draw_shows_winners_and_seed(panel: PromotionsPanel, engine: SessionEngine) -> None:
     clock = engine.clock
     assert isinstance(clock, ManualClock)
-    panel.bag_duration.edit.setText("30")
-    panel.bag_winners.edit.setText("2")
-    panel.start_bag_button.click()
-    assert panel.bag_badge.value.text() == "00:30"
+    panel.bag_tab.bag_duration.edit.setText("30")
+    panel.bag_tab.bag_winners.edit.setText("2")
+    panel.bag_tab.start_bag_button.click()
+    assert panel.bag_tab.bag_badge.value.text() == "00:30"
     assert panel._timer.isActive()
     engine.submit([LiveEvent(Kind.COMMENT, clock.time(), user_id=f"u{i}", user_name=f"观众{i}", text="扣1")
                    for i in range(5)] + [LiveEvent(Kind.COMMENT, clock.time(), user_id="x", text="多少钱")])
     panel._on_tick()
-    assert "已参与 5 人" in panel.bag_status.text()
+    assert "已参与 5 人" in panel.bag_tab.bag_status.text()
     clock.advance(30)
     panel._on_tick()
     bag = engine.state.lucky_bag
     assert bag is not None
     assert bag.status == "drawn"
     assert len(bag.winners) == 2
-    text = panel.bag_status.text()
+    text = panel.bag_tab.bag_status.text()
     assert f"种子 {bag.seed}" in text
     assert all(bag.participants[w] in text for w in bag.winners)
     assert not panel._timer.isActive()
