@@ -219,23 +219,23 @@ def test_hotkeys_and_buttons_send_the_same_prepared_promotion_once(console: Cons
     panel = PromotionsPanel(console.engine)
     console.qtbot.addWidget(panel)
     console.hotkeys.prepared = panel
-    panel.product_combo.setCurrentIndex(panel.product_combo.findData(3))
-    panel.sale_price.edit.setText("69.9")
-    panel.sale_stock.edit.setText("20")
-    panel.sale_duration.edit.setText("10")
-    assert panel.prepare_flash_sale() is not None
-    panel.coupon_kind.setCurrentIndex(panel.coupon_kind.findData("满减"))
-    panel.coupon_threshold.edit.setText("100")
-    panel.coupon_discount.edit.setText("10")
-    panel.coupon_quantity.edit.setText("50")
-    assert panel.prepare_coupon() is not None
+    panel.sale_tab.product_combo.setCurrentIndex(panel.sale_tab.product_combo.findData(3))
+    panel.sale_tab.sale_price.edit.setText("69.9")
+    panel.sale_tab.sale_stock.edit.setText("20")
+    panel.sale_tab.sale_duration.edit.setText("10")
+    assert panel.sale_tab.prepare() is not None
+    panel.coupon_tab.coupon_kind.setCurrentIndex(panel.coupon_tab.coupon_kind.findData("满减"))
+    panel.coupon_tab.coupon_threshold.edit.setText("100")
+    panel.coupon_tab.coupon_discount.edit.setText("10")
+    panel.coupon_tab.coupon_quantity.edit.setText("50")
+    assert panel.coupon_tab.prepare() is not None
 
     console.press(Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)  # explain 3
     console.press(Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)  # start its prepared flash sale
-    panel.start_sale_button.click()  # the assistant clicks too
+    panel.sale_tab.start_sale_button.click()  # the assistant clicks too
     console.press(Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)  # drop the prepared coupon
     console.press(Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)  # a nervous second press
-    panel.drop_coupon_button.click()
+    panel.coupon_tab.drop_coupon_button.click()
 
     results = {name: [a["result"] for a in console.engine.actions if a["name"] == name]
                for name in ("start_flash_sale", "drop_coupon")}
