@@ -192,3 +192,24 @@ def test_a_resumed_sale_shows_its_true_countdown(qtbot: QtBot, tmp_path) -> None
         assert panel.sale_badge.value.text() == "00:40"
         assert "已抢 3 / 20" in panel.sale_progress.text()
         panel.shutdown()
+
+
+def test_sale_price_reads_like_every_other_money_field(panel: PromotionsPanel, engine: SessionEngine) -> None:
+    """The form prefills the product's exact price and reads full-width digits; a sale is never free."""
+    from app.core.events import Command
+
+    assert engine.execute(Command("update_product", {"no": 3, "fields": {"price_fen": 1234567}})).applied
+    tab = panel.sale_tab
+    tab.product_combo.setCurrentIndex(tab.product_combo.findData(2))
+    tab.sale_price.edit.clear()  # an empty price field takes the chosen product's price
+    tab.product_combo.setCurrentIndex(tab.product_combo.findData(3))
+    assert tab.sale_price.text() == "12345.67"  # not 12345.7
+    for typed, shown in (("0", "金额必须大于 0"), ("9.999", "金额最多两位小数：9.999"), ("十块", "不是金额：十块")):
+        tab.sale_price.edit.setText(typed)
+        tab.sale_stock.edit.setText("5")
+        assert tab.prepare() is None
+        assert tab.sale_price.error.text() == shown
+    tab.sale_price.edit.setText("６９.９")
+    sale = tab.prepare()
+    assert sale is not None
+    assert sale.args["price_fen"] == 6990
