@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from app.commerce.catalog import demo_catalog_path, load_products_csv
-from app.core.events import KINDS
+from app.core.events import KINDS, CouponNotice, FlashSaleNotice, ProductNotice, SaleEndReason
 from app.rooms.demo import DemoRoom
 
 T0 = 1_718_000_000.0
@@ -253,6 +254,8 @@ def test_orders_are_more_likely_in_a_flash_sale_and_after_a_coupon() -> None:
         (command("x", "start_flash_sale", product_id="100231", price_fen=990, stock=301, duration_s=5),
          "exceeds"),
         (command("x", "stop_flash_sale", product_id="100231"), "no flash sale"),
+        (command("x", "pin_product", product_id="nope"), "unknown product_id"),
+        (command("x", "pin_product"), "product_id"),
         (command("x", "drop_coupon", coupon_id="c", kind="买一送一", quantity=5), "kind"),
         (command("x", "drop_coupon", coupon_id="c", kind="满减", threshold_fen=500, discount_fen=900,
                  quantity=5), "below"),
@@ -272,6 +275,7 @@ def test_bad_commands_are_rejected_with_a_reason_and_change_nothing(cmd: dict[st
     assert room.explaining is None
     assert room.flash_sales == {}
     assert room.coupons == {}
+    assert room.pinned is None
     assert of_kind(room.step(0.0, T0), "system") == []  # no notice of anything happening
 
 
@@ -352,3 +356,71 @@ def test_rate_is_events_per_second_of_room_time(rate: float) -> None:
 def test_rate_must_be_positive() -> None:
     with pytest.raises(ValueError, match="rate"):
         DemoRoom(rate=0)
+
+
+def test_system_notices_carry_their_tag() -> None:
+    room = DemoRoom(seed=5, rate=200)
+    clock = Clock(room)
+    room.apply_command(command("d", "drop_coupon", coupon_id="c9", kind="直减", discount_fen=500, quantity=3))
+    room.apply_command(command("f1", "start_flash_sale", product_id="100231", price_fen=3990, stock=2,
+                               duration_s=600))
+    room.apply_command(command("f2", "start_flash_sale", product_id="100552", price_fen=6990, stock=300,
+                               duration_s=5))
+    room.apply_command(command("f3", "start_flash_sale", product_id="101370", price_fen=1990, stock=100,
+                               duration_s=600))
+    events = clock.run(1.0)
+    room.apply_command(command("s", "stop_flash_sale", product_id="101370"))
+    events += clock.run(30)
+    notices = of_kind(events, "system")
+
+    def extras(key: str, value: str) -> list[dict[str, Any]]:
+        return [n["extra"] for n in notices if (n.get("extra") or {}).get(key) == value]
+
+    assert extras("coupon", CouponNotice.DROPPED) == [{"coupon": "dropped", "coupon_id": "c9"}]
+    assert extras("coupon", CouponNotice.SOLD_OUT) == [{"coupon": "sold_out", "coupon_id": "c9"}]
+    assert {e["sale_id"] for e in extras("flash_sale", FlashSaleNotice.STARTED)} == {"f1", "f2", "f3"}
+    ended = {e["sale_id"]: e["reason"] for e in extras("flash_sale", FlashSaleNotice.ENDED)}
+    assert ended == {"f1": SaleEndReason.SOLD_OUT, "f2": SaleEndReason.TIME, "f3": SaleEndReason.STOPPED}
+    # The texts stay what a person reads.
+    texts = {n["text"].split("：")[0] for n in notices}
+    assert {"优惠券来了", "秒杀开始", "秒杀已抢光", "秒杀结束", "秒杀已结束"} <= texts
+    assert any(n["text"] == "优惠券 c9 已抢光" for n in notices)
+
+
+def test_pin_product_is_acked_announced_and_unpinned() -> None:
+    room = DemoRoom(seed=0)
+    name = room._by_id["100231"].name
+    assert room.apply_command(command("p1", "pin_product", product_id="100231")) == {
+        "type": "ack", "command_id": "p1", "result": "applied"}
+    assert room.apply_command(command("p1", "pin_product", product_id="100231"))["result"] == "duplicate"
+    assert room.pinned is not None
+    assert room.pinned.product_id == "100231"
+    pinned = of_kind(room.step(0.05, T0), "system")
+    assert [(n["text"], n["extra"], n["product_id"]) for n in pinned] == [
+        (f"置顶商品：{name}", {"product": ProductNotice.PINNED, "product_id": "100231"}, "100231")]
+
+    assert room.apply_command(command("u1", "unpin_product"))["result"] == "applied"
+    assert room.pinned is None
+    unpinned = of_kind(room.step(0.05, T0 + 0.05), "system")
+    assert [n["extra"] for n in unpinned] == [{"product": ProductNotice.UNPINNED, "product_id": "100231"}]
+    # Nothing pinned: unpinning again is applied and says nothing, like stop_explain.
+    assert room.apply_command(command("u2", "unpin_product"))["result"] == "applied"
+    assert of_kind(room.step(0.05, T0 + 0.1), "system") == []
+
+
+def test_the_pinned_product_sells_a_little_more_than_without_the_pin() -> None:
+    # Stock without limit here: the comparison is about demand, not about which run sells out first.
+    catalog = [replace(p, stock=1_000_000) for p in load_products_csv(demo_catalog_path())]
+
+    def orders(seed: int, pin: bool) -> int:
+        room = DemoRoom(seed=seed, rate=50, catalog=catalog)
+        room.apply_command(command("e", "explain", product_id="100552"))
+        if pin:
+            room.apply_command(command("p", "pin_product", product_id="100552"))
+        events = Clock(room).run(300, dt=0.5)
+        return sum(1 for e in of_kind(events, "order") if e["product_id"] == "100552")
+
+    for seed in (1, 2, 5):
+        plain, pinned = orders(seed, pin=False), orders(seed, pin=True)
+        assert plain >= 100
+        assert plain < pinned < 1.4 * plain  # a few more buyers, not a flood

@@ -76,6 +76,34 @@ def test_client_gets_hello_then_events_and_commands_are_acked() -> None:
     asyncio.run(asyncio.wait_for(scenario(), 20))
 
 
+def test_pin_product_over_the_wire_is_acked_and_announced_with_its_tag() -> None:
+    async def scenario() -> None:
+        server = await serve_demo_room(port=0, seed=2, rate=20)
+        try:
+            async with connect(server.url) as ws:
+                await recv_objects(ws)  # hello
+                pin = {"type": "command", "command_id": "p1", "name": "pin_product",
+                       "args": {"product_id": "100231"}}
+                await ws.send(json.dumps(pin))
+                assert await recv_until(ws, lambda o: o["type"] == "ack") == {
+                    "type": "ack", "command_id": "p1", "result": "applied"}
+                notice = await recv_until(ws, lambda o: o.get("kind") == "system")
+                assert notice["extra"] == {"product": "pinned", "product_id": "100231"}
+                assert notice["text"].startswith("置顶商品：")
+                await ws.send(json.dumps({**pin, "command_id": "p2", "args": {"product_id": "nope"}}))
+                rejected = await recv_until(ws, lambda o: o["type"] == "ack")
+                assert rejected["result"] == "rejected"
+                assert "nope" in rejected["reason"]
+                await ws.send(json.dumps({"type": "command", "command_id": "u1", "name": "unpin_product"}))
+                assert (await recv_until(ws, lambda o: o["type"] == "ack"))["result"] == "applied"
+                notice = await recv_until(ws, lambda o: o.get("kind") == "system")
+                assert notice["extra"] == {"product": "unpinned", "product_id": "100231"}
+        finally:
+            await server.close()
+
+    asyncio.run(asyncio.wait_for(scenario(), 20))
+
+
 def test_malformed_frames_get_an_error_and_the_stream_goes_on() -> None:
     async def scenario() -> None:
         server = await serve_demo_room(port=0, seed=2, rate=100)
