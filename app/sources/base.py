@@ -23,6 +23,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from app.core.events import LiveEvent
 from app.core.i18n import tr
+from app.core.listeners import Listeners
 from app.core.log import RateLimitedLog, excerpt
 
 log = logging.getLogger("livedeck.sources")
@@ -87,16 +88,32 @@ class SourceStatus:
         return tr("{seconds} 秒后重连（{reason}）", seconds=wait, reason=self.reason)
 
 
+@dataclass(frozen=True, slots=True)
+class LinkTiming:
+    """How patiently a source waits for the far end, and how it backs off after losing it.
+
+    Attributes:
+        idle_timeout: seconds without any frame after which the link counts as dead.
+        open_timeout: seconds the handshake (and a hub's auth reply) may take.
+        backoff_base / backoff_cap: reconnect delay is ``min(cap, base * 2**attempt)``, jittered
+            to 50–100 % so a room full of consoles does not reconnect in lockstep.
+        failure_backoff: delay after a :class:`SourceRefusedError` (the far end refused us).
+    """
+
+    idle_timeout: float = 15.0
+    open_timeout: float = 10.0
+    backoff_base: float = 0.5
+    backoff_cap: float = 30.0
+    failure_backoff: float = 30.0
+
+
 class WebSocketSource:
     """A websocket client that stays connected until stopped and feeds decoded events to a sink.
 
     Args:
         url: the websocket address.
         sink: receives each frame's events, in order, on the loop thread. Must not block.
-        idle_timeout: seconds without any frame after which the link counts as dead.
-        backoff_base / backoff_cap: reconnect delay is ``min(cap, base * 2**attempt)``, jittered
-            to 50–100 % so a room full of consoles does not reconnect in lockstep.
-        failure_backoff: delay after a :class:`SourceRefusedError` (the far end refused us).
+        idle_timeout / open_timeout / backoff_base / backoff_cap / failure_backoff: see :class:`LinkTiming`.
         rng: jitter source (tests pass a seeded one).
     """
 
@@ -119,14 +136,11 @@ class WebSocketSource:
     ) -> None:
         self.url = url
         self.sink = sink
-        self.idle_timeout = idle_timeout
-        self.open_timeout = open_timeout
-        self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
-        self.failure_backoff = failure_backoff
+        self.timing = LinkTiming(idle_timeout, open_timeout, backoff_base, backoff_cap, failure_backoff)
         self._rng = rng or random.Random()
         self._status = SourceStatus()
-        self._listeners: list[StatusListener] = []
+        self._listeners: Listeners[[SourceStatus]] = Listeners(log, "status listener")
+        self._removers: dict[StatusListener, Callable[[], None]] = {}
         self._unknown: Counter[str] = Counter()
         self._unknown_changed = False
         self._ws: ClientConnection | None = None
@@ -142,21 +156,18 @@ class WebSocketSource:
 
     def add_status_listener(self, listener: StatusListener) -> Callable[[], None]:
         """Call ``listener`` with every new status; returns a function that removes it."""
-        self._listeners.append(listener)
-        return lambda: self.remove_status_listener(listener)
+        remove = self._removers[listener] = self._listeners.add(listener)
+        return remove
 
     def remove_status_listener(self, listener: StatusListener) -> None:
         """Stop calling ``listener`` (no error if it is not listening)."""
-        if listener in self._listeners:
-            self._listeners.remove(listener)
+        remove = self._removers.pop(listener, None)
+        if remove is not None:
+            remove()
 
     def _set_status(self, **changes: object) -> None:
         self._status = replace(self._status, **changes)  # type: ignore[arg-type]
-        for listener in list(self._listeners):
-            try:
-                listener(self._status)
-            except Exception:
-                log.exception("status listener failed")
+        self._listeners.notify(self._status)
 
     # -- protocol hooks -----------------------------------------------------------------------
     def decode(self, frame: str | bytes) -> list[LiveEvent]:
@@ -228,7 +239,7 @@ class WebSocketSource:
             if self._stopping.is_set():
                 break
             attempt = 0 if went_live else attempt + 1
-            delay = self.failure_backoff if failure else self._backoff(attempt)
+            delay = self.timing.failure_backoff if failure else self._backoff(attempt)
             state = SourceState.FAILED if failure else SourceState.RECONNECTING
             self._set_status(
                 state=state,
@@ -243,7 +254,8 @@ class WebSocketSource:
         self._set_status(state=SourceState.STOPPED, retry_at=None, connected_since=None)
 
     def _backoff(self, attempt: int) -> float:
-        raw = min(self.backoff_cap, self.backoff_base * 2 ** max(0, attempt - 1))
+        timing = self.timing
+        raw = min(timing.backoff_cap, timing.backoff_base * 2 ** max(0, attempt - 1))
         return raw * self._rng.uniform(0.5, 1.0)
 
     async def _session(self) -> bool:
@@ -251,7 +263,7 @@ class WebSocketSource:
         await self.before_connect()
         async with connect(
             self.url,
-            open_timeout=self.open_timeout,
+            open_timeout=self.timing.open_timeout,
             ping_interval=None,  # our own idle timeout covers dead links for every protocol
             max_size=16 * 1024 * 1024,
             max_queue=None,  # never let the library drop or stall: the engine absorbs bursts
@@ -282,11 +294,12 @@ class WebSocketSource:
             await asyncio.sleep(self.heartbeat_interval)
 
     async def _read(self, ws: ClientConnection) -> None:
+        idle = self.timing.idle_timeout
         while True:
             try:
-                frame = await asyncio.wait_for(ws.recv(), self.idle_timeout)
+                frame = await asyncio.wait_for(ws.recv(), idle)
             except TimeoutError:
-                raise TimeoutError(tr("{seconds} 秒无数据，连接已失效", seconds=round(self.idle_timeout))) from None
+                raise TimeoutError(tr("{seconds} 秒无数据，连接已失效", seconds=round(idle))) from None
             except ConnectionClosed:
                 if self._stopping.is_set():
                     return
