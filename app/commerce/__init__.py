@@ -1,1 +1,1 @@
-"""app.commerce.desk."""
+"""The commerce desk: queue, explain card, flash sales, coupons, lucky bags, notes — plain handlers over explicit state."""

@@ -6,13 +6,14 @@ drops duplicates (by the platform's message id), stamps each event's ``seq``, ap
 hands the batch to the session log's writer thread and then to the listeners (the UI adapters).
 Nothing on this path awaits the disk or the UI.
 
-Operator actions arrive as :class:`~app.core.events.Command` values through :meth:`SessionEngine.execute`,
-which applies them at once (idempotent by ``command_id``), logs each in ``actions`` and returns a
-:class:`~app.commerce.desk.CommandResult`. The commerce state (queue, explain card, flash sales, coupons,
-lucky bags, notes, pinned comment) lives on :attr:`SessionEngine.state` like everything else; views
-subscribe to :meth:`SessionEngine.subscribe_changes` and refresh only what a :class:`~app.commerce.desk.Change`
-names. Countdowns are monotonic deadlines checked on every drain (every ``batch_interval`` while
-:meth:`SessionEngine.run` runs) and by :meth:`SessionEngine.tick`.
+Operator actions arrive as :class:`~app.core.events.Command` values through :meth:`SessionEngine.execute`.
+The engine owns the command pipeline: drop a repeated ``command_id``, look the command up in the
+command table (app/engine/commands.py), check its args, run its handler (plain functions in
+``app/commerce/`` that record their :class:`~app.commerce.effects.Effects`), log one ``actions`` row,
+then apply the effects: system events queued, the product list saved, change listeners told, room
+commands sent. Live events and countdown deadlines take the same way out. Views subscribe to
+:meth:`SessionEngine.subscribe_changes` and refresh only what a :class:`~app.commerce.effects.Change` names.
+Countdowns are monotonic deadlines checked on every drain.
 """
 
 from __future__ import annotations
@@ -20,69 +21,29 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import Counter, deque
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from app.commerce.catalog import Product, ProductQueue
-from app.commerce.desk import Change, CommandResult, Commerce, ExplainWindow, Note
-from app.commerce.promotions import Coupon, FlashSale, LuckyBag
+from app.commerce import live
+from app.commerce.catalog import Product
+from app.commerce.effects import Change, ChangeAction, ChangeKind, CommandError, Context, Effects
+from app.commerce.restore import restore
 from app.core.clock import Clock
 from app.core.events import Command, Kind, LiveEvent
+from app.core.i18n import tr
+from app.core.listeners import Listeners
+from app.engine.commands import COMMANDS, CommandResult, CommandSpec, validate_args
+from app.engine.state import SessionState
 
 if TYPE_CHECKING:
     from app.store.session_log import SessionLog
 
-log = logging.getLogger("livedeck.engine")
+logger = logging.getLogger("livedeck.engine")
 
 BatchListener = Callable[[list[LiveEvent]], None]
 ChangeListener = Callable[[Change], None]
 OutboundListener = Callable[[Command], None]
-# Event kinds the commerce desk looks at (orders, coupon claims, lucky-bag entries, pinnable comments).
-_COMMERCE_KINDS = frozenset({Kind.COMMENT, Kind.FOLLOW, Kind.ORDER, Kind.COUPON_CLAIM})
-
-
-@dataclass(slots=True)
-class SessionState:
-    """What the engine knows about the running show. Read it; only the engine writes it."""
-
-    session_id: int | None = None
-    title: str = ""
-    source: str = ""
-    started_at: float | None = None  # wall clock
-    started_monotonic: float | None = None
-    online: int = 0
-    peak_online: int = 0
-    total_viewers: int = 0
-    likes: int = 0  # sum of like counts (a like event may carry several)
-    units_sold: int = 0
-    gmv_fen: int = 0  # sum of order amounts
-    sold: Counter[str] = field(default_factory=Counter)  # units sold by product_id
-    counts: Counter[str] = field(default_factory=Counter)
-    events: int = 0  # events applied (after dropping duplicates)
-    duplicates: int = 0  # events dropped because their msg_id was seen before
-    live_ended: bool = False
-    # -- commerce (see app/commerce/desk.py; the catalog/queue carries over from one session to the next) --
-    queue: ProductQueue = field(default_factory=ProductQueue)
-    explaining: int | None = None  # 序号 of the product on the explain card (讲解中)
-    explain_windows: list[ExplainWindow] = field(default_factory=list)
-    flash_sales: dict[str, FlashSale] = field(default_factory=dict)  # by sale id, in start order
-    coupons: dict[str, Coupon] = field(default_factory=dict)  # by coupon id, in drop order
-    lucky_bag: LuckyBag | None = None  # the current (or last) lucky bag
-    lucky_bags: list[LuckyBag] = field(default_factory=list)  # every lucky bag of the session
-    notes: list[Note] = field(default_factory=list)  # teleprompter notes, newest last (≤ 200)
-    pinned: LiveEvent | None = None  # the pinned comment
-
-    @property
-    def running(self) -> bool:
-        return self.session_id is not None
-
-    def elapsed(self, now_monotonic: float) -> float:
-        """Seconds since the session started, by the engine's monotonic clock; 0 when none runs."""
-        if self.started_monotonic is None:
-            return 0.0
-        return now_monotonic - self.started_monotonic
 
 
 class _RecentIds:
@@ -105,7 +66,7 @@ class _RecentIds:
 
 
 class SessionEngine:
-    """Applies live events in order, batches them to the log and the UI.
+    """Applies live events in order, batches them to the log and the UI, and runs operator commands.
 
     Args:
         log: the session log; ``None`` runs without recording (tests, previews).
@@ -113,6 +74,7 @@ class SessionEngine:
         batch_max: a batch is drained early once this many events wait.
         dedupe_window: how many recent message ids are remembered for dropping duplicates.
         clock: monotonic and wall time for sessions and countdowns (tests pass a ``ManualClock``).
+        commands: the command table (default: app/engine/commands.py's).
     """
 
     def __init__(
@@ -123,31 +85,40 @@ class SessionEngine:
         batch_max: int = 5000,
         dedupe_window: int = 200_000,
         clock: Clock | None = None,
+        commands: Mapping[str, CommandSpec] = COMMANDS,
     ) -> None:
         self.log = log
         self.clock = clock or Clock()
         self.batch_interval = batch_interval
         self.batch_max = batch_max
+        self.commands = commands
         self.state = SessionState()
         self._pending: list[LiveEvent] = []
         self._wake = asyncio.Event()
-        self._listeners: list[BatchListener] = []
-        self._commerce_changes: dict[Change, None] = {}  # an ordered set, filled while applying
+        self._batch_listeners: Listeners[[list[LiveEvent]]] = Listeners(logger, "batch listener")
+        self._change_listeners: Listeners[[Change]] = Listeners(logger, "change listener")
+        self._outbound_listeners: Listeners[[Command]] = Listeners(logger, "outbound listener")
         self._dedupe_window = dedupe_window
         self._recent = _RecentIds(dedupe_window)
+        self._seen_commands: dict[str, str] = {}  # command_id → first result, this session
         self._seq = 0
-        self._closed = False
-        self._change_listeners: list[ChangeListener] = []
-        self._outbound_listeners: list[OutboundListener] = []
         #: Every action row recorded this session (what ``actions`` holds), newest last.
         self.actions: list[dict[str, Any]] = []
-        self.commerce = Commerce(self)
 
     # -- wiring ---------------------------------------------------------------------------------
     def subscribe(self, listener: BatchListener) -> Callable[[], None]:
         """Call ``listener(batch)`` after each applied batch; returns the unsubscribe function."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+        return self._batch_listeners.add(listener)
+
+    def subscribe_changes(self, listener: ChangeListener) -> Callable[[], None]:
+        """Call ``listener(change)`` for each :class:`Change` (after a command, a batch or a deadline);
+        returns the unsubscribe function."""
+        return self._change_listeners.add(listener)
+
+    def subscribe_outbound(self, listener: OutboundListener) -> Callable[[], None]:
+        """Call ``listener(command)`` with each command the room should get (protocol names and args,
+        e.g. ``explain {product_id}``), same ``command_id`` as the operator's; see app/connectors/."""
+        return self._outbound_listeners.add(listener)
 
     def submit(self, events: Iterable[LiveEvent]) -> None:
         """Queue events from a source. Never blocks, never awaits."""
@@ -174,14 +145,14 @@ class SessionEngine:
             queue=self.state.queue,  # the catalog prepared before the show is the show's catalog
         )
         self._seq = 0
-        # Message ids are unique within a show: a second show in this process (a replay recorded
-        # again, a room whose ids restart) must not have its events dropped as duplicates of the first.
+        # Message and command ids are unique within a show: a second show in this process (a replay
+        # recorded again, a room whose ids restart) must not have its events dropped as duplicates.
         self._recent = _RecentIds(self._dedupe_window)
+        self._seen_commands.clear()
         self.actions = []
-        self.commerce.new_session()
         self._save_products()
-        self._notify_changes((Change("catalog", action="reset"),))
-        log.info("session %s started: %s (%s)", session_id, title, source)
+        self._change_listeners.notify(Change(ChangeKind.CATALOG, action=ChangeAction.RESET))
+        logger.info("session %s started: %s (%s)", session_id, title, source)
         return session_id
 
     async def end_session(self, status: str = "ended") -> None:
@@ -192,7 +163,7 @@ class SessionEngine:
             return
         if self.log is not None:
             await asyncio.to_thread(self.log.end_session, session_id, status)
-        log.info("session %s %s: %d events", session_id, status, self.state.events)
+        logger.info("session %s %s: %d events", session_id, status, self.state.events)
         self.state.session_id = None
 
     # -- the batcher --------------------------------------------------------------------------------
@@ -207,39 +178,40 @@ class SessionEngine:
         finally:
             self.drain()
 
+    def tick(self) -> list[LiveEvent]:
+        """Check the countdowns now (the console calls this every 0.2 s; :meth:`run` drains more often)."""
+        return self.drain()
+
     def drain(self) -> list[LiveEvent]:
         """Apply everything queued now as one batch, then check the countdowns; returns the applied
         events (including the system events the countdowns emitted)."""
-        batch = self._apply(self._take_pending()) if self._pending else []
-        deadline_changes = self.commerce.check_deadlines()
-        if self._pending:  # system events a command or a deadline emitted: same batch, in order
-            batch += self._apply(self._take_pending())
-        changes, self._commerce_changes = self._commerce_changes, {}
-        changes.update(dict.fromkeys(deadline_changes))
-        if changes:
-            self._notify_changes(tuple(changes))
+        ctx = self._context()
+        batch = self._apply(self._take_pending(), ctx) if self._pending else []
+        live.check_deadlines(ctx)
+        self._apply_effects(ctx.effects)
+        if self._pending:  # system events a command, an event or a deadline emitted: same batch, in order
+            batch += self._apply(self._take_pending(), ctx)
+            self._apply_effects(ctx.effects)  # what those events changed (they are system events: nothing)
         if batch:
             if self.log is not None and self.state.session_id is not None:
                 self.log.append(self.state.session_id, batch)
-            for listener in list(self._listeners):
-                try:
-                    listener(batch)
-                except Exception:
-                    log.exception("batch listener %r failed", listener)
+            self._batch_listeners.notify(batch)
         return batch
 
     def _take_pending(self) -> list[LiveEvent]:
         pending, self._pending = self._pending, []
         return pending
 
-    def _apply(self, events: list[LiveEvent]) -> list[LiveEvent]:
+    def _context(self, command: Command | None = None) -> Context:
+        return Context(self.state, self.clock.monotonic(), self.clock.time(), command)
+
+    def _apply(self, events: list[LiveEvent], ctx: Context) -> list[LiveEvent]:
         state = self.state
-        commerce = self.commerce
-        commerce_changes = self._commerce_changes
         counts = state.counts
         seen = self._recent.add
-        remember_comment = commerce.remember_comment
-        bag_running = commerce.lucky_bag_running  # commands run between batches, never inside one
+        remember_comment = state.recent_comments.append
+        bag_running = state.lucky_bag_running  # commands run between batches, never inside one
+        commerce_kinds = live.COMMERCE_KINDS
         seq = self._seq
         applied: list[LiveEvent] = []
         for event in events:
@@ -255,12 +227,10 @@ class SessionEngine:
                 remember_comment(event)
                 if not bag_running:
                     continue
-            elif kind not in _COMMERCE_KINDS:
+            elif kind not in commerce_kinds:
                 self._apply_to_totals(state, event)
                 continue
-            change = commerce.on_event(event)
-            if change is not None:
-                commerce_changes[change] = None
+            live.on_event(ctx, event)
             if kind == Kind.ORDER:
                 self._apply_to_totals(state, event)
         self._seq = seq
@@ -276,14 +246,9 @@ class SessionEngine:
             total = (event.extra or {}).get("total_viewers")
             if isinstance(total, int) and not isinstance(total, bool):
                 state.total_viewers = max(state.total_viewers, total)
-        elif kind == Kind.LIKE:
-            state.likes += event.count
         elif kind == Kind.ORDER:
-            state.units_sold += event.count
             state.sold[event.product_id] += event.count
             state.gmv_fen += event.amount_fen
-        elif kind == Kind.LIVE_END:
-            state.live_ended = True
 
     # -- operator commands ------------------------------------------------------------------------
     def execute(self, command: Command) -> CommandResult:
@@ -295,7 +260,52 @@ class SessionEngine:
         connector) get the room commands it implies. System events it emits (flash sale started, …)
         are applied with the next drain.
         """
-        return self.commerce.execute(command)
+        first = self._seen_commands.get(command.command_id)
+        if first is not None:
+            reason = tr("重复的命令（第一次：{result}），未再执行", result=_result_label(first))
+            self._record_action(command, command.args, "duplicate", reason)
+            return CommandResult(command, "duplicate", reason)
+        ctx = self._context(command)
+        try:
+            spec = self.commands.get(command.name)
+            if spec is None:
+                raise CommandError(tr("未知命令：{name}", name=command.name))
+            spec.handler(ctx, validate_args(spec, command.args))
+        except CommandError as exc:
+            return self._refuse(command, str(exc))
+        except Exception:  # a bug: a traceback in the log, a refusal on screen, and the show goes on
+            logger.exception("command %s %s failed", command.name, command.command_id)
+            return self._refuse(command, tr("内部错误，命令未执行（详情见日志）"))
+        effects = ctx.effects
+        self._seen_commands[command.command_id] = "applied"
+        self._record_action(command, {**command.args, **effects.logged_args}, "applied", effects.detail)
+        changes = self._apply_effects(effects)
+        return CommandResult(command, "applied", "", changes, effects.detail)
+
+    def _refuse(self, command: Command, reason: str) -> CommandResult:
+        """A refused command changed nothing (handlers check before they change state)."""
+        self._seen_commands[command.command_id] = "rejected"
+        self._record_action(command, command.args, "rejected", reason)
+        return CommandResult(command, "rejected", reason)
+
+    def _apply_effects(self, effects: Effects) -> tuple[Change, ...]:
+        """Apply what a handler, the events or the deadlines did, once; returns the changes told."""
+        changes = tuple(dict.fromkeys(effects.changes))
+        actions, events, outbound = effects.actions, effects.events, effects.outbound
+        products_changed = effects.products_changed
+        effects.changes, effects.actions, effects.events, effects.outbound = [], [], [], []
+        effects.products_changed = False
+        for command, args, result, detail in actions:
+            self._record_action(command, args, result, detail)
+        if events:
+            self.submit(events)
+        if products_changed:
+            self._save_products()
+        for change in changes:
+            self._change_listeners.notify(change)
+        for command in outbound:
+            self._outbound_listeners.notify(command)
+        return changes
 
     def load_catalog(self, products: list[Product], *, actor: str = "local",
                      command_id: str | None = None) -> CommandResult:
@@ -305,27 +315,23 @@ class SessionEngine:
             "load_catalog", args, actor, command_id)
         return self.execute(cmd)
 
-    def tick(self) -> list[LiveEvent]:
-        """Check the countdowns now (the console calls this every 0.2 s; :meth:`run` drains more often)."""
-        return self.drain()
-
     def restore_promotions(self, actions: list[dict[str, Any]]) -> list[Change]:
         """Resume an interrupted session's running flash sales and explain card from its ``actions``
         rows (``SessionLog.actions(session_id)``), with the true remaining time; their command ids
         count as seen, so a retry is a duplicate."""
-        return self.commerce.restore(actions)
+        for row in actions:
+            if row["result"] != "duplicate":
+                self._seen_commands.setdefault(row["command_id"], row["result"])
+        ctx = self._context()
+        restore(ctx, actions)
+        return list(self._apply_effects(ctx.effects))
 
-    def subscribe_changes(self, listener: ChangeListener) -> Callable[[], None]:
-        """Call ``listener(change)`` for each :class:`Change` (after a command, a batch or a deadline);
-        returns the unsubscribe function."""
-        self._change_listeners.append(listener)
-        return lambda: self._change_listeners.remove(listener)
-
-    def subscribe_outbound(self, listener: OutboundListener) -> Callable[[], None]:
-        """Call ``listener(command)`` with each command the room should get (protocol names and args,
-        e.g. ``explain {product_id}``), same ``command_id`` as the operator's; see app/connectors/."""
-        self._outbound_listeners.append(listener)
-        return lambda: self._outbound_listeners.remove(listener)
+    def apply_effects_of(self, work: Callable[[Context], None]) -> tuple[Change, ...]:
+        """Run ``work`` on a context of this moment and apply what it did (for code that changes the
+        commerce state outside a command, like resuming an interrupted show)."""
+        ctx = self._context()
+        work(ctx)
+        return self._apply_effects(ctx.effects)
 
     def record_ack(self, command: Command, ack: dict[str, Any], *, actor: str = "room",
                    session_id: int | None = None) -> None:
@@ -361,8 +367,8 @@ class SessionEngine:
                     session, command_id=command.command_id, actor=command.actor,
                     name=command.name, args=args, ts=ts, result=result, detail=detail,
                 )
-        log.info("command %s %s by %s: %s %s", command.name, command.command_id, command.actor, result,
-                 detail)
+        logger.info("command %s %s by %s: %s %s", command.name, command.command_id, command.actor, result,
+                  detail)
 
     def _save_products(self) -> None:
         """Write the catalog snapshot (order, 上架/下架) to the session's ``products`` table."""
@@ -374,17 +380,6 @@ class SessionEngine:
         ]
         self.log.save_products(self.state.session_id, rows)
 
-    def _notify_changes(self, changes: Iterable[Change]) -> None:
-        for change in changes:
-            for listener in list(self._change_listeners):
-                try:
-                    listener(change)
-                except Exception:
-                    log.exception("change listener %r failed", listener)
 
-    def _send_outbound(self, command: Command) -> None:
-        for listener in list(self._outbound_listeners):
-            try:
-                listener(command)
-            except Exception:
-                log.exception("outbound listener %r failed", listener)
+def _result_label(result: str) -> str:
+    return {"applied": tr("已执行"), "rejected": tr("已拒绝")}.get(result, result)

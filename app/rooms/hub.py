@@ -28,6 +28,7 @@ from websockets.exceptions import ConnectionClosed
 
 from app.core.events import Command, LiveEvent
 from app.core.i18n import tr
+from app.engine.commands import Role
 from app.engine.session import SessionEngine
 from app.rooms.room_server import RoomServer
 
@@ -37,15 +38,8 @@ DEFAULT_PORT = 8770
 #: Close code for a seat whose token is wrong or missing (4000–4999 are for applications).
 UNAUTHORIZED = 4401
 MAX_SEAT_NAME = 40
-#: What each role may run on the host engine (docs/commands.md). ``viewer`` only watches.
-ROLE_COMMANDS: dict[str, frozenset[str]] = {
-    "assistant": frozenset({
-        "explain", "stop_explain", "list", "unlist", "move", "start_flash_sale", "stop_flash_sale",
-        "drop_coupon", "start_lucky_bag", "cancel_lucky_bag", "note", "pin_comment", "unpin_comment",
-        "update_product",
-    }),
-    "viewer": frozenset(),
-}
+#: The roles a seat can join as (each has its own token); what each may run is in the command table.
+SEAT_ROLES = (Role.ASSISTANT, Role.VIEWER)
 _EVENT_FIELDS = ("user_id", "user_name", "text", "count", "amount_fen", "product_id", "msg_id")
 
 
@@ -107,7 +101,7 @@ class HubServer(RoomServer):
         self.lan = lan
         self.auth_timeout = auth_timeout
         given = tokens or {}
-        self.tokens = {role: given.get(role) or secrets.token_urlsafe(16) for role in ROLE_COMMANDS}
+        self.tokens = {role: given.get(role) or secrets.token_urlsafe(16) for role in SEAT_ROLES}
         self.seats: dict[ServerConnection, Seat] = {}
         self._unsubscribe = engine.subscribe(self._on_batch)
 
@@ -207,7 +201,8 @@ class HubServer(RoomServer):
             return _ack(command_id, "rejected", tr("未通过认证的席位不能执行命令"))
         if not isinstance(name, str) or not isinstance(args, dict):
             return _ack(command_id, "rejected", tr("命令格式错误：name 必须是字符串，args 必须是对象"))
-        if name not in ROLE_COMMANDS[seat.role]:
+        spec = self.engine.commands.get(name)
+        if spec is None or not spec.allows(seat.role):
             log.info("seat %r (%s) may not run %s", seat.name, seat.role, name[:40])
             return _ack(command_id, "rejected",
                         tr("此席位（{role}）无权执行命令 {name}", role=seat.role, name=name[:40]))

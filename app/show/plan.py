@@ -29,28 +29,11 @@ from app.commerce.catalog import Product, read_table
 from app.core.clock import Clock
 from app.core.events import Command
 from app.core.i18n import tr
+from app.engine.commands import COMMANDS
 from app.engine.session import SessionEngine
 
 log = logging.getLogger("livedeck.plan")
 
-#: Commands a plan step may run (the engine's commands minus the catalog, which the plan names).
-PLAN_COMMANDS = frozenset(
-    {
-        "explain",
-        "stop_explain",
-        "list",
-        "unlist",
-        "move",
-        "start_flash_sale",
-        "stop_flash_sale",
-        "drop_coupon",
-        "start_lucky_bag",
-        "cancel_lucky_bag",
-        "note",
-        "pin_comment",
-        "unpin_comment",
-    }
-)
 _XLSX_COLUMNS = {
     "at": ("时间", "at", "time", "offset"),
     "command": ("命令", "command"),
@@ -100,6 +83,11 @@ class Plan:
                 raise PlanError(tr("第 {n} 步：商品列表里没有 {no} 号", n=step.index, no=no))
 
 
+def _plan_may_run(name: str) -> bool:
+    spec = COMMANDS.get(name)
+    return spec is not None and spec.plan
+
+
 def _step_error(n: int, reason: str) -> PlanError:
     return PlanError(tr("第 {n} 步：{reason}", n=n, reason=reason))
 
@@ -121,7 +109,7 @@ def parse_plan(data: Any, base: Path | None = None) -> Plan:
         command = raw.get("command") or ""
         prompt = raw.get("prompt") or ""
         args = raw.get("args", {})
-        if not isinstance(command, str) or (command and command not in PLAN_COMMANDS):
+        if not isinstance(command, str) or (command and not _plan_may_run(command)):
             raise _step_error(n, tr("未知命令：{name}", name=command))
         if not isinstance(prompt, str):
             raise _step_error(n, tr("prompt 必须是文本"))

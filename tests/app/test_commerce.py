@@ -4,16 +4,19 @@ idempotent commands, the run-of-show plan."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from app.commerce.catalog import demo_catalog_path, load_products_csv
-from app.commerce.desk import Change
+from app.commerce.effects import Change, Context
 from app.commerce.promotions import draw_winners
 from app.core.clock import ManualClock
 from app.core.events import Command, Kind, LiveEvent
+from app.engine.commands import COMMANDS
 from app.engine.session import SessionEngine
 from app.show.plan import PlanError, PlanRunner, load_plan, parse_plan
 from app.store.session_log import SessionLog
@@ -298,10 +301,10 @@ def test_a_malformed_product_is_refused_at_the_door_and_a_handler_bug_never_esca
     assert "stock must be an integer" in result.reason
     assert engine.state.queue.get(3) is not None  # the old catalog stays
 
-    def broken(cmd: Command) -> None:
+    def broken(ctx: Context, args: dict[str, Any]) -> None:
         raise KeyError("a bug")
 
-    engine.commerce._handlers["note"] = broken
+    engine.commands = {**COMMANDS, "note": dataclasses.replace(COMMANDS["note"], handler=broken)}
     result = engine.execute(Command("note", {"text": "hi"}, command_id="n-1"))
     assert (result.result, result.reason) == ("rejected", "内部错误，命令未执行（详情见日志）")
     assert "KeyError: 'a bug'" in caplog.text  # the traceback is in the log

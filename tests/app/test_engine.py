@@ -7,6 +7,7 @@ from pathlib import Path
 
 from app.core.events import Kind, LiveEvent
 from app.engine.session import SessionEngine
+from app.metrics.tracker import MetricsTracker
 from app.store.session_log import SessionLog
 
 
@@ -43,11 +44,14 @@ def test_state_tracks_online_peak_likes_and_sales() -> None:
         ev(Kind.ORDER, count=2, amount_fen=11980, product_id="1003"),
         ev(Kind.ORDER, count=1, amount_fen=5990, product_id="1003"),
     ])
-    engine.drain()
+    batch = engine.drain()
     state = engine.state
     assert (state.online, state.peak_online, state.total_viewers) == (90, 120, 320)
-    assert state.likes == 20
-    assert (state.counts[Kind.ORDER], state.units_sold, state.gmv_fen) == (2, 3, 17970)
+    # Likes are the metrics' to sum (the engine keeps no total nobody reads): the same batch, 20 likes.
+    tracker = MetricsTracker()
+    tracker.feed(batch)
+    assert tracker.snapshot(batch[-1].ts).likes == 20
+    assert (state.counts[Kind.ORDER], sum(state.sold.values()), state.gmv_fen) == (2, 3, 17970)
     assert state.sold["1003"] == 3
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from app.commerce.catalog import demo_catalog_path, load_products_csv
-from app.commerce.desk import resume_interrupted
+from app.engine.resume import resume_interrupted
 from app.core.clock import ManualClock
 from app.core.events import Command, Kind, LiveEvent
 from app.engine.session import SessionEngine

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.commerce.catalog import demo_catalog_path, load_products_csv
-from app.commerce.desk import Change
+from app.commerce.effects import Change
 from app.core.clock import ManualClock
 from app.core.events import Command
 from app.engine.session import SessionEngine

@@ -171,8 +171,8 @@ def test_note_goes_to_the_engine(panel: PromotionsPanel, engine: SessionEngine) 
 
 
 def test_a_resumed_sale_shows_its_true_countdown(qtbot: QtBot, tmp_path) -> None:
-    """After a restart (app/commerce/desk.py resume_interrupted) the panel counts down what is really left."""
-    from app.commerce.desk import resume_interrupted
+    """After a restart (app/engine/resume.py resume_interrupted) the panel counts down what is really left."""
+    from app.engine.resume import resume_interrupted
     from app.store.session_log import SessionLog
     from tests.app.test_resume import _engine, _killed_show
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.commerce.desk import CommandResult
+from app.engine.commands import CommandResult
 from app.core.events import Command
 from app.core.i18n import tr
 from app.engine.session import SessionEngine

@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QVBoxLayout, QWidget
 
-from app.commerce.desk import CommandResult
+from app.engine.commands import CommandResult
 from app.commerce.promotions import Coupon
 from app.core.events import Command
 from app.core.i18n import tr

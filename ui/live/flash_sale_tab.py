@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
-from app.commerce.desk import CommandResult
+from app.engine.commands import CommandResult
 from app.commerce.promotions import FlashSale
 from app.core.events import Command
 from app.core.i18n import tr

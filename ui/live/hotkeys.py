@@ -1,6 +1,7 @@
 """Hotkeys for every primary action: declared once, shown in a help overlay (F1), rebindable.
 
-Every hotkey is a :class:`Hotkey` in :data:`HOTKEYS` (id, default key sequence, label). The bound key
+Every hotkey is a :class:`Hotkey` in :data:`HOTKEYS` (id, default key sequence, label); a command's
+default key is declared in the command table (app/engine/commands.py) and its id is the command's name. The bound key
 of each is ``settings["hotkeys"][id]`` when the user rebound it (设置 → 快捷键…), else the default.
 Shortcuts are application-wide, so they also work from a floating dock or the teleprompter window.
 Each hotkey sends a command through :class:`~ui.common.commands.CommandRunner`; a refusal shows its reason.
@@ -11,7 +12,7 @@ Defaults (chosen for one hand on the keyboard, hard to hit by accident while typ
 * Alt+↓ / Alt+↑ — explain the next / previous *listed* product in queue order (rebind to
   PgDown/PgUp for a presenter clicker); Alt+0 — 取消讲解;
 * Alt+S — start the prepared flash sale of the product being explained, or stop its running sale;
-* Alt+C — drop the prepared coupon;
+* Alt+C — drop the prepared coupon; Alt+T — pin the product being explained at the top of the cart;
 * Alt+P — pin the comment selected in the feed; Alt+Shift+P — unpin;
 * F1 — this list.
 
@@ -42,6 +43,7 @@ from PySide6.QtWidgets import (
 from app.core.events import Command
 from app.core.i18n import tr
 from app.core.settings import Settings
+from app.engine.commands import COMMANDS
 from app.engine.session import SessionEngine
 from ui.common.commands import CommandRunner
 from ui.common.theme import color
@@ -60,23 +62,26 @@ class Hotkey:
 
 
 def _declare() -> tuple[Hotkey, ...]:
+    """The UI's own keys (explain by number, next/previous, help) and every command the command table
+    gives a default key (app/engine/commands.py), in the order the F1 sheet lists them."""
     explain = tuple(
         Hotkey(f"explain_{n}", f"Alt+{n}", lambda n=n: tr("讲解 {no} 号商品", no=n)) for n in range(1, 10)
+    )
+    commands = tuple(
+        Hotkey(spec.name, spec.hotkey, spec.hotkey_label or spec.label) for spec in COMMANDS.values() if spec.hotkey
     )
     return (
         *explain,
         Hotkey("explain_number", "Ctrl+G", lambda: tr("讲解指定序号的商品（输入序号）")),
         Hotkey("explain_next", "Alt+Down", lambda: tr("讲解下一个上架商品")),
         Hotkey("explain_previous", "Alt+Up", lambda: tr("讲解上一个上架商品")),
-        Hotkey("stop_explain", "Alt+0", lambda: tr("取消讲解")),
-        Hotkey("flash_sale", "Alt+S", lambda: tr("开始/结束当前商品准备好的秒杀")),
-        Hotkey("drop_coupon", "Alt+C", lambda: tr("发放准备好的优惠券")),
-        Hotkey("pin_comment", "Alt+P", lambda: tr("置顶选中的评论")),
-        Hotkey("unpin_comment", "Alt+Shift+P", lambda: tr("取消置顶")),
+        *commands,
         Hotkey("help", "F1", lambda: tr("显示快捷键")),
     )
 
 
+#: Hotkey ids of earlier versions, so a key the user rebound keeps working.
+_RENAMED = {"flash_sale": "start_flash_sale"}
 HOTKEYS: tuple[Hotkey, ...] = _declare()
 _BY_ID = {h.id: h for h in HOTKEYS}
 
@@ -120,7 +125,10 @@ class HotkeyManager(QObject):
 
     def overrides(self) -> dict[str, str]:
         value = self.settings.get("hotkeys")
-        return {k: v for k, v in value.items() if k in _BY_ID and isinstance(v, str)} if isinstance(value, dict) else {}
+        if not isinstance(value, dict):
+            return {}
+        renamed = {_RENAMED.get(k, k): v for k, v in value.items()}
+        return {k: v for k, v in renamed.items() if k in _BY_ID and isinstance(v, str)}
 
     def key(self, hotkey_id: str) -> QKeySequence:
         text = self.overrides().get(hotkey_id, _BY_ID[hotkey_id].default)
@@ -193,7 +201,8 @@ class ConsoleHotkeys(HotkeyManager):
             "explain_next": lambda: self.step(1),
             "explain_previous": lambda: self.step(-1),
             "stop_explain": lambda: runner.run("stop_explain", done=tr("已取消讲解")),
-            "flash_sale": self.toggle_flash_sale,
+            "pin_product": self.pin_explained,
+            "start_flash_sale": self.toggle_flash_sale,
             "drop_coupon": self.drop_coupon,
             "unpin_comment": lambda: runner.run("unpin_comment", done=tr("已取消置顶")),
             "help": self.toggle_help,
@@ -217,13 +226,20 @@ class ConsoleHotkeys(HotkeyManager):
             return
         self.explain(no)
 
+    def pin_explained(self) -> None:
+        no = self.runner.engine.state.explaining
+        if no is None:
+            self.runner.say(tr("先讲解一个商品，再置顶"), error=True)
+            return
+        self.runner.run("pin_product", {"no": no}, done=tr("已置顶 {no} 号商品", no=no))
+
     def toggle_flash_sale(self) -> None:
         engine = self.runner.engine
         no = engine.state.explaining
         if no is None:
             self.runner.say(tr("先讲解一个商品，再开秒杀"), error=True)
             return
-        if engine.commerce.running_sale(no) is not None:
+        if engine.state.running_sale(no) is not None:
             self.runner.run("stop_flash_sale", {"no": no}, done=tr("{no} 号秒杀已结束", no=no))
             return
         sale = self.prepared.prepared_flash_sale(no) if self.prepared is not None else None

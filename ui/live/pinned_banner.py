@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QWidget
 
-from app.commerce.desk import Change
+from app.commerce.effects import Change
 from app.core.events import Kind, LiveEvent
 from app.core.i18n import tr
 from ui.common.commands import CommandRunner

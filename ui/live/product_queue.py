@@ -2,7 +2,7 @@
 
 :class:`ProductQueueModel` adapts the engine's ``state.queue`` for Qt: it reads every cell from the
 engine and keeps only the order of 序号 it last showed, which it needs to turn an engine
-:class:`~app.commerce.desk.Change` into precise row calls (one ``beginMoveRows`` for a reorder, one
+:class:`~app.commerce.effects.Change` into precise row calls (one ``beginMoveRows`` for a reorder, one
 ``dataChanged`` for 上架/下架, 讲解中 or an edit). :class:`ProductQueuePanel` sends every action as a
 command through :class:`~ui.common.commands.CommandRunner`; it never changes the queue itself.
 """
@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.commerce.catalog import Product
-from app.commerce.desk import Change
+from app.commerce.effects import Change, ChangeKind
 from app.core.i18n import tr
 from app.core.units import format_count, format_fen, format_yuan, parse_yuan
 from app.engine.session import SessionEngine
@@ -257,11 +257,11 @@ class ProductQueueModel(QAbstractTableModel):
     def on_change(self, change: Change) -> None:
         """Refresh only what ``change`` names."""
         kind = change.kind
-        if kind == "catalog":
+        if kind == ChangeKind.CATALOG:
             self.reset()
-        elif kind == "queue" and change.key is None:
-            self._sync_order()
-        elif kind in ("queue", "explaining", "product") and change.key is not None:
+        elif change.moved is not None:
+            self._move_row(*change.moved)
+        elif kind in (ChangeKind.QUEUE, ChangeKind.EXPLAINING, ChangeKind.PRODUCT, ChangeKind.PINNED_PRODUCT):
             self._row_changed(change.key)
 
     def reset(self) -> None:
@@ -279,36 +279,18 @@ class ProductQueueModel(QAbstractTableModel):
         if row >= 0:
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
 
-    def _sync_order(self) -> None:
+    def _move_row(self, source: int, dest: int) -> None:
+        """The engine moved one product from position ``source`` to ``dest``: one beginMoveRows."""
         new = list(self.engine.state.queue.order)
-        old = self._order
-        if new == old:
-            return
-        moved = _single_move(old, new)
-        if moved is None:
+        if source == dest or len(new) != len(self._order):
             self.reset()
             return
-        source, dest = moved
         # beginMoveRows wants the destination as "insert before this row" in the old numbering.
         if not self.beginMoveRows(QModelIndex(), source, source, QModelIndex(), dest + 1 if dest > source else dest):
             self.reset()
             return
         self._order = new
         self.endMoveRows()
-
-
-def _single_move(old: list[int], new: list[int]) -> tuple[int, int] | None:
-    """``(from, to)`` if ``new`` is ``old`` with one item moved, else None."""
-    if len(old) != len(new) or set(old) != set(new):
-        return None
-    first = next(i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b)
-    last = next(i for i in range(len(old) - 1, -1, -1) if old[i] != new[i])
-    for source, dest in ((first, last), (last, first)):
-        candidate = old[:source] + old[source + 1:]
-        candidate.insert(dest, old[source])
-        if candidate == new:
-            return source, dest
-    return None
 
 
 class QueueDelegate(QStyledItemDelegate):

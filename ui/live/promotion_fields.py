@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.commerce.desk import CommandResult
+from app.engine.commands import CommandResult
 from app.core.events import Command
 from app.core.i18n import tr
 from app.core.units import AmountError, format_clock, parse_yuan

@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.commerce.desk import Change, CommandResult
+from app.commerce.effects import Change
+from app.engine.commands import CommandResult
 from app.commerce.promotions import FlashSale
 from app.core.events import Command
 from app.core.i18n import tr

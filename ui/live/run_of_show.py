@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.core.i18n import tr
 from app.core.units import format_clock
+from app.engine.commands import label as command_label
 from app.engine.session import SessionEngine
 from app.show.plan import Plan, PlanError, PlanRunner, Step, load_plan, parse_plan
 from ui.live.promotions_panel import countdown_text
@@ -357,15 +358,6 @@ class RunOfShowPanel(QWidget):
         self.pause()
 
 
-def _command_label(name: str) -> str:
-    labels = {
-        "explain": tr("讲解"), "stop_explain": tr("取消讲解"), "list": tr("上架"), "unlist": tr("下架"),
-        "start_flash_sale": tr("开始秒杀"), "stop_flash_sale": tr("停止秒杀"), "drop_coupon": tr("发券"),
-        "start_lucky_bag": tr("开始福袋"), "cancel_lucky_bag": tr("取消福袋"), "note": tr("提醒"),
-    }
-    return labels.get(name, name)
-
-
 def _describe(step: Step | None) -> str:
     """``00:08 开始秒杀 3号 · 介绍下一款``: time, command (in words, with its product) and prompt."""
     if step is None:
@@ -373,7 +365,7 @@ def _describe(step: Step | None) -> str:
     parts = []
     if step.command:
         no = step.args.get("no")
-        parts.append(_command_label(step.command) + (tr(" {no}号", no=no) if no is not None else ""))
+        parts.append(command_label(step.command) + (tr(" {no}号", no=no) if no is not None else ""))
     if step.prompt:
         parts.append(step.prompt)
     return f"{format_clock(step.at)} " + " · ".join(parts)

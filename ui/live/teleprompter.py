@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.comments.adlaw import AdLawChecker, Finding
-from app.commerce.desk import Change
+from app.commerce.effects import Change
 from app.core.i18n import tr
 from app.core.units import format_fen
 from app.engine.session import SessionEngine
