@@ -29,6 +29,7 @@ from app.core.i18n import LANGUAGES, set_language, tr
 from app.core.log import setup_logging
 from app.core.settings import Settings, default_log_path
 from app.core.shutdown import stop_on_signals
+from app.engine.commands import Role
 from app.engine.session import SessionEngine
 from app.metrics.tracker import MetricsTracker
 from app.rooms import replay
@@ -188,8 +189,8 @@ def _print_hub(hub: HubServer) -> None:
     """The URL and the tokens, once, on the anchor's terminal (stdout, never the log)."""
     lines = [
         tr("席位地址：{url}", url=hub.seat_url),
-        tr("助播令牌（可执行讲解、秒杀、发券等）：{token}", token=hub.tokens["assistant"]),
-        tr("只读令牌（只能查看）：{token}", token=hub.tokens["viewer"]),
+        tr("助播令牌（可执行讲解、秒杀、发券等）：{token}", token=hub.tokens[Role.ASSISTANT]),
+        tr("只读令牌（只能查看）：{token}", token=hub.tokens[Role.VIEWER]),
         tr("助播电脑上运行：livedeck --source {url} --token <助播令牌> --seat <名字>", url=hub.seat_url),
     ]
     if not hub.lan:

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import QApplication
 
 from app.cli import seat_options
 from app.commerce.catalog import Product, demo_catalog_path, load_products_csv
-from app.engine.resume import resume_interrupted
 from app.core.i18n import tr
 from app.core.settings import Settings, default_log_path
+from app.engine.resume import resume_interrupted
 from app.engine.session import SessionEngine
 from app.metrics.tracker import MetricsTracker
 from app.rooms.demo import DemoRoomThread

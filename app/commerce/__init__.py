@@ -1,1 +1,1 @@
-"""The commerce desk: queue, explain card, flash sales, coupons, lucky bags, notes — plain handlers over explicit state."""
+"""The commerce desk: queue, explain card, flash sales, coupons, lucky bags, notes: plain handlers over state."""

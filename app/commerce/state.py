@@ -22,7 +22,7 @@ class ExplainWindow:
     """A product's time on the explain card; ``end_ts`` None while it is still being explained.
 
     The one record of explain windows: metrics, the queue and the review all read these (the review
-    rebuilds them from the ``actions`` rows with :func:`app.commerce.queue.explain_windows`).
+    rebuilds them from the ``actions`` rows with :func:`app.commerce.queue.explain_windows_from_actions`).
     """
 
     no: int

@@ -103,6 +103,15 @@ class CouponNotice(StrEnum):
     SOLD_OUT = "sold_out"
 
 
+def is_coupon_drop(extra: dict[str, Any]) -> bool:
+    """Whether a system event's ``extra`` announces a coupon drop: the engine tags it
+    ``{"coupon": "dropped"}``; a room announcing its own drop names only the coupon (``coupon_id``), and
+    any other tag (sold out) is not a drop."""
+    if "coupon" in extra:
+        return extra["coupon"] == CouponNotice.DROPPED
+    return bool(extra.get("coupon_id"))
+
+
 class LuckyBagNotice(StrEnum):
     """``extra["lucky_bag"]`` of a system event about a lucky bag (with ``extra["bag_id"]``)."""
 

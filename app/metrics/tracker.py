@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.comments.rules import is_buying_intent
-from app.core.events import Kind, LiveEvent
+from app.core.events import Kind, LiveEvent, is_coupon_drop
 from app.core.i18n import tr
 
 log = logging.getLogger("livedeck.metrics")
@@ -409,10 +409,7 @@ class MetricsTracker:
             self.marks.append(Mark(e.ts, e.text, "alert"))
         elif extra.get("flash_sale") == "started":
             self.mark_event(e.ts, self._product_label(e.product_id, tr("秒杀")), "flash_sale")
-        elif extra.get("coupon") == "dropped" or (
-            "coupon" not in extra and extra.get("coupon_id") and "已抢光" not in e.text
-        ):
-            # The engine says {"coupon": "dropped"}; a room announcing its own drop only names the coupon.
+        elif is_coupon_drop(extra):
             self.mark_event(e.ts, tr("优惠券"), "coupon")
 
     # -- commerce marks ---------------------------------------------------------------------------------

@@ -26,7 +26,9 @@ from app.core import i18n
 from app.core.i18n import tr
 from app.core.units import format_clock, format_datetime, format_fen, format_fen_or_dash, format_time_of_day
 from app.metrics.tracker import Rate
-from app.review.results import PathLike, Review, ReviewError, Summary, _connect_ro
+from app.review.log_access import PathLike, ReviewError, connect_readonly
+from app.review.results import Review
+from app.review.summary import Summary
 
 #: CJK-capable families first (Linux, Windows, macOS), then matplotlib's own.
 FONT_FALLBACK = ["Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei", "DejaVu Sans"]
@@ -368,7 +370,7 @@ CSV_COLUMNS = ("seq", "time", "ts", "kind", "user_id", "user_name", "text", "cou
 
 def _write_csv(path: PathLike, session_id: int, out: Path) -> None:
     """Every event of the session, in seq order, streamed (UTF-8 with BOM so Excel reads Chinese)."""
-    conn = _connect_ro(Path(path))
+    conn = connect_readonly(Path(path))
     try:
         if conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
             raise ReviewError(tr("日志中没有场次 {id}", id=session_id))
@@ -451,7 +453,7 @@ def run_cli(args: Any) -> int:
     """``livedeck report LOG [--session ID] -o FILE [--lang en]``; exit 2 with a message on a user error."""
     import sys
 
-    from app.review.results import list_sessions
+    from app.review.library import list_sessions
 
     lang = getattr(args, "lang", None) or "zh"
     try:

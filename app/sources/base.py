@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import ClassVar
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
@@ -25,6 +26,7 @@ from app.core.events import LiveEvent
 from app.core.i18n import tr
 from app.core.listeners import Listeners
 from app.core.log import RateLimitedLog, excerpt
+from app.sources.info import SourceInfo
 
 log = logging.getLogger("livedeck.sources")
 
@@ -62,6 +64,7 @@ class SourceStatus:
         events: events decoded and handed on.
         malformed: frames or batch items skipped because they broke the protocol.
         unknown: message types the protocol knows exist but we do not map, by name.
+        format_name: the source's ``--format`` (its platform, for the health panel); "" when unknown.
     """
 
     state: SourceState = SourceState.CONNECTING
@@ -73,6 +76,7 @@ class SourceStatus:
     events: int = 0
     malformed: int = 0
     unknown: dict[str, int] = field(default_factory=dict)
+    format_name: str = ""
 
     def describe(self, now: float | None = None) -> str:
         """One line for a status indicator, in the UI language."""
@@ -117,8 +121,11 @@ class WebSocketSource:
         rng: jitter source (tests pass a seeded one).
     """
 
-    #: Protocol name as the CLI spells it (``--format``).
+    #: Protocol name as the CLI spells it (``--format``); the registry in app/sources/__init__.py uses it too.
     format_name = "websocket"
+    #: How the connect dialog, the health panel and the docs present this source. Every registered
+    #: source declares its own (tests/app/test_sources_registry.py checks).
+    info: ClassVar[SourceInfo]
     #: Seconds between heartbeat frames; ``None`` when the protocol needs none.
     heartbeat_interval: float | None = None
 
@@ -138,7 +145,7 @@ class WebSocketSource:
         self.sink = sink
         self.timing = LinkTiming(idle_timeout, open_timeout, backoff_base, backoff_cap, failure_backoff)
         self._rng = rng or random.Random()
-        self._status = SourceStatus()
+        self._status = SourceStatus(format_name=self.format_name)
         self._listeners: Listeners[[SourceStatus]] = Listeners(log, "status listener")
         self._removers: dict[StatusListener, Callable[[], None]] = {}
         self._unknown: Counter[str] = Counter()

@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.events import Kind, LiveEvent
+from app.core.i18n import tr
 from app.sources.base import EventSink, FrameError, WebSocketSource
+from app.sources.info import SourceInfo, websocket_resolver
 
 DEFAULT_URL = "ws://127.0.0.1:8888"
 MAX_TEXT = 2000
@@ -268,6 +270,13 @@ class DouyinBridgeSource(WebSocketSource):
     """
 
     format_name = "douyin-bridge"
+    info = SourceInfo(
+        label=lambda: tr("抖音（弹幕桥）"),
+        hint=lambda: tr("先在本机运行弹幕桥（BarrageGrab）并打开直播间；留空使用默认地址 {url}。", url=DEFAULT_URL),
+        resolve=websocket_resolver(DEFAULT_URL, DEFAULT_URL),
+        placeholder=lambda: DEFAULT_URL,
+        default_url=DEFAULT_URL,
+    )
 
     def __init__(self, url: str, sink: EventSink, *, idle_timeout: float = 120.0, **kwargs: Any) -> None:
         kwargs.pop("room_id", None)  # the bridge follows whatever room the streamer has open

@@ -20,6 +20,7 @@ from app.core.events import KINDS, Command, LiveEvent
 from app.core.i18n import tr
 from app.rooms.room_server import PROTOCOL, PROTOCOL_VERSION
 from app.sources.base import FrameError, SourceRefusedError, WebSocketSource
+from app.sources.info import SourceInfo, websocket_resolver
 
 log = logging.getLogger("livedeck.sources.generic")
 
@@ -105,6 +106,12 @@ class GenericSource(WebSocketSource):
     """
 
     format_name = "generic"
+    info = SourceInfo(
+        label=lambda: tr("通用 JSON"),
+        hint=lambda: tr("直播间或桥接程序的 WebSocket 地址（ws:// 或 wss://），协议见 docs/protocol.md。"),
+        resolve=websocket_resolver("ws://127.0.0.1:8765"),
+        placeholder=lambda: "ws://127.0.0.1:8765",
+    )
 
     def __init__(self, url: str, sink: Any, *, token: str | None = None, seat: str = "", **kwargs: Any) -> None:
         super().__init__(url, sink, **kwargs)

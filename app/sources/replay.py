@@ -7,12 +7,29 @@ dialog need nothing special for it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from app.core.i18n import tr
 from app.rooms.replay import ReplayThread, check_speed, resolve_session
 from app.sources.base import EventSink
 from app.sources.generic import GenericSource
+from app.sources.info import AddressKind, SourceInfo, SourceOption
+
+
+def resolve_replay(text: str, options: Mapping[SourceOption, object]) -> tuple[str, dict[str, object]]:
+    """The log and session the connect dialog's fields name; raises ValueError (ReplayError) with a message."""
+    text = text.strip()
+    if not text:
+        raise ValueError(tr("请选择要回放的场次日志"))
+    session_text = str(options.get(SourceOption.SESSION) or "").strip().lstrip("#")
+    if session_text and not session_text.isdigit():
+        raise ValueError(tr("场次编号应为数字，留空表示最新一场"))
+    path = Path(text).expanduser()
+    session_id, _ = resolve_session(path, int(session_text) if session_text else None)
+    speed = options.get(SourceOption.SPEED, 1.0)
+    return str(path), {"session_id": session_id, "speed": float(speed) if isinstance(speed, int | float) else 1.0}
 
 
 class ReplaySource(GenericSource):
@@ -23,6 +40,15 @@ class ReplaySource(GenericSource):
     """
 
     format_name = "replay"
+    info = SourceInfo(
+        label=lambda: tr("回放"),
+        hint=lambda: tr("按原来的节奏重播一场已录制的直播，可加速；长时间的空白最多等 10 秒。"),
+        resolve=resolve_replay,
+        address=AddressKind.LOG_FILE,
+        address_label=lambda: tr("场次日志"),
+        placeholder=lambda: tr("选择一个 .sqlite 场次日志"),
+        options=(SourceOption.SESSION, SourceOption.SPEED),
+    )
 
     def __init__(self, url: str, sink: EventSink, *, session_id: int | None = None, speed: float = 1.0,
                  **kwargs: Any) -> None:

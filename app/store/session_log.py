@@ -185,7 +185,7 @@ def _migration_products(db: Database) -> None:
 
 
 def _migration_shop_orders(db: Database) -> None:
-    """Orders imported from the shop backend's export (app.review.results.import_shop_orders, docs/review.md)."""
+    """Orders imported from the shop backend's export (app.review.shop_orders.import_shop_orders, docs/review.md)."""
     db.execute(
         """CREATE TABLE shop_orders (
             session_id INTEGER NOT NULL,

@@ -275,7 +275,7 @@ def test_alert_events_and_promotions_become_marks() -> None:
     m.feed([
         ev(Kind.SYSTEM, 5, text="秒杀开始", product_id="p3", extra={"flash_sale": "started"}),
         ev(Kind.SYSTEM, 3, text="优惠券来了", extra={"coupon_id": "c1"}),
-        ev(Kind.SYSTEM, 9, text="优惠券 c1 已抢光", extra={"coupon_id": "c1"}),
+        ev(Kind.SYSTEM, 9, text="优惠券 c1 已抢光", extra={"coupon": "sold_out", "coupon_id": "c1"}),
         ev(Kind.SYSTEM, 7, text="在线下降", extra={"alert": "online_drop"}),
     ])
     assert [(mk.ts - T0, mk.kind) for mk in m.marks] == [(3, "coupon"), (5, "flash_sale"), (7, "alert")]

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from app.commerce.catalog import demo_catalog_path, load_products_csv
-from app.engine.resume import resume_interrupted
 from app.core.clock import ManualClock
 from app.core.events import Command, Kind, LiveEvent
+from app.engine.resume import resume_interrupted
 from app.engine.session import SessionEngine
 from app.store.session_log import SessionLog
 

@@ -1,4 +1,4 @@
-"""The review (app/review/results.py) against independent SQL over a hand-made session log."""
+"""The review (app/review/) against independent SQL over a hand-made session log."""
 
 from __future__ import annotations
 
@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 from app.core.events import LiveEvent
-from app.review import results as rv
+from app.review.compare import compare
+from app.review.keywords import stopwords
+from app.review.library import delete_session, export_session, import_session, list_sessions, rename_session
+from app.review.log_access import ReviewError
+from app.review.results import Review
+from app.review.shop_orders import import_shop_orders
 from app.store.session_log import SessionLog
 
 T0 = 1_718_000_000.0
@@ -95,7 +100,7 @@ def sql(path: Path, query: str, *params: object) -> object:
 
 def test_summary_equals_independent_sql(session_log: tuple[Path, int]) -> None:
     path, sid = session_log
-    with rv.Review(path, sid) as r:
+    with Review(path, sid) as r:
         s = r.summary()
     assert s.comments == sql(path, "SELECT count(*) FROM events WHERE session_id=? AND kind='comment'", sid) == 8
     assert s.peak_online == sql(path, "SELECT max(count) FROM events WHERE session_id=? AND kind='viewer_stats'", sid)
@@ -117,7 +122,7 @@ def test_summary_equals_independent_sql(session_log: tuple[Path, int]) -> None:
 
 def test_timeline_explain_windows_and_markers(session_log: tuple[Path, int]) -> None:
     path, sid = session_log
-    with rv.Review(path, sid) as r:
+    with Review(path, sid) as r:
         points = r.timeline(60)
         windows = r.explain_windows()
         markers = r.markers()
@@ -132,7 +137,7 @@ def test_timeline_explain_windows_and_markers(session_log: tuple[Path, int]) -> 
 
 def test_products_per_product_gmv_and_window_numbers(session_log: tuple[Path, int]) -> None:
     path, sid = session_log
-    with rv.Review(path, sid) as r:
+    with Review(path, sid) as r:
         products = {p.product_id: p for p in r.products()}
     c = products["C"]
     assert c.gmv_fen == sql(path, "SELECT sum(amount_fen) FROM events WHERE session_id=? AND product_id='C' "
@@ -151,7 +156,7 @@ def test_products_per_product_gmv_and_window_numbers(session_log: tuple[Path, in
 
 def test_questions_answered(session_log: tuple[Path, int]) -> None:
     path, sid = session_log
-    with rv.Review(path, sid) as r:
+    with Review(path, sid) as r:
         qs = {q.text: q for q in r.questions()}
         assert [q.seq for q in r.questions(limit=2)] == [5, 6]
         assert [q.seq for q in r.questions(limit=2, offset=2)] == [7, 20]
@@ -165,18 +170,18 @@ def test_questions_answered(session_log: tuple[Path, int]) -> None:
 
 def test_keywords_drop_stop_words_and_short_tokens(session_log: tuple[Path, int]) -> None:
     path, sid = session_log
-    with rv.Review(path, sid) as r:
+    with Review(path, sid) as r:
         words = dict(r.keywords())
     assert words.get("漂亮") == 2
     assert words.get("衣服") == 2
     assert "主播" not in words  # a stop word
     assert all(len(w) >= 2 and not w.isdigit() for w in words)
-    assert "主播" in rv.stopwords()
+    assert "主播" in stopwords()
 
 
 def test_promotions(session_log: tuple[Path, int]) -> None:
     path, sid = session_log
-    with rv.Review(path, sid) as r:
+    with Review(path, sid) as r:
         promo = r.promotions()
     (sale,) = promo.flash_sales
     assert (sale.no, sale.stock, sale.sold, sale.sell_through.value) == (3, 10, 3, 0.3)
@@ -192,7 +197,7 @@ def test_highlights_find_a_comment_spike(tmp_path: Path) -> None:
         sid = log.start_session("t", "demo", started_at=T0)
         log.append(sid, events)
         log.end_session(sid, ended_at=T0 + 300)
-    with rv.Review(path, sid) as r:
+    with Review(path, sid) as r:
         (h,) = r.highlights()
         around = r.comments_around(h.ts, 5)
     assert h.comments >= 10
@@ -204,28 +209,28 @@ def test_highlights_find_a_comment_spike(tmp_path: Path) -> None:
 
 def test_library_rename_delete_export_import(session_log: tuple[Path, int], tmp_path: Path) -> None:
     path, sid = session_log
-    (row,) = rv.list_sessions(path)
+    (row,) = list_sessions(path)
     assert (row.id, row.comments, row.orders, row.buyers, row.gmv_fen, row.peak_online) == (sid, 8, 3, 3, 19960, 30)
-    rv.rename_session(path, sid, "新标题")
-    assert rv.list_sessions(path)[0].title == "新标题"
+    rename_session(path, sid, "新标题")
+    assert list_sessions(path)[0].title == "新标题"
     exported = tmp_path / "one.livedeck.sqlite"
-    rv.export_session(path, sid, exported)
-    new = rv.import_session(path, exported)
+    export_session(path, sid, exported)
+    new = import_session(path, exported)
     assert new != sid
-    with rv.Review(path, sid) as a, rv.Review(path, new) as b:
+    with Review(path, sid) as a, Review(path, new) as b:
         assert a.summary().gmv_fen == b.summary().gmv_fen
         assert a.summary().comments == b.summary().comments
         assert [p.gmv_fen for p in a.products()] == [p.gmv_fen for p in b.products()]
         assert a.explain_windows() == b.explain_windows()
-    rv.delete_session(path, sid)
+    delete_session(path, sid)
     for table in ("events", "actions", "metrics", "products", "shop_orders"):
         assert sql(path, f"SELECT count(*) FROM {table} WHERE session_id = ?", sid) == 0
     assert sql(path, "SELECT count(*) FROM sessions WHERE id = ?", sid) == 0
-    assert [s.id for s in rv.list_sessions(path)] == [new]
-    with pytest.raises(rv.ReviewError):
-        rv.Review(path, sid)
-    with pytest.raises(rv.ReviewError):
-        rv.delete_session(path, 999)
+    assert [s.id for s in list_sessions(path)] == [new]
+    with pytest.raises(ReviewError):
+        Review(path, sid)
+    with pytest.raises(ReviewError):
+        delete_session(path, 999)
 
 
 def test_shop_order_import_with_bad_rows(session_log: tuple[Path, int], tmp_path: Path) -> None:
@@ -243,16 +248,16 @@ def test_shop_order_import_with_bad_rows(session_log: tuple[Path, int], tmp_path
         "O1,C,59.90,1718000120,张三\n",  # duplicate in the file
         encoding="utf-8",
     )
-    result = rv.import_shop_orders(path, sid, orders)
+    result = import_shop_orders(path, sid, orders)
     assert result.imported == 3
     assert result.in_windows == 2
     assert sorted((e.row, e.column) for e in result.errors) == [(5, "商品"), (6, "金额"), (7, "订单号"), (8, "时间"),
                                                                 (9, "订单号")]
     assert sql(path, "SELECT sum(amount_fen) FROM shop_orders WHERE session_id = ?", sid) == 5990 + 3990 + 1990
-    with rv.Review(path, sid) as r:
+    with Review(path, sid) as r:
         products = {p.product_id: p for p in r.products()}
     assert (products["C"].shop_orders, products["C"].shop_gmv_fen) == (1, 5990)
-    again = rv.import_shop_orders(path, sid, orders)  # re-importing the same export adds nothing
+    again = import_shop_orders(path, sid, orders)  # re-importing the same export adds nothing
     assert again.imported == 0
     assert again.duplicates == 3
 
@@ -260,9 +265,9 @@ def test_shop_order_import_with_bad_rows(session_log: tuple[Path, int], tmp_path
 def test_compare_sessions(session_log: tuple[Path, int], tmp_path: Path) -> None:
     path, sid = session_log
     exported = tmp_path / "one.sqlite"
-    rv.export_session(path, sid, exported)
-    other = rv.import_session(path, exported)
-    cmp = rv.compare(path, [sid, other])
+    export_session(path, sid, exported)
+    other = import_session(path, exported)
+    cmp = compare(path, [sid, other])
     assert [s.session_id for s in cmp.sessions] == [sid, other]
     row = next(p for p in cmp.products if p.key == "C")
     assert [r.gmv_fen if r else None for r in row.results] == [17970, 17970]
@@ -270,10 +275,10 @@ def test_compare_sessions(session_log: tuple[Path, int], tmp_path: Path) -> None
 
 def test_unknown_session_and_missing_log(tmp_path: Path, session_log: tuple[Path, int]) -> None:
     path, _ = session_log
-    with pytest.raises(rv.ReviewError, match="42"):
-        rv.Review(path, 42)
-    with pytest.raises(rv.ReviewError):
-        rv.Review(tmp_path / "nope.sqlite", 1)
+    with pytest.raises(ReviewError, match="42"):
+        Review(path, 42)
+    with pytest.raises(ReviewError):
+        Review(tmp_path / "nope.sqlite", 1)
 
 
 def _independent_comments(path: Path, sid: int) -> list[tuple[int, float, str]]:
@@ -291,10 +296,12 @@ def test_question_pages_past_the_direct_ones(session_log: tuple[Path, int], monk
 
     path, sid = session_log
     expected = [seq for seq, _, text in _independent_comments(path, sid) if is_question(text)]
-    with rv.Review(path, sid) as r:
+    with Review(path, sid) as r:
         direct = [[q.seq for q in r.questions(limit=2, offset=o)] for o in (0, 2, 4)]
-    monkeypatch.setattr(rv, "_DIRECT_PAGES", 0)
-    with rv.Review(path, sid) as r:
+    from app.review import questions
+
+    monkeypatch.setattr(questions, "_DIRECT_PAGES", 0)
+    with Review(path, sid) as r:
         listed = [[q.seq for q in r.questions(limit=2, offset=o)] for o in (0, 2, 4)]
         assert r.question_count() == len(expected) == r.summary().questions
     assert direct == listed == [expected[0:2], expected[2:4], expected[4:6]]
@@ -320,7 +327,7 @@ def test_intent_and_questions_per_product_with_overlapping_windows(tmp_path: Pat
                               result="applied")
         log.end_session(sid, ended_at=T0 + 300)
     rows = _independent_comments(path, sid)
-    with rv.Review(path, sid) as r:
+    with Review(path, sid) as r:
         windows = r.explain_windows()
         products = {p.product_id: p for p in r.products()}
     assert any(a.end_ts > b.start_ts for a, b in itertools.pairwise(windows))  # they do overlap
@@ -369,7 +376,7 @@ def test_window_conversion_counts_only_buyers_who_clicked_inside_its_windows(tmp
     """2 clickers, 3 buyers of whom 1 clicked → 50 %, not 150 %; checked against independent SQL."""
     path = tmp_path / "conversion.sqlite"
     sid = _conversion_log(path, overlap)
-    with rv.Review(path, sid) as r:
+    with Review(path, sid) as r:
         windows = [(w.start_ts, w.end_ts) for w in r.explain_windows() if w.product_id == "C"]
         c = next(p for p in r.products() if p.product_id == "C")
     assert len(windows) == (2 if overlap else 1)  # overlapping: the review's window-by-window path
@@ -397,8 +404,8 @@ def test_window_conversion_counts_only_buyers_who_clicked_inside_its_windows(tmp
 
 def test_close_interrupts_and_the_review_still_answers(session_log: tuple[Path, int]) -> None:
     path, sid = session_log
-    r = rv.Review(path, sid)
+    r = Review(path, sid)
     r.close()  # the first screen's queries were running
     after = (r.summary(), r.products(), r.timeline(60), r.questions())
-    with rv.Review(path, sid) as fresh:
+    with Review(path, sid) as fresh:
         assert after == (fresh.summary(), fresh.products(), fresh.timeline(60), fresh.questions())

@@ -12,9 +12,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.engine.commands import CommandResult
 from app.core.events import Command
 from app.core.i18n import tr
+from app.engine.commands import CommandResult
 from app.engine.session import SessionEngine
 
 log = logging.getLogger("livedeck.ui.commands")

@@ -8,9 +8,6 @@ address that is not ``ws://``, a log without that session) and remembers the las
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,51 +26,23 @@ from PySide6.QtWidgets import (
 
 from app.core.i18n import tr
 from app.core.settings import Settings
-from app.rooms.replay import MAX_SPEED, MIN_SPEED, ReplayError, resolve_session
+from app.rooms.demo import DEMO_ROOM
+from app.rooms.replay import MAX_SPEED, MIN_SPEED
 from app.show.show import SourceSpec
+from app.sources import FORMATS, source_info
+from app.sources.info import AddressKind, SourceInfo, SourceOption
 from ui.common import theme
 
-DOUYIN_BRIDGE_DEFAULT = "ws://127.0.0.1:8888"
+DEMO = "demo"
 
-#: Platform keys in menu order. The key is what ``last_format`` remembers.
-PLATFORMS: tuple[str, ...] = ("demo", "generic", "bilibili", "douyin-bridge", "replay")
-
-_BILIBILI_ROOM = re.compile(r"^(?:(?:https?://)?live\.bilibili\.com/(?:h5/)?)?(\d+)/?(?:[?#].*)?$")
-_WS_URL = re.compile(r"^wss?://[^\s/:?#]+(?::\d{1,5})?(?:[/?#]\S*)?$", re.IGNORECASE)
+#: Platform keys in menu order: the embedded demo room, then every registered source. The key is what
+#: ``last_format`` remembers.
+PLATFORMS: tuple[str, ...] = (DEMO, *FORMATS)
 
 
-def _platform_name(key: str) -> str:
-    return {
-        "demo": tr("演示直播间"),
-        "generic": tr("通用 JSON"),
-        "bilibili": tr("哔哩哔哩"),
-        "douyin-bridge": tr("抖音（弹幕桥）"),
-        "replay": tr("回放"),
-    }[key]
-
-
-def _address_label(key: str) -> str:
-    return {"bilibili": tr("直播间号"), "replay": tr("场次日志")}.get(key, tr("地址"))
-
-
-def _placeholder(key: str) -> str:
-    return {
-        "generic": "ws://127.0.0.1:8765",
-        "bilibili": tr("如 21452505"),
-        "douyin-bridge": DOUYIN_BRIDGE_DEFAULT,
-        "replay": tr("选择一个 .sqlite 场次日志"),
-    }.get(key, "")
-
-
-def _hint(key: str) -> str:
-    return {
-        "demo": tr("内置的模拟直播间，用来练习和演示，不需要地址。"),
-        "generic": tr("直播间或桥接程序的 WebSocket 地址（ws:// 或 wss://），协议见 docs/protocol.md。"),
-        "bilibili": tr("直播间网址 live.bilibili.com/ 后面的数字，也可以直接粘贴网址。"),
-        "douyin-bridge": tr("先在本机运行弹幕桥（BarrageGrab）并打开直播间；留空使用默认地址 {url}。",
-                            url=DOUYIN_BRIDGE_DEFAULT),
-        "replay": tr("按原来的节奏重播一场已录制的直播，可加速；长时间的空白最多等 10 秒。"),
-    }[key]
+def platform_info(key: str) -> SourceInfo:
+    """How the platform ``key`` presents itself (the source's own :class:`SourceInfo`)."""
+    return DEMO_ROOM if key == DEMO else source_info(key)
 
 
 class ConnectDialog(QDialog):
@@ -100,7 +69,7 @@ class ConnectDialog(QDialog):
 
         self.platform = QComboBox(self)
         for key in PLATFORMS:
-            self.platform.addItem(_platform_name(key), key)
+            self.platform.addItem(platform_info(key).label(), key)
         if demo_url is None:
             item = self.platform.model().item(0)  # type: ignore[attr-defined]
             item.setEnabled(False)
@@ -139,6 +108,8 @@ class ConnectDialog(QDialog):
         self.form.addRow(tr("Cookie 文件"), _row(self.cookie_file, self.cookie_browse))
         self.form.addRow(tr("场次编号"), self.session)
         self.form.addRow(tr("速度"), self.speed)
+        #: The form row of each source option (rows 0–2 are platform, address and hint).
+        self._option_rows = {SourceOption.COOKIE_FILE: 3, SourceOption.SESSION: 4, SourceOption.SPEED: 5}
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
@@ -157,7 +128,7 @@ class ConnectDialog(QDialog):
         self._current = ""
         self.platform.currentIndexChanged.connect(self._platform_changed)
         self.address.textEdited.connect(lambda _: self.error.hide())
-        start = last if last in PLATFORMS and not (last == "demo" and demo_url is None) else "generic"
+        start = last if last in PLATFORMS and not (last == DEMO and demo_url is None) else "generic"
         self.set_platform(start)
         self._platform_changed()
 
@@ -174,15 +145,15 @@ class ConnectDialog(QDialog):
         if self._current:
             self._texts[self._current] = self.address.text()
         key = self._current = self.platform_key
+        info = platform_info(key)
         self.address.setText(self._texts[key])
-        self.address.setPlaceholderText(_placeholder(key))
-        self._address_label.setText(_address_label(key))
-        self.hint.setText(_hint(key))
-        self.form.setRowVisible(1, key != "demo")
-        self.address_browse.setVisible(key == "replay")
-        self.form.setRowVisible(3, key == "bilibili")
-        self.form.setRowVisible(4, key == "replay")
-        self.form.setRowVisible(5, key == "replay")
+        self.address.setPlaceholderText(info.placeholder())
+        self._address_label.setText(info.address_label())
+        self.hint.setText(info.hint())
+        self.form.setRowVisible(1, info.address is not AddressKind.NONE)
+        self.address_browse.setVisible(info.address is AddressKind.LOG_FILE)
+        for option, row in self._option_rows.items():
+            self.form.setRowVisible(row, option in info.options)
         self.error.hide()
         self.adjustSize()
 
@@ -205,44 +176,17 @@ class ConnectDialog(QDialog):
     def build_spec(self) -> SourceSpec:
         """The spec the fields describe. Raises ValueError with a message for the user."""
         key = self.platform_key
-        text = self.address.text().strip()
-        if key == "demo":
+        if key == DEMO:
             if self.demo_url is None:
                 raise ValueError(tr("演示直播间没有运行"))
             return SourceSpec("generic", self.demo_url)
-        if key in ("generic", "douyin-bridge"):
-            if not text and key == "douyin-bridge":
-                text = DOUYIN_BRIDGE_DEFAULT
-            if not text:
-                raise ValueError(tr("请填写直播间的地址，如 {example}", example=_placeholder(key)))
-            if not _WS_URL.match(text):
-                raise ValueError(tr("地址要以 ws:// 或 wss:// 开头，如 {example}", example=_placeholder(key)))
-            return SourceSpec(key, text)
-        if key == "bilibili":
-            if not text:
-                raise ValueError(tr("请填写哔哩哔哩直播间号"))
-            match = _BILIBILI_ROOM.match(text)
-            if match is None or int(match.group(1)) <= 0:
-                raise ValueError(tr("直播间号应为数字（网址 live.bilibili.com/ 后面的那串数字）"))
-            options: dict[str, object] = {}
-            cookie = self.cookie_file.text().strip()
-            if cookie:
-                if not Path(cookie).expanduser().is_file():
-                    raise ValueError(tr("找不到 Cookie 文件：{path}", path=cookie))
-                options["cookie_file"] = str(Path(cookie).expanduser())
-            return SourceSpec("bilibili", f"bilibili:{match.group(1)}", options)
-        # replay
-        if not text:
-            raise ValueError(tr("请选择要回放的场次日志"))
-        session_text = self.session.text().strip().lstrip("#")
-        if session_text and not session_text.isdigit():
-            raise ValueError(tr("场次编号应为数字，留空表示最新一场"))
-        try:
-            session_id, _ = resolve_session(Path(text).expanduser(), int(session_text) if session_text else None)
-        except ReplayError as exc:
-            raise ValueError(str(exc)) from None
-        return SourceSpec("replay", str(Path(text).expanduser()),
-                          {"session_id": session_id, "speed": float(self.speed.value())})
+        options = {
+            SourceOption.COOKIE_FILE: self.cookie_file.text(),
+            SourceOption.SESSION: self.session.text(),
+            SourceOption.SPEED: float(self.speed.value()),
+        }
+        url, resolved = platform_info(key).resolve(self.address.text(), options)
+        return SourceSpec(key, url, resolved)
 
     def show_error(self, message: str) -> None:
         self.error.setText(message)
@@ -257,10 +201,11 @@ class ConnectDialog(QDialog):
         self.spec = spec
         key = self.platform_key
         self.settings.set("last_format", key)
-        self.settings.set("last_source", "" if key == "demo" else self.address.text().strip())
-        if key == "bilibili":
+        self.settings.set("last_source", "" if key == DEMO else self.address.text().strip())
+        options = platform_info(key).options
+        if SourceOption.COOKIE_FILE in options:
             self.settings.set("last_cookie_file", self.cookie_file.text().strip())
-        if key == "replay":
+        if SourceOption.SPEED in options:
             self.settings.set("replay_speed", self.speed.value())
         super().accept()
 

@@ -9,11 +9,11 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QVBoxLayout, QWidget
 
-from app.engine.commands import CommandResult
 from app.commerce.promotions import Coupon
 from app.core.events import Command
 from app.core.i18n import tr
 from app.core.units import coupon_label
+from app.engine.commands import CommandResult
 from app.engine.session import SessionEngine
 from ui.live.promotion_fields import (
     FieldRow,

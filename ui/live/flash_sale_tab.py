@@ -11,11 +11,11 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
-from app.engine.commands import CommandResult
 from app.commerce.promotions import FlashSale
 from app.core.events import Command
 from app.core.i18n import tr
 from app.core.units import format_clock, format_fen, format_yuan
+from app.engine.commands import CommandResult
 from app.engine.session import SessionEngine
 from ui.live.promotion_fields import (
     FieldRow,

@@ -9,10 +9,10 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.engine.commands import CommandResult
 from app.commerce.promotions import LuckyBag
 from app.core.events import Command
 from app.core.i18n import tr
+from app.engine.commands import CommandResult
 from app.engine.session import SessionEngine
 from ui.live.promotion_fields import (
     CountdownBadge,

@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.engine.commands import CommandResult
 from app.core.events import Command
 from app.core.i18n import tr
 from app.core.units import AmountError, format_clock, parse_yuan
+from app.engine.commands import CommandResult
 
 #: How a form sends a command: the panel executes it, says the outcome in ``status`` and redraws.
 Send = Callable[[Command, QLabel], CommandResult]

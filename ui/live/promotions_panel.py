@@ -30,11 +30,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.commerce.effects import Change
-from app.engine.commands import CommandResult
 from app.commerce.promotions import FlashSale
 from app.core.events import Command
 from app.core.i18n import tr
 from app.core.units import format_fen
+from app.engine.commands import CommandResult
 from app.engine.session import SessionEngine
 from ui.live.coupon_tab import CouponTab
 from ui.live.flash_sale_tab import FlashSaleTab

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout, QWidget
 
 from app.core.i18n import tr
 from app.core.units import format_clock, format_time_of_day
+from app.sources import FORMATS, source_info
 from app.sources.base import SourceStatus
 from ui.common import theme
 
@@ -44,6 +45,7 @@ class SourceHealthPanel(QFrame):
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
         for key, caption in (
+            ("platform", tr("平台")),
             ("state", tr("状态")),
             ("since", tr("本次连接")),
             ("reconnects", tr("重连次数")),
@@ -89,7 +91,7 @@ class SourceHealthPanel(QFrame):
         self._show_status()
 
     def text(self, key: str) -> str:
-        """The value shown for ``key`` (state, since, reconnects, frames, events, malformed, unknown)."""
+        """The value shown for ``key`` (platform, state, since, reconnects, frames, events, malformed, unknown)."""
         return self.values[key].text()
 
     def _show_status(self, now: float | None = None) -> None:
@@ -99,6 +101,7 @@ class SourceHealthPanel(QFrame):
             for label in values.values():
                 label.setText("-")
             return
+        values["platform"].setText(_platform_label(status.format_name))
         values["state"].setText(status.describe())
         if status.connected_since is None:
             values["since"].setText(tr("未连接"))
@@ -144,3 +147,8 @@ class SourceHealthPopup(SourceHealthPanel):
         self.adjustSize()
         self.move(anchor.mapToGlobal(anchor.rect().bottomLeft()))
         self.show()
+
+
+def _platform_label(format_name: str) -> str:
+    """The source's platform as its own :class:`app.sources.info.SourceInfo` names it ("-" when unknown)."""
+    return source_info(format_name).label() if format_name in FORMATS else "-"

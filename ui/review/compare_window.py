@@ -1,5 +1,5 @@
 """Compare two or more sessions side by side: KPIs and per-product results, one column per session, the
-better value of each row highlighted (app.review.results.compare)."""
+better value of each row highlighted (app.review.compare)."""
 
 from __future__ import annotations
 
@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
 
 from app.core.i18n import tr
 from app.core.units import format_clock, format_count, format_fen
-from app.review import results as review
-from app.review.results import Comparison, ProductResult, Summary
+from app.review.compare import Comparison, compare
+from app.review.products import ProductResult
+from app.review.summary import Summary
 from ui.common.theme import COLORS, ui_font
 from ui.review.session_library import format_date
 
@@ -174,7 +175,7 @@ class CompareWindow(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setObjectName("compareWindow")
         self.path = Path(path)
-        self.comparison: Comparison = review.compare(self.path, list(session_ids))
+        self.comparison: Comparison = compare(self.path, list(session_ids))
         sessions = self.comparison.sessions
         self.setWindowTitle(tr("场次对比（{n} 场）", n=len(sessions)))
         self.resize(1100, 900)

@@ -40,8 +40,14 @@ from PySide6.QtWidgets import (
 
 from app.core.i18n import tr
 from app.core.units import format_clock, format_count, format_fen, format_fen_or_dash
-from app.review import results as review
-from app.review.results import ExplainWindow, Highlight, ProductResult, Question, Review, Summary
+from app.review.explain_windows import ExplainWindow
+from app.review.highlights import Highlight
+from app.review.log_access import ReviewError
+from app.review.products import ProductResult
+from app.review.questions import Question
+from app.review.results import Review
+from app.review.shop_orders import OrderImport, import_shop_orders
+from app.review.summary import Summary
 from ui.common.theme import COLORS, ui_font
 from ui.live.dashboard import DashTile, TileSpec
 from ui.review.review_charts import KeywordChart, ReviewTimeline
@@ -236,7 +242,7 @@ class ReviewWindow(QWidget):
         session_id: the session.
 
     Raises:
-        app.review.results.ReviewError: the log or the session does not exist.
+        app.review.log_access.ReviewError: the log or the session does not exist.
     """
 
     def __init__(self, path: str | os.PathLike[str], session_id: int, parent: QWidget | None = None) -> None:
@@ -252,7 +258,7 @@ class ReviewWindow(QWidget):
         self.setWindowTitle(tr("复盘 — {title}", title=self.summary.title or tr("未命名")))
         self.resize(1480, 960)
         self._loaded: set[str] = set()
-        self.last_import: review.OrderImport | None = None
+        self.last_import: OrderImport | None = None
         self.import_dialog: QDialog | None = None
 
         # Heading and actions.
@@ -471,12 +477,12 @@ class ReviewWindow(QWidget):
         if orders_file:
             self.import_orders_from(orders_file)
 
-    def import_orders_from(self, orders_file: str | os.PathLike[str]) -> review.OrderImport | None:
+    def import_orders_from(self, orders_file: str | os.PathLike[str]) -> OrderImport | None:
         """Import the shop's orders file, show the outcome (every bad row with its reason), and refresh
         the product table."""
         try:
-            result = review.import_shop_orders(self.path, self.session_id, orders_file)
-        except (review.ReviewError, OSError, ValueError) as exc:
+            result = import_shop_orders(self.path, self.session_id, orders_file)
+        except (ReviewError, OSError, ValueError) as exc:
             QMessageBox.warning(self, tr("导入店铺订单"), tr("导入失败：{reason}", reason=exc))
             return None
         self.last_import = result
@@ -496,7 +502,7 @@ class ReviewWindow(QWidget):
 class OrderImportDialog(QDialog):
     """What a shop-order import did: how many orders, how many in explain windows, and each bad row."""
 
-    def __init__(self, result: review.OrderImport, parent: QWidget | None = None) -> None:
+    def __init__(self, result: OrderImport, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("导入店铺订单"))
         self.resize(640, 380 if result.errors else 160)

@@ -1,7 +1,7 @@
 """The session library (场次库): every recorded show, sortable; open one for review, rename, delete,
 export/import a session file, write a report, compare several.
 
-Everything is read and changed through app.review.results (its own read-only connections for reading; the
+Everything is read and changed through app.review.library (its own read-only connections for reading; the
 library never writes SQLite itself). Interrupted sessions are marked in amber and open like the rest.
 """
 
@@ -35,8 +35,9 @@ from PySide6.QtWidgets import (
 from app.core.i18n import language, tr
 from app.core.settings import default_log_path
 from app.core.units import format_clock, format_count, format_datetime, format_fen
-from app.review import results as review
-from app.review.results import SessionRow
+from app.review import library
+from app.review.library import SessionRow
+from app.review.log_access import ReviewError
 from ui.review.review_models import Column, RecordTableModel
 
 log = logging.getLogger("livedeck.ui.review")
@@ -169,8 +170,8 @@ class SessionLibrary(QWidget):
         rows: list[SessionRow] = []
         error = ""
         try:
-            rows = review.list_sessions(self.path) if self.path.exists() else []
-        except review.ReviewError as exc:
+            rows = library.list_sessions(self.path) if self.path.exists() else []
+        except ReviewError as exc:
             error = str(exc)
         except Exception:  # a bug: a traceback in the log, an empty list on screen
             log.exception("reading the session list failed")
@@ -234,7 +235,7 @@ class SessionLibrary(QWidget):
 
         try:
             window = ReviewWindow(self.path, session_id, self)
-        except (review.ReviewError, OSError) as exc:
+        except (ReviewError, OSError) as exc:
             QMessageBox.warning(self, tr("打开复盘"), tr("无法打开场次：{reason}", reason=exc))
             return None
         self._keep(window)
@@ -254,8 +255,8 @@ class SessionLibrary(QWidget):
         if not title:
             return False
         try:
-            review.rename_session(self.path, session_id, title)
-        except (review.ReviewError, OSError) as exc:
+            library.rename_session(self.path, session_id, title)
+        except (ReviewError, OSError) as exc:
             QMessageBox.warning(self, tr("重命名"), tr("无法重命名：{reason}", reason=exc))
             return False
         self.refresh()
@@ -283,8 +284,8 @@ class SessionLibrary(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
-            review.delete_session(self.path, row.id)
-        except (review.ReviewError, OSError) as exc:
+            library.delete_session(self.path, row.id)
+        except (ReviewError, OSError) as exc:
             QMessageBox.warning(self, tr("删除场次"), tr("无法删除：{reason}", reason=exc))
             return
         self.refresh()
@@ -298,8 +299,8 @@ class SessionLibrary(QWidget):
         if not out:
             return
         try:
-            review.export_session(self.path, row.id, out)
-        except (review.ReviewError, OSError) as exc:
+            library.export_session(self.path, row.id, out)
+        except (ReviewError, OSError) as exc:
             QMessageBox.warning(self, tr("导出场次"), tr("导出失败：{reason}", reason=exc))
 
     def import_file(self) -> None:
@@ -307,8 +308,8 @@ class SessionLibrary(QWidget):
         if not in_file:
             return
         try:
-            new_id = review.import_session(self.path, in_file)
-        except (review.ReviewError, OSError, ValueError) as exc:
+            new_id = library.import_session(self.path, in_file)
+        except (ReviewError, OSError, ValueError) as exc:
             QMessageBox.warning(self, tr("导入场次"), tr("导入失败：{reason}", reason=exc))
             return
         self.refresh(select=[new_id])
@@ -326,7 +327,7 @@ class SessionLibrary(QWidget):
 
         try:
             window = CompareWindow(self.path, ids, self)
-        except (review.ReviewError, OSError) as exc:
+        except (ReviewError, OSError) as exc:
             QMessageBox.warning(self, tr("对比场次"), tr("无法对比：{reason}", reason=exc))
             return None
         self._keep(window)
@@ -363,7 +364,7 @@ class _ReportJob(QObject):
             from app.review.report import write_report
 
             write_report(path, session_id, self.out, lang=lang)
-        except (review.ReviewError, OSError, ValueError, ImportError) as exc:
+        except (ReviewError, OSError, ValueError, ImportError) as exc:
             log.warning("report %s failed: %s", self.out, exc)
             self.done.emit(self.out, str(exc) or type(exc).__name__)
             return

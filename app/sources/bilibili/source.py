@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +27,30 @@ from app.sources.bilibili.login import (
 )
 from app.sources.bilibili.messages import RoomState, decode_frame
 from app.sources.bilibili.packets import OP_AUTH, OP_HEARTBEAT, PROTOVER, VER_CONTROL, encode_packet
+from app.sources.info import AddressKind, SourceInfo, SourceOption
 
 log = logging.getLogger("livedeck.sources.bilibili")
+
+#: A room number, or the room's web address (live.bilibili.com/21452505, the h5 page, with a query).
+_ROOM_ADDRESS = re.compile(r"^(?:(?:https?://)?live\.bilibili\.com/(?:h5/)?)?(\d+)/?(?:[?#].*)?$")
+
+
+def resolve_room(text: str, options: Mapping[SourceOption, object]) -> tuple[str, dict[str, object]]:
+    """``bilibili:<room>`` and the cookie file from what the user typed; ValueError with a message."""
+    text = text.strip()
+    if not text:
+        raise ValueError(tr("请填写哔哩哔哩直播间号"))
+    match = _ROOM_ADDRESS.match(text)
+    if match is None or int(match.group(1)) <= 0:
+        raise ValueError(tr("直播间号应为数字（网址 live.bilibili.com/ 后面的那串数字）"))
+    resolved: dict[str, object] = {}
+    cookie = str(options.get(SourceOption.COOKIE_FILE) or "").strip()
+    if cookie:
+        path = Path(cookie).expanduser()
+        if not path.is_file():
+            raise ValueError(tr("找不到 Cookie 文件：{path}", path=cookie))
+        resolved["cookie_file"] = str(path)
+    return f"bilibili:{match.group(1)}", resolved
 
 
 class BilibiliSource(WebSocketSource):
@@ -55,6 +79,15 @@ class BilibiliSource(WebSocketSource):
     """
 
     format_name = "bilibili"
+    info = SourceInfo(
+        label=lambda: tr("哔哩哔哩"),
+        hint=lambda: tr("直播间网址 live.bilibili.com/ 后面的数字，也可以直接粘贴网址。"),
+        resolve=resolve_room,
+        address=AddressKind.ROOM,
+        address_label=lambda: tr("直播间号"),
+        placeholder=lambda: tr("如 21452505"),
+        options=(SourceOption.COOKIE_FILE,),
+    )
     heartbeat_interval: float | None = 30.0
 
     def __init__(

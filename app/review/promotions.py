@@ -1,0 +1,162 @@
+"""Promotions in review: flash sales (sold / stock), coupons (claimed / quantity) and lucky bags, from the
+logged commands and the engine's system events."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.core.i18n import tr
+from app.core.units import coupon_label as format_coupon
+from app.metrics.tracker import Rate
+from app.review.log_access import loads_object
+from app.review.session import SessionReader
+
+
+@dataclass(frozen=True)
+class FlashSaleResult:
+    """One flash sale (秒杀): its product and price, and how much of its stock sold before it ended."""
+
+    sale_id: str
+    no: int | None
+    product_id: str
+    name: str
+    price_fen: int
+    stock: int
+    sold: int
+    start_ts: float | None
+    end_ts: float | None
+    end_reason: str
+
+    @property
+    def sell_through(self) -> Rate:
+        """Sold ÷ stock (售罄率)."""
+        return Rate(self.sold, self.stock)
+
+
+@dataclass(frozen=True)
+class CouponResult:
+    """One dropped coupon: how many were offered and how many were claimed, by how many people."""
+
+    coupon_id: str
+    label: str
+    quantity: int
+    claimed: int  # coupon_claim events (times), capped at quantity
+    claimers: int  # people
+    ts: float
+
+    @property
+    def claim_rate(self) -> Rate:
+        """Claimed ÷ quantity (领取率)."""
+        return Rate(self.claimed, self.quantity)
+
+
+@dataclass(frozen=True)
+class LuckyBagResult:
+    """One lucky bag (福袋): its condition, how many took part and who won."""
+
+    bag_id: str
+    ts: float
+    condition: str
+    participants: int
+    winners: tuple[str, ...]
+    seed: int | None
+    status: str  # running | drawn | cancelled
+
+
+@dataclass(frozen=True)
+class PromotionResults:
+    """The session's promotions, each kind in the order it was started."""
+
+    flash_sales: list[FlashSaleResult] = field(default_factory=list)
+    coupons: list[CouponResult] = field(default_factory=list)
+    lucky_bags: list[LuckyBagResult] = field(default_factory=list)
+
+
+def read_promotions(reader: SessionReader) -> PromotionResults:
+    """Flash sales, coupons and lucky bags from the applied commands and the engine's system events."""
+    sid = reader.session_id
+    ended: dict[str, tuple[float, int, str]] = {}
+    started: dict[str, float] = {}
+    for ts, extra_text in reader.query(
+        "SELECT ts, extra FROM events INDEXED BY events_session_kind_seq "
+        "WHERE session_id = ? AND kind = 'system' AND extra IS NOT NULL "
+        "AND instr(extra, 'flash_sale') > 0",
+        (sid,),
+    ):
+        extra = loads_object(extra_text)
+        sale_id = extra.get("sale_id")
+        if not isinstance(sale_id, str):
+            continue
+        if extra.get("flash_sale") == "ended":
+            ended[sale_id] = (ts, int(extra.get("sold") or 0), str(extra.get("reason") or ""))
+        elif extra.get("flash_sale") == "started":
+            started[sale_id] = ts
+    stops = {str(args.get("sale_id")): ts for name, args, ts, *_ in reader.actions if name == "stop_flash_sale"}
+    sales = []
+    coupons = []
+    bags: dict[str, dict[str, Any]] = {}
+    claims = _coupon_claims(reader)
+    for name, args, ts, cid, _actor in reader.actions:
+        if name == "start_flash_sale":
+            pid = str(args.get("product_id", "")) or reader.by_no.get(args.get("no"), "")
+            stock = int(args.get("stock") or 0)
+            start = started.get(cid, args.get("starts_at_wall", ts))
+            if cid in ended:
+                end, sold, reason = ended[cid]
+            else:  # no end event (interrupted, or another recorder): orders of the product while it ran
+                end = stops.get(cid) or float(args.get("ends_at_wall") or reader.end_ts)
+                reason = "stopped" if cid in stops else ""
+                n = reader.query(
+                    "SELECT total(count) FROM events INDEXED BY events_session_kind_seq "
+                    "WHERE session_id = ? AND kind = 'order' AND product_id = ? "
+                    "AND ts >= ? AND ts < ?", (sid, pid, start, end))[0][0]
+                sold = min(stock, int(n))
+            no, pname, _ = reader.catalog.get(pid, (args.get("no"), "", 0))
+            sales.append(FlashSaleResult(cid, no, pid, pname, int(args.get("price_fen") or 0), stock, sold,
+                                         start, end, reason))
+        elif name == "drop_coupon":
+            coupon_id = str(args.get("coupon_id") or cid)
+            quantity = int(args.get("quantity") or 0)
+            per_user = int(args.get("per_user_limit") or 1)
+            users = claims.get(coupon_id, {})
+            claimed = min(quantity, sum(min(n, per_user) for n in users.values()))
+            coupons.append(CouponResult(coupon_id, coupon_label(args), quantity, claimed, len(users), ts))
+        elif name == "start_lucky_bag":
+            condition = args.get("condition") or {}
+            label = (tr("评论“{keyword}”", keyword=condition["keyword"]) if isinstance(condition, dict)
+                     and condition.get("keyword") else tr("关注"))
+            bags[cid] = {"ts": ts, "condition": label, "seed": args.get("seed"), "status": "running",
+                         "participants": 0, "winners": ()}
+        elif name == "cancel_lucky_bag" and str(args.get("bag_id")) in bags:
+            bags[str(args["bag_id"])]["status"] = "cancelled"
+        elif name == "lucky_bag_draw" and str(args.get("bag_id")) in bags:
+            bag = bags[str(args["bag_id"])]
+            bag.update(status="drawn", participants=len(args.get("participants") or ()),
+                       winners=tuple(str(u) for u in args.get("winners") or ()), seed=args.get("seed", bag["seed"]))
+    lucky = [LuckyBagResult(bid, b["ts"], b["condition"], b["participants"], b["winners"], b["seed"], b["status"])
+             for bid, b in bags.items()]
+    return PromotionResults(sales, coupons, lucky)
+
+
+def _coupon_claims(reader: SessionReader) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    for coupon_id, uid, n in reader.query(
+        "SELECT extra ->> '$.coupon_id' AS c, user_id, count(*) FROM events INDEXED BY events_session_kind_seq "
+        "WHERE session_id = ? "
+        "AND kind = 'coupon_claim' GROUP BY c, user_id",
+        (reader.session_id,),
+    ):
+        if coupon_id is not None:
+            out[str(coupon_id)][uid or ""] = n
+    return out
+
+
+def coupon_label(args: dict[str, Any]) -> str:
+    """How a dropped coupon reads, from its logged ``drop_coupon`` arguments (app.core.units.coupon_label)."""
+    try:
+        return format_coupon(str(args.get("kind") or tr("优惠券")), int(args.get("threshold_fen") or 0),
+                             int(args.get("discount_fen") or 0), int(args.get("percent_off") or 0))
+    except (TypeError, ValueError):
+        return str(args.get("kind") or tr("优惠券"))
