@@ -1,4 +1,5 @@
-"""The ``livedeck`` command. With no subcommand it opens the console on the embedded demo room.
+"""The ``livedeck`` command line (headless). With no subcommand, ``livedeck`` (ui/launcher.py) opens the
+console on the embedded demo room; ``python -m app`` says so and stops.
 
 Subcommands (their flags are contracts; keep them stable):
     livedeck record --source URL --format generic --db PATH [--duration S] [--title T] [--plan PLAN]
@@ -14,11 +15,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import importlib
 import logging
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,12 +30,10 @@ from app.core.log import setup_logging
 from app.core.settings import Settings, default_log_path
 from app.core.shutdown import stop_on_signals
 from app.engine.commands import Role
-from app.engine.session import SessionEngine
-from app.metrics.tracker import MetricsTracker
 from app.rooms import replay
 from app.rooms.hub import DEFAULT_PORT, HubServer
 from app.show.plan import Plan, PlanRunner, load_plan
-from app.show.show import Show, SourceSpec
+from app.show.show import SourceSpec, open_show, seat_options
 from app.sources import FORMATS
 from app.store.session_log import SessionLogError
 
@@ -102,13 +100,6 @@ def _seat_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seat", default="", help=tr("席位名称，主播端按它记录你的操作（如 小王）"))
 
 
-def seat_options(args: argparse.Namespace) -> dict[str, object]:
-    """The generic source's ``token``/``seat`` options from ``--token``/``--seat`` (empty without a token)."""
-    if not getattr(args, "token", None):
-        return {}
-    return {"token": args.token, "seat": args.seat or tr("助播")}
-
-
 def _chosen_language(argv: Sequence[str], settings: Settings) -> str:
     """``--lang`` from the command line, else the setting: known before the parser is built, so that
     ``--help`` speaks it too."""
@@ -125,7 +116,14 @@ def _chosen_language(argv: Sequence[str], settings: Settings) -> str:
     return language if language in LANGUAGES else "zh"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+#: Opens the Qt console for ``livedeck`` without a subcommand: ``(args, settings) -> exit code``. The entry
+#: point (ui/launcher.py) passes it in; app/ itself never imports ui.
+ConsoleOpener = Callable[[argparse.Namespace, Settings], int]
+
+
+def main(argv: Sequence[str] | None = None, open_console: ConsoleOpener | None = None) -> int:
+    """``livedeck`` and ``python -m app``: parse the command line and run the subcommand; without one,
+    open the console through ``open_console`` (``python -m app`` has none: it is the headless CLI)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     settings = Settings()
     set_language(_chosen_language(argv, settings))
@@ -147,10 +145,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.review.report import run_cli  # matplotlib loads only for reports
 
         return run_cli(args)
-    # app/ stays headless: the Qt console is loaded only when the user asks for the window.
-    console = importlib.import_module("ui.console")
-    result: int = console.run(args, settings)
-    return result
+    if open_console is None:
+        print(tr("这是无界面的命令行（record、host、replay、report）；打开控制台请运行 livedeck"), file=sys.stderr)
+        return 2
+    return open_console(args, settings)
 
 
 def record(args: argparse.Namespace) -> int:
@@ -158,7 +156,7 @@ def record(args: argparse.Namespace) -> int:
     SIGINT/SIGTERM; ``host`` also runs the hub (app/rooms/hub.py) for other seats."""
     db = args.db or default_log_path()
     hosting = args.command == "host"
-    options: dict[str, object] = {} if hosting else seat_options(args)
+    options: dict[str, object] = {} if hosting else seat_options(args.token, args.seat)
     if getattr(args, "room", None):
         options["room_id"] = args.room
     if getattr(args, "cookie_file", None):
@@ -221,12 +219,17 @@ async def _record(
     plan: tuple[Plan, list[Product]] | None = None,
     hub_options: HubOptions | None = None,
 ) -> str:
-    from app.store.session_log import SessionLog
-
     stop = stop_on_signals()
+    if plan is not None:
+        products = plan[1]
+    elif hub_options is not None:
+        # Seats name products as their consoles do (the demo catalog) and the host must know them.
+        products = load_products_csv(demo_catalog_path())
+    else:
+        products = []
 
-    with SessionLog(db) as session_log:
-        engine = SessionEngine(session_log)
+    async with open_show(db, products, webhook=Settings().get("room_webhook")) as show:
+        engine = show.engine
 
         def on_batch(batch: list[LiveEvent]) -> None:
             if any(e.kind == Kind.LIVE_END for e in batch):
@@ -234,35 +237,28 @@ async def _record(
 
         engine.subscribe(on_batch)
         spec = SourceSpec(format_name, url, options)
-        metrics = MetricsTracker(submit=engine.submit)
+        session_id = await show.start(spec, title)
+        hub = None
+        if hub_options is not None:
+            hub = HubServer(engine, lan=hub_options.lan, title=engine.state.title)
+            await hub.start(hub_options.port)
+            _print_hub(hub)
+        runner = None
         if plan is not None:
-            engine.load_catalog(plan[1])
-        elif hub_options is not None:
-            # Seats name products as their consoles do (the demo catalog) and the host must know them.
-            engine.load_catalog(load_products_csv(demo_catalog_path()))
-        async with Show(engine, metrics, webhook=Settings().get("room_webhook")) as show:
-            session_id = await show.start(spec, title)
-            hub = None
-            if hub_options is not None:
-                hub = HubServer(engine, lan=hub_options.lan, title=engine.state.title)
-                await hub.start(hub_options.port)
-                _print_hub(hub)
-            runner = None
-            if plan is not None:
-                runner = asyncio.create_task(PlanRunner(engine, plan[0]).run(), name="plan")
-                runner.add_done_callback(_log_plan_failure)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), duration)
-            if runner is not None:
-                runner.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await runner
-            await show.stop()
-            if hub is not None:  # after the stop: the seats got the show's last events
-                await hub.close()
-            assert show.source is not None
-            status = show.source.status
-        state = engine.state
+            runner = asyncio.create_task(PlanRunner(engine, plan[0]).run(), name="plan")
+            runner.add_done_callback(_log_plan_failure)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), duration)
+        if runner is not None:
+            runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await runner
+        await show.stop()
+        if hub is not None:  # after the stop: the seats got the show's last events
+            await hub.close()
+        assert show.source is not None
+        status = show.source.status
+    state = engine.state
     kinds = " ".join(f"{kind} {n}" for kind, n in sorted(state.counts.items()))
     return tr(
         "已录制场次 #{session} 共 {events} 条事件（{kinds}）；跳过格式错误的帧 {malformed} 个；重连 {reconnects} 次；"

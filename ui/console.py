@@ -15,16 +15,12 @@ from pathlib import Path
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from app.cli import seat_options
 from app.commerce.catalog import Product, demo_catalog_path, load_products_csv
 from app.core.i18n import tr
 from app.core.settings import Settings, default_log_path
 from app.engine.resume import resume_interrupted
-from app.engine.session import SessionEngine
-from app.metrics.tracker import MetricsTracker
 from app.rooms.demo import DemoRoomThread
-from app.show.show import Show, SourceSpec
-from app.store.session_log import SessionLog
+from app.show.show import SourceSpec, open_show, seat_options
 from ui.common.qt_logging import install_qt_message_handler
 from ui.common.theme import apply_theme
 from ui.live.main_window import MainWindow
@@ -56,17 +52,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 async def open_console(
     spec: SourceSpec, products: list[Product], db: Path, settings: Settings
 ) -> AsyncIterator[MainWindow]:
-    """The console's parts wired together: log, engine with the catalog, metrics, show, window.
+    """The show's parts (app.show.show.open_show, as ``record`` builds them) and the window over them.
 
     The window is built but not shown and no session is started; leaving the block ends the show
     (session ended, log flushed). ``livedeck``, ``make shots`` and the benches all open it this way.
     """
-    with SessionLog(db) as session_log:
-        engine = SessionEngine(session_log)
-        engine.load_catalog(products)
-        metrics = MetricsTracker(submit=engine.submit, products=products)
-        async with Show(engine, metrics, webhook=settings.get("room_webhook")) as show:
-            yield MainWindow(engine, show, spec, products, settings)
+    async with open_show(db, products, webhook=settings.get("room_webhook")) as show:
+        yield MainWindow(show.engine, show, spec, products, settings)
 
 
 async def console_main(args: argparse.Namespace, settings: Settings) -> None:
@@ -76,7 +68,7 @@ async def console_main(args: argparse.Namespace, settings: Settings) -> None:
         spec = SourceSpec("replay", str(args.replay),
                           {"session_id": args.session, "speed": args.speed if args.speed is not None else 1.0})
     elif args.source:
-        spec = SourceSpec(args.format, args.source, seat_options(args))  # a seat of a livedeck host
+        spec = SourceSpec(args.format, args.source, seat_options(args.token, args.seat))  # a seat of a livedeck host
     else:
         seed = args.seed if args.seed is not None else settings.get("demo_seed")
         if seed == 0:  # the setting's "0 = a new room each launch"

@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Mapping
 from typing import Any
 
 from app.commerce.catalog import Product
@@ -25,29 +24,13 @@ from app.core.shutdown import stop_on_signals
 from app.rooms.demo_simulation import CommandError, DemoRoom
 from app.rooms.room_server import RoomServer
 from app.rooms.server_thread import ServerThread
-from app.sources.info import AddressKind, SourceInfo, SourceOption
 
-__all__ = ["DEMO_ROOM", "CommandError", "DemoRoom", "DemoRoomServer", "DemoRoomThread", "main", "serve_demo_room"]
+__all__ = ["CommandError", "DemoRoom", "DemoRoomServer", "DemoRoomThread", "main", "serve_demo_room"]
 
 log = logging.getLogger("livedeck.demo_room")
 
 TICK_S = 0.05  # one broadcast frame per tick
 PING_EVERY_S = 2.0  # the protocol asks for at least one frame every 5 s
-
-
-def _not_running(text: str, options: Mapping[SourceOption, object]) -> tuple[str, dict[str, object]]:
-    raise ValueError(tr("演示直播间没有运行"))
-
-
-#: The embedded demo room as the connect dialog offers it: a generic-protocol room whose address the
-#: console knows (the dialog swaps in a resolver giving that address while the room runs).
-DEMO_ROOM = SourceInfo(
-    label=lambda: tr("演示直播间"),
-    hint=lambda: tr("内置的模拟直播间，用来练习和演示，不需要地址。"),
-    resolve=_not_running,
-    address=AddressKind.NONE,
-)
-
 
 
 class DemoRoomServer(RoomServer):

@@ -1,5 +1,6 @@
-"""A show: one source feeding the engine, recorded as a session. ``livedeck record`` and the console
-both run shows through this, so starting, stopping and draining work the same headless and in the GUI.
+"""A show: one source feeding the engine, recorded as a session. ``livedeck record``, ``livedeck host``
+and the console all build theirs with :func:`open_show`, so the parts are wired once and starting,
+stopping and draining work the same headless and in the GUI.
 """
 
 from __future__ import annotations
@@ -8,18 +9,22 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from app.commerce.catalog import Product
 from app.connectors.room import RoomConnector
 from app.connectors.webhook import OutboundSender, make_sender
 from app.core.events import LiveEvent
+from app.core.i18n import tr
 from app.core.log import describe_url
 from app.engine.session import SessionEngine
 from app.metrics.tracker import MetricsTracker, connect_commerce, snapshot_rows
 from app.sources import make_source
 from app.sources.base import SourceStatus, WebSocketSource
+from app.store.session_log import SessionLog
 
 log = logging.getLogger("livedeck.show")
 
@@ -38,6 +43,14 @@ class SourceSpec:
         ``scheme://host:port`` only, since its path or query may carry a token."""
         where = describe_url(self.url) if "://" in self.url else self.url
         return f"{self.format}:{where}"
+
+
+def seat_options(token: str | None, seat: str = "") -> dict[str, Any]:
+    """The generic source's options for a seat joining a ``livedeck host`` (``--token``/``--seat``);
+    empty without a token."""
+    if not token:
+        return {}
+    return {"token": token, "seat": seat or tr("助播")}
 
 
 def _log_failure(task: asyncio.Task[Any]) -> None:
@@ -200,3 +213,20 @@ class Show:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._batcher
             self._batcher = None
+
+
+@contextlib.asynccontextmanager
+async def open_show(db: Path, products: Sequence[Product] = (), *, webhook: str = "") -> AsyncIterator[Show]:
+    """A show's parts wired together, the one way ``record``, ``host`` and the console build them: the
+    session log at ``db``, the engine with the catalog ``products`` (none: no catalog is loaded), the
+    metrics fed by it, and the :class:`Show` that owns them (``webhook``: the ``room_webhook`` setting).
+
+    No session is started; leaving the block ends a running one, drains the engine and closes the log.
+    """
+    with SessionLog(db) as session_log:
+        engine = SessionEngine(session_log)
+        if products:
+            engine.load_catalog(list(products))
+        metrics = MetricsTracker(submit=engine.submit, products=products)
+        async with Show(engine, metrics, webhook=webhook) as show:
+            yield show

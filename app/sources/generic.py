@@ -11,6 +11,7 @@ import json
 import logging
 import math
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection
@@ -20,7 +21,7 @@ from app.core.events import KINDS, Command, LiveEvent
 from app.core.i18n import tr
 from app.rooms.room_server import PROTOCOL, PROTOCOL_VERSION
 from app.sources.base import FrameError, SourceRefusedError, WebSocketSource
-from app.sources.info import SourceInfo, websocket_resolver
+from app.sources.info import AddressKind, SourceInfo, SourceOption, websocket_resolver
 
 log = logging.getLogger("livedeck.sources.generic")
 
@@ -218,3 +219,17 @@ def _refused(exc: ConnectionClosed) -> bool:
 
 def _refused_reason() -> str:
     return tr("主播端拒绝了这个席位：令牌不对或已更换，请向主播要新的令牌")
+
+
+def _demo_room_not_running(text: str, options: Mapping[SourceOption, object]) -> tuple[str, dict[str, object]]:
+    raise ValueError(tr("演示直播间没有运行"))
+
+
+#: The embedded demo room (app/rooms/demo.py) as the connect dialog offers it: a room of this protocol
+#: whose address the console knows, so the user types none (the dialog uses the running room's address).
+DEMO_ROOM = SourceInfo(
+    label=lambda: tr("演示直播间"),
+    hint=lambda: tr("内置的模拟直播间，用来练习和演示，不需要地址。"),
+    resolve=_demo_room_not_running,
+    address=AddressKind.NONE,
+)

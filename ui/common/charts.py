@@ -369,3 +369,8 @@ class TimeChart(FigureCanvasQTAgg):
         for artist in self._animated:
             if artist.get_visible():
                 figure.draw_artist(artist)
+
+
+def short_label(label: str, limit: int = 10) -> str:
+    """A chart label short enough for a narrow window: ``"1号 春秋款宽松纯棉…"``."""
+    return label if len(label) <= limit else label[: limit - 1] + "…"

@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
 
 from app.core.i18n import tr
 from app.core.settings import Settings
-from app.rooms.demo import DEMO_ROOM
 from app.rooms.replay import MAX_SPEED, MIN_SPEED
 from app.show.show import SourceSpec
 from app.sources import FORMATS, source_info
+from app.sources.generic import DEMO_ROOM
 from app.sources.info import AddressKind, SourceInfo, SourceOption
 from ui.common import theme
 

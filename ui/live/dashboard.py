@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -31,9 +30,10 @@ from PySide6.QtWidgets import (
 from app.core.i18n import tr
 from app.core.units import format_clock, format_count, format_fen, format_fen_or_dash
 from app.metrics.tracker import MetricsTracker, Rate, Snapshot
-from ui.common.charts import History, Series, TimeChart
+from ui.common.charts import History, Series, TimeChart, short_label
 from ui.common.product_stats import ProductStatsModel, ProductStatsTable
 from ui.common.theme import COLORS, ui_font
+from ui.common.tiles import DashTile, TileSpec
 
 REFRESH_MS = 500  # ≤ 2 Hz per chart
 PRODUCT_TABLE_EVERY_S = 1.0  # the per-product table: ≤ 1 Hz (it walks every order and click)
@@ -43,23 +43,6 @@ HISTORY_FIELDS = ("online", "comments_1m", "orders", "gmv_fen")
 WINDOW_CHOICES: tuple[tuple[str, float | None], ...] = (
     ("5分钟", 300.0), ("15分钟", 900.0), ("60分钟", 3600.0), ("全场", None),
 )
-
-
-def _short(label: str, limit: int = 10) -> str:
-    """A chart label short enough for a narrow window: ``"1号 春秋款宽松纯棉…"``."""
-    return label if len(label) <= limit else label[: limit - 1] + "…"
-
-
-@dataclass(frozen=True, slots=True)
-class TileSpec:
-    """One KPI: its caption, how to read it from a snapshot, how to show it, and its definition."""
-
-    key: str
-    caption: str
-    value: Callable[[Snapshot], float | None]
-    text: Callable[[Snapshot], str]
-    delta: Callable[[float], str]
-    tip: str
 
 
 def _count_delta(d: float) -> str:
@@ -117,51 +100,6 @@ def tile_specs() -> list[TileSpec]:
         TileSpec("aov", tr("客单价"), rate_value(lambda s: s.aov_fen), lambda s: format_fen_or_dash(s.aov_fen.value),
                  _fen_delta, tr("成交金额 ÷ 订单数")),
     ]
-
-
-class DashTile(QFrame):
-    """A big number, its caption, and its change against one minute ago (▲ green / ▼ red)."""
-
-    def __init__(self, spec: TileSpec, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.spec = spec
-        self.setObjectName("dashTile")
-        self.setStyleSheet(
-            f"QFrame#dashTile {{ background-color: {COLORS['surface']}; border-radius: 6px; }}"
-            "QFrame#dashTile QLabel { background: transparent; }"
-        )
-        self.setToolTip(spec.tip)
-        self.caption = QLabel(spec.caption, self)
-        self.caption.setFont(ui_font(11))
-        self.caption.setStyleSheet(f"color: {COLORS['text_dim']};")
-        self.value = QLabel("—", self)
-        self.value.setFont(ui_font(19, bold=True))
-        self.delta = QLabel("", self)
-        self.delta.setFont(ui_font(11))
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 4, 8, 5)
-        layout.setSpacing(0)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.value)
-        layout.addWidget(self.delta)
-
-    def show_snapshot(self, snap: Snapshot, before: Snapshot | None) -> None:
-        text = self.spec.text(snap)
-        if self.value.text() != text:
-            self.value.setText(text)
-        now_v = self.spec.value(snap)
-        then_v = self.spec.value(before) if before is not None else None
-        if now_v is None or then_v is None:
-            delta, color = "", COLORS["text_dim"]
-        elif abs(now_v - then_v) < 1e-9:
-            delta, color = tr("持平"), COLORS["text_dim"]
-        else:
-            up = now_v > then_v
-            delta = ("▲ " if up else "▼ ") + self.spec.delta(now_v - then_v)
-            color = COLORS["green"] if up else COLORS["red"]
-        if self.delta.text() != delta:
-            self.delta.setText(delta)
-            self.delta.setStyleSheet(f"color: {color};")
 
 
 class DashboardPanel(QWidget):
@@ -358,7 +296,7 @@ class DashboardPanel(QWidget):
         now = latest.ts if latest is not None else time.time()
         start = self.tracker.started_at or (float(ts[0]) if len(ts) else now)
         label = self.tracker.product_label
-        windows = [(w.start, now if w.end is None else w.end, _short(label(w.product_id)))
+        windows = [(w.start, now if w.end is None else w.end, short_label(label(w.product_id)))
                    for w in self.tracker.windows]
         marks = [(m.ts, m.label, m.kind) for m in self.tracker.marks]
         return {"ts": ts, "online": h.view("online"), "comments_1m": h.view("comments_1m"),

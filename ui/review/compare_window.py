@@ -27,7 +27,7 @@ from app.review.compare import Comparison, compare
 from app.review.products import ProductResult
 from app.review.summary import Summary
 from ui.common.theme import COLORS, ui_font
-from ui.review.session_library import format_date
+from ui.review.session_labels import format_date
 
 _Index = QModelIndex | QPersistentModelIndex
 BEST_BACKGROUND = "#1d3a2a"  # a dark green the theme's text stays readable on

@@ -21,9 +21,8 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.core.i18n import tr
-from ui.common.charts import MARK_COLORS, configure_matplotlib
+from ui.common.charts import MARK_COLORS, configure_matplotlib, short_label
 from ui.common.theme import COLORS
-from ui.live.dashboard import _short
 
 #: Marker kinds the review API may report, mapped onto the live charts' colours.
 MARK_KIND_COLORS = {**MARK_COLORS, "flash_sale_end": COLORS["red"], "coupon_drop": COLORS["green"],
@@ -136,7 +135,7 @@ class ReviewTimeline(FigureCanvasQTAgg):
             alpha = 0.13 if i % 2 == 0 else 0.24
             for ax in (self.ax_online, self.ax_comments, self.ax_sales):
                 ax.axvspan(a, b, color=COLORS["gold"], alpha=alpha, linewidth=0)
-            label = _short(tr("{no}号 {name}", no=w.no, name=w.name), 9)
+            label = short_label(tr("{no}号 {name}", no=w.no, name=w.name), 9)
             self.ax_online.text(a, 1.02 if i % 2 == 0 else 1.13, label, transform=top_transform,
                                 fontsize=8, color=COLORS["gold"], va="bottom", ha="left", clip_on=False)
         # Flash sales, coupons, alerts: dashed lines through every row, labelled on the bottom row.
@@ -146,7 +145,7 @@ class ReviewTimeline(FigureCanvasQTAgg):
             color = MARK_KIND_COLORS.get(m.kind, MARK_COLORS["event"])
             for ax in (self.ax_online, self.ax_comments, self.ax_sales):
                 ax.axvline(xm, color=color, linewidth=1.0, linestyle="--")
-            self.ax_sales.text(xm, 0.96, _short(m.label, 8), transform=bottom_transform, fontsize=7,
+            self.ax_sales.text(xm, 0.96, short_label(m.label, 8), transform=bottom_transform, fontsize=7,
                                color=color, va="top", ha="left", rotation=90, clip_on=True)
         for ax in (self.ax_online, self.ax_comments, self.ax_sales):
             self._cursors.append(ax.axvline(0, color=COLORS["text"], linewidth=1.2, visible=False))

@@ -49,10 +49,11 @@ from app.review.results import Review
 from app.review.shop_orders import OrderImport, import_shop_orders
 from app.review.summary import Summary
 from ui.common.theme import COLORS, ui_font
-from ui.live.dashboard import DashTile, TileSpec
+from ui.common.tiles import DashTile, TileSpec
+from ui.review.report_saving import save_report
 from ui.review.review_charts import KeywordChart, ReviewTimeline
 from ui.review.review_models import Column, PagedTableModel, RecordTableModel
-from ui.review.session_library import _file_stem, format_date, platform_text, save_report, status_text
+from ui.review.session_labels import file_stem, format_date, platform_text, status_text
 
 log = logging.getLogger("livedeck.ui.review")
 
@@ -469,7 +470,7 @@ class ReviewWindow(QWidget):
 
     # -- actions -----------------------------------------------------------------------------------------
     def export_report(self) -> str | None:
-        return save_report(self, self.path, self.session_id, _file_stem(self.summary))
+        return save_report(self, self.path, self.session_id, file_stem(self.summary))
 
     def import_orders(self) -> None:
         orders_file, _ = QFileDialog.getOpenFileName(

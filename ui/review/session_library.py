@@ -11,12 +11,10 @@ import contextlib
 import logging
 import os
 import threading
-import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,37 +30,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.i18n import language, tr
+from app.core.i18n import tr
 from app.core.settings import default_log_path
-from app.core.units import format_clock, format_count, format_datetime, format_fen
+from app.core.units import format_clock, format_count, format_fen
 from app.review import library
 from app.review.library import SessionRow
 from app.review.log_access import ReviewError
+from ui.review.report_saving import save_report
 from ui.review.review_models import Column, RecordTableModel
+from ui.review.session_labels import file_stem, format_date, platform_text, status_color, status_text
 
 log = logging.getLogger("livedeck.ui.review")
 
-#: Report formats write_report understands, as file-dialog filters.
-REPORT_FILTERS = "HTML (*.html);;Excel (*.xlsx);;CSV (*.csv);;PDF (*.pdf)"
 SESSION_FILE_FILTER = "LiveDeck (*.livedeck *.sqlite);;*"
-
-
-def format_date(ts: float | None) -> str:
-    """``2026-03-01 20:00`` in local time, or a dash."""
-    return format_datetime(ts or None, seconds=False)  # 0 is "never started", not 1970
-
-
-def status_text(status: str) -> str:
-    return {"live": tr("直播中"), "ended": tr("已结束"), "interrupted": tr("已中断")}.get(status, status)
-
-
-def status_color(status: str) -> str | None:
-    return {"interrupted": "amber", "live": "green"}.get(status)
-
-
-def platform_text(platform: str) -> str:
-    return {"demo": tr("演示直播间"), "bilibili": tr("哔哩哔哩"), "douyin-bridge": tr("抖音"),
-            "douyin": tr("抖音"), "generic": tr("通用协议"), "replay": tr("回放")}.get(platform, platform)
 
 
 def session_columns() -> list[Column]:
@@ -294,7 +274,7 @@ class SessionLibrary(QWidget):
         row = self.selected_row()
         if row is None:
             return
-        suggested = str(Path.home() / f"{_file_stem(row)}.livedeck")
+        suggested = str(Path.home() / f"{file_stem(row)}.livedeck")
         out, _ = QFileDialog.getSaveFileName(self, tr("导出场次"), suggested, SESSION_FILE_FILTER)
         if not out:
             return
@@ -317,7 +297,7 @@ class SessionLibrary(QWidget):
     def report_selected(self) -> None:
         row = self.selected_row()
         if row is not None:
-            save_report(self, self.path, row.id, _file_stem(row))
+            save_report(self, self.path, row.id, file_stem(row))
 
     def compare_selected(self) -> QWidget | None:
         ids = self.selected_ids()
@@ -338,63 +318,6 @@ class SessionLibrary(QWidget):
         for window in list(self.windows):
             window.close()
         super().closeEvent(event)
-
-
-def _file_stem(row: Any) -> str:
-    date = time.strftime("%Y%m%d-%H%M", time.localtime(row.started_at)) if row.started_at else "session"
-    safe = "".join(c for c in (row.title or "") if c not in '\\/:*?"<>|').strip()[:40]
-    return f"{date} {safe}".strip()
-
-
-class _ReportJob(QObject):
-    """Writes one report on a worker thread; ``done(out, error)`` comes back on the GUI thread."""
-
-    done = Signal(str, str)
-
-    def __init__(self, parent: QWidget, path: Path, session_id: int, out: str) -> None:
-        super().__init__(parent)
-        self.out = out
-        self.done.connect(self._report)
-        # A 2-million-event show takes seconds to aggregate: never on the GUI thread.
-        threading.Thread(target=self._write, args=(path, session_id, language()), name="livedeck-report",
-                         daemon=True).start()
-
-    def _write(self, path: Path, session_id: int, lang: str) -> None:
-        try:
-            from app.review.report import write_report
-
-            write_report(path, session_id, self.out, lang=lang)
-        except (ReviewError, OSError, ValueError, ImportError) as exc:
-            log.warning("report %s failed: %s", self.out, exc)
-            self.done.emit(self.out, str(exc) or type(exc).__name__)
-            return
-        except Exception as exc:  # a bug: a traceback in the log, a message on screen
-            log.exception("report %s failed", self.out)
-            self.done.emit(self.out, type(exc).__name__)
-            return
-        self.done.emit(self.out, "")
-
-    def _report(self, out: str, error: str) -> None:
-        parent = self.parent()
-        assert isinstance(parent, QWidget)
-        if error:
-            QMessageBox.warning(parent, tr("生成报告"), tr("报告生成失败：{reason}", reason=error))
-        else:
-            QMessageBox.information(parent, tr("生成报告"), tr("报告已保存：{path}", path=out))
-        self.deleteLater()
-
-
-def save_report(parent: QWidget, path: Path, session_id: int, stem: str) -> str | None:
-    """Ask where to save a report (HTML/XLSX/CSV/PDF by the chosen name) and write it on a worker
-    thread; returns the file being written (a message says when it is done), or None if cancelled."""
-    suggested = str(Path.home() / f"{stem}.html")
-    out, chosen = QFileDialog.getSaveFileName(parent, tr("生成报告"), suggested, REPORT_FILTERS)
-    if not out:
-        return None
-    if not Path(out).suffix:
-        out += "." + chosen.split("*.")[-1].rstrip(")") if "*." in chosen else ".html"
-    _ReportJob(parent, path, session_id, out)
-    return out
 
 
 def open_session_library(parent: QWidget, path: str | os.PathLike[str] | None = None) -> SessionLibrary:
