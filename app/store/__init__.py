@@ -1,1 +1,1 @@
-"""app.store.session_log."""
+"""The session log (app.store.session_log) and the modules behind it."""

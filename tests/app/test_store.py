@@ -298,7 +298,7 @@ def test_close_is_idempotent_and_stops_the_writer(tmp_path: Path) -> None:
     assert any(t.name == "livedeck-log-writer" for t in threading.enumerate())
     store.close()
     store.close()
-    assert not store._thread.is_alive()
+    assert not store._writer.thread.is_alive()
     assert store.count_events(sid) == 50  # close flushed what was queued
     with pytest.raises(SessionLogError, match="closed"):
         store.append(sid, comments(1))
