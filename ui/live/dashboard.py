@@ -310,7 +310,7 @@ class DashboardPanel(QWidget):
             return False
         data = self.chart_inputs()
         for chart in shown:
-            chart.set_data(data["ts"], [data[s.field] for s in chart.series],  # type: ignore[arg-type]
+            chart.set_data(data["ts"], [data[s.field] for s in chart.series],  # type: ignore[arg-type,misc]
                            now=data["now"], start=data["start"], window_s=self.window_s,  # type: ignore[arg-type]
                            windows=data["windows"], marks=data["marks"])  # type: ignore[arg-type]
             chart.refresh()

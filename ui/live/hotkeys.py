@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, QRect, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QMouseEvent, QPainter
 from PySide6.QtWidgets import (
     QDialog,
@@ -61,11 +61,15 @@ class Hotkey:
     label: Callable[[], str]
 
 
+def _explain_label(no: int) -> Callable[[], str]:
+    return lambda: tr("讲解 {no} 号商品", no=no)
+
+
 def _declare() -> tuple[Hotkey, ...]:
     """The UI's own keys (explain by number, next/previous, help) and every command the command table
     gives a default key (app/engine/commands.py), in the order the F1 sheet lists them."""
     explain = tuple(
-        Hotkey(f"explain_{n}", f"Alt+{n}", lambda n=n: tr("讲解 {no} 号商品", no=n)) for n in range(1, 10)
+        Hotkey(f"explain_{n}", f"Alt+{n}", _explain_label(n)) for n in range(1, 10)
     )
     commands = tuple(
         Hotkey(spec.name, spec.hotkey, spec.hotkey_label or spec.label) for spec in COMMANDS.values() if spec.hotkey
@@ -106,7 +110,7 @@ class HotkeyManager(QObject):
         handlers: what each hotkey id does.
     """
 
-    def __init__(self, host: QWidget, settings: Settings, handlers: dict[str, Callable[[], None]]) -> None:
+    def __init__(self, host: QWidget, settings: Settings, handlers: dict[str, Callable[[], object]]) -> None:
         super().__init__(host)
         self.settings = settings
         self.actions: dict[str, QAction] = {}
@@ -193,9 +197,7 @@ class ConsoleHotkeys(HotkeyManager):
         self.host = host
         self.prepared = prepared
         self.overlay: HotkeyOverlay | None = None
-        handlers: dict[str, Callable[[], None]] = {
-            f"explain_{n}": (lambda n=n: self.explain(n)) for n in range(1, 10)
-        }
+        handlers: dict[str, Callable[[], object]] = {f"explain_{n}": self._explain_key(n) for n in range(1, 10)}
         handlers.update({
             "explain_number": self.ask_number,
             "explain_next": lambda: self.step(1),
@@ -210,6 +212,9 @@ class ConsoleHotkeys(HotkeyManager):
         if pin_selected is not None:
             handlers["pin_comment"] = pin_selected
         super().__init__(host, settings, handlers)
+
+    def _explain_key(self, no: int) -> Callable[[], None]:
+        return lambda: self.explain(no)
 
     def explain(self, no: int) -> None:
         self.runner.run("explain", {"no": no}, done=tr("正在讲解 {no} 号，商品卡已推送", no=no))
@@ -290,7 +295,7 @@ class HotkeyOverlay(QWidget):
 
     def open(self) -> None:
         self._fill()
-        self.setGeometry(self.parentWidget().rect())
+        self.setGeometry(self._parent_rect())
         self._place_card()
         self.raise_()
         self.show()
@@ -299,8 +304,9 @@ class HotkeyOverlay(QWidget):
     def _fill(self) -> None:
         while self.grid.count():
             item = self.grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         title = QLabel(tr("快捷键（按任意键关闭）"), self.card)
         title.setObjectName("hotkeyTitle")
         self.grid.addWidget(title, 0, 0, 1, 2)
@@ -324,8 +330,10 @@ class HotkeyOverlay(QWidget):
         out = []
         for i in range(1, self.grid.rowCount()):
             key, label = self.grid.itemAtPosition(i, 0), self.grid.itemAtPosition(i, 1)
-            if key is not None and label is not None:
-                out.append((key.widget().text(), label.widget().text()))  # type: ignore[attr-defined]
+            key_label = key.widget() if key is not None else None
+            text_label = label.widget() if label is not None else None
+            if isinstance(key_label, QLabel) and isinstance(text_label, QLabel):
+                out.append((key_label.text(), text_label.text()))
         return out
 
     def paintEvent(self, event: QEvent) -> None:
@@ -342,9 +350,13 @@ class HotkeyOverlay(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.parentWidget() and event.type() == QEvent.Type.Resize and self.isVisible():
-            self.setGeometry(self.parentWidget().rect())
+            self.setGeometry(self._parent_rect())
             self._place_card()
         return False
+
+    def _parent_rect(self) -> QRect:
+        parent = self.parentWidget()
+        return parent.rect() if parent is not None else self.rect()
 
 
 class HotkeyDialog(QDialog):

@@ -314,9 +314,13 @@ class MainWindow(QMainWindow):
     def edit_banned_words(self) -> BannedWordsDialog:
         """设置 → 违禁词…; on save, an open teleprompter checks against the new words at once."""
         dialog = BannedWordsDialog(self.settings, self)
-        dialog.accepted.connect(lambda: self.teleprompter and self.teleprompter.set_checker(dialog.checker()))
+        dialog.accepted.connect(lambda: self._checker_changed(dialog))
         dialog.open()  # not exec(): a nested event loop would stall the qasync loop
         return dialog
+
+    def _checker_changed(self, dialog: BannedWordsDialog) -> None:
+        if self.teleprompter is not None:
+            self.teleprompter.set_checker(dialog.checker())
 
     def _choose_language(self, code: str) -> None:
         self.settings.set("language", code)

@@ -297,7 +297,8 @@ class QueueDelegate(QStyledItemDelegate):
     """Paints the queue: the explained row on the accent colour with a 讲解中 tag, unlisted rows dim,
     the price with the 原价 struck through beneath it."""
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
         explaining = bool(index.data(QueueRole.EXPLAINING))
         listed = bool(index.data(QueueRole.LISTED))
         product: Product | None = index.data(QueueRole.PRODUCT)
@@ -374,7 +375,7 @@ class QueueDelegate(QStyledItemDelegate):
         painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), label)
         return box.right() + 8
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         hint = super().sizeHint(option, index)
         if index.column() == Col.PRICE:
             hint.setWidth(QFontMetrics(option.font).horizontalAdvance("¥0,000.00") + 24)  # type: ignore[attr-defined]

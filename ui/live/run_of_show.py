@@ -161,7 +161,9 @@ class RunOfShowPanel(QWidget):
         self.table.blockSignals(True)
         self._append_row((at if isinstance(at, float) else 0.0) + 60, "", {}, tr("新提示"), "")
         self.table.blockSignals(False)
-        self.table.editItem(self.table.item(self.table.rowCount() - 1, 3))
+        new_text = self.table.item(self.table.rowCount() - 1, 3)
+        if new_text is not None:
+            self.table.editItem(new_text)
         self._edited()
 
     def remove_selected(self) -> None:
@@ -175,12 +177,15 @@ class RunOfShowPanel(QWidget):
         self.plan_from_table()
         self.refresh_status()
 
+    def _cell_text(self, row: int, column: int) -> str:
+        item = self.table.item(row, column)
+        return item.text().strip() if item is not None else ""
+
     def to_data(self) -> dict[str, Any]:
         """The table as plan JSON (docs/plan.md); raises PlanError for an ``args`` cell that is no JSON."""
         steps = []
         for row in range(self.table.rowCount()):
-            cell = [(self.table.item(row, c).text() if self.table.item(row, c) else "").strip()
-                    for c in range(len(_COLUMNS))]
+            cell = [self._cell_text(row, c) for c in range(len(_COLUMNS))]
             step: dict[str, Any] = {"at": parse_offset(cell[0])}
             if cell[1]:
                 step["command"] = cell[1]
@@ -336,8 +341,9 @@ class RunOfShowPanel(QWidget):
 
     def _light_rows(self, current: Step | None, nxt: Step | None) -> None:
         lit = {current.index - 1: QColor("#5a2416")} if current else {}
-        if current is not None and self.table.item(current.index - 1, 0) is not None:
-            self.table.scrollToItem(self.table.item(current.index - 1, 0))
+        current_item = self.table.item(current.index - 1, 0) if current is not None else None
+        if current_item is not None:
+            self.table.scrollToItem(current_item)
         if nxt:
             lit[nxt.index - 1] = QColor("#25252c")
         self.table.blockSignals(True)

@@ -200,7 +200,7 @@ class KeywordChart(FigureCanvasQTAgg):
         ax.barh(y, counts, color=COLORS["accent"], height=0.7)
         ax.set_yticks(y, [w for w, _ in shown], fontsize=10)
         for yi, c in zip(y, counts, strict=True):
-            ax.text(c, yi, f" {c:,}", va="center", fontsize=8, color=COLORS["text_dim"])
+            ax.text(c, float(yi), f" {c:,}", va="center", fontsize=8, color=COLORS["text_dim"])
         ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
         ax.tick_params(labelsize=8, length=2)
         ax.grid(True, axis="x")

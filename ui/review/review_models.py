@@ -145,7 +145,7 @@ class RecordTableModel(QAbstractTableModel):
             return False
         if not self._on_edit(self._rows[index.row()], str(value)):
             return False
-        self.dataChanged.emit(index, index.siblingAtColumn(self.columnCount() - 1))
+        self.dataChanged.emit(index, self.index(index.row(), self.columnCount() - 1))
         return True
 
     def replace_row(self, row: int, record: Any) -> None:

@@ -258,7 +258,7 @@ class ReviewWindow(QWidget):
         self.start = start
         self.setWindowTitle(tr("复盘 — {title}", title=self.summary.title or tr("未命名")))
         self.resize(1480, 960)
-        self._loaded: set[str] = set()
+        self._loaded: set[int] = set()
         self.last_import: OrderImport | None = None
         self.import_dialog: QDialog | None = None
 
