@@ -121,6 +121,33 @@ class DashboardPanel(QWidget):
         self.window_s: float | None = WINDOW_CHOICES[0][1]
         self._drawn_version = -1
 
+        self._make_alert()
+        tiles_box = self._make_tiles()
+        self.product_line = QLabel(tr("当前没有讲解中的商品"), self)
+        self.product_line.setObjectName("dashProduct")
+        self.product_line.setWordWrap(True)
+        self.product_line.setFont(ui_font(12))
+        self.product_line.setStyleSheet(f"color: {COLORS['gold']};")
+
+        self.product_model = ProductStatsModel(lambda: self.tracker.explaining, self)
+        self.product_table = ProductStatsTable(self.product_model, self)
+        self._product_table_at = float("-inf")  # time.monotonic() of its last refresh
+
+        selector = self._make_window_selector()
+        self._make_charts()
+        self._lay_out(tiles_box, selector)
+
+        # Removed (or muted: alerts have no removal) by stop(); the tracker outlives a closed window.
+        self._stopped = False
+        self._unsubscribe_snapshots = tracker.add_snapshot_listener(self.add_snapshot)
+        self._unsubscribe_alerts = tracker.add_alert_listener(self.show_alert)
+        self._timer = QTimer(self)
+        self._timer.setInterval(refresh_ms)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start()
+
+    # -- building -----------------------------------------------------------------------------------
+    def _make_alert(self) -> None:
         self.alert = QLabel("", self)
         self.alert.setObjectName("dashAlert")
         self.alert.setFont(ui_font(15, bold=True))
@@ -134,6 +161,7 @@ class DashboardPanel(QWidget):
         self._alert_timer.setInterval(ALERT_SHOWN_MS)
         self._alert_timer.timeout.connect(self.alert.hide)
 
+    def _make_tiles(self) -> QWidget:
         tiles_box = QWidget(self)
         grid = QGridLayout(tiles_box)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -144,17 +172,9 @@ class DashboardPanel(QWidget):
             tile = DashTile(spec, tiles_box)
             self.tiles[spec.key] = tile
             grid.addWidget(tile, i // columns, i % columns)
+        return tiles_box
 
-        self.product_line = QLabel(tr("当前没有讲解中的商品"), self)
-        self.product_line.setObjectName("dashProduct")
-        self.product_line.setWordWrap(True)
-        self.product_line.setFont(ui_font(12))
-        self.product_line.setStyleSheet(f"color: {COLORS['gold']};")
-
-        self.product_model = ProductStatsModel(lambda: self.tracker.explaining, self)
-        self.product_table = ProductStatsTable(self.product_model, self)
-        self._product_table_at = float("-inf")  # time.monotonic() of its last refresh
-
+    def _make_window_selector(self) -> QHBoxLayout:
         selector = QHBoxLayout()
         selector.setSpacing(4)
         selector.addWidget(QLabel(tr("时间范围"), self))
@@ -167,7 +187,9 @@ class DashboardPanel(QWidget):
             self.window_buttons.addButton(button, i)
             selector.addWidget(button)
         selector.addStretch(1)
+        return selector
 
+    def _make_charts(self) -> None:
         self.online_chart = TimeChart(tr("在线人数"), [Series("online", tr("在线"), COLORS["accent"])])
         self.comments_chart = TimeChart(
             tr("评论/分钟"), [Series("comments_1m", tr("评论"), COLORS["question"])], label_windows=False)
@@ -179,6 +201,7 @@ class DashboardPanel(QWidget):
         )
         self.charts = (self.online_chart, self.comments_chart, self.sales_chart)
 
+    def _lay_out(self, tiles_box: QWidget, selector: QHBoxLayout) -> None:
         body = QWidget(self)
         column = QVBoxLayout(body)
         column.setContentsMargins(8, 8, 8, 8)
@@ -213,15 +236,6 @@ class DashboardPanel(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
         self.setMinimumWidth(440)
-
-        # Removed (or muted: alerts have no removal) by stop(); the tracker outlives a closed window.
-        self._stopped = False
-        self._unsubscribe_snapshots = tracker.add_snapshot_listener(self.add_snapshot)
-        self._unsubscribe_alerts = tracker.add_alert_listener(self.show_alert)
-        self._timer = QTimer(self)
-        self._timer.setInterval(refresh_ms)
-        self._timer.timeout.connect(self.refresh)
-        self._timer.start()
 
     # -- data (1 Hz, from the show's snapshot task) ------------------------------------------------
     def add_snapshot(self, snap: Snapshot) -> None:

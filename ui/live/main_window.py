@@ -149,66 +149,10 @@ class MainWindow(QMainWindow):
                     min(available.height(), 1080) if available else 900)
         self.setDockNestingEnabled(True)
 
-        self.header = HeaderBar(self)
-        feed_model = CommentFeedModel(settings.get("feed_capacity"), product_label=self._product_label, parent=self)
-        self.feed = CommentFeedView(feed_model, parent=self)
-        central = QWidget(self)
-        column = QVBoxLayout(central)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
-        column.addWidget(self.header)
-        # Every operator action goes through the runner; a refusal shows its reason in the status bar.
-        self.runner = CommandRunner(engine, parent=self)
-        self.runner.message.connect(lambda text, _error: self.statusBar().showMessage(text, 10_000))
-        self.pinned_banner = PinnedBanner(self.runner, central)
-        column.addWidget(self.pinned_banner)
-        column.addWidget(self.feed, 1)
-        install_pin_menu(self.feed, self.runner)
-        self.setCentralWidget(central)
-
+        self._build_central()
         if products and not len(engine.state.queue):  # the engine owns the catalog from here on
             engine.load_catalog(list(products))
-        self.products = ProductQueueModel(engine, self)
-        self.queue_panel = ProductQueuePanel(self.products, self.runner)
-        self.product_dock = self._add_dock(
-            "productDock", tr("商品队列"), self.queue_panel, Qt.DockWidgetArea.LeftDockWidgetArea
-        )
-
-        # The 数据看板 dock: KPI tiles and live charts over the show's metrics (when the show keeps them).
-        self.dashboard: DashboardPanel | None = None
-        self.dashboard_dock: QDockWidget | None = None
-        self._unsubscribe_snapshots: Callable[[], None] | None = None
-        if show.metrics is not None:
-            self._unsubscribe_snapshots = show.metrics.add_snapshot_listener(self._show_snapshot)
-            self.dashboard = DashboardPanel(show.metrics)
-            self.dashboard_dock = self._add_dock(
-                "dashboardDock", tr("数据看板"), self.dashboard, Qt.DockWidgetArea.RightDockWidgetArea
-            )
-
-        # 营销 (flash sales, coupons, lucky bags, notes) and 直播流程 (run-of-show) docks.
-        self.promotions = PromotionsPanel(engine)
-        self.promotions_dock = self._add_dock(
-            "promotionsDock", tr("营销"), _scrollable(self.promotions), Qt.DockWidgetArea.LeftDockWidgetArea
-        )
-        # Under the queue: pick a product above, prepare its flash sale or coupon below.
-        self.splitDockWidget(self.product_dock, self.promotions_dock, Qt.Orientation.Vertical)
-        self.promotions.countdown.connect(self.header.countdown.show_countdown)
-        self.run_of_show = RunOfShowPanel(engine)
-        self.run_of_show_dock = self._add_dock(
-            "runOfShowDock", tr("直播流程"), self.run_of_show, Qt.DockWidgetArea.BottomDockWidgetArea
-        )
-        self.teleprompter: TeleprompterWindow | None = None  # opened from 视图 → 提词器
-
-        # The left and right columns run the full height; 直播流程 sits under the comment feed only.
-        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        # A first-run layout: whole product names on the left, the charts at full height on the right,
-        # a short run-of-show strip below. The user's own layout replaces it.
-        self.resizeDocks([self.product_dock], [460], Qt.Orientation.Horizontal)
-        if self.dashboard_dock is not None:
-            self.resizeDocks([self.dashboard_dock], [520], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.product_dock, self.promotions_dock], [560, 420], Qt.Orientation.Vertical)
-        self.resizeDocks([self.run_of_show_dock], [200], Qt.Orientation.Vertical)
+        self._build_docks()
 
         self.header.session_button.clicked.connect(self._toggle_session)
         # Source health: a popup under the header's status light (ui/live/source_health.py).
@@ -231,6 +175,70 @@ class MainWindow(QMainWindow):
         self._refresh_timer.start()
         self._restore_layout()
         self.refresh()
+
+    def _build_central(self) -> None:
+        """The header, the pinned-comment banner and the comment feed, with the command runner they use."""
+        self.header = HeaderBar(self)
+        feed_model = CommentFeedModel(self.settings.get("feed_capacity"), product_label=self._product_label,
+                                      parent=self)
+        self.feed = CommentFeedView(feed_model, parent=self)
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.header)
+        # Every operator action goes through the runner; a refusal shows its reason in the status bar.
+        self.runner = CommandRunner(self.engine, parent=self)
+        self.runner.message.connect(lambda text, _error: self.statusBar().showMessage(text, 10_000))
+        self.pinned_banner = PinnedBanner(self.runner, central)
+        column.addWidget(self.pinned_banner)
+        column.addWidget(self.feed, 1)
+        install_pin_menu(self.feed, self.runner)
+        self.setCentralWidget(central)
+
+    def _build_docks(self) -> None:
+        """商品队列, 数据看板, 营销 and 直播流程, in their first-run layout."""
+        self.products = ProductQueueModel(self.engine, self)
+        self.queue_panel = ProductQueuePanel(self.products, self.runner)
+        self.product_dock = self._add_dock(
+            "productDock", tr("商品队列"), self.queue_panel, Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+
+        # The 数据看板 dock: KPI tiles and live charts over the show's metrics (when the show keeps them).
+        self.dashboard: DashboardPanel | None = None
+        self.dashboard_dock: QDockWidget | None = None
+        self._unsubscribe_snapshots: Callable[[], None] | None = None
+        if self.show_runner.metrics is not None:
+            self._unsubscribe_snapshots = self.show_runner.metrics.add_snapshot_listener(self._show_snapshot)
+            self.dashboard = DashboardPanel(self.show_runner.metrics)
+            self.dashboard_dock = self._add_dock(
+                "dashboardDock", tr("数据看板"), self.dashboard, Qt.DockWidgetArea.RightDockWidgetArea
+            )
+
+        # 营销 (flash sales, coupons, lucky bags, notes) and 直播流程 (run-of-show) docks.
+        self.promotions = PromotionsPanel(self.engine)
+        self.promotions_dock = self._add_dock(
+            "promotionsDock", tr("营销"), _scrollable(self.promotions), Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+        # Under the queue: pick a product above, prepare its flash sale or coupon below.
+        self.splitDockWidget(self.product_dock, self.promotions_dock, Qt.Orientation.Vertical)
+        self.promotions.countdown.connect(self.header.countdown.show_countdown)
+        self.run_of_show = RunOfShowPanel(self.engine)
+        self.run_of_show_dock = self._add_dock(
+            "runOfShowDock", tr("直播流程"), self.run_of_show, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.teleprompter: TeleprompterWindow | None = None  # opened from 视图 → 提词器
+
+        # The left and right columns run the full height; 直播流程 sits under the comment feed only.
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        # A first-run layout: whole product names on the left, the charts at full height on the right,
+        # a short run-of-show strip below. The user's own layout replaces it.
+        self.resizeDocks([self.product_dock], [460], Qt.Orientation.Horizontal)
+        if self.dashboard_dock is not None:
+            self.resizeDocks([self.dashboard_dock], [520], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.product_dock, self.promotions_dock], [560, 420], Qt.Orientation.Vertical)
+        self.resizeDocks([self.run_of_show_dock], [200], Qt.Orientation.Vertical)
 
     def _show_status(self, status: SourceStatus) -> None:
         self.header.status.set_status(status)

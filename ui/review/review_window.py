@@ -254,15 +254,34 @@ class ReviewWindow(QWidget):
         self.session_id = session_id
         self.review = Review(self.path, session_id)
         self.summary = self.review.summary()
-        start = self.summary.started_at
-        self.start = start
+        self.start = self.summary.started_at
         self.setWindowTitle(tr("复盘 — {title}", title=self.summary.title or tr("未命名")))
         self.resize(1480, 960)
         self._loaded: set[int] = set()
         self.last_import: OrderImport | None = None
         self.import_dialog: QDialog | None = None
 
-        # Heading and actions.
+        top = self._make_heading()
+        self.kpis = SummaryStrip(self)
+        self.kpis.set_summary(self.summary)
+
+        upper = self._make_timeline()
+        self._make_tabs()
+
+        lower = QSplitter(Qt.Orientation.Vertical, self)
+        lower.addWidget(upper)
+        lower.addWidget(self.tabs)
+        lower.setStretchFactor(0, 3)
+        lower.setStretchFactor(1, 2)
+        lower.setSizes([520, 300])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 10)
+        layout.addLayout(top)
+        layout.addWidget(self.kpis)
+        layout.addWidget(lower, 1)
+
+    def _make_heading(self) -> QHBoxLayout:
+        """The session's title line and the 导入店铺订单 / 导出报告 buttons."""
         heading = QLabel(self._heading_text(), self)
         heading.setObjectName("reviewHeading")
         heading.setFont(ui_font(16, bold=True))
@@ -275,11 +294,11 @@ class ReviewWindow(QWidget):
         top.addWidget(heading, 1)
         top.addWidget(self.orders_button)
         top.addWidget(self.report_button)
+        return top
 
-        self.kpis = SummaryStrip(self)
-        self.kpis.set_summary(self.summary)
-
-        # Timeline and the comments around the clicked moment.
+    def _make_timeline(self) -> QSplitter:
+        """The timeline and, beside it, the comments around the moment clicked on it."""
+        start = self.start
         self.timeline = ReviewTimeline(self)
         self.windows = self.review.explain_windows()
         self.markers = self.review.markers()
@@ -306,8 +325,11 @@ class ReviewWindow(QWidget):
         upper.setStretchFactor(0, 3)
         upper.setStretchFactor(1, 1)
         upper.setSizes([1040, 420])
+        return upper
 
-        # Tabs: products (read now), the rest read when first shown.
+    def _make_tabs(self) -> None:
+        """商品 (read now), then 观众提问, 热词, 高光时刻 and 秒杀与优惠券, each read when first shown."""
+        start = self.start
         self.tabs = QTabWidget(self)
         by_product: dict[str, list[ExplainWindow]] = defaultdict(list)
         for w in self.windows:
@@ -316,7 +338,22 @@ class ReviewWindow(QWidget):
         self.products_view = make_table(self.products, self, stretch=1)
         self.products_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.tabs.addTab(self.products_view, tr("商品"))
+        self.tabs.addTab(self._make_questions_tab(), tr("观众提问"))
+        self.keywords = KeywordChart(self)
+        self.tabs.addTab(self.keywords, tr("热词"))
 
+        self.highlights = RecordTableModel(highlight_columns(start), parent=self)
+        self.highlights_view = make_table(self.highlights, self, stretch=3)
+        self.highlights_view.clicked.connect(self._highlight_clicked)
+        self.tabs.addTab(self.highlights_view, tr("高光时刻"))
+        self.tabs.addTab(self._make_promotions_tab(), tr("秒杀与优惠券"))
+        self._tab_loaders: dict[int, Callable[[], None]] = {
+            1: self._load_questions, 2: self._load_keywords, 3: self._load_highlights, 4: self._load_promotions,
+        }
+        self.tabs.currentChanged.connect(self._tab_shown)
+
+    def _make_questions_tab(self) -> QWidget:
+        start = self.start
         self.questions = PagedTableModel(question_columns(start), parent=self, page_size=PAGE)
         self.unanswered_only = QCheckBox(tr("只看未回答"), self)
         self.unanswered_only.toggled.connect(self._filter_questions)
@@ -333,16 +370,9 @@ class ReviewWindow(QWidget):
         q_bar.addWidget(self.questions_count, 1)
         q_layout.addLayout(q_bar)
         q_layout.addWidget(self.questions_view, 1)
-        self.tabs.addTab(questions_tab, tr("观众提问"))
+        return questions_tab
 
-        self.keywords = KeywordChart(self)
-        self.tabs.addTab(self.keywords, tr("热词"))
-
-        self.highlights = RecordTableModel(highlight_columns(start), parent=self)
-        self.highlights_view = make_table(self.highlights, self, stretch=3)
-        self.highlights_view.clicked.connect(self._highlight_clicked)
-        self.tabs.addTab(self.highlights_view, tr("高光时刻"))
-
+    def _make_promotions_tab(self) -> QWidget:
         self.flash_sales = RecordTableModel(flash_sale_columns(), parent=self)
         self.coupons = RecordTableModel(coupon_columns(), parent=self)
         self.lucky_bags = RecordTableModel(lucky_bag_columns(), parent=self)
@@ -354,23 +384,7 @@ class ReviewWindow(QWidget):
             label.setFont(ui_font(13, bold=True))
             p_layout.addWidget(label)
             p_layout.addWidget(make_table(model, promos, stretch=0), 1)
-        self.tabs.addTab(promos, tr("秒杀与优惠券"))
-        self._tab_loaders: dict[int, Callable[[], None]] = {
-            1: self._load_questions, 2: self._load_keywords, 3: self._load_highlights, 4: self._load_promotions,
-        }
-        self.tabs.currentChanged.connect(self._tab_shown)
-
-        lower = QSplitter(Qt.Orientation.Vertical, self)
-        lower.addWidget(upper)
-        lower.addWidget(self.tabs)
-        lower.setStretchFactor(0, 3)
-        lower.setStretchFactor(1, 2)
-        lower.setSizes([520, 300])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 10)
-        layout.addLayout(top)
-        layout.addWidget(self.kpis)
-        layout.addWidget(lower, 1)
+        return promos
 
     def _heading_text(self) -> str:
         s = self.summary
