@@ -59,26 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     rec = sub.add_parser("record", help=tr("无界面录制直播间到场次日志"))
-    rec.add_argument("--source", required=True, help=tr("直播间或弹幕桥的 websocket 地址"))
-    rec.add_argument("--format", choices=sorted(FORMATS), default="generic", help=tr("协议（默认 generic）"))
-    rec.add_argument("--db", type=Path, help=tr("场次日志文件（默认：<数据目录>/sessions.sqlite）"))
-    rec.add_argument("--duration", type=float, help=tr("录制这么多秒后停止"))
-    rec.add_argument("--plan", type=Path,
-                     help=tr("直播流程（JSON/XLSX，见 docs/plan.md）：按流程向场次执行命令"))
-    rec.add_argument("--title", default="", help=tr("场次标题（默认：直播源和日期）"))
+    _recording_flags(rec)
     rec.add_argument("--room", help=tr("直播间号（哔哩哔哩：配合直连的 websocket --source）"))
     rec.add_argument("--cookie-file", type=Path,
                      help=tr("哔哩哔哩：已登录的 cookies.txt（或「SESSDATA=…; buvid3=…」），观众昵称不被打码"))
     _seat_flags(rec)
 
     host = sub.add_parser("host", help=tr("无界面录制直播间，并让其他电脑上的席位（助播、场控）加入这场直播"))
-    host.add_argument("--source", required=True, help=tr("直播间或弹幕桥的 websocket 地址"))
-    host.add_argument("--format", choices=sorted(FORMATS), default="generic", help=tr("协议（默认 generic）"))
-    host.add_argument("--db", type=Path, help=tr("场次日志文件（默认：<数据目录>/sessions.sqlite）"))
-    host.add_argument("--duration", type=float, help=tr("录制这么多秒后停止"))
-    host.add_argument("--plan", type=Path,
-                      help=tr("直播流程（JSON/XLSX，见 docs/plan.md）：按流程向场次执行命令"))
-    host.add_argument("--title", default="", help=tr("场次标题（默认：直播源和日期）"))
+    _recording_flags(host)
     host.add_argument("--lan", action="store_true",
                       help=tr("允许局域网内其他电脑连接（默认只允许本机）"))
     host.add_argument("--port", type=int, default=DEFAULT_PORT, help=tr("席位连接的端口（默认 8770）"))
@@ -93,6 +81,17 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("-o", "--output", type=Path, required=True, help=tr("报告文件：.html、.xlsx、.csv 或 .pdf"))
     rep.add_argument("--lang", choices=sorted(LANGUAGES), default=argparse.SUPPRESS, help=tr("报告语言（默认中文）"))
     return parser
+
+
+def _recording_flags(parser: argparse.ArgumentParser) -> None:
+    """What ``record`` and ``host`` both take: the source, the log, how long, the plan, the title."""
+    parser.add_argument("--source", required=True, help=tr("直播间或弹幕桥的 websocket 地址"))
+    parser.add_argument("--format", choices=sorted(FORMATS), default="generic", help=tr("协议（默认 generic）"))
+    parser.add_argument("--db", type=Path, help=tr("场次日志文件（默认：<数据目录>/sessions.sqlite）"))
+    parser.add_argument("--duration", type=float, help=tr("录制这么多秒后停止"))
+    parser.add_argument("--plan", type=Path,
+                        help=tr("直播流程（JSON/XLSX，见 docs/plan.md）：按流程向场次执行命令"))
+    parser.add_argument("--title", default="", help=tr("场次标题（默认：直播源和日期）"))
 
 
 def _seat_flags(parser: argparse.ArgumentParser) -> None:
