@@ -22,6 +22,7 @@ from typing import Any
 
 from app.commerce.catalog import Product, demo_catalog_path, load_products_csv
 from app.core.events import CouponNotice, FlashSaleNotice, ProductNotice, SaleEndReason
+from app.engine.commands import COMMANDS
 from app.rooms.demo_vocabulary import (
     COUPON_TALK,
     FLASH_TALK,
@@ -438,16 +439,9 @@ class DemoRoom:
         handler(command_id, args)
 
     def _handlers(self) -> dict[str, Callable[[str, dict[str, Any]], None]]:
-        """Room command name → its handler ``(command_id, args)``; docs/protocol.md lists them."""
-        return {
-            "explain": self._explain,
-            "stop_explain": self._stop_explain,
-            "start_flash_sale": self._start_flash_sale,
-            "stop_flash_sale": self._stop_flash_sale,
-            "drop_coupon": self._drop_coupon,
-            "pin_product": self._pin_product,
-            "unpin_product": self._unpin_product,
-        }
+        """Room command name → its handler ``(command_id, args)``: one ``_<name>`` method for each command
+        the command table sends to the room (app/engine/commands.py, docs/protocol.md)."""
+        return {name: getattr(self, f"_{name}") for name, spec in COMMANDS.items() if spec.room}
 
     def _explain(self, command_id: str, args: dict[str, Any]) -> None:
         product = self._product(args)

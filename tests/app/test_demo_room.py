@@ -424,3 +424,16 @@ def test_the_pinned_product_sells_a_little_more_than_without_the_pin() -> None:
         plain, pinned = orders(seed, pin=False), orders(seed, pin=True)
         assert plain >= 100
         assert plain < pinned < 1.4 * plain  # a few more buyers, not a flood
+
+
+def test_the_demo_room_knows_every_command_the_table_sends_to_a_room() -> None:
+    from app.engine.commands import COMMANDS
+
+    room = DemoRoom(seed=0)
+    for i, (name, spec) in enumerate(COMMANDS.items()):
+        ack = room.apply_command(command(f"c{i}", name))  # no args: a known command says which is missing
+        if spec.room:
+            assert "unknown command" not in ack.get("reason", ""), name
+        else:
+            assert ack["result"] == "rejected", name
+            assert "unknown command" in ack["reason"], name
