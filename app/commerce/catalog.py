@@ -153,11 +153,6 @@ class ImportResult:
         return sorted({e.row for e in self.errors})
 
 
-#: The same parser under its older name: shop-order imports (app/review/shop_orders.py) read amounts
-#: with it, and must follow the catalog's rule.
-yuan_to_fen = parse_yuan
-
-
 def _cell_text(value: Any) -> str:
     if value is None:
         return ""

@@ -11,8 +11,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from app.commerce.catalog import CatalogError, RowError, read_table, yuan_to_fen
+from app.commerce.catalog import CatalogError, RowError, read_table
 from app.core.i18n import tr
+from app.core.units import parse_yuan
 from app.review.explain_windows import ExplainWindow, window_at
 from app.review.log_access import PathLike, ReviewError, Writer
 from app.review.session import SessionReader
@@ -183,7 +184,7 @@ class _OrderRow:
             errors.append(self._error("product", tr("找不到商品：{product}", product=product or "—")))
         amount = 0
         try:
-            amount = yuan_to_fen(self.cell("amount"))
+            amount = parse_yuan(self.cell("amount"))
             if amount <= 0:
                 raise ValueError(tr("金额必须大于 0"))
         except ValueError as exc:

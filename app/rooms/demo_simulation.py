@@ -22,6 +22,7 @@ from typing import Any
 
 from app.commerce.catalog import Product, demo_catalog_path, load_products_csv
 from app.core.events import CouponNotice, FlashSaleNotice, ProductNotice, SaleEndReason
+from app.core.units import coupon_label, format_fen
 from app.engine.commands import COMMANDS
 from app.rooms.demo_vocabulary import (
     COUPON_TALK,
@@ -468,7 +469,7 @@ class DemoRoom:
         self.flash_sales[pid] = _FlashSale(command_id, product, price, stock, self.t + duration, limit)
         self._pending.append(self._event(
             "system", 0.0, product_id=pid,
-            text=f"秒杀开始：{product.no}号 {product.name} ¥{price / 100:.2f} 限量{stock}件",
+            text=f"秒杀开始：{product.no}号 {product.name} {format_fen(price)} 限量{stock}件",
             extra={"flash_sale": FlashSaleNotice.STARTED, "sale_id": command_id, "price_fen": price,
                    "stock": stock},
         ))
@@ -509,15 +510,15 @@ class DemoRoom:
             discount = _arg_int(args, "discount_fen", low=1)
             if discount >= threshold:
                 raise CommandError("args.discount_fen must be below args.threshold_fen")
-            label = f"满{threshold / 100:g}减{discount / 100:g}"
+            label = coupon_label(kind, threshold_fen=threshold, discount_fen=discount)
         elif kind == "直减":
             discount = _arg_int(args, "discount_fen", low=1)
-            label = f"立减{discount / 100:g}元"
+            label = coupon_label(kind, discount_fen=discount)
         else:
             percent = _arg_int(args, "percent_off", low=1)
             if percent > 99:
                 raise CommandError("args.percent_off must be 1–99")
-            label = f"{(100 - percent) / 10:g}折"
+            label = coupon_label(kind, percent_off=percent)
         quantity = _arg_int(args, "quantity", low=1)
         per_user = _arg_optional_int(args, "per_user_limit", low=1) or 1
         if coupon_id in self.coupons:
