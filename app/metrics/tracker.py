@@ -14,6 +14,11 @@ Explain windows and promotions come from the commerce side through :meth:`Metric
 :meth:`MetricsTracker.end_window` / :meth:`MetricsTracker.mark_event`; flash-sale starts and coupon drops
 that the room itself announces (``system`` events with ``extra.flash_sale == "started"`` or a
 ``coupon_id``) are marked automatically.
+
+The metrics modules: ``kinds`` (which kinds count as viewers / interaction), ``rates`` (Rate,
+SessionRates), ``snapshot`` (Snapshot and its ``metrics`` rows), ``marks`` (explain windows, marks),
+``products`` (catalog, per-product numbers), ``alerts`` (the alert rules). This module holds the tracker
+and is the public face: import from here.
 """
 
 from __future__ import annotations
@@ -21,200 +26,41 @@ from __future__ import annotations
 import bisect
 import itertools
 import logging
-import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from app.comments.rules import is_buying_intent
 from app.core.events import Kind, LiveEvent, is_coupon_drop
 from app.core.i18n import tr
+from app.core.listeners import Listeners
+from app.metrics.alerts import ALERT_COMMENT_SPIKE, ALERT_LOW_STOCK, ALERT_ONLINE_DROP, AlertRules
+from app.metrics.kinds import INTERACTION_KINDS, VIEWER_KINDS
+from app.metrics.marks import ExplainWindow, Mark
+from app.metrics.products import Catalog, ProductActivity, ProductLog, ProductStats, product_stats
+from app.metrics.rates import Rate, SessionRates
+from app.metrics.snapshot import SNAPSHOT_FIELDS, Snapshot, snapshot_rows
+
+__all__ = [
+    "ALERT_COMMENT_SPIKE",
+    "ALERT_LOW_STOCK",
+    "ALERT_ONLINE_DROP",
+    "INTERACTION_KINDS",
+    "SNAPSHOT_FIELDS",
+    "VIEWER_KINDS",
+    "ExplainWindow",
+    "Mark",
+    "MetricsTracker",
+    "ProductStats",
+    "Rate",
+    "SessionRates",
+    "Snapshot",
+    "connect_commerce",
+    "snapshot_rows",
+]
 
 log = logging.getLogger("livedeck.metrics")
-
-#: Kinds that make a viewer an *interacting* viewer (互动人数): social actions in the room. Entering,
-#: clicking a product, claiming a coupon and ordering are commerce/presence, not interaction.
-INTERACTION_KINDS: frozenset[str] = frozenset(
-    {Kind.COMMENT, Kind.LIKE, Kind.FOLLOW, Kind.SHARE, Kind.GIFT, Kind.FANSCLUB}
-)
-#: Kinds whose ``user_id`` makes the viewer count as seen (UV): entering or any viewer action.
-VIEWER_KINDS: frozenset[str] = INTERACTION_KINDS | {
-    Kind.ENTER, Kind.PRODUCT_CLICK, Kind.ORDER, Kind.COUPON_CLAIM,
-}
-
-ALERT_ONLINE_DROP = "online_drop"
-ALERT_LOW_STOCK = "low_stock"
-ALERT_COMMENT_SPIKE = "comment_spike"
-
-# "3号", "３号", "3 号链接": the number the anchor calls a product by. Full-width digits are folded by NFKC.
-_PRODUCT_NUMBER = re.compile(r"(?<!\d)(\d{1,3})\s*号")
-
-#: Column order of a snapshot row in the ``metrics`` table (after ``session_id``).
-SNAPSHOT_FIELDS: tuple[str, ...] = (
-    "ts", "online", "peak_online", "online_seconds", "online_span_s", "viewers_uv", "entries_pv",
-    "comments", "comments_1m", "commenters", "likes", "follows", "interacting", "clicks", "clickers",
-    "clicked_buyers", "orders", "units", "buyers", "gmv_fen",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Rate:
-    """A ratio kept as numerator and denominator. ``value`` is None when the denominator is 0."""
-
-    num: float
-    den: float
-    scale: float = 1.0  # GPM multiplies by 1000
-
-    @property
-    def value(self) -> float | None:
-        return None if not self.den else self.num * self.scale / self.den
-
-    def percent(self, digits: int = 1) -> str:
-        """``"12.5%"``, or ``"—"`` when undefined."""
-        v = self.value
-        return "—" if v is None else f"{v * 100:.{digits}f}%"
-
-
-class SessionRates:
-    """The session-level rates of docs/metrics.md, each one count ÷ another (numerator and denominator
-    kept). Shared by the live :class:`Snapshot` and the review's ``Summary``, so a rate means the
-    same on the dashboard, in the log and in the report."""
-
-    __slots__ = ()
-    follows: int
-    interacting: int
-    viewers_uv: int
-    entries_pv: int
-    buyers: int
-    clicked_buyers: int
-    clickers: int
-    orders: int
-    gmv_fen: int
-
-    @property
-    def follow_rate(self) -> Rate:
-        return Rate(self.follows, self.viewers_uv)
-
-    @property
-    def interaction_rate(self) -> Rate:
-        return Rate(self.interacting, self.viewers_uv)
-
-    @property
-    def watch_to_buy(self) -> Rate:
-        return Rate(self.buyers, self.viewers_uv)
-
-    @property
-    def click_to_buy(self) -> Rate:
-        return Rate(self.clicked_buyers, self.clickers)
-
-    @property
-    def uv_value_fen(self) -> Rate:
-        return Rate(self.gmv_fen, self.viewers_uv)
-
-    @property
-    def gpm_fen(self) -> Rate:
-        return Rate(self.gmv_fen, self.entries_pv, 1000.0)
-
-    @property
-    def aov_fen(self) -> Rate:
-        return Rate(self.gmv_fen, self.orders)
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot(SessionRates):
-    """The cumulative counters at one moment; every rate below is one field ÷ another.
-
-    People (distinct user_id): viewers_uv, commenters, follows, interacting, clickers, clicked_buyers,
-    buyers. Times (events): entries_pv, comments, clicks, orders. Sums: likes, units, gmv_fen.
-    """
-
-    ts: float
-    online: int
-    peak_online: int
-    online_seconds: float  # ∫ online dt over the viewer_stats samples (viewer-seconds)
-    online_span_s: float  # seconds from the first to the last viewer_stats sample
-    viewers_uv: int
-    entries_pv: int
-    comments: int
-    comments_1m: int  # comments with ts in (ts - 60, ts]
-    commenters: int
-    likes: int
-    follows: int
-    interacting: int
-    clicks: int
-    clickers: int
-    clicked_buyers: int
-    orders: int
-    units: int
-    buyers: int
-    gmv_fen: int
-
-    def row(self) -> tuple[Any, ...]:
-        """The values in :data:`SNAPSHOT_FIELDS` order."""
-        return tuple(getattr(self, name) for name in SNAPSHOT_FIELDS)
-
-    # -- derived ---------------------------------------------------------------------------------
-    @property
-    def average_online(self) -> float | None:
-        """Time-weighted average online; the only sample's value if there is one; None if none."""
-        if self.online_span_s > 0:
-            return self.online_seconds / self.online_span_s
-        return float(self.online) if self.peak_online or self.online else None
-
-
-@dataclass(slots=True)
-class ExplainWindow:
-    """A product on screen (讲解) from ``start`` to ``end`` (None while it still is)."""
-
-    product_id: str
-    start: float
-    end: float | None = None
-
-    def contains(self, ts: float) -> bool:
-        return self.start <= ts and (self.end is None or ts < self.end)
-
-
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """A moment on the timeline: a flash sale, a coupon drop, an alert."""
-
-    ts: float
-    label: str
-    kind: str = "event"  # "flash_sale" | "coupon" | "alert" | "event"
-
-
-@dataclass(frozen=True, slots=True)
-class ProductStats:
-    """One product's live numbers. ``window_*`` count only what happened inside its explain windows."""
-
-    product_id: str
-    no: int | None
-    name: str
-    explain_seconds: float
-    window_clicks: int
-    window_clickers: int
-    window_orders: int
-    window_units: int
-    window_buyers: int
-    window_clicked_buyers: int  # window buyers who also clicked it inside its windows (people)
-    window_gmv_fen: int
-    orders: int  # whole session
-    gmv_fen: int  # whole session
-    intent_comments: int  # buying-intent comments while it was on screen
-    mentions: int  # comments naming its number ("3号…")
-
-    @property
-    def conversion(self) -> Rate:
-        """Window buyers who clicked ÷ window clickers (people, both inside its windows): never over 100 %."""
-        return Rate(self.window_clicked_buyers, self.window_clickers)
-
-
-@dataclass(slots=True)
-class _ProductLog:
-    clicks: list[tuple[float, str]] = field(default_factory=list)  # (ts, user_id)
-    orders: list[tuple[float, str, int, int]] = field(default_factory=list)  # (ts, user, units, fen)
 
 
 class MetricsTracker:
@@ -246,40 +92,30 @@ class MetricsTracker:
         alert_cooldown_s: float = 60.0,
         stock_ratio: float = 0.10,
     ) -> None:
-        self._submit = submit
-        self.drop_ratio = drop_ratio
-        self.drop_window_s = drop_window_s
-        self.drop_min_online = drop_min_online
-        self.spike_factor = spike_factor
-        self.spike_window_s = spike_window_s
-        self.spike_min_comments = spike_min_comments
-        self.alert_cooldown_s = alert_cooldown_s
-        self.stock_ratio = stock_ratio
-        self._alert_listeners: list[Callable[[str, str, float], None]] = []
-        self._snapshot_listeners: list[Callable[[Snapshot], None]] = []
-        self._names: dict[str, tuple[int | None, str]] = {}
-        self._by_no: dict[int, str] = {}
+        self.alerts = AlertRules(
+            submit, drop_ratio=drop_ratio, drop_window_s=drop_window_s, drop_min_online=drop_min_online,
+            spike_factor=spike_factor, spike_window_s=spike_window_s, spike_min_comments=spike_min_comments,
+            alert_cooldown_s=alert_cooldown_s, stock_ratio=stock_ratio,
+        )
+        self._snapshot_listeners: Listeners[[Snapshot]] = Listeners(log, "snapshot listener")
+        self.catalog = Catalog()
         self.set_products(products)
         self.reset()
 
     # -- wiring -----------------------------------------------------------------------------------
     def set_products(self, products: Iterable[Any]) -> None:
         """Products with ``no``, ``product_id`` and ``name`` (``app.commerce.catalog.Product`` or alike)."""
-        for p in products:
-            self._names[p.product_id] = (p.no, p.name)
-            self._by_no[int(p.no)] = p.product_id
+        self.catalog.add(products)
 
     def add_alert_listener(self, listener: Callable[[str, str, float], None]) -> Callable[[], None]:
         """``listener(alert, text, ts)`` for every alert (``online_drop``/``low_stock``/``comment_spike``);
-        returns the function that removes it."""
-        self._alert_listeners.append(listener)
-        return lambda: self._alert_listeners.remove(listener) if listener in self._alert_listeners else None
+        returns the function that removes it (calling it twice is harmless)."""
+        return self.alerts.add_listener(listener)
 
     def add_snapshot_listener(self, listener: Callable[[Snapshot], None]) -> Callable[[], None]:
         """``listener(snapshot)`` for every snapshot taken with ``notify=True`` (the per-second ones);
-        returns the function that removes it."""
-        self._snapshot_listeners.append(listener)
-        return lambda: self._snapshot_listeners.remove(listener)
+        returns the function that removes it (calling it twice is harmless)."""
+        return self._snapshot_listeners.add(listener)
 
     def reset(self, started_at: float | None = None) -> None:
         """Forget everything: a new session begins (at wall-clock ``started_at``)."""
@@ -309,11 +145,10 @@ class MetricsTracker:
         self._comment_ts: list[float] = []  # sorted, pruned to the last few minutes
         self._intent_ts: list[float] = []  # sorted, every buying-intent comment of the session
         self._mentions: defaultdict[str, int] = defaultdict(int)
-        self._products: defaultdict[str, _ProductLog] = defaultdict(_ProductLog)
+        self._products: defaultdict[str, ProductLog] = defaultdict(ProductLog)
         self.windows: list[ExplainWindow] = []
         self.marks: list[Mark] = []
-        self._last_alert: dict[str, float] = {}
-        self._stock_alerted: set[str] = set()
+        self.alerts.reset()
 
     # -- feeding ------------------------------------------------------------------------------------
     def feed(self, batch: Iterable[LiveEvent]) -> None:
@@ -321,52 +156,57 @@ class MetricsTracker:
         comments_before = self.comments
         stats_before = len(self._stats)
         for e in batch:
-            kind = e.kind
             ts = e.ts
             if self.latest_ts is None or ts > self.latest_ts:
                 self.latest_ts = ts
             if self.first_ts is None or ts < self.first_ts:
                 self.first_ts = ts
             uid = e.user_id
-            if uid and kind in VIEWER_KINDS:
+            if uid and e.kind in VIEWER_KINDS:
                 self._viewers.add(uid)
-                if kind in INTERACTION_KINDS:
+                if e.kind in INTERACTION_KINDS:
                     self._interacting.add(uid)
-            if kind == Kind.COMMENT:
-                self.comments += 1
-                if uid:
-                    self._commenters.add(uid)
-                self._add_comment(e)
-            elif kind == Kind.VIEWER_STATS:
-                self._add_stats(ts, e.seq, e.count)
-                total = (e.extra or {}).get("total_viewers")
-                if isinstance(total, int) and not isinstance(total, bool):
-                    self.platform_total_viewers = max(self.platform_total_viewers, total)
-            elif kind == Kind.ENTER:
-                self.entries_pv += 1
-            elif kind == Kind.LIKE:
-                self.likes += e.count
-            elif kind == Kind.FOLLOW:
-                if uid:
-                    self._followers.add(uid)
-            elif kind == Kind.PRODUCT_CLICK:
-                self.clicks += 1
-                if uid:
-                    self._clickers.add(uid)
-                self._products[e.product_id].clicks.append((ts, uid))
-            elif kind == Kind.ORDER:
-                self.orders += 1
-                self.units += e.count
-                self.gmv_fen += e.amount_fen
-                if uid:
-                    self._buyers.add(uid)
-                self._products[e.product_id].orders.append((ts, uid, e.count, e.amount_fen))
-            elif kind == Kind.SYSTEM:
-                self._system(e)
+            self._count(e)
         if len(self._stats) != stats_before:
-            self._check_online_drop()
+            self.alerts.check_online_drop(self._stats)
         if self.comments != comments_before:
-            self._check_comment_spike()
+            self.alerts.check_comment_spike(self.latest_ts, self.first_ts, self.comments_between)
+
+    def _count(self, e: LiveEvent) -> None:
+        """Add one event to the counters of its kind."""
+        kind = e.kind
+        uid = e.user_id
+        if kind == Kind.COMMENT:
+            self.comments += 1
+            if uid:
+                self._commenters.add(uid)
+            self._add_comment(e)
+        elif kind == Kind.VIEWER_STATS:
+            self._add_stats(e.ts, e.seq, e.count)
+            total = (e.extra or {}).get("total_viewers")
+            if isinstance(total, int) and not isinstance(total, bool):
+                self.platform_total_viewers = max(self.platform_total_viewers, total)
+        elif kind == Kind.ENTER:
+            self.entries_pv += 1
+        elif kind == Kind.LIKE:
+            self.likes += e.count
+        elif kind == Kind.FOLLOW:
+            if uid:
+                self._followers.add(uid)
+        elif kind == Kind.PRODUCT_CLICK:
+            self.clicks += 1
+            if uid:
+                self._clickers.add(uid)
+            self._products[e.product_id].clicks.append((e.ts, uid))
+        elif kind == Kind.ORDER:
+            self.orders += 1
+            self.units += e.count
+            self.gmv_fen += e.amount_fen
+            if uid:
+                self._buyers.add(uid)
+            self._products[e.product_id].orders.append((e.ts, uid, e.count, e.amount_fen))
+        elif kind == Kind.SYSTEM:
+            self._system(e)
 
     def _add_comment(self, e: LiveEvent) -> None:
         ts = e.ts
@@ -385,11 +225,9 @@ class MetricsTracker:
                 intents.append(ts)
             else:
                 bisect.insort(intents, ts)
-        for match in _PRODUCT_NUMBER.finditer(text):
-            pid = self._by_no.get(int(match.group(1)))
-            if pid is not None:
-                self._mentions[pid] += 1
-                break  # one mention per comment, of its first number
+        pid = self.catalog.mentioned(text)
+        if pid is not None:
+            self._mentions[pid] += 1  # one mention per comment, of its first number
 
     def _add_stats(self, ts: float, seq: int, online: int) -> None:
         stats = self._stats
@@ -408,7 +246,7 @@ class MetricsTracker:
         if extra.get("alert"):
             self.marks.append(Mark(e.ts, e.text, "alert"))
         elif extra.get("flash_sale") == "started":
-            self.mark_event(e.ts, self._product_label(e.product_id, tr("秒杀")), "flash_sale")
+            self.mark_event(e.ts, self.catalog.prefixed(e.product_id, tr("秒杀")), "flash_sale")
         elif is_coupon_drop(extra):
             self.mark_event(e.ts, tr("优惠券"), "coupon")
 
@@ -448,72 +286,27 @@ class MetricsTracker:
 
     def product_label(self, product_id: str) -> str:
         """``"3号 山楂条"`` when the catalog knows it, else the id."""
-        no, name = self._names.get(product_id, (None, ""))
-        return f"{no}号 {name}".strip() if no is not None else product_id
-
-    def _product_label(self, product_id: str, prefix: str) -> str:
-        no, _ = self._names.get(product_id, (None, ""))
-        return f"{prefix} {no}号" if no is not None else prefix
+        return self.catalog.label(product_id)
 
     # -- alerts ---------------------------------------------------------------------------------------
     def _alert(self, alert: str, text: str, ts: float, key: str | None = None) -> bool:
-        key = key or alert
-        last = self._last_alert.get(key)
-        if last is not None and abs(ts - last) < self.alert_cooldown_s:
-            return False
-        self._last_alert[key] = ts
-        log.info("alert %s: %s", alert, text)
-        if self._submit is not None:
-            self._submit([LiveEvent(Kind.SYSTEM, ts, text=text, extra={"alert": alert})])
-        for listener in list(self._alert_listeners):
-            try:
-                listener(alert, text, ts)
-            except Exception:
-                log.exception("alert listener %r failed", listener)
-        return True
-
-    def _check_online_drop(self) -> None:
-        stats = self._stats
-        ts, _, online = stats[-1]
-        lo = bisect.bisect_left(stats, (ts - self.drop_window_s,))
-        recent_max = max((s[2] for s in stats[lo:-1]), default=0)
-        if recent_max >= self.drop_min_online and online <= recent_max * (1.0 - self.drop_ratio):
-            pct = round(100 * (recent_max - online) / recent_max)
-            self._alert(ALERT_ONLINE_DROP, tr("在线人数一分钟内下降 {pct}%（{before} → {now}）",
-                                              pct=pct, before=recent_max, now=online), ts)
-
-    def comments_between(self, start: float, end: float) -> int:
-        """Comments with ``start < ts <= end`` among the recent ones kept (the last few minutes)."""
-        t = self._comment_ts
-        return bisect.bisect_right(t, end) - bisect.bisect_right(t, start)
-
-    def _check_comment_spike(self) -> None:
-        now = self.latest_ts
-        if now is None or self.first_ts is None or now - self.first_ts < 60.0 + self.spike_window_s:
-            return  # no previous minute to compare with yet
-        w = self.spike_window_s
-        recent = self.comments_between(now - w, now)
-        before = self.comments_between(now - w - 60.0, now - w)
-        baseline = before * w / 60.0  # the previous minute's average per window
-        if recent >= self.spike_min_comments and recent >= self.spike_factor * baseline:
-            text = tr("弹幕高峰：{seconds} 秒内 {n} 条评论", seconds=int(w), n=recent)
-            self._alert(ALERT_COMMENT_SPIKE, text, now)
+        """Fire an alert now (subject to its cooldown); see :meth:`AlertRules.fire`."""
+        return self.alerts.fire(alert, text, ts, key)
 
     def check_stock(self, remaining: int, total: int, product: str, ts: float | None = None) -> bool:
         """Alert once per ``product`` when a flash sale's stock is at or below 10 % (``stock_ratio``).
 
         Call it from the commerce side whenever the sale's stock changes. Returns True if it alerted.
         """
-        if total <= 0 or remaining > total * self.stock_ratio or product in self._stock_alerted:
-            return False
-        self._stock_alerted.add(product)
         when = ts if ts is not None else (self.latest_ts or 0.0)
-        label = self.product_label(product)
-        text = tr("{product} 库存告急：仅剩 {remaining}/{total}", product=label, remaining=remaining,
-                  total=total)
-        return self._alert(ALERT_LOW_STOCK, text, when, key=f"stock:{product}")
+        return self.alerts.check_stock(remaining, total, product, self.product_label(product), when)
 
     # -- reading ------------------------------------------------------------------------------------
+    def comments_between(self, start: float, end: float) -> int:
+        """Comments with ``start < ts <= end`` among the recent ones kept (the last few minutes)."""
+        t = self._comment_ts
+        return bisect.bisect_right(t, end) - bisect.bisect_right(t, start)
+
     @property
     def online(self) -> int:
         """Online now: the viewer_stats sample with the latest ts (0 before the first)."""
@@ -546,11 +339,7 @@ class MetricsTracker:
             gmv_fen=self.gmv_fen,
         )
         if notify:
-            for listener in list(self._snapshot_listeners):
-                try:
-                    listener(snap)
-                except Exception:
-                    log.exception("snapshot listener %r failed", listener)
+            self._snapshot_listeners.notify(snap)
         return snap
 
     def product_stats(self, now: float | None = None, *, every_product: bool = False) -> list[ProductStats]:
@@ -560,47 +349,8 @@ class MetricsTracker:
         ``now`` closes open windows for the explain time (default: the latest event's ts).
         """
         when = now if now is not None else (self.latest_ts or 0.0)
-        windows: defaultdict[str, list[ExplainWindow]] = defaultdict(list)
-        for w in self.windows:
-            windows[w.product_id].append(w)
-        ids = set(windows) | set(self._products) | set(self._mentions)
-        if every_product:
-            ids |= set(self._names)
-        out = []
-        for pid in ids:
-            ws = windows.get(pid, [])
-            plog = self._products.get(pid) or _ProductLog()
-            explain = sum(max(0.0, (when if w.end is None else w.end) - w.start) for w in ws)
-
-            def inside(ts: float, ws: list[ExplainWindow] = ws) -> bool:
-                return any(w.contains(ts) for w in ws)
-
-            clicks = [(ts, u) for ts, u in plog.clicks if inside(ts)]
-            orders = [o for o in plog.orders if inside(o[0])]
-            intent = 0
-            for w in ws:
-                hi = bisect.bisect_left(self._intent_ts, w.end) if w.end is not None else len(self._intent_ts)
-                intent += max(0, hi - bisect.bisect_left(self._intent_ts, w.start))
-            no, name = self._names.get(pid, (None, ""))
-            clickers = {u for _, u in clicks if u}
-            buyers = {o[1] for o in orders if o[1]}
-            out.append(ProductStats(
-                product_id=pid, no=no, name=name, explain_seconds=explain,
-                window_clicks=len(clicks), window_clickers=len(clickers),
-                window_orders=len(orders), window_units=sum(o[2] for o in orders),
-                window_buyers=len(buyers),
-                window_gmv_fen=sum(o[3] for o in orders),
-                orders=len(plog.orders), gmv_fen=sum(o[3] for o in plog.orders),
-                intent_comments=intent, mentions=self._mentions.get(pid, 0),
-                window_clicked_buyers=len(buyers & clickers),
-            ))
-        out.sort(key=lambda s: (s.no is None, s.no or 0, s.product_id))
-        return out
-
-
-def snapshot_rows(session_id: int, snapshots: Iterable[Snapshot]) -> list[Mapping[str, Any]]:
-    """Snapshots as ``metrics`` rows (dicts with ``session_id`` and :data:`SNAPSHOT_FIELDS`)."""
-    return [{"session_id": session_id, **dict(zip(SNAPSHOT_FIELDS, s.row(), strict=True))} for s in snapshots]
+        activity = ProductActivity(self.windows, self._products, self._mentions, self._intent_ts)
+        return product_stats(self.catalog, activity, when, every_product=every_product)
 
 
 def connect_commerce(tracker: MetricsTracker, engine: Any) -> Callable[[], None]:
@@ -616,9 +366,7 @@ def connect_commerce(tracker: MetricsTracker, engine: Any) -> Callable[[], None]
         # The engine's catalog is the show's: product numbers ("3号") and names follow it, replaced whole.
         products = engine.state.queue.products
         if products:
-            tracker._names.clear()
-            tracker._by_no.clear()
-            tracker.set_products(products)
+            tracker.catalog.replace(products)
 
     def on_change(change: Any) -> None:
         state = engine.state

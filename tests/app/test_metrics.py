@@ -266,7 +266,7 @@ def test_low_stock_alerts_once_per_product() -> None:
     assert not m.check_stock(0, 0, "p3")
     assert len(got) == 1
     assert "1号" in got[0]
-    assert m._last_alert  # recorded
+    assert m.alerts.last_fired  # recorded
     assert ALERT_LOW_STOCK == "low_stock"
 
 
@@ -314,3 +314,29 @@ def test_the_catalog_the_engine_loads_is_the_one_the_tracker_names_and_counts_me
     assert (stats_by_id["n3"].no, stats_by_id["n3"].name) == (3, "山楂条")
     assert "p3" not in stats_by_id  # the replaced catalog's products are gone
     assert tracker.product_label("n3") == "3号 山楂条"
+
+
+def test_removing_a_listener_twice_is_harmless_and_a_failing_one_does_not_stop_the_others(caplog) -> None:
+    m = MetricsTracker()
+    snaps: list[float] = []
+    alerts: list[str] = []
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("a broken view")
+
+    m.add_snapshot_listener(broken)
+    m.add_alert_listener(broken)
+    remove_snap = m.add_snapshot_listener(lambda s: snaps.append(s.ts))
+    remove_alert = m.add_alert_listener(lambda alert, text, ts: alerts.append(alert))
+    m.snapshot(T0)
+    assert m.check_stock(1, 100, "p1", T0)
+    assert snaps == [T0]
+    assert alerts == [ALERT_LOW_STOCK]
+    assert "snapshot listener" in caplog.text
+    assert "alert listener" in caplog.text
+    for remove in (remove_snap, remove_snap, remove_alert, remove_alert):
+        remove()  # a closed window may unsubscribe on close and again on destruction
+    m.snapshot(T0 + 1)
+    assert m.check_stock(1, 100, "p2", T0 + 1)
+    assert snaps == [T0]
+    assert alerts == [ALERT_LOW_STOCK]
