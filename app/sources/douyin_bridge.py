@@ -1,6 +1,6 @@
 """Douyin (and Kuaishou) comments through a local bridge speaking BarrageGrab JSON.
 
-See docs/sources.md and protocols/douyin_bridge.md. One text frame per event::
+See docs/sources.md and docs/protocols/douyin_bridge.md. One text frame per event::
 
     {"Type": 1, "ProcessName": "直播伴侣", "Data": "<a JSON document as a string>"}
 

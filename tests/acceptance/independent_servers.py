@@ -1,6 +1,6 @@
 """Independent fake live-comment servers for acceptance tests of ``livedeck record``.
 
-Written only from the protocol documents (``shared/protocols/*.md``, ``docs/protocol.md``) and the
+Written only from the protocol documents (``docs/protocols/*.md``, ``docs/protocol.md``) and the
 user docs (``README.md``, ``docs/sources.md``) — deliberately *not* from LiveDeck's code or its own
 fakes, so that a misreading shared by the product and its own tests shows up here.
 
@@ -367,7 +367,7 @@ class GenericFieldShow(ScriptedServer):
 
 
 # =================================================================================================
-# Douyin bridge (DouyinBarrageGrab JSON, shared/protocols/douyin_bridge.md)
+# Douyin bridge (DouyinBarrageGrab JSON, docs/protocols/douyin_bridge.md)
 # =================================================================================================
 
 
@@ -703,7 +703,7 @@ class DouyinShow(ScriptedServer):
 
 
 # =================================================================================================
-# Bilibili /sub binary protocol (shared/protocols/bilibili.md)
+# Bilibili /sub binary protocol (docs/protocols/bilibili.md)
 # =================================================================================================
 
 HEADER = struct.Struct(">IHHII")

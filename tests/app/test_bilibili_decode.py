@@ -33,7 +33,7 @@ from tests.fakes.bilibili_server import batch, heartbeat_reply, message, packet
 BIG_UID = 3546569288714792  # > 2**51: a float would still hold it, the next ones would not
 HUGE_UID = 2**63 - 25  # beyond 2**53: json→float would lose the last digits
 
-# The sample from protocols/bilibili.md, byte for byte.
+# The sample from docs/protocols/bilibili.md, byte for byte (tests/app/test_docs.py checks it is there).
 SAMPLE_DANMU = (
     '{"cmd":"DANMU_MSG:4:0:2:2:2:0","info":[[0,1,25,16777215,1723979200649,-1312973962,0,"0bc8acd0",0,0,0,"",0,'
     '"{}","{}",{"extra":"{\\"content\\":\\"3号链接还有货吗\\",\\"id_str\\":\\"364b06e3c561af3d5921f1253d66c1d575\\"}"}],'

@@ -14,7 +14,7 @@ from app.sources.base import FrameError
 from app.sources.douyin_bridge import BridgeState, DouyinBridgeSource, UnknownTypeError, parse_frame
 from tests.fakes import douyin_bridge_server as fake
 
-# The sample from protocols/douyin_bridge.md, byte for byte.
+# The sample from docs/protocols/douyin_bridge.md, byte for byte (tests/app/test_docs.py checks it is there).
 SAMPLE = (
     '{"Type":1,"ProcessName":"直播伴侣","Data":"{\\"MsgId\\":7400000000000000001,\\"RoomId\\":\\"7401234567890123456\\",'
     '\\"WebRoomId\\":\\"123456789012\\",\\"Onwer\\":{\\"UserId\\":\\"98765432101\\",\\"Nickname\\":\\"某品牌官方旗舰店\\"},'

@@ -1,6 +1,6 @@
 """The console under a burst: 5,000 events/s from a demo room in another process, for a few seconds.
 
-Budgets (ARCHITECTURE.md): event-loop lag p99 ≤ 50 ms, comment-to-screen p99 ≤ 250 ms, zero loss in
+Budgets (docs/architecture.md, Budgets): event-loop lag p99 ≤ 50 ms, comment-to-screen p99 ≤ 250 ms, zero loss in
 the log, memory flat; window visible ≤ 2 s after launch.
 """
 

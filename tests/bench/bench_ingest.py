@@ -1,6 +1,6 @@
 """Headless ingest → SQLite, against a bare websockets + json + sqlite pipeline on the same machine.
 
-Budget (ARCHITECTURE.md): LiveDeck ingests at least half the bare pipeline's rate, with zero loss,
+Budget (docs/architecture.md, Budgets): LiveDeck ingests at least half the bare pipeline's rate, with zero loss,
 and at least 25,000 events/s in absolute terms. Both sides read the same pre-built frames from a real
 websocket server on loopback and store the same table (same columns, key and indexes), so the ratio
 measures what LiveDeck's layers cost (validation, dedupe, engine, writer thread), not a smaller table.

@@ -1,4 +1,4 @@
-"""Opening a 3-hour, 2-million-event session in the review (budget ≤ 3 s, ARCHITECTURE.md).
+"""Opening a 3-hour, 2-million-event session in the review (budget ≤ 3 s, docs/architecture.md).
 
 Generates the log once (``executemany`` straight into the schema, a realistic mix of kinds, explain
 windows, flash sales, coupons and pins in ``actions``) and caches it under the temp directory; then times

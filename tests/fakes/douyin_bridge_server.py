@@ -1,6 +1,6 @@
 """A fake DouyinBarrageGrab bridge: a local websocket that sends BarrageGrab JSON frames.
 
-Builders produce the frame format of protocols/douyin_bridge.md (``Data`` is a JSON document inside a
+Builders produce the frame format of docs/protocols/douyin_bridge.md (``Data`` is a JSON document inside a
 string, ids are int64 that may exceed 2**53), with placeholder names.
 """
 

@@ -14,7 +14,7 @@ def qloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
     """A qasync loop for async UI tests: run a scenario with ``qloop.run_until_complete(...)``.
 
     pytest-qt's waitSignal does not drive asyncio tasks on a qasync loop that is not running, so
-    async UI tests drive their own loop (STYLE.md).
+    async UI tests drive their own loop with ``run_until_complete`` instead of waiting for signals.
     """
     # Closing the last window would otherwise quit the app and stop the loop mid-test (the console
     # turns this off too: the show is shut down after the window closes).

@@ -68,7 +68,7 @@ def test_a_burst_is_one_insert(qtbot) -> None:
 
 def test_inserting_100000_rows_one_at_a_time_survives() -> None:
     # Guards the PySide6 6.12.0 + CPython 3.11 crash: each begin/endInsertRows dropped a reference to
-    # None until the interpreter died ("none_dealloc"). See ARCHITECTURE.md, platform facts.
+    # None until the interpreter died ("none_dealloc"). See docs/architecture.md, platform facts.
     from PySide6.QtCore import QCoreApplication
 
     assert QCoreApplication.instance() is not None or QApplication([]) is not None

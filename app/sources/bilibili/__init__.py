@@ -1,4 +1,4 @@
-"""Bilibili live comments: the web ``/sub`` websocket (see docs/sources.md and protocols/bilibili.md).
+"""Bilibili live comments: the web ``/sub`` websocket (see docs/sources.md and docs/protocols/bilibili.md).
 
 Layers, each usable alone:
 
