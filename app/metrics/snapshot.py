@@ -6,44 +6,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from app.core.metric_fields import METRIC_NAMES, MetricCounters
 from app.metrics.rates import SessionRates
 
-#: Column order of a snapshot row in the ``metrics`` table (after ``session_id``).
-SNAPSHOT_FIELDS: tuple[str, ...] = (
-    "ts", "online", "peak_online", "online_seconds", "online_span_s", "viewers_uv", "entries_pv",
-    "comments", "comments_1m", "commenters", "likes", "follows", "interacting", "clicks", "clickers",
-    "clicked_buyers", "orders", "units", "buyers", "gmv_fen",
-)
+#: Column order of a snapshot row in the ``metrics`` table (after ``session_id``): the metric fields.
+SNAPSHOT_FIELDS: tuple[str, ...] = METRIC_NAMES
 
 
 @dataclass(frozen=True, slots=True)
-class Snapshot(SessionRates):
-    """The cumulative counters at one moment; every rate below is one field ÷ another.
-
-    People (distinct user_id): viewers_uv, commenters, follows, interacting, clickers, clicked_buyers,
-    buyers. Times (events): entries_pv, comments, clicks, orders. Sums: likes, units, gmv_fen.
-    """
-
-    ts: float
-    online: int
-    peak_online: int
-    online_seconds: float  # ∫ online dt over the viewer_stats samples (viewer-seconds)
-    online_span_s: float  # seconds from the first to the last viewer_stats sample
-    viewers_uv: int
-    entries_pv: int
-    comments: int
-    comments_1m: int  # comments with ts in (ts - 60, ts]
-    commenters: int
-    likes: int
-    follows: int
-    interacting: int
-    clicks: int
-    clickers: int
-    clicked_buyers: int
-    orders: int
-    units: int
-    buyers: int
-    gmv_fen: int
+class Snapshot(MetricCounters, SessionRates):
+    """The cumulative counters at one moment (the fields of app.core.metric_fields.MetricCounters);
+    every rate is one field ÷ another."""
 
     def row(self) -> tuple[Any, ...]:
         """The values in :data:`SNAPSHOT_FIELDS` order."""

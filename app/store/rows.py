@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from app.core.events import LiveEvent
+from app.core.metric_fields import METRIC_NAMES
 
 # --- events ----------------------------------------------------------------------------------------
 
@@ -83,12 +84,8 @@ def product_rows(session_id: int, products: Sequence[Mapping[str, Any]]) -> list
 
 # --- metrics ---------------------------------------------------------------------------------------
 
-#: The ``metrics`` table's data columns (after ``session_id``), as app.metrics.tracker.SNAPSHOT_FIELDS.
-METRICS_COLUMNS = (
-    "ts", "online", "peak_online", "online_seconds", "online_span_s", "viewers_uv", "entries_pv",
-    "comments", "comments_1m", "commenters", "likes", "follows", "interacting", "clicks", "clickers",
-    "clicked_buyers", "orders", "units", "buyers", "gmv_fen",
-)
+#: The ``metrics`` table's data columns (after ``session_id``): the metric fields of app.core.metric_fields.
+METRICS_COLUMNS: tuple[str, ...] = METRIC_NAMES
 INSERT_METRICS = (
     f"INSERT INTO metrics (session_id, {', '.join(METRICS_COLUMNS)}) "
     f"VALUES ({', '.join('?' * (len(METRICS_COLUMNS) + 1))})"

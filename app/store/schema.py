@@ -74,7 +74,11 @@ def _migration_1(db: Database) -> None:
 
 def _migration_metrics(db: Database) -> None:
     """Per-second metrics snapshots (app/metrics/tracker.py, docs/metrics.md): cumulative counters with every
-    rate's numerator and denominator, so a rate is one column ÷ another."""
+    rate's numerator and denominator, so a rate is one column ÷ another.
+
+    The columns are the metric fields of app.core.metric_fields as they stood at schema version 2. Like
+    every shipped migration this one never changes: a field added there gets a migration of its own that
+    adds its column (tests/app/test_store.py checks the table against the fields)."""
     db.execute(
         """CREATE TABLE metrics (
             session_id INTEGER NOT NULL,

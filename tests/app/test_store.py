@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from app.core.events import Kind, LiveEvent
-from app.store.session_log import SCHEMA_VERSION, SessionLog, SessionLogError, open_readonly
+from app.core.metric_fields import METRIC_FIELDS, METRIC_NAMES
+from app.store.session_log import METRICS_COLUMNS, SCHEMA_VERSION, SessionLog, SessionLogError, open_readonly
 
 REPO = Path(__file__).resolve().parents[2]
 BIG_ID = "3546569288714792123"  # > 2**53: a float would turn it into ...2000
@@ -308,7 +309,7 @@ def test_every_table_column_and_event_kind_is_documented(store: SessionLog) -> N
     doc = (REPO / "docs" / "schema.md").read_text(encoding="utf-8")
     conn = open_readonly(store.path)
     try:
-        for table in ("sessions", "events", "actions"):
+        for table in ("sessions", "events", "actions", "products", "metrics", "shop_orders"):
             assert f"### `{table}`" in doc
             for (column,) in conn.execute(f"SELECT name FROM pragma_table_info('{table}')"):
                 assert f"| `{column}` |" in doc, f"{table}.{column} is not documented"
@@ -316,3 +317,18 @@ def test_every_table_column_and_event_kind_is_documented(store: SessionLog) -> N
         conn.close()
     for kind in Kind:
         assert f"| `{kind.value}` |" in doc, f"event kind {kind.value} is not documented"
+
+
+def test_the_metrics_table_has_exactly_the_declared_metric_fields(store: SessionLog) -> None:
+    """A metric field is added in app.core.metric_fields *and* by a migration adding its column, or not
+    at all: the table a fresh log gets (every migration run) has the declared fields, in order, typed."""
+    conn = open_readonly(store.path)
+    try:
+        columns = [(name, sql_type, notnull) for _, name, sql_type, notnull, _, _ in
+                   conn.execute("PRAGMA table_info('metrics')")]
+    finally:
+        conn.close()
+    assert columns[0] == ("session_id", "INTEGER", 1)
+    assert columns[1:] == [(f.name, f.sql_type, 1) for f in METRIC_FIELDS]
+    assert {f.sql_type for f in METRIC_FIELDS} <= {"INTEGER", "REAL"}
+    assert METRICS_COLUMNS == METRIC_NAMES
