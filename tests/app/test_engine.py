@@ -9,6 +9,7 @@ from app.core.events import Kind, LiveEvent
 from app.engine.session import SessionEngine
 from app.metrics.tracker import MetricsTracker
 from app.store.session_log import SessionLog
+from tests.waiting import wait_until
 
 
 def ev(kind: str, n: int = 0, **fields: object) -> LiveEvent:
@@ -55,24 +56,28 @@ def test_state_tracks_online_peak_likes_and_sales() -> None:
     assert state.sold["1003"] == 3
 
 
-def test_batcher_flushes_within_its_interval_and_on_cancel(tmp_path: Path) -> None:
-    async def main() -> tuple[int, int, int]:
+def test_batcher_flushes_on_its_own_and_on_cancel(tmp_path: Path) -> None:
+    async def main() -> tuple[list[int], int, int]:
         with SessionLog(tmp_path / "s.sqlite") as log:
             engine = SessionEngine(log, batch_interval=0.05)
+            batches: list[int] = []
+            engine.subscribe(lambda batch: batches.append(len(batch)))
             session_id = await engine.start_session("测试", "generic:test")
             batcher = asyncio.create_task(engine.run())
             engine.submit([ev(Kind.COMMENT, n) for n in range(10)])
-            await asyncio.sleep(0.2)
+            # Nobody calls drain() here: the batcher takes the 10 events to the log and the listeners.
+            await wait_until(lambda: sum(batches) >= 10, what="the batcher to drain the 10 events")
             log.flush()
-            after_interval = log.count_events(session_id)
+            after_batcher = log.count_events(session_id)
             engine.submit([ev(Kind.COMMENT, n) for n in range(5)])
             batcher.cancel()  # shutting down must not lose what is queued
             await asyncio.gather(batcher, return_exceptions=True)
             await engine.end_session()
-            return session_id, after_interval, log.count_events(session_id)
+            return batches, after_batcher, log.count_events(session_id)
 
-    _session_id, after_interval, final = asyncio.run(main())
-    assert after_interval == 10
+    batches, after_batcher, final = asyncio.run(main())
+    assert batches == [10, 5]  # one batch for the 10 queued together, one drained on cancel
+    assert after_batcher == 10
     assert final == 15
 
 

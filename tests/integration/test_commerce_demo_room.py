@@ -18,7 +18,9 @@ from app.core.events import Command, Kind
 from app.engine.session import SessionEngine
 from app.rooms.demo import DemoRoomThread
 from app.show.show import Show, SourceSpec
+from app.sources.base import SourceState
 from app.store.session_log import SessionLog
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -36,10 +38,18 @@ def test_explaining_product_3_yields_orders_for_product_3_only(demo_url: str, tm
             engine.load_catalog(load_products_csv(demo_catalog_path()))
             async with Show(engine) as show:
                 sid = await show.start(SourceSpec("generic", demo_url))
-                await asyncio.sleep(0.5)
+                source = show.source
+                assert source is not None
+                # The room is live and a stretch of its traffic is in, with nothing explained: nobody buys.
+                await wait_until(lambda: source.status.state is SourceState.LIVE and engine.state.events >= 200,
+                                 timeout=15, what="the demo room to connect and send 200 events")
+                assert engine.state.counts[Kind.ORDER] == 0
                 result = engine.execute(Command("explain", {"no": 3}))
                 assert result.applied
-                await asyncio.sleep(3.0)
+                # The room acks the explain card, then its viewers buy 3号.
+                await wait_until(lambda: engine.state.sold["100552"] >= 10
+                                 and any(a["name"] == "explain.ack" for a in log.actions(sid)),
+                                 timeout=20, what="the room's ack and 10 units of 3号 sold")
                 await show.stop()
             log.flush()
             orders = {e.product_id for e in log.events(sid) if e.kind == Kind.ORDER}
@@ -47,7 +57,7 @@ def test_explaining_product_3_yields_orders_for_product_3_only(demo_url: str, tm
 
     _sid, actions, orders, sold = asyncio.run(main())
     assert orders == {"100552"}
-    assert sold > 0
+    assert sold >= 10
     assert [(a["name"], a["result"]) for a in actions] == [("explain", "applied"), ("explain.ack", "applied")]
 
 

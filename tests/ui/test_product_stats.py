@@ -16,6 +16,7 @@ from app.core.clock import ManualClock
 from app.core.events import Command, Kind, LiveEvent
 from app.engine.session import SessionEngine
 from app.metrics.tracker import MetricsTracker, connect_commerce
+from tests.waiting import wait_until
 from ui.common.product_stats import ProductStatsModel, StatCol
 from ui.live.dashboard import DashboardPanel
 
@@ -46,6 +47,8 @@ def test_row_of_the_explained_product_shows_its_numbers(qtbot, loop: asyncio.Abs
     engine.load_catalog(PRODUCTS)
     tracker = MetricsTracker(submit=engine.submit, products=PRODUCTS)
     engine.subscribe(tracker.feed)
+    applied: list[LiveEvent] = []
+    engine.subscribe(applied.extend)
     connect_commerce(tracker, engine)
     panel = DashboardPanel(tracker, refresh_ms=50)
     qtbot.addWidget(panel)
@@ -82,7 +85,8 @@ def test_row_of_the_explained_product_shows_its_numbers(qtbot, loop: asyncio.Abs
             LiveEvent(Kind.COMMENT, t1 + 12, user_id="c5", text="５号什么时候上"),
         ])
         clock.advance(75)
-        await asyncio.sleep(0.05)  # the batcher drains on its own
+        # The batcher drains on its own; the last comment applied means every event before it was too.
+        await wait_until(lambda: any(e.text == "５号什么时候上" for e in applied), what="the batcher to drain")
         tracker.snapshot(clock.time())  # the dashboard's "now" is the latest snapshot
         batcher.cancel()
         await asyncio.gather(batcher, return_exceptions=True)
@@ -129,9 +133,7 @@ def test_row_of_the_explained_product_shows_its_numbers(qtbot, loop: asyncio.Abs
     assert panel.refresh_product_table(force=True)
     assert model.index(source_row, StatCol.NAME).data(Qt.ItemDataRole.BackgroundRole) is None
 
-    image = panel.grab()
-    image.save(str(tmp_path / "product-stats.png"))
-    image.save("/tmp/dash-product-stats.png")
+    panel.grab().save(str(tmp_path / "product-stats.png"))  # for a human to look at; the test's own folder
 
 
 def test_model_passes_qtmodeltester(qtmodeltester) -> None:
