@@ -27,7 +27,8 @@ from app.review.log_access import (
     platform_of,
     session_or_error,
 )
-from app.store.session_log import SessionLogError, _pid_alive, migrate
+from app.store.orphans import pid_alive
+from app.store.session_log import SessionLogError, migrate
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def delete_session(path: PathLike, session_id: int) -> None:
     """Delete a session and all its rows in every table. A session being recorded now is refused."""
     with Writer(path) as conn:
         _, _, _, _, _, status, pid, host = session_or_error(conn, session_id)
-        if status == "live" and host == socket.gethostname() and _pid_alive(pid):
+        if status == "live" and host == socket.gethostname() and pid_alive(pid):
             raise ReviewError(tr("场次 {id} 正在直播，不能删除", id=session_id))
         for table in TABLES_WITH_SESSION:
             if has_table(conn, table):

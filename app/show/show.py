@@ -19,6 +19,7 @@ from app.connectors.room import RoomConnector
 from app.connectors.webhook import OutboundSender, make_sender
 from app.core.events import LiveEvent
 from app.core.i18n import tr
+from app.core.listeners import Listeners
 from app.core.log import describe_url
 from app.engine.session import SessionEngine
 from app.metrics.tracker import MetricsTracker, connect_commerce, snapshot_rows
@@ -86,7 +87,8 @@ class Show:
         self.source: WebSocketSource | None = None
         self._batcher: asyncio.Task[None] | None = None
         self._reader: asyncio.Task[None] | None = None
-        self._status_listeners: list[Callable[[SourceStatus], None]] = []
+        #: Hear the status of whichever source the show runs: each new source forwards to them.
+        self._status_listeners: Listeners[[SourceStatus]] = Listeners(log, "status listener")
         #: Forwards the engine's room commands (explain, flash sales, coupons) to a source that can
         #: carry commands (the generic protocol); None otherwise.
         self.connector: RoomConnector | None = None
@@ -105,17 +107,7 @@ class Show:
     def add_status_listener(self, listener: Callable[[SourceStatus], None]) -> Callable[[], None]:
         """Hear the status of this show's source, including sources of later sessions; returns the
         function that stops it (a closed window must not hear the show's shutdown)."""
-        self._status_listeners.append(listener)
-        if self.source is not None:
-            self.source.add_status_listener(listener)
-
-        def remove() -> None:
-            if listener in self._status_listeners:
-                self._status_listeners.remove(listener)
-            if self.source is not None:
-                self.source.remove_status_listener(listener)
-
-        return remove
+        return self._status_listeners.add(listener)
 
     @property
     def running(self) -> bool:
@@ -126,9 +118,8 @@ class Show:
         source = make_source(spec.format, spec.url, self.engine.submit, **spec.options)
         title = title or f"{spec.label} {time.strftime('%Y-%m-%d %H:%M')}"  # source and date
         session_id = await self.engine.start_session(title, spec.label)
-        for listener in self._status_listeners:
-            source.add_status_listener(listener)
-            listener(source.status)
+        source.add_status_listener(self._status_listeners.notify)
+        self._status_listeners.notify(source.status)
         self.source = source
         self._reader = asyncio.create_task(source.run(), name=f"source-{spec.format}")
         self._reader.add_done_callback(_log_failure)
