@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.core.events import Kind
+from app.core.metric_fields import SessionTotals
 from app.metrics.tracker import INTERACTION_KINDS, VIEWER_KINDS, SessionRates
 from app.review.comment_scan import comment_scan
 from app.review.commerce_counts import commerce_future
@@ -17,8 +18,9 @@ from app.store.session_log import METRICS_COLUMNS
 
 
 @dataclass(frozen=True)
-class Summary(SessionRates):
-    """The session's KPIs (docs/metrics.md definitions; the rates come from SessionRates)."""
+class Summary(SessionTotals, SessionRates):
+    """The session's KPIs: the session totals (app.core.metric_fields.SessionTotals, recomputed from the
+    events) and what only a whole session has; the rates come from SessionRates (docs/metrics.md)."""
 
     session_id: int
     title: str
@@ -29,21 +31,7 @@ class Summary(SessionRates):
     duration_s: float
     peak_online: int
     average_online: float | None
-    viewers_uv: int
-    entries_pv: int
     platform_total_viewers: int
-    comments: int
-    commenters: int
-    likes: int
-    follows: int
-    interacting: int
-    clicks: int
-    clickers: int
-    clicked_buyers: int
-    orders: int
-    buyers: int
-    units: int
-    gmv_fen: int
     gifts_fen: int
     questions: int
 

@@ -321,7 +321,7 @@ def test_every_table_column_and_event_kind_is_documented(store: SessionLog) -> N
 
 def test_the_metrics_table_has_exactly_the_declared_metric_fields(store: SessionLog) -> None:
     """A metric field is added in app.core.metric_fields *and* by a migration adding its column, or not
-    at all: the table a fresh log gets (every migration run) has the declared fields, in order, typed."""
+    at all: the table a fresh log gets (every migration run) has the declared fields, typed, and no other."""
     conn = open_readonly(store.path)
     try:
         columns = [(name, sql_type, notnull) for _, name, sql_type, notnull, _, _ in
@@ -329,6 +329,7 @@ def test_the_metrics_table_has_exactly_the_declared_metric_fields(store: Session
     finally:
         conn.close()
     assert columns[0] == ("session_id", "INTEGER", 1)
-    assert columns[1:] == [(f.name, f.sql_type, 1) for f in METRIC_FIELDS]
+    assert sorted(columns[1:]) == sorted((f.name, f.sql_type, 1) for f in METRIC_FIELDS)
+    assert len(columns) == len(METRIC_FIELDS) + 1
     assert {f.sql_type for f in METRIC_FIELDS} <= {"INTEGER", "REAL"}
     assert METRICS_COLUMNS == METRIC_NAMES
