@@ -4,9 +4,11 @@ logged commands and the engine's system events."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.commerce.promotions import Coupon
 from app.core.i18n import tr
 from app.core.units import coupon_label as format_coupon
 from app.metrics.tracker import Rate
@@ -42,8 +44,8 @@ class CouponResult:
     coupon_id: str
     label: str
     quantity: int
-    claimed: int  # coupon_claim events (times), capped at quantity
-    claimers: int  # people
+    claimed: int  # accepted coupon_claim events (times): never beyond quantity or a viewer's limit
+    claimers: int  # people with at least one accepted claim
     ts: float
 
     @property
@@ -119,10 +121,9 @@ def read_promotions(reader: SessionReader) -> PromotionResults:
         elif name == "drop_coupon":
             coupon_id = str(args.get("coupon_id") or cid)
             quantity = int(args.get("quantity") or 0)
-            per_user = int(args.get("per_user_limit") or 1)
-            users = claims.get(coupon_id, {})
-            claimed = min(quantity, sum(min(n, per_user) for n in users.values()))
-            coupons.append(CouponResult(coupon_id, coupon_label(args), quantity, claimed, len(users), ts))
+            claimed, claimers = accepted_claims(claims.get(coupon_id, ()), quantity,
+                                                int(args.get("per_user_limit") or 1))
+            coupons.append(CouponResult(coupon_id, coupon_label(args), quantity, claimed, claimers, ts))
         elif name == "start_lucky_bag":
             condition = args.get("condition") or {}
             label = (tr("评论“{keyword}”", keyword=condition["keyword"]) if isinstance(condition, dict)
@@ -140,16 +141,27 @@ def read_promotions(reader: SessionReader) -> PromotionResults:
     return PromotionResults(sales, coupons, lucky)
 
 
-def _coupon_claims(reader: SessionReader) -> dict[str, dict[str, int]]:
-    out: dict[str, dict[str, int]] = defaultdict(dict)
-    for coupon_id, uid, n in reader.query(
-        "SELECT extra ->> '$.coupon_id' AS c, user_id, count(*) FROM events INDEXED BY events_session_kind_seq "
-        "WHERE session_id = ? "
-        "AND kind = 'coupon_claim' GROUP BY c, user_id",
+def accepted_claims(claims: Iterable[str], quantity: int, per_user_limit: int) -> tuple[int, int]:
+    """``(claimed, claimers)`` of a coupon from its claims' user ids in the order the engine applied them,
+    by the live rule (``app.commerce.promotions.Coupon.claim``): the first ``quantity`` accepted claims
+    win and a viewer's claims beyond ``per_user_limit`` are refused. Claimers are the people (non-empty
+    user ids) with at least one accepted claim."""
+    coupon = Coupon("", "", quantity, per_user_limit)
+    for uid in claims:
+        coupon.claim(uid)
+    return coupon.claimed, sum(1 for uid in coupon.claims if uid)
+
+
+def _coupon_claims(reader: SessionReader) -> dict[str, list[str]]:
+    """Each coupon's claims (their user ids), in ``seq`` order: the order the engine applied them."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for coupon_id, uid in reader.query(
+        "SELECT extra ->> '$.coupon_id', user_id FROM events INDEXED BY events_session_kind_seq "
+        "WHERE session_id = ? AND kind = 'coupon_claim' ORDER BY seq",
         (reader.session_id,),
     ):
         if coupon_id is not None:
-            out[str(coupon_id)][uid or ""] = n
+            out[str(coupon_id)].append(uid or "")
     return out
 
 

@@ -409,3 +409,28 @@ def test_close_interrupts_and_the_review_still_answers(session_log: tuple[Path, 
     after = (r.summary(), r.products(), r.timeline(60), r.questions())
     with Review(path, sid) as fresh:
         assert after == (fresh.summary(), fresh.products(), fresh.timeline(60), fresh.questions())
+
+
+def test_coupon_claimers_count_only_accepted_claims(tmp_path: Path) -> None:
+    """A quantity-3 coupon claimed by 5 people: 3 claimed by 3 claimers (the first 3 accepted claims
+    win; a viewer's second claim over a limit of 1 is refused); with a limit of 2, a third claim is not."""
+    path = tmp_path / "coupons.sqlite"
+    c3 = [("u1", 1), ("u1", 2), ("u2", 3), ("u3", 4), ("u4", 5), ("u5", 6)]  # u1 twice, u4 and u5 too late
+    c5 = [("v1", 10), ("v1", 11), ("v1", 12), ("v2", 13), ("", 14)]  # v1's third over the limit of 2
+    events = [ev(i + 1, "coupon_claim", 100 + dt, uid, extra={"coupon_id": cid})
+              for i, (cid, uid, dt) in enumerate([("q3", u, t) for u, t in c3] + [("q5", u, t) for u, t in c5])]
+    with SessionLog(path) as log:
+        sid = log.start_session("发券", "demo", started_at=T0)
+        log.append(sid, events)
+        for cid, quantity, limit in (("q3", 3, 1), ("q5", 5, 2)):
+            log.record_action(sid, command_id=cid, actor="local", name="drop_coupon",
+                              args={"kind": "直减", "discount_fen": 500, "quantity": quantity,
+                                    "per_user_limit": limit, "coupon_id": cid}, ts=T0 + 90, result="applied")
+        log.end_session(sid, ended_at=T0 + 300)
+    with Review(path, sid) as r:
+        coupons = {c.coupon_id: c for c in r.promotions().coupons}
+    assert sql(path, "SELECT count(DISTINCT user_id) FROM events WHERE session_id=? "
+                     "AND extra ->> '$.coupon_id' = 'q3'", sid) == 5
+    assert (coupons["q3"].claimed, coupons["q3"].claimers) == (3, 3)  # u1, u2, u3
+    assert coupons["q3"].claim_rate.value == 1.0
+    assert (coupons["q5"].claimed, coupons["q5"].claimers) == (4, 2)  # v1 ×2, v2, and one without a user
