@@ -2,7 +2,8 @@
 
 ``write_report(log, session_id, out_path, lang)`` picks the format by the file extension. Every number
 comes from :class:`app.review.results.Review` (docs/review.md). Charts are drawn with ``matplotlib.figure.Figure``
-(never pyplot or a GUI backend) with a CJK font fallback list, and embedded as base64 PNG in the HTML.
+(never pyplot or a GUI backend) in the CJK families ``app.core.fonts`` finds, even past a stale font
+cache, and embedded as base64 PNG in the HTML.
 Text goes through ``app.core.i18n.tr``: Chinese by default, English with ``lang="en"``.
 """
 
@@ -23,6 +24,7 @@ import matplotlib
 from matplotlib.figure import Figure
 
 from app.core import i18n
+from app.core.fonts import matplotlib_font_rc
 from app.core.i18n import tr
 from app.core.units import format_clock, format_datetime, format_fen, format_fen_or_dash, format_time_of_day
 from app.metrics.tracker import Rate
@@ -30,10 +32,7 @@ from app.review.log_access import PathLike, ReviewError, connect_readonly
 from app.review.results import Review
 from app.review.summary import Summary
 
-#: CJK-capable families first (Linux, Windows, macOS), then matplotlib's own.
-FONT_FALLBACK = ["Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei", "DejaVu Sans"]
 FORMATS = (".html", ".xlsx", ".csv", ".pdf")
-_RC: Any = {"font.family": "sans-serif", "font.sans-serif": FONT_FALLBACK, "axes.unicode_minus": False}
 
 
 class ReportError(ValueError):
@@ -210,7 +209,7 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
 
 
 def _img(fig: Figure, alt: str) -> str:
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(matplotlib_font_rc()):
         data = _png(fig)
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
@@ -231,7 +230,7 @@ def _write_html(review: Review, out: Path, max_questions: int = 500) -> None:
         parts.append(f'<div class="kpi"><div class="v">{html.escape(value)}</div>'
                      f'<div class="l">{html.escape(label)}</div></div>')
     parts.append("</div>")
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(matplotlib_font_rc()):
         timeline = timeline_figure(review)
         parts += [f"<h2>{html.escape(tr('时间线'))}</h2>", _img(timeline, tr("时间线")),
                   f'<p class="muted">{html.escape(tr("色块：商品讲解时段；虚线：秒杀、发券、福袋、提醒"))}</p>']
@@ -257,7 +256,7 @@ def _write_html(review: Review, out: Path, max_questions: int = 500) -> None:
     words = review.keywords(30)
     parts.append(f"<h2>{html.escape(tr('评论关键词'))}</h2>")
     if words:
-        with matplotlib.rc_context(_RC):
+        with matplotlib.rc_context(matplotlib_font_rc()):
             parts.append(_img(keywords_figure(words), tr("评论热词")))
     else:
         parts.append(f"<p>{html.escape(tr('无'))}</p>")
@@ -400,7 +399,7 @@ def _write_pdf(review: Review, out: Path) -> None:
     header, rows = product_table(review)
     rows = rows[:40]
     words = review.keywords(15)
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(matplotlib_font_rc()):
         fig = Figure(figsize=(8.27, 11.69 + 0.22 * len(rows)), layout="constrained")
         grid = fig.add_gridspec(4, 1, height_ratios=[2.2, 4.2, 1.2 + 0.22 * len(rows), 2.6])
         ax = fig.add_subplot(grid[0])

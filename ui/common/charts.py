@@ -33,8 +33,9 @@ from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from app.core.fonts import matplotlib_font_rc
 from app.core.i18n import tr
-from ui.common.theme import COLORS, cjk_font_families, ui_font
+from ui.common.theme import COLORS, ui_font
 
 #: Most points a line draws; longer views are decimated (a 400 px chart cannot show more anyway).
 MAX_POINTS = 800
@@ -47,24 +48,17 @@ _configured = False
 
 
 def configure_matplotlib() -> None:
-    """CJK-capable fonts and the dark theme for every figure; idempotent. Needs a QGuiApplication.
+    """CJK-capable fonts and the dark theme for every figure; idempotent.
 
     matplotlib does not fall back to another font for missing glyphs unless the family list names one
-    that has them: without a CJK family every Chinese label is a row of boxes.
+    that has them: without a CJK family every Chinese label is a row of boxes. The families come from
+    :func:`app.core.fonts.matplotlib_cjk_families`, which also finds fonts a stale font cache misses.
     """
     global _configured
     if _configured:
         return
-    from matplotlib import font_manager
-
-    known = {f.name for f in font_manager.fontManager.ttflist}
-    families = [f for f in cjk_font_families() if f in known]
-    # Qt and matplotlib may name the same font differently; take matplotlib's own CJK names too.
-    families += sorted(n for n in known if "CJK SC" in n and "Mono" not in n and n not in families)
     matplotlib.rcParams.update({
-        "font.family": "sans-serif",
-        "font.sans-serif": [*families, "DejaVu Sans"],
-        "axes.unicode_minus": False,  # CJK fonts lack U+2212; a hyphen reads the same
+        **matplotlib_font_rc(),
         "font.size": 9,
         "figure.facecolor": COLORS["background"],
         "axes.facecolor": "#15151a",
