@@ -32,7 +32,6 @@ class SessionRates:
     follows: int
     interacting: int
     viewers_uv: int
-    entries_pv: int
     buyers: int
     clicked_buyers: int
     clickers: int
@@ -57,11 +56,14 @@ class SessionRates:
 
     @property
     def uv_value_fen(self) -> Rate:
+        """GMV per viewer of the audience (``viewers_uv``, app.metrics.kinds.VIEWER_KINDS)."""
         return Rate(self.gmv_fen, self.viewers_uv)
 
     @property
     def gpm_fen(self) -> Rate:
-        return Rate(self.gmv_fen, self.entries_pv, 1000.0)
+        """GMV per 1000 views, a view being one viewer of the same audience as UV value (``viewers_uv``:
+        each person seen in any viewer event once, however often they entered), docs/metrics.md."""
+        return Rate(self.gmv_fen, self.viewers_uv, 1000.0)
 
     @property
     def aov_fen(self) -> Rate:

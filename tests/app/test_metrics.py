@@ -129,6 +129,36 @@ def test_commerce_rates_and_an_order_without_a_click() -> None:
     assert s.aov_fen.value == pytest.approx(11960 / 3)
 
 
+#: What a viewer can do in the room: each alone makes them part of the audience (UV, UV value, GPM).
+VIEWER_ACTIONS = [Kind.ENTER, Kind.COMMENT, Kind.LIKE, Kind.FOLLOW, Kind.SHARE, Kind.GIFT, Kind.FANSCLUB,
+                  Kind.PRODUCT_CLICK, Kind.ORDER, Kind.COUPON_CLAIM]
+
+
+@pytest.mark.parametrize("kind", VIEWER_ACTIONS)
+def test_any_viewer_event_puts_its_viewer_in_the_audience(kind: str) -> None:
+    m = MetricsTracker()
+    m.feed([ev(kind, 1, "x", count=1), ev(Kind.SYSTEM, 2, "sys", text="通知"), stats(3, 50)])
+    assert m.snapshot().viewers_uv == 1  # x; a notice or the online count is nobody
+
+
+def test_gpm_and_uv_value_divide_by_the_same_audience() -> None:
+    """A viewer entering 3 times is one view; viewers who never entered (in the room before the show)
+    but commented, clicked or bought are views too: GPM = GMV ÷ viewers × 1000 = UV value × 1000."""
+    m = MetricsTracker()
+    m.feed([
+        ev(Kind.ENTER, 0, "a"), ev(Kind.ENTER, 1, "a"), ev(Kind.ENTER, 2, "a"),
+        ev(Kind.COMMENT, 3, "b", text="3号有货吗"),  # b never entered
+        ev(Kind.PRODUCT_CLICK, 4, "c", product_id="p1"),
+        ev(Kind.ORDER, 5, "d", product_id="p1", count=1, amount_fen=4000),  # d bought without entering
+        ev(Kind.ORDER, 6, "a", product_id="p1", count=1, amount_fen=2000),
+    ])
+    s = m.snapshot()
+    assert (s.entries_pv, s.viewers_uv, s.gmv_fen) == (3, 4, 6000)
+    assert s.uv_value_fen == Rate(6000, 4)
+    assert s.gpm_fen.value == pytest.approx(6000 / 4 * 1000)  # not 6000 / 3 entries × 1000
+    assert s.gpm_fen.value == pytest.approx(s.uv_value_fen.value * 1000)
+
+
 def test_comments_per_minute_is_a_sliding_window_and_tolerates_late_comments() -> None:
     m = MetricsTracker()
     m.feed([ev(Kind.COMMENT, t, "u", text="x") for t in (0, 30, 59, 61, 90)])

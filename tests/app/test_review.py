@@ -108,7 +108,12 @@ def test_summary_equals_independent_sql(session_log: tuple[Path, int]) -> None:
     assert s.units == 4
     assert s.gmv_fen == sql(path, "SELECT sum(amount_fen) FROM events WHERE session_id=? AND kind='order'", sid)
     assert s.buyers == sql(path, "SELECT count(DISTINCT user_id) FROM events WHERE session_id=? AND kind='order'", sid)
-    assert s.viewers_uv == 7  # u1..u6 and the anchor
+    # The audience: anyone seen in any event but the room's own (u3 and u5 only commented, u4 never entered)
+    uv = sql(path, "SELECT count(DISTINCT user_id) FROM events WHERE session_id=? AND user_id != '' "
+                   "AND kind NOT IN ('viewer_stats','live_end','system')", sid)
+    assert s.viewers_uv == uv == 7  # u1..u6 and the anchor
+    assert s.uv_value_fen.value == pytest.approx(19960 / uv)
+    assert s.gpm_fen.value == pytest.approx(19960 / uv * 1000)  # per 1000 viewers, not per 3 entries
     assert (s.entries_pv, s.likes, s.follows, s.clicks, s.clickers, s.clicked_buyers) == (3, 8, 1, 2, 2, 2)
     assert s.aov_fen.value == pytest.approx(19960 / 3)
     assert s.click_to_buy.num == 2

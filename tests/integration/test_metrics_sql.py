@@ -16,8 +16,8 @@ from app.rooms.demo import serve_demo_room
 from app.show.show import Show, SourceSpec
 from app.store.session_log import SessionLog
 
-VIEWER = ("('comment','like','follow','share','gift','fansclub',"
-          "'enter','product_click','order','coupon_claim')")
+#: The audience (UV, UV value, GPM): anyone seen in any event but the room's own.
+ROOM = "('viewer_stats','live_end','system')"
 INTERACTION = "('comment','like','follow','share','gift','fansclub')"
 
 #: One query per snapshot column, over ``events`` of session :sid — as docs/metrics.md gives them.
@@ -30,8 +30,8 @@ SQL = {
                       "WHERE session_id = :sid AND kind = 'viewer_stats') WHERE next_ts IS NOT NULL",
     "online_span_s": "SELECT coalesce(max(ts) - min(ts), 0) FROM events "
                      "WHERE session_id = :sid AND kind = 'viewer_stats'",
-    "viewers_uv": f"SELECT count(DISTINCT user_id) FROM events WHERE session_id = :sid AND kind IN {VIEWER} "
-                  "AND user_id != ''",
+    "viewers_uv": f"SELECT count(DISTINCT user_id) FROM events WHERE session_id = :sid "
+                  f"AND kind NOT IN {ROOM} AND user_id != ''",
     "entries_pv": "SELECT count(*) FROM events WHERE session_id = :sid AND kind = 'enter'",
     "comments": "SELECT count(*) FROM events WHERE session_id = :sid AND kind = 'comment'",
     "commenters": "SELECT count(DISTINCT user_id) FROM events WHERE session_id = :sid AND kind = 'comment' "
@@ -111,8 +111,8 @@ def test_final_numbers_equal_sql_over_the_log(tmp_path: Path) -> None:
             f"SELECT x.pid, (SELECT count(*) FROM k WHERE k.pid = x.pid), (SELECT count(*) FROM o "
             f"WHERE o.pid = x.pid AND o.uid IN (SELECT uid FROM k WHERE k.pid = x.pid)) "
             f"FROM (SELECT DISTINCT pid FROM temp.w) x", {"sid": sid})}
-        uv, buyers, gmv, pv = conn.execute(
-            f"SELECT ({SQL['viewers_uv']}), ({SQL['buyers']}), ({SQL['gmv_fen']}), ({SQL['entries_pv']})",
+        uv, buyers, gmv = conn.execute(
+            f"SELECT ({SQL['viewers_uv']}), ({SQL['buyers']}), ({SQL['gmv_fen']})",
             {"sid": sid}).fetchone()
     finally:
         conn.close()
@@ -120,7 +120,9 @@ def test_final_numbers_equal_sql_over_the_log(tmp_path: Path) -> None:
     assert final.comments > 100
     assert final.orders > 0
     assert final.watch_to_buy.value == pytest.approx(buyers / uv)
-    assert final.gpm_fen.value == pytest.approx(gmv / pv * 1000)
+    # UV value and GPM divide by the same audience: every viewer seen, not the entries.
+    assert final.uv_value_fen.value == pytest.approx(gmv / uv)
+    assert final.gpm_fen.value == pytest.approx(gmv / uv * 1000)
     assert any(m.kind == "coupon" for m in tracker.marks)
     stats = {p.product_id: p for p in tracker.product_stats(tracker.latest_ts)}
     assert window_sql

@@ -223,3 +223,15 @@ def test_render_draws_the_fed_minutes_where_the_axes_say(qtbot, tmp_path) -> Non
     right_rows = np.nonzero(right.any(axis=1))[0] + c_rows.start
     assert right_rows.size
     assert abs(int(np.median(right_rows)) - _at(comments, 0, 60)[1]) <= 3
+
+
+def test_gpm_and_uv_value_tips_name_the_same_audience(qtbot) -> None:
+    """What a manager reads when hovering: GPM is per 1000 views, a view being a viewer as 观看人数 counts."""
+    tracker = MetricsTracker()
+    panel = DashboardPanel(tracker)
+    qtbot.addWidget(panel)
+    gpm, uv_value = panel.tiles["gpm"].toolTip(), panel.tiles["uv_value"].toolTip()
+    assert "÷ 观看人数" in gpm
+    assert "÷ 观看人数" in uv_value
+    assert "进房" not in gpm
+    assert "任一行为" in panel.tiles["uv"].toolTip()

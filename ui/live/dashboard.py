@@ -72,7 +72,8 @@ def tile_specs() -> list[TileSpec]:
                  lambda s: "—" if s.average_online is None else format_count(round(s.average_online)),
                  _count_delta, tr("按时间加权的平均在线人数（人）")),
         TileSpec("uv", tr("观看人数"), lambda s: s.viewers_uv, lambda s: format_count(s.viewers_uv),
-                 _count_delta, tr("进房或互动过的不同观众（人，UV）")),
+                 _count_delta, tr("本场出现过的不同观众：进房、评论、点赞、点击、"
+                    "下单、领券等任一行为都算（人，UV）")),
         TileSpec("pv", tr("进房次数"), lambda s: s.entries_pv, lambda s: format_count(s.entries_pv),
                  _count_delta, tr("进房事件数（次，PV）")),
         TileSpec("cpm", tr("评论/分钟"), lambda s: s.comments_1m, lambda s: format_count(s.comments_1m),
@@ -96,7 +97,8 @@ def tile_specs() -> list[TileSpec]:
         TileSpec("uv_value", tr("UV价值"), rate_value(lambda s: s.uv_value_fen),
                  lambda s: format_fen_or_dash(s.uv_value_fen.value), _fen_delta, tr("成交金额 ÷ 观看人数")),
         TileSpec("gpm", tr("GPM"), rate_value(lambda s: s.gpm_fen), lambda s: format_fen_or_dash(s.gpm_fen.value),
-                 _fen_delta, tr("成交金额 ÷ 进房次数 × 1000")),
+                 _fen_delta, tr("每千次观看的成交额：成交金额 ÷ 观看人数 × 1000"
+                    "（一次观看 = 一位出现过的观众，同观看人数）")),
         TileSpec("aov", tr("客单价"), rate_value(lambda s: s.aov_fen), lambda s: format_fen_or_dash(s.aov_fen.value),
                  _fen_delta, tr("成交金额 ÷ 订单数")),
     ]

@@ -73,7 +73,9 @@ def kpi_specs() -> list[tuple[str, str, Callable[[Summary], str], str]]:
         ("avg", tr("平均在线"),
          lambda s: "—" if s.average_online is None else format_count(round(s.average_online)),
          tr("按时间加权的平均在线人数（人）")),
-        ("uv", tr("观看人数"), lambda s: format_count(s.viewers_uv), tr("进房或互动过的不同观众（人，UV）")),
+        ("uv", tr("观看人数"), lambda s: format_count(s.viewers_uv),
+         tr("本场出现过的不同观众：进房、评论、点赞、点击、"
+            "下单、领券等任一行为都算（人，UV）")),
         ("comments", tr("评论"), lambda s: format_count(s.comments), tr("评论数（次）")),
         ("interaction", tr("互动率"), lambda s: s.interaction_rate.percent(), tr("互动人数 ÷ 观看人数")),
         ("follows", tr("涨粉"), lambda s: format_count(s.follows), tr("新关注的不同观众（人）")),
