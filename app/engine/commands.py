@@ -207,7 +207,8 @@ class CommandResult:
 
     Attributes:
         command: the command as executed.
-        result: ``applied`` | ``duplicate`` | ``rejected``.
+        result: ``applied`` | ``duplicate`` | ``rejected``, or ``pending`` while a seat waits for the host's
+            answer (:meth:`SessionEngine.confirm` gives the outcome to the result listeners).
         reason: why it was rejected (or what the duplicate repeated), in the UI language; '' if applied.
         changes: what changed (empty unless applied).
         detail: a short note of the effect, also logged in ``actions.detail``.

@@ -44,6 +44,11 @@ logger = logging.getLogger("livedeck.engine")
 BatchListener = Callable[[list[LiveEvent]], None]
 ChangeListener = Callable[[Change], None]
 OutboundListener = Callable[[Command], None]
+ResultListener = Callable[[CommandResult], None]
+#: Takes a command over before it runs here: returns True when it did (a seat's engine hands the command to
+#: the host, app/connectors/seat.py, and finishes it later with :meth:`SessionEngine.confirm`), False to let
+#: it run at once.
+CommandGate = Callable[[Command], bool]
 
 
 class _RecentIds:
@@ -98,6 +103,10 @@ class SessionEngine:
         self._batch_listeners: Listeners[[list[LiveEvent]]] = Listeners(logger, "batch listener")
         self._change_listeners: Listeners[[Change]] = Listeners(logger, "change listener")
         self._outbound_listeners: Listeners[[Command]] = Listeners(logger, "outbound listener")
+        self._result_listeners: Listeners[[CommandResult]] = Listeners(logger, "result listener")
+        self._gate: CommandGate | None = None
+        #: Commands the gate took over, by command id, until :meth:`confirm` finishes them.
+        self.awaiting: dict[str, Command] = {}
         self._dedupe_window = dedupe_window
         self._recent = _RecentIds(dedupe_window)
         self._seen_commands: dict[str, str] = {}  # command_id → first result, this session
@@ -119,6 +128,21 @@ class SessionEngine:
         """Call ``listener(command)`` with each command the room should get (protocol names and args,
         e.g. ``explain {product_id}``), same ``command_id`` as the operator's; see app/connectors/."""
         return self._outbound_listeners.add(listener)
+
+    def subscribe_results(self, listener: ResultListener) -> Callable[[], None]:
+        """Call ``listener(result)`` when a command the gate held is finished by :meth:`confirm` (the
+        outcome :meth:`execute` could not give at once); returns the unsubscribe function."""
+        return self._result_listeners.add(listener)
+
+    def set_gate(self, gate: CommandGate) -> Callable[[], None]:
+        """Let ``gate`` take commands over before they run (one gate at a time); returns the function
+        that removes it. Commands it holds stay in :attr:`awaiting` until confirmed."""
+        self._gate = gate
+
+        def remove() -> None:
+            if self._gate is gate:
+                self._gate = None
+        return remove
 
     def submit(self, events: Iterable[LiveEvent]) -> None:
         """Queue events from a source. Never blocks, never awaits."""
@@ -149,6 +173,7 @@ class SessionEngine:
         # recorded again, a room whose ids restart) must not have its events dropped as duplicates.
         self._recent = _RecentIds(self._dedupe_window)
         self._seen_commands.clear()
+        self.awaiting = {}
         self.actions = []
         self._save_products()
         self._change_listeners.notify(Change(ChangeKind.CATALOG, action=ChangeAction.RESET))
@@ -258,13 +283,47 @@ class SessionEngine:
         and has no effect. A rejected command changes nothing and is logged with its reason. After an
         applied command, change listeners hear what changed and outbound listeners (the room
         connector) get the room commands it implies. System events it emits (flash sale started, …)
-        are applied with the next drain.
+        are applied with the next drain. With a gate set (a seat of a host) the gate may take the
+        command over: the result is then ``pending``, and :meth:`confirm` finishes it.
         """
         first = self._seen_commands.get(command.command_id)
         if first is not None:
             reason = tr("重复的命令（第一次：{result}），未再执行", result=_result_label(first))
             self._record_action(command, command.args, "duplicate", reason)
             return CommandResult(command, "duplicate", reason)
+        if command.command_id in self.awaiting:
+            reason = tr("这个命令正在等待主播端确认，未再发送")
+            self._record_action(command, command.args, "duplicate", reason)
+            return CommandResult(command, "duplicate", reason)
+        if self._gate is not None and self._gate(command):
+            self.awaiting[command.command_id] = command
+            return CommandResult(command, "pending", tr("等待主播端确认…"))
+        return self._run(command)
+
+    def confirm(self, command: Command, applied: bool, reason: str = "", *,
+                remember: bool = True) -> CommandResult | None:
+        """Finish a command the gate held: run it now if ``applied`` (the host did), else refuse it with
+        ``reason``; the result listeners hear the outcome. ``remember=False`` (nobody answered) lets the
+        same ``command_id`` be sent again. None if the command is not awaited (another session now)."""
+        if self.awaiting.pop(command.command_id, None) is None:
+            logger.info("answer to %s %s came after its session; ignored", command.name, command.command_id)
+            return None
+        if applied:
+            result = self._run(command)
+            if not result.applied:
+                logger.warning("the host applied %s %s but this engine refused it: %s", command.name,
+                               command.command_id, result.reason)
+                result = CommandResult(command, "rejected",
+                                       tr("主播端已执行，但本机没能跟上：{reason}", reason=result.reason))
+        else:
+            result = self._refuse(command, reason)
+            if not remember:
+                self._seen_commands.pop(command.command_id, None)
+        self._result_listeners.notify(result)
+        return result
+
+    def _run(self, command: Command) -> CommandResult:
+        """The pipeline after the duplicate check: look up, check the args, run the handler, log, apply."""
         ctx = self._context(command)
         try:
             spec = self.commands.get(command.name)

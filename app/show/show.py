@@ -16,6 +16,7 @@ from typing import Any
 
 from app.commerce.catalog import Product
 from app.connectors.room import RoomConnector
+from app.connectors.seat import SeatRelay
 from app.connectors.webhook import OutboundSender, make_sender
 from app.core.events import LiveEvent
 from app.core.i18n import tr
@@ -92,6 +93,9 @@ class Show:
         #: Forwards the engine's room commands (explain, flash sales, coupons) to a source that can
         #: carry commands (the generic protocol); None otherwise.
         self.connector: RoomConnector | None = None
+        #: On a seat of a ``livedeck host`` (a source with a token): the operator's commands go to the host
+        #: and apply here only once it applied them (app/connectors/seat.py); None otherwise.
+        self.seat_relay: SeatRelay | None = None
         #: Forwards the same commands to the ``room_webhook`` URL (app/connectors/webhook.py); None if unset.
         self.webhook_connector: RoomConnector | None = None
         self._webhook_sender: OutboundSender | None = None
@@ -124,7 +128,9 @@ class Show:
         self._reader = asyncio.create_task(source.run(), name=f"source-{spec.format}")
         self._reader.add_done_callback(_log_failure)
         send_command = getattr(source, "send_command", None)
-        if send_command is not None:
+        if send_command is not None and getattr(source, "token", None):
+            self.seat_relay = SeatRelay(self.engine, send_command)  # the host tells the room itself
+        elif send_command is not None:
             self.connector = RoomConnector(self.engine, send_command)
         if self.webhook:
             try:
@@ -174,6 +180,9 @@ class Show:
         if self.connector is not None:
             await self.connector.aclose()  # the room's acks belong in this session's log
             self.connector = None
+        if self.seat_relay is not None:
+            await self.seat_relay.aclose()  # so do the host's answers
+            self.seat_relay = None
         if self.webhook_connector is not None:
             await self.webhook_connector.aclose()
             self.webhook_connector = None

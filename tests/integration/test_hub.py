@@ -69,7 +69,7 @@ def test_an_assistant_seat_sees_the_show_and_its_explain_runs_on_the_host(
     async def main() -> tuple[list[LiveEvent], int | None, list[dict[str, object]]]:
         async with hosting(host_db) as (host, hub):
             # The seat's side is what `livedeck --source <hub> --token … --seat 小王` builds: its own
-            # engine and log, the demo catalog, a Show whose connector forwards room commands.
+            # engine and log, the demo catalog, a Show whose seat relay sends its commands to the host.
             with SessionLog(seat_db) as seat_log:
                 seat = SessionEngine(seat_log)
                 seat.load_catalog(load_products_csv(demo_catalog_path()))
@@ -83,8 +83,9 @@ def test_an_assistant_seat_sees_the_show_and_its_explain_runs_on_the_host(
                     await until(lambda: source.status.state is SourceState.LIVE and bool(hub.seats))
                     host.submit([host_comment(1), host_comment(2)])
                     await until(lambda: len([e for e in seen if e.kind == Kind.COMMENT]) >= 2)
-                    assert seat.execute(Command("explain", {"no": 3}, command_id="c-explain")).result == "applied"
-                    await until(lambda: host.state.explaining == 3)
+                    assert seat.execute(Command("explain", {"no": 3}, command_id="c-explain")).result == "pending"
+                    await until(lambda: seat.state.explaining == 3)  # once the host applied it
+                    assert host.state.explaining == 3
                     await until(lambda: any(a["name"] == "explain.ack" for a in seat.actions))
                     seat_acks = list(seat.actions)
                     await show.stop()
@@ -97,7 +98,7 @@ def test_an_assistant_seat_sees_the_show_and_its_explain_runs_on_the_host(
     assert explaining == 3
     # The host logged the seat's command under the seat's name; the seat logged the host's ack.
     assert ("c-explain", "assistant:小王", "explain", "applied") in actions(host_db)
-    assert [(a["actor"], a["result"]) for a in seat_acks if a["name"] == "explain.ack"] == [("room", "applied")]
+    assert [(a["actor"], a["result"]) for a in seat_acks if a["name"] == "explain.ack"] == [("host", "applied")]
     with sqlite3.connect(seat_db) as conn:
         assert conn.execute("select count(*) from events where msg_id like 'room-%'").fetchone()[0] == 2
     assert "小王" in caplog.text

@@ -101,6 +101,8 @@ class PromotionsPanel(QWidget):
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._on_tick)
         self._unsubscribe = engine.subscribe_changes(self._on_change)
+        self._waiting: dict[str, QLabel] = {}  # on a seat: command id → the label its outcome goes to
+        self._unsubscribe_results = engine.subscribe_results(self._on_result)
         self.redraw()
 
     def _build_live_sale(self) -> QWidget:
@@ -173,10 +175,22 @@ class PromotionsPanel(QWidget):
             say(status, tr("已经执行过，这次没有重复执行"), "duplicate")
         elif result.result == "rejected":
             say(status, tr("未执行：{reason}", reason=result.reason), "rejected")
+        elif result.result == "pending":  # a seat: the host decides (app/connectors/seat.py)
+            self._waiting[cmd.command_id] = status
+            say(status, result.reason, "")
         else:
             say(status, "", "")
         self.redraw()
         return result
+
+    def _on_result(self, result: CommandResult) -> None:
+        status = self._waiting.pop(result.command.command_id, None)
+        if status is None or not shiboken6.isValid(self):
+            return
+        if result.applied:
+            say(status, "", "")
+        else:
+            say(status, tr("未执行：{reason}", reason=result.reason), "rejected")
 
     # -- engine → screen --------------------------------------------------------------------------------
     def _on_change(self, change: Change) -> None:
@@ -248,3 +262,5 @@ class PromotionsPanel(QWidget):
         self._timer.stop()
         self._unsubscribe()
         self._unsubscribe = lambda: None
+        self._unsubscribe_results()
+        self._unsubscribe_results = lambda: None
