@@ -2,8 +2,10 @@
 
 :class:`DemoRoom` has no clock and no I/O, and one ``random.Random(seed)``. The caller advances it with
 :meth:`DemoRoom.step` and sends it operator commands with :meth:`DemoRoom.apply_command` (the server in
-:mod:`app.rooms.demo` does both). Viewers arrive and leave, comment, like, follow, share, send gifts
-and join the fan club. Orders happen only for the product being explained or on flash sale, never
+:mod:`app.rooms.demo` does both). The room opens nearly empty and fills up; viewers arrive (an ``enter``
+before anything else they do) and leave, comment, like, follow, share, send gifts and join the fan
+club. About one comment in five is a question, and only a product that is (nearly) sold out is talked
+about as such. Orders happen only for the product being explained or on flash sale, never
 beyond stock or a per-user limit; coupons are claimed after a drop, never beyond their quantity. A
 pinned product (置顶) draws a few more clicks and orders while it is in front of the viewers.
 
@@ -28,11 +30,13 @@ from app.rooms.demo_vocabulary import (
     COUPON_TALK,
     FLASH_TALK,
     LIKE_COUNTS,
+    LOW_STOCK,
     ORDER_COUNTS,
     build_comment_pool,
     build_gift_table,
     build_names,
     build_product_pool,
+    stock_talk,
 )
 
 STATS_EVERY_S = 2.0  # viewer_stats cadence, in room time
@@ -42,6 +46,14 @@ BUYER_CLICKED_FIRST = 0.8  # share of orders placed by a viewer who opened the p
 #: sits at the top of the cart, so a few more people see it; it does not create demand of its own.
 PIN_BOOST = 0.15
 COUPON_KINDS = ("满减", "直减", "折扣")
+#: Viewers waiting when the room opens; everyone else arrives later. Each enters (an ``enter`` event)
+#: before they do anything else, so the viewers we saw (UV) are never fewer than those online.
+OPENING_AUDIENCE = 10
+#: While the room is below its usual size, arrivals are up to this many times more frequent on top of
+#: the usual ones: a new live fills up in a minute or two.
+FILL_BOOST = 3.0
+#: Share of comments about a product's low stock, while some product has at most ``LOW_STOCK`` left.
+STOCK_TALK_SHARE = 0.05
 
 
 
@@ -128,8 +140,10 @@ class DemoRoom:
         # Who opened each product's card lately: most buyers click before they buy, as on a real room.
         self._clickers: dict[str, deque[tuple[str, str]]] = {}
         self._viewer_count = 0  # unique viewers ever
-        for _ in range(int(self._base_online)):
-            self._online.append(self._new_viewer())
+        for _ in range(OPENING_AUDIENCE):
+            viewer = self._new_viewer()
+            self._online.append(viewer)
+            self._pending.append(self._event("enter", 0.0, user_id=viewer[0], user_name=viewer[1]))
 
         self.explaining: Product | None = None
         self.pinned: Product | None = None  # the card at the top of the cart (置顶)
@@ -217,7 +231,8 @@ class DemoRoom:
 
     def _weights(self) -> tuple[list[str], list[float]]:
         kinds = ["comment", "enter", "like", "follow", "share", "gift", "fansclub"]
-        weights = [0.40, self._enter_share, 0.20, 0.03, 0.02, 0.05, 0.01]
+        filling = max(0.0, 1.0 - len(self._online) / self._target_online())  # 1 when the room is empty
+        weights = [0.40, self._enter_share * (1.0 + FILL_BOOST * filling), 0.20, 0.03, 0.02, 0.05, 0.01]
         if self.explaining is not None or self.flash_sales:
             order = 0.08 if self.flash_sales else 0.015
             if self.t - self._last_coupon_drop < COUPON_BOOST_S:
@@ -260,6 +275,8 @@ class DemoRoom:
         gifts, n_gifts = self._gift_table, len(self._gift_table)
         prefix = self._msg_prefix
         coupon_talk = bool(self.coupons) and self.t - self._last_coupon_drop < COUPON_BOOST_S
+        # Only a product that is (nearly) sold out is talked about as such ("4号怎么没库存了").
+        low_stock = [p.no for p in self.catalog if self.stock[p.product_id] <= LOW_STOCK]
         step_ts = dt / n
         for i, kind in enumerate(chosen):
             ts = ts0 + (i + 1) * step_ts
@@ -276,6 +293,8 @@ class DemoRoom:
                     ev["text"] = COUPON_TALK[int(rnd() * len(COUPON_TALK))]
                 elif special is not None and r < 0.6:
                     ev["text"] = special[int(rnd() * len(special))]
+                elif low_stock and r > 1.0 - STOCK_TALK_SHARE:
+                    ev["text"] = stock_talk(rng, low_stock)
                 else:
                     ev["text"] = comments[int(rnd() * n_comments)]
             elif kind == "like":

@@ -52,9 +52,15 @@ _QUESTIONS = (
 _SIZE_QUESTIONS = ("{w}斤穿什么码", "{h} {w}斤穿什么码", "身高{h}选哪个码", "{h}/{w}斤 L码可以吗")
 _NUMBERED = (
     "{no}号还有吗", "{no}号多少钱", "{no}号链接什么时候上", "讲一下{no}号", "{no}号有优惠吗", "想要{no}号",
-    "{no}号什么颜色好看", "求{no}号", "{no}号能再讲一遍吗", "{no}号拍了", "{no}号怎么没库存了",
-    "{no}号发货快吗",
+    "{no}号什么颜色好看", "求{no}号", "{no}号能再讲一遍吗", "{no}号拍了", "{no}号发货快吗",
 )
+#: Said only about a product that is (nearly) sold out: see ``LOW_STOCK``.
+STOCK_TALK = (
+    "{no}号怎么没库存了", "{no}号没货了吗", "{no}号还补货吗", "{no}号什么时候补货", "{no}号抢不到了",
+    "{no}号卖完了", "{no}号就剩几件了", "{no}号快没了",
+)
+#: A product with at most this many units left is low on stock: viewers may notice and say so.
+LOW_STOCK = 20
 _INTENT = (
     "扣1", "想要", "已拍", "1", "111", "拍了拍了", "冲", "要了", "已下单", "想要+1", "我也要", "扣1扣1",
 )
@@ -114,25 +120,32 @@ def _fill(template: str, rng: random.Random, numbers: list[int]) -> str:
 
 
 def build_comment_pool(rng: random.Random, numbers: list[int]) -> list[str]:
-    """General chatter, weighted by repetition: questions and intent dominate a selling room."""
+    """General chatter, weighted by repetition: greetings, praise and intent dominate a selling room;
+    about one comment in five asks something (``app.comments.rules.is_question``)."""
     pool: list[str] = []
     pool += [rng.choice(_GREETINGS) for _ in range(300)]
-    pool += [rng.choice(_PRAISE) for _ in range(220)]
+    pool += [rng.choice(_PRAISE) for _ in range(260)]
     pool += [rng.choice(_COMPLAINTS) for _ in range(60)]
-    pool += [rng.choice(_QUESTIONS) for _ in range(320)]
-    pool += [_fill(rng.choice(_SIZE_QUESTIONS), rng, numbers) for _ in range(120)]
-    pool += [_fill(rng.choice(_NUMBERED), rng, numbers) for _ in range(300)]
-    pool += [rng.choice(_INTENT) for _ in range(120)]
+    pool += [rng.choice(_QUESTIONS) for _ in range(100)]
+    pool += [_fill(rng.choice(_SIZE_QUESTIONS), rng, numbers) for _ in range(30)]
+    pool += [_fill(rng.choice(_NUMBERED), rng, numbers) for _ in range(130)]
+    pool += [rng.choice(_INTENT) for _ in range(260)]
     rng.shuffle(pool)
     return pool
 
 
 def build_product_pool(rng: random.Random, no: int) -> list[str]:
-    """What viewers say while product ``no`` is being explained."""
-    pool = [t.format(no=no) for t in _EXPLAINING for _ in range(3)]
-    pool += list(_INTENT) * 3
+    """What viewers say while product ``no`` is being explained: mostly 扣1 and praise, some questions."""
+    pool = [t.format(no=no) for t in _EXPLAINING for _ in range(2)]
+    pool += list(_INTENT) * 4
+    pool += list(_PRAISE) * 2
     rng.shuffle(pool)
     return pool
+
+
+def stock_talk(rng: random.Random, numbers: list[int]) -> str:
+    """A comment about the low stock of one of ``numbers`` (products with at most ``LOW_STOCK`` left)."""
+    return STOCK_TALK[int(rng.random() * len(STOCK_TALK))].format(no=numbers[int(rng.random() * len(numbers))])
 
 
 #: One gift as the room draws it: (name, value of one item in fen, the counts one viewer sends at once).

@@ -437,3 +437,68 @@ def test_the_demo_room_knows_every_command_the_table_sends_to_a_room() -> None:
         else:
             assert ack["result"] == "rejected", name
             assert "unknown command" in ack["reason"], name
+
+
+#: What a viewer says about a product running out, whatever the wording.
+STOCK_TALK = re.compile(r"(\d+)号.*(没库存|没货|补货|抢不到|卖完|就剩|快没|售罄)")
+
+
+@pytest.fixture(scope="module")
+def five_minutes() -> tuple[DemoRoom, list[dict[str, Any]]]:
+    """A seeded 5-minute show: 12号 (50 in stock) explained and sold down in a flash sale, then 4号
+    (400 in stock) explained while a coupon drops."""
+    room = DemoRoom(seed=21, rate=20)
+    clock = Clock(room)
+    events = clock.run(20)
+    room.apply_command(command("x1", "explain", product_id="101481"))
+    events += clock.run(40)
+    room.apply_command(command("f1", "start_flash_sale", product_id="101481", price_fen=990, stock=40,
+                               duration_s=90))
+    events += clock.run(90)
+    room.apply_command(command("x2", "explain", product_id="100613"))
+    events += clock.run(30)
+    room.apply_command(command("c1", "drop_coupon", coupon_id="q1", kind="直减", discount_fen=500, quantity=50))
+    events += clock.run(120)
+    return room, events
+
+
+def test_about_one_comment_in_five_is_a_question(five_minutes: tuple[DemoRoom, list[dict[str, Any]]]) -> None:
+    from app.comments.rules import is_question
+
+    texts = [e["text"] for e in of_kind(five_minutes[1], "comment")]
+    assert len(texts) > 1000
+    share = sum(1 for t in texts if is_question(t)) / len(texts)
+    assert 0.15 <= share <= 0.25, share
+
+
+def test_every_viewer_enters_before_doing_anything(five_minutes: tuple[DemoRoom, list[dict[str, Any]]]) -> None:
+    first: dict[str, str] = {}
+    seen: set[str] = set()
+    for e in five_minutes[1]:
+        if "user_id" in e:
+            first.setdefault(e["user_id"], e["kind"])
+            seen.add(e["user_id"])
+        elif e["kind"] == "viewer_stats":
+            # 观看人数 (everyone seen so far) is never below 在线人数, even in the first seconds.
+            assert len(seen) >= e["count"], (e["ts"] - T0, len(seen), e["count"])
+    assert len(first) > 500
+    assert set(first.values()) == {"enter"}
+    stats = of_kind(five_minutes[1], "viewer_stats")
+    assert stats[0]["count"] <= 20  # the room opens nearly empty and fills up
+    assert max(s["count"] for s in stats[:60]) > 200  # within two minutes
+
+
+def test_stock_talk_follows_the_real_stock(five_minutes: tuple[DemoRoom, list[dict[str, Any]]]) -> None:
+    room, events = five_minutes
+    stock = {p.no: p.stock for p in room.catalog}
+    no_of = {p.product_id: p.no for p in room.catalog}
+    talk: list[tuple[int, int]] = []  # (product number, its stock then)
+    for e in events:
+        if e["kind"] == "order":
+            stock[no_of[e["product_id"]]] -= e["count"]
+        elif e["kind"] == "comment" and (m := STOCK_TALK.search(e["text"])):
+            talk.append((int(m.group(1)), stock[int(m.group(1))]))
+    assert stock[12] <= 20  # 12号 did run low
+    assert talk, "viewers notice a product running out"
+    assert all(left <= 20 for _, left in talk), [t for t in talk if t[1] > 20]
+    assert {no for no, _ in talk} == {12}
