@@ -3,8 +3,9 @@ console on the embedded demo room; ``python -m app`` says so and stops.
 
 Subcommands (their flags are contracts; keep them stable):
     livedeck record --source URL --format generic --db PATH [--duration S] [--title T] [--plan PLAN]
-                    [--token T --seat NAME]
+                    [--show NAME | --catalog FILE] [--token T --seat NAME]
     livedeck host --source URL --format F --db PATH [--duration S] [--lan] [--port 8770]
+                  [--show NAME | --catalog FILE]
     livedeck demo-room [--host 127.0.0.1] [--port 8765] [--seed N] [--rate EVENTS_PER_S]
     livedeck replay LOG [--session ID] [--speed 1..50] [--host 127.0.0.1] [--port 8766]
     livedeck report LOG [--session ID] -o report.html|report.xlsx|report.csv|report.pdf [--lang en]
@@ -18,6 +19,7 @@ import contextlib
 import logging
 import sqlite3
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +35,7 @@ from app.engine.commands import Role
 from app.rooms import replay
 from app.rooms.hub import DEFAULT_PORT, HubServer
 from app.show.plan import Plan, PlanRunner, load_plan
+from app.show.preparation import ShowLibrary
 from app.show.show import SourceSpec, open_show, seat_options
 from app.sources import FORMATS
 from app.store.session_log import SessionLogError
@@ -92,6 +95,11 @@ def _recording_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plan", type=Path,
                         help=tr("直播流程（JSON/XLSX，见 docs/plan.md）：按流程向场次执行命令"))
     parser.add_argument("--title", default="", help=tr("场次标题（默认：直播源和日期）"))
+    products = parser.add_mutually_exclusive_group()
+    products.add_argument("--show", metavar="NAME",
+                          help=tr("已保存的直播方案（见 docs/shows.md）：它的商品、已准备的营销和直播流程"))
+    products.add_argument("--catalog", type=Path, metavar="FILE",
+                          help=tr("商品列表文件（CSV/XLSX，和「导入商品」相同的格式）"))
 
 
 def _seat_flags(parser: argparse.ArgumentParser) -> None:
@@ -162,9 +170,10 @@ def record(args: argparse.Namespace) -> int:
         options["cookie_file"] = args.cookie_file
     hub = HubOptions(args.port, args.lan) if hosting else None
     try:
-        plan = _load_plan(args.plan) if args.plan else None
+        products, plan = _show_products_and_plan(args)
+        title = args.title or (f"{args.show} {time.strftime('%Y-%m-%d %H:%M')}" if args.show else "")
         summary = asyncio.run(
-            _record(args.source, args.format, db, args.duration, args.title, options, plan, hub))
+            _record(args.source, args.format, db, args.duration, title, options, (products, plan), hub))
     except (OSError, ValueError, sqlite3.DatabaseError, SessionLogError) as exc:
         # Expected, the user can act on it: a file that is not a session log, a log from a newer LiveDeck,
         # a bad plan or address. No traceback, one clear line.
@@ -200,12 +209,28 @@ def _log_plan_failure(task: asyncio.Task[None]) -> None:
         log.error("the plan failed", exc_info=task.exception())
 
 
-def _load_plan(path: Path) -> tuple[Plan, list[Product]]:
-    """The plan and its catalog (the demo catalog when it names none); ValueError says what is wrong."""
-    plan = load_plan(path)
-    products = load_products_csv(plan.catalog or demo_catalog_path())
-    plan.check_products(products)
-    return plan, products
+def _show_products_and_plan(args: argparse.Namespace) -> tuple[list[Product] | None, Plan | None]:
+    """What ``record``/``host`` run with: the products of ``--show`` (a saved show, with its plan) or
+    ``--catalog``, else of ``--plan``'s own catalog (the demo catalog when it names none); ``--plan``
+    replaces a show's plan. None: no product list was chosen. ValueError/OSError say what is wrong."""
+    products: list[Product] | None = None
+    plan: Plan | None = None
+    if args.show:
+        library = ShowLibrary()
+        if not library.exists(args.show):
+            names = "、".join(e.name for e in library.entries()) or tr("（无）")
+            raise ValueError(tr("没有名为「{name}」的直播方案；已保存的方案：{names}", name=args.show, names=names))
+        prep = library.load(args.show)
+        products, plan = prep.products, prep.run_plan()
+    elif args.catalog:
+        products = load_products_csv(args.catalog)
+    if args.plan:
+        plan = load_plan(args.plan)
+        if products is None:
+            products = load_products_csv(plan.catalog or demo_catalog_path())
+    if plan is not None and products is not None:
+        plan.check_products(products)
+    return products, plan
 
 
 async def _record(
@@ -215,17 +240,14 @@ async def _record(
     duration: float | None,
     title: str,
     options: dict[str, object],
-    plan: tuple[Plan, list[Product]] | None = None,
+    prepared: tuple[list[Product] | None, Plan | None] = (None, None),
     hub_options: HubOptions | None = None,
 ) -> str:
     stop = stop_on_signals()
-    if plan is not None:
-        products = plan[1]
-    elif hub_options is not None:
+    products, plan = prepared
+    if products is None:
         # Seats name products as their consoles do (the demo catalog) and the host must know them.
-        products = load_products_csv(demo_catalog_path())
-    else:
-        products = []
+        products = load_products_csv(demo_catalog_path()) if hub_options is not None else []
 
     async with open_show(db, products, webhook=Settings().get("room_webhook")) as show:
         engine = show.engine
@@ -244,7 +266,7 @@ async def _record(
             _print_hub(hub)
         runner = None
         if plan is not None:
-            runner = asyncio.create_task(PlanRunner(engine, plan[0]).run(), name="plan")
+            runner = asyncio.create_task(PlanRunner(engine, plan).run(), name="plan")
             runner.add_done_callback(_log_plan_failure)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), duration)

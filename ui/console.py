@@ -20,10 +20,12 @@ from app.core.i18n import tr
 from app.core.settings import Settings, default_log_path
 from app.engine.resume import resume_interrupted
 from app.rooms.demo import DemoRoomThread
+from app.show.preparation import ShowLibrary
 from app.show.show import SourceSpec, open_show, seat_options
 from ui.common.qt_logging import install_qt_message_handler
 from ui.common.theme import apply_theme
 from ui.live.main_window import MainWindow
+from ui.live.show_dialog import ShowKeeper, last_show
 
 log = logging.getLogger("livedeck.ui")
 
@@ -50,15 +52,27 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 @contextlib.asynccontextmanager
 async def open_console(
-    spec: SourceSpec, products: list[Product], db: Path, settings: Settings
+    spec: SourceSpec, products: list[Product], db: Path, settings: Settings, library: ShowLibrary | None = None
 ) -> AsyncIterator[MainWindow]:
     """The show's parts (app.show.show.open_show, as ``record`` builds them) and the window over them.
 
+    The console opens on the last saved show (the ``last_show`` setting, in ``library``, default
+    ``<data dir>/shows``): its products replace ``products`` and its prepared promotions and plan fill the
+    docks; later changes are saved to it (ui/live/show_dialog.py ShowKeeper, a child of the window).
     The window is built but not shown and no session is started; leaving the block ends the show
     (session ended, log flushed). ``livedeck``, ``make shots`` and the benches all open it this way.
     """
+    library = library or ShowLibrary()
+    prep = last_show(library, settings)
+    if prep is not None and prep.products:
+        products = prep.products
     async with open_show(db, products, webhook=settings.get("room_webhook")) as show:
-        yield MainWindow(show.engine, show, spec, products, settings)
+        window = MainWindow(show.engine, show, spec, products, settings)
+        keeper = ShowKeeper(window, library, settings, prep)
+        try:
+            yield window
+        finally:
+            keeper.flush()
 
 
 async def console_main(args: argparse.Namespace, settings: Settings) -> None:
@@ -77,7 +91,8 @@ async def console_main(args: argparse.Namespace, settings: Settings) -> None:
         demo = DemoRoomThread(seed=seed, rate=rate)
         demo.start()
         spec = SourceSpec("generic", demo.url)
-    products = load_products_csv(demo_catalog_path())
+    # The demo catalog belongs to the demo room (and to a seat: its host knows it); a saved show replaces it.
+    products = load_products_csv(demo_catalog_path()) if demo is not None or args.token else []
     closed = asyncio.Event()
     try:
         async with open_console(spec, products, args.db or default_log_path(), settings) as window:

@@ -33,6 +33,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("last_source", "", str, "The last source the console connected to (address or room)."),
     Setting("last_format", "generic", str,
             "Platform of the last source: demo, generic, bilibili, douyin-bridge, replay."),
+    Setting("last_show", "", str,
+            "The saved show (直播方案, <data dir>/shows/<name>.json) the console opens on; empty = none yet."),
     Setting("last_cookie_file", "", str, "Bilibili: the cookie file last chosen in the connect dialog."),
     Setting("replay_speed", 1, int, "Replay speed last chosen in the connect dialog (1–50)."),
     Setting("banned_words", [], list,

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QVBoxLayout, QWidget
 from app.commerce.promotions import Coupon
 from app.core.events import Command
 from app.core.i18n import tr
-from app.core.units import coupon_label
+from app.core.units import coupon_label, format_yuan
 from app.engine.commands import CommandResult
 from app.engine.session import SessionEngine
 from ui.live.promotion_fields import (
@@ -106,6 +106,24 @@ class CouponTab(QWidget):
         """The prepared ``drop_coupon`` command, or None. Its id is ``coupon:<coupon_id>``, chosen when
         it was prepared, so however often it is sent (button, hotkey, retry) it drops once."""
         return self._prepared
+
+    def restore(self, cmd: Command | None) -> None:
+        """Show a saved prepared coupon (a 直播方案's) in the form, ready to drop with its own id; None
+        clears what is prepared."""
+        self._prepared = cmd
+        if cmd is not None:
+            args = cmd.args
+            self.coupon_kind.setCurrentIndex(max(0, self.coupon_kind.findData(args["kind"])))
+            for row, key in ((self.coupon_threshold, "threshold_fen"), (self.coupon_discount, "discount_fen")):
+                row.edit.setText(format_yuan(args[key]) if args.get(key) else "")
+            off = args.get("percent_off")
+            self.coupon_percent.edit.setText(f"{(100 - off) / 10:g}" if off else "")
+            self.coupon_quantity.edit.setText(str(args["quantity"]))
+            self.coupon_per_user.edit.setText(str(args.get("per_user_limit") or ""))
+            valid = args.get("valid_s")
+            self.coupon_valid.edit.setText(f"{valid / 60:g}" if valid else "")
+        self.coupon_summary.setText("")
+        self.draw_prepared()
 
     def drop_prepared(self) -> CommandResult | None:
         cmd = self._prepared

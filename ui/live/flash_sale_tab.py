@@ -102,6 +102,23 @@ class FlashSaleTab(QWidget):
             return None
         return cmd
 
+    def restore(self, cmd: Command | None) -> None:
+        """Show a saved prepared sale (a 直播方案's) in the form, ready to start with its own id; None
+        clears what is prepared."""
+        self._prepared = cmd
+        if cmd is not None:
+            args = cmd.args
+            index = self.product_combo.findData(args["no"])
+            if index >= 0:
+                self.product_combo.setCurrentIndex(index)
+            self.sale_price.edit.setText(format_yuan(args["price_fen"]))
+            self.sale_stock.edit.setText(str(args["stock"]))
+            self.sale_limit.edit.setText(str(args.get("limit_per_user") or ""))
+            self.sale_warmup.edit.setText(f"{args['warmup_s']:g}" if args.get("warmup_s") else "")
+            self.sale_duration.edit.setText(f"{args['duration_s']:g}")
+        self.sale_summary.setText("")
+        self.draw_prepared()
+
     def start_prepared(self) -> CommandResult | None:
         cmd = self._prepared
         if cmd is None:

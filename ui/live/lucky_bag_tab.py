@@ -94,6 +94,26 @@ class LuckyBagTab(QWidget):
         cmd = Command("start_lucky_bag", {"condition": condition, **values}, "local", self._command_id)
         return self._send(cmd, self.bag_message)
 
+    def form_args(self) -> dict[str, Any] | None:
+        """The form as ``start_lucky_bag`` args (what a 直播方案 keeps), or None while a field is not
+        valid (nothing is shown: the start button says why)."""
+        try:
+            follow = self.bag_condition.currentData() == "follow"
+            condition = {"follow": True} if follow else {"keyword": _parse_keyword(self.bag_keyword.text())}
+            return {"condition": condition, "duration_s": parse_seconds(self.bag_duration.text()),
+                    "winners": parse_int(self.bag_winners.text(), what=tr("中奖人数"))}
+        except InputError:
+            return None
+
+    def restore(self, args: dict[str, Any]) -> None:
+        """Fill the form from saved ``start_lucky_bag`` args."""
+        follow = bool(args["condition"].get("follow"))
+        self.bag_condition.setCurrentIndex(self.bag_condition.findData("follow" if follow else "keyword"))
+        if not follow:
+            self.bag_keyword.edit.setText(str(args["condition"].get("keyword", "")))
+        self.bag_duration.edit.setText(f"{args['duration_s']:g}")
+        self.bag_winners.edit.setText(str(args.get("winners", 1)))
+
     def cancel(self) -> CommandResult | None:
         return self._send(Command("cancel_lucky_bag", {}), self.bag_message)
 
