@@ -98,10 +98,10 @@ async def console_main(args: argparse.Namespace, settings: Settings) -> None:
         async with open_console(spec, products, args.db or default_log_path(), settings) as window:
             window.closed.connect(closed.set)
             window.demo_url = demo.url if demo is not None else None  # offered by 连接直播间…
-            # SIGTERM (logout, `kill`) closes the window like the user would: the session ends cleanly.
+            # SIGTERM (logout, `kill`) closes the window without asking: the session ends cleanly.
             loop = asyncio.get_running_loop()
             with contextlib.suppress(ValueError):  # not the main thread (tests)
-                signal.signal(signal.SIGTERM, lambda *_: loop.call_soon_threadsafe(window.close))
+                signal.signal(signal.SIGTERM, lambda *_: loop.call_soon_threadsafe(window.close_now))
             window.show()
             await window.start_session()
             # The app was killed mid-show: its flash sales go on with their true remaining time.

@@ -44,7 +44,7 @@ async def _shoot(out: Path, seconds: float, size: tuple[int, int]) -> list[Path]
             window.grab().save(str(path))
             saved.append(path)
             session_id = window.engine.state.session_id
-            window.close()
+            window.close_now()  # mid-show: no question
         assert session_id is not None
         saved += await _shoot_review(out, out / "shots.sqlite", session_id, size)
     finally:

@@ -25,7 +25,7 @@ from app.core.log import describe_url
 from app.engine.session import SessionEngine
 from app.metrics.tracker import MetricsTracker, connect_commerce, snapshot_rows
 from app.sources import make_source
-from app.sources.base import SourceStatus, WebSocketSource
+from app.sources.base import SourceState, SourceStatus, WebSocketSource
 from app.store.session_log import SessionLog
 
 log = logging.getLogger("livedeck.show")
@@ -58,6 +58,69 @@ def seat_options(token: str | None, seat: str = "") -> dict[str, Any]:
 def _log_failure(task: asyncio.Task[Any]) -> None:
     if not task.cancelled() and task.exception() is not None:
         log.error("task %s failed", task.get_name(), exc_info=task.exception())
+
+
+#: Seconds :meth:`Show.switch` gives a new source to go live before it gives up on it.
+SWITCH_TIMEOUT = 15.0
+
+
+class SourceUnreachableError(Exception):
+    """The new source of :meth:`Show.switch` did not go live; ``reason`` says why, in the UI language."""
+
+    def __init__(self, spec: SourceSpec, reason: str) -> None:
+        super().__init__(tr("没有连上新的直播源（{reason}）", reason=reason))
+        self.spec = spec
+        self.reason = reason
+
+
+class _HeldEvents:
+    """A source's sink that keeps its events until :meth:`release`, then hands them on as they come."""
+
+    def __init__(self) -> None:
+        self._events: list[LiveEvent] = []
+        self._sink: Callable[[list[LiveEvent]], None] | None = None
+
+    def __call__(self, events: list[LiveEvent]) -> None:
+        if self._sink is None:
+            self._events.extend(events)
+        else:
+            self._sink(events)
+
+    def release(self, sink: Callable[[list[LiveEvent]], None]) -> None:
+        events, self._events, self._sink = self._events, [], sink
+        if events:
+            sink(events)
+
+
+async def _until_connected(
+    spec: SourceSpec, source: WebSocketSource, reader: asyncio.Task[None], timeout: float,
+) -> None:
+    """Return once ``source`` is live; raise SourceUnreachableError when its first attempt fails (or its
+    reader ends) or ``timeout`` seconds pass first."""
+    outcome: asyncio.Future[SourceStatus] = asyncio.get_running_loop().create_future()
+
+    def hear(status: SourceStatus) -> None:
+        if status.state is not SourceState.CONNECTING and not outcome.done():
+            outcome.set_result(status)
+
+    remove = source.add_status_listener(hear)
+    either: set[asyncio.Future[Any]] = {outcome, reader}
+    try:
+        done, _ = await asyncio.wait(either, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        remove()
+        outcome.cancel()
+    status = outcome.result() if outcome in done else None
+    if status is not None and status.state is SourceState.LIVE:
+        return
+    if status is not None and status.reason:
+        reason = status.reason
+    elif reader in done:
+        reason = tr("读取失败")
+    else:
+        reason = tr("{seconds} 秒内没有连上", seconds=round(timeout))
+    log.info("switch to %s abandoned: %s", spec.label, reason)
+    raise SourceUnreachableError(spec, reason)
 
 
 class Show:
@@ -120,13 +183,50 @@ class Show:
     async def start(self, spec: SourceSpec, title: str = "") -> int:
         """Start a session recording ``spec``; returns the session id."""
         source = make_source(spec.format, spec.url, self.engine.submit, **spec.options)
+        return await self._begin(spec, source, title)
+
+    async def switch(self, spec: SourceSpec, title: str = "", *, timeout: float = SWITCH_TIMEOUT) -> int:
+        """Move the show to ``spec`` without risking it: connect the new source first, and only once it
+        is live end the running session (if any) and start a new one on it; returns the new session id.
+
+        What the new source delivers meanwhile is held and goes into the new session.
+
+        Raises:
+            SourceUnreachableError: the new source failed its first attempt or was not live within
+                ``timeout`` seconds; it is stopped and the running session goes on untouched.
+        """
+        held = _HeldEvents()
+        source = make_source(spec.format, spec.url, held, **spec.options)
+        reader = asyncio.create_task(source.run(), name=f"source-{spec.format}")
+        reader.add_done_callback(_log_failure)
+        try:
+            await _until_connected(spec, source, reader, timeout)
+        except BaseException:
+            source.stop()
+            reader.cancel()  # also mid-handshake; it never went live, so it has nothing to deliver
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.gather(reader, return_exceptions=True)
+            raise
+        if self.running:
+            await self.stop()
+        return await self._begin(spec, source, title, reader=reader, held=held)
+
+    async def _begin(
+        self, spec: SourceSpec, source: WebSocketSource, title: str, *,
+        reader: asyncio.Task[None] | None = None, held: _HeldEvents | None = None,
+    ) -> int:
+        """Start a session on ``source``, reading from ``reader`` (a new reader when None)."""
         title = title or f"{spec.label} {time.strftime('%Y-%m-%d %H:%M')}"  # source and date
         session_id = await self.engine.start_session(title, spec.label)
+        if held is not None:  # no await since the session started: nothing slips in between
+            held.release(self.engine.submit)
         source.add_status_listener(self._status_listeners.notify)
         self._status_listeners.notify(source.status)
         self.source = source
-        self._reader = asyncio.create_task(source.run(), name=f"source-{spec.format}")
-        self._reader.add_done_callback(_log_failure)
+        if reader is None:
+            reader = asyncio.create_task(source.run(), name=f"source-{spec.format}")
+            reader.add_done_callback(_log_failure)
+        self._reader = reader
         send_command = getattr(source, "send_command", None)
         if send_command is not None and getattr(source, "token", None):
             self.seat_relay = SeatRelay(self.engine, send_command)  # the host tells the room itself

@@ -1,4 +1,5 @@
-"""场次 → 连接直播间… in the console: OK ends the running session and starts one on the new source."""
+"""场次 → 连接直播间… in the console: 连接, then 切换直播源, ends the running session and starts one on the new
+source."""
 
 from __future__ import annotations
 
@@ -46,6 +47,9 @@ def test_connecting_to_another_room_switches_the_session(
                     dialog.set_platform("generic")
                     dialog.address.setText(second.url)
                     dialog.accept()
+                    await wait_until(lambda: window.question is not None, what="切换直播源？")
+                    assert window.question is not None
+                    window.question.defaultButton().click()  # 切换直播源
                     await wait_until(lambda: engine.state.session_id not in (None, first_session))
                     await wait_until(lambda: engine.state.events > 5)
                     assert window.spec == SourceSpec("generic", second.url)

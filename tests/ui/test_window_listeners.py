@@ -35,7 +35,7 @@ def test_show_and_metrics_outliving_a_closed_window_do_not_call_into_it(
             window.show()
             await window.start_session()
             await wait_until(lambda: show.source is not None)
-            window.close()
+            window.close_now()  # mid-show, without the question a user would get
             shiboken6.delete(window)  # the window is gone; the show goes on ending
             caplog.clear()
             with caplog.at_level(logging.ERROR):

@@ -30,13 +30,14 @@ from app.core.settings import Settings, data_dir
 from app.core.units import format_clock, format_count, format_fen
 from app.engine.session import SessionEngine
 from app.metrics.tracker import Snapshot
-from app.show.show import Show, SourceSpec
+from app.show.show import Show, SourceSpec, SourceUnreachableError
 from app.sources.base import SourceStatus
 from ui.common.commands import CommandRunner
 from ui.common.status_indicator import SourceStatusIndicator
 from ui.live.banned_words import BannedWordsDialog
 from ui.live.catalog_dialog import open_catalog_import
 from ui.live.comment_feed import CommentFeedModel, CommentFeedView
+from ui.live.confirm import END_SESSION, QUIT, SWITCH_SOURCE, Question, ask_to_end, is_live, notice
 from ui.live.connect_dialog import ConnectDialog
 from ui.live.dashboard import DashboardPanel
 from ui.live.hotkeys import ConsoleHotkeys, HotkeyDialog
@@ -49,6 +50,10 @@ from ui.live.teleprompter import TeleprompterWindow
 from ui.review.session_library import open_session_library
 
 log = logging.getLogger("livedeck.ui")
+
+
+def _session_title() -> str:
+    return tr("直播 {date}", date=time.strftime("%Y-%m-%d %H:%M"))
 
 
 class KpiTile(QWidget):
@@ -141,6 +146,9 @@ class MainWindow(QMainWindow):
         self.spec = spec
         self.settings = settings
         self._tasks: set[asyncio.Task[None]] = set()
+        self.question: QMessageBox | None = None  # the open "end the show?" question (ui/live/confirm.py)
+        self._close_confirmed = False  # set by close_now(): closing no longer asks
+        self.unreachable_notice: QMessageBox | None = None  # "没有连上新的直播源", after a failed switch
         self.setWindowTitle(tr("LiveDeck 直播中控台"))
         # First run: the screen's available area (up to full HD); a saved geometry replaces it below.
         screen = QGuiApplication.primaryScreen()
@@ -285,7 +293,7 @@ class MainWindow(QMainWindow):
         self.connect_action.triggered.connect(self.open_connect_dialog)
         session_menu.addAction(self.connect_action)
         quit_action = QAction(tr("退出"), self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # StandardKey.Quit is unbound on Windows and offscreen
         quit_action.triggered.connect(self.close)
         session_menu.addAction(quit_action)
         review_menu = self.menuBar().addMenu(tr("复盘"))
@@ -365,10 +373,27 @@ class MainWindow(QMainWindow):
 
     # -- session control --------------------------------------------------------------------------------
     def _toggle_session(self) -> None:
-        coro = self.stop_session() if self.engine.state.running else self.start_session()
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)  # keep a strong reference until it finishes
-        task.add_done_callback(self._task_done)
+        """开始/结束场次 (Ctrl+R): starts at once; ending a live show asks first."""
+        if self.engine.state.running:
+            self.ask(END_SESSION, lambda: self._run(self.stop_session()))
+        else:
+            self._run(self.start_session())
+
+    def ask(self, question: Question, then: Callable[[], None]) -> QMessageBox | None:
+        """Run ``then`` once the user confirms ``question`` (at once when nothing is live); one
+        question at a time: asking again while one is open brings it to the front."""
+        if self.question is not None:
+            self.question.raise_()
+            self.question.activateWindow()
+            return self.question
+        box = ask_to_end(self, self.engine, question, then)
+        if box is not None:
+            self.question = box
+            box.finished.connect(self._question_closed)
+        return box
+
+    def _question_closed(self) -> None:
+        self.question = None
 
     def _task_done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
@@ -378,8 +403,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "LiveDeck", tr("操作失败：{reason}", reason=exc))
 
     async def start_session(self) -> None:
-        title = tr("直播 {date}", date=time.strftime("%Y-%m-%d %H:%M"))
-        await self.show_runner.start(self.spec, title)
+        await self.show_runner.start(self.spec, _session_title())
         self.refresh()
 
     async def stop_session(self) -> None:
@@ -387,19 +411,35 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def open_connect_dialog(self) -> ConnectDialog:
-        """场次 → 连接直播间…; on OK the running session ends and a new one starts on the chosen source."""
+        """场次 → 连接直播间…; on 连接 (and 切换直播源 while live) :meth:`switch_source` moves the show."""
         dialog = ConnectDialog(self.settings, self.demo_url, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self._run(self.switch_source(dialog.spec)) if dialog.spec else None)
+        dialog.accepted.connect(lambda: self._confirm_switch(dialog.spec))
         dialog.open()  # not exec(): a nested event loop would stall the qasync loop's tasks
         return dialog
 
+    def _confirm_switch(self, spec: SourceSpec | None) -> None:
+        if spec is not None:
+            self.ask(SWITCH_SOURCE, lambda: self._run(self.switch_source(spec)))
+
     async def switch_source(self, spec: SourceSpec) -> None:
-        """End the running session (if any) and start one recording ``spec``."""
-        if self.engine.state.running:
-            await self.stop_session()
+        """Connect ``spec`` first; once it is live the running session (if any) ends and one recording
+        ``spec`` starts. A source that does not answer changes nothing: the show goes on, and the
+        status bar and a notice say so."""
+        self.statusBar().showMessage(tr("正在连接新的直播源…"))
+        try:
+            await self.show_runner.switch(spec, _session_title())
+        except SourceUnreachableError as exc:
+            self._source_unreachable(exc)
+            return
         self.spec = spec
-        await self.start_session()
+        self.statusBar().showMessage(tr("已切换到新的直播源"), 10_000)
+        self.refresh()
+
+    def _source_unreachable(self, exc: SourceUnreachableError) -> None:
+        text = str(exc) + (tr("，本场直播继续。") if self.engine.state.running else tr("。"))
+        self.statusBar().showMessage(text, 30_000)
+        self.unreachable_notice = notice(self, tr("连接直播间"), text)
 
     def _run(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coro)
@@ -439,7 +479,22 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.product_dock, self.promotions_dock], [self.height() // 2, self.height() // 2],
                          Qt.Orientation.Vertical)
 
+    def close_now(self) -> None:
+        """Close without asking (SIGTERM, a confirmed 退出): the show ends as the window goes."""
+        self._close_confirmed = True
+        self.close()
+
+    def _may_close(self, event: QCloseEvent) -> bool:
+        """退出 (Ctrl+Q) or the window's close button while live asks first."""
+        if self._close_confirmed or not is_live(self.engine):
+            return True
+        event.ignore()
+        self.ask(QUIT, self.close_now)
+        return False
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._may_close(event):
+            return
         store = self._layout_store()
         store.setValue("geometry", self.saveGeometry())
         store.setValue("windowState", self.saveState())
