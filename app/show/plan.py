@@ -9,9 +9,13 @@ optionally command_id)::
 
 :func:`load_plan` validates it and names the step of every problem. :class:`PlanRunner` executes each
 step at its offset (seconds, monotonic) from the session start through ``engine.execute``: a command
-step runs its command; a prompt goes to the teleprompter as a ``note`` (actor ``plan``). Step command
-ids are stable (``plan-<n>`` unless the step gives one), so re-running a plan in the same session
-never applies a step twice.
+step runs its command; a prompt goes to the teleprompter as a ``note`` (actor ``plan``). A step's id is
+stable (``plan-<n>`` unless the step gives one) and runs scoped to the session
+(:meth:`app.engine.state.SessionState.scoped_id`): re-running a plan in the same session never applies a
+step twice, and the next show's steps are new commands to the room. Following a plan late,
+:meth:`PlanRunner.overdue` names the steps whose time has passed and :meth:`PlanRunner.skip_overdue`
+skips them; every step's outcome (applied, rejected with its reason, skipped) is in
+:attr:`PlanRunner.outcomes`.
 """
 
 from __future__ import annotations
@@ -183,12 +187,33 @@ def _xlsx_to_data(path: Path) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class PlanStatus:
-    """Where the show stands in the plan: the last step run, the next one and seconds until it."""
+    """Where the show stands in the plan: the last step that ran well, the next one and seconds until it.
+
+    A step that was rejected or skipped is never ``current``: the plan moved on past it.
+    """
 
     current: Step | None
     next: Step | None
     next_in: float | None
     done: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StepOutcome:
+    """What became of a step: ``applied`` | ``duplicate`` (ran earlier this session) | ``pending`` (a seat
+    waits for the host) | ``rejected`` |
+    ``skipped`` (the operator skipped it, its time having passed), with the reason in the UI language."""
+
+    result: str
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.result in ("applied", "duplicate", "pending")
+
+
+#: Seconds a step may be late and still run without asking (following right at the start).
+OVERDUE_GRACE_S = 3.0
 
 
 class PlanRunner:
@@ -197,7 +222,7 @@ class PlanRunner:
     Args:
         engine: the engine to run commands on (its clock is used).
         plan: the validated plan.
-        on_step: called with each step after it ran (for a view).
+        on_step: called with each step after it ran (for a view); its outcome is in :attr:`outcomes`.
     """
 
     def __init__(
@@ -208,6 +233,8 @@ class PlanRunner:
         self.clock: Clock = engine.clock
         self.on_step = on_step
         self.started_at: float | None = None
+        #: Each step's outcome by its ``index``, once it ran or was skipped.
+        self.outcomes: dict[int, StepOutcome] = {}
         self._next = 0
 
     def start(self, at: float | None = None) -> None:
@@ -218,38 +245,65 @@ class PlanRunner:
     def status(self, now: float | None = None) -> PlanStatus:
         now = self.clock.monotonic() if now is None else now
         steps = self.plan.steps
-        current = steps[self._next - 1] if self._next else None
+        current = next((s for s in reversed(steps[: self._next]) if self.outcomes[s.index].ok), None)
         nxt = steps[self._next] if self._next < len(steps) else None
         next_in = None
         if nxt is not None and self.started_at is not None:
             next_in = max(0.0, self.started_at + nxt.at - now)
         return PlanStatus(current, nxt, next_in, nxt is None)
 
+    def _due(self, now: float, grace: float = 0.0) -> list[Step]:
+        assert self.started_at is not None
+        due = []
+        for step in self.plan.steps[self._next :]:
+            if self.started_at + step.at + grace > now:
+                break
+            due.append(step)
+        return due
+
+    def overdue(self, now: float | None = None, grace: float = OVERDUE_GRACE_S) -> list[Step]:
+        """The steps not run yet whose time passed more than ``grace`` seconds ago (following a plan
+        mid-show: ask before they all fire at once)."""
+        if self.started_at is None:
+            self.start()
+        return self._due(self.clock.monotonic() if now is None else now, grace)
+
+    def skip_overdue(self, now: float | None = None, grace: float = OVERDUE_GRACE_S) -> list[Step]:
+        """Skip the :meth:`overdue` steps (outcome ``skipped``, nothing sent); returns them."""
+        skipped = self.overdue(now, grace)
+        for step in skipped:
+            self._next += 1
+            self.outcomes[step.index] = StepOutcome("skipped", tr("开始跟随时已过时间，已跳过"))
+            if self.on_step is not None:
+                self.on_step(step)
+        return skipped
+
     def run_due(self, now: float | None = None) -> list[Step]:
         """Run every step whose time has come; returns them (in order)."""
         if self.started_at is None:
             self.start()
-        assert self.started_at is not None
-        now = self.clock.monotonic() if now is None else now
-        ran = []
-        steps = self.plan.steps
-        while self._next < len(steps) and self.started_at + steps[self._next].at <= now:
-            step = steps[self._next]
+        ran = self._due(self.clock.monotonic() if now is None else now)
+        for step in ran:
             self._next += 1
             self._run_step(step)
-            ran.append(step)
         return ran
 
     def _run_step(self, step: Step) -> None:
+        state = self.engine.state
+        outcome = StepOutcome("applied")
         if step.prompt:
             prompt_id = f"{step.command_id}-prompt" if step.command else step.command_id
-            self.engine.execute(Command("note", {"text": step.prompt}, "plan", prompt_id))
+            result = self.engine.execute(Command("note", {"text": step.prompt}, "plan", state.scoped_id(prompt_id)))
+            outcome = StepOutcome(result.result, result.reason)
         if step.command:
-            result = self.engine.execute(Command(step.command, dict(step.args), "plan", step.command_id))
+            result = self.engine.execute(
+                Command(step.command, dict(step.args), "plan", state.scoped_id(step.command_id)))
+            outcome = StepOutcome(result.result, result.reason)
             if not result.applied:
                 log.warning(
                     "plan step %d (%s) %s: %s", step.index, step.command, result.result, result.reason
                 )
+        self.outcomes[step.index] = outcome
         if self.on_step is not None:
             self.on_step(step)
 

@@ -140,6 +140,9 @@ def test_plan_run_headless_produces_exactly_the_plans_effects(demo_url: str, tmp
             "select coalesce(sum(count), 0) from events where kind = 'order' and amount_fen % 6990 = 0 "
             "and product_id = '100552'"
         ).fetchone()[0]
+    # Step ids run scoped to the session (s<id>-<token>:plan-1): one scope, the plan's ids after it.
+    assert len({cid.split(":", 1)[0] for cid, *_ in actions}) == 1
+    actions = [(cid.split(":", 1)[1], *rest) for cid, *rest in actions]
     assert actions == [
         ("plan-1", "plan", "explain", "applied"),
         ("plan-2", "plan", "start_flash_sale", "applied"),

@@ -101,8 +101,11 @@ def test_double_click_on_drop_coupon_drops_once(panel: PromotionsPanel, engine: 
     panel.coupon_tab.coupon_quantity.edit.setText("50")
     prepared = panel.coupon_tab.prepare()
     assert prepared is not None
-    assert panel.prepared_coupon() == prepared
-    coupon_id = prepared.args["coupon_id"]
+    sent = panel.prepared_coupon()  # what the hotkey sends: the button's command, scoped to the session
+    assert sent == panel.coupon_tab.session_command()
+    assert sent is not None
+    assert sent.command_id == engine.state.scoped_id(prepared.command_id)
+    coupon_id = sent.args["coupon_id"]
     panel.coupon_tab.drop_coupon_button.click()
     panel.coupon_tab.drop_coupon_button.click()
     assert actions(engine, "drop_coupon") == ["applied", "duplicate"]
@@ -213,3 +216,45 @@ def test_sale_price_reads_like_every_other_money_field(panel: PromotionsPanel, e
     sale = tab.prepare()
     assert sale is not None
     assert sale.args["price_fen"] == 6990
+
+
+def test_a_prepared_sale_and_coupon_are_new_commands_in_the_next_show(panel: PromotionsPanel,
+                                                                      engine: SessionEngine) -> None:
+    """Button and hotkey share one id within a show; the rehearsal's ids are not the show's, so a room
+    that saw the rehearsal does not answer the show's sale with ``duplicate``."""
+    prepare_sale(panel)
+    coupon = panel.coupon_tab
+    coupon.coupon_kind.setCurrentIndex(coupon.coupon_kind.findData("直减"))
+    coupon.coupon_discount.edit.setText("5")
+    coupon.coupon_quantity.edit.setText("10")
+    assert coupon.prepare() is not None
+    sent: list[str] = []
+    engine.subscribe_outbound(lambda cmd: sent.append(cmd.command_id))
+
+    def one_show() -> tuple[str, str]:
+        hotkey_sale, hotkey_coupon = panel.prepared_flash_sale(3), panel.prepared_coupon()
+        assert hotkey_sale is not None
+        assert hotkey_coupon is not None
+        panel.sale_tab.start_sale_button.click()
+        coupon.drop_coupon_button.click()
+        assert engine.execute(hotkey_sale).result == "duplicate"  # the hotkey after the click
+        assert engine.execute(hotkey_coupon).result == "duplicate"
+        assert panel.sale_tab.sale_summary.text().startswith("已开始：")
+        assert coupon.drop_coupon_button.text() == "发券 ✓ 已发"
+        return hotkey_sale.command_id, hotkey_coupon.command_id
+
+    rehearsal = one_show()
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(engine.end_session())
+        loop.run_until_complete(engine.start_session("正式直播", "test"))
+    finally:
+        loop.close()
+    panel.redraw()
+    assert panel.sale_tab.sale_summary.text().startswith("已准备：")  # still prepared, not yet started
+    assert coupon.drop_coupon_button.text() == "发券"
+    show = one_show()
+    assert not set(rehearsal) & set(show)
+    assert actions(engine, "start_flash_sale") == ["applied", "duplicate"]  # this show's actions
+    assert actions(engine, "drop_coupon") == ["applied", "duplicate"]
+    assert len(sent) == len(set(sent)) == 4  # the room got four different commands

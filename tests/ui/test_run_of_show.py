@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.commerce.catalog import Product
@@ -84,7 +85,8 @@ def test_following_shows_current_and_next_step_with_countdown(
         await asyncio.sleep(0)
 
     qloop.run_until_complete(scenario())
-    assert [a["command_id"] for a in engine.actions if a["actor"] == "plan"] == ["plan-1", "plan-2"]
+    scope = engine.state.scoped_id("")
+    assert [a["command_id"] for a in engine.actions if a["actor"] == "plan"] == [f"{scope}plan-1", f"{scope}plan-2"]
 
 
 def test_bad_plan_file_shows_why_and_keeps_the_plan(panel: RunOfShowPanel, tmp_path: Path) -> None:
@@ -115,3 +117,149 @@ def test_edit_add_remove_and_save(panel: RunOfShowPanel, tmp_path: Path) -> None
     plan = load_plan(path)
     assert [(s.at, s.prompt) for s in plan.steps] == [(8.0, "讲一下包邮"), (80.0, ""), (140.0, "新提示")]
     assert [s.command_id for s in plan.steps][:2] == ["plan-2", "plan-3"]  # ids survive editing
+
+
+LATE_PLAN = {"steps": [
+    {"at": 2, "command": "explain", "args": {"no": 1}},
+    {"at": 8, "prompt": "介绍下一款"},
+    {"at": 15, "command": "explain", "args": {"no": 2}},
+    {"at": 80, "prompt": "收尾"},
+]}
+
+
+def _late_panel(qtbot: QtBot, engine: SessionEngine, tmp_path: Path, plan: dict[str, object]) -> RunOfShowPanel:
+    panel = RunOfShowPanel(engine)
+    qtbot.addWidget(panel)
+    path = tmp_path / "late.json"
+    path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    assert panel.import_plan(path)
+    return panel
+
+
+class _Answer:
+    """Stands in for the operator at the overdue question: records the box and clicks ``button``."""
+
+    def __init__(self, button: str) -> None:
+        self.button = button
+        self.boxes: list[dict[str, object]] = []
+
+    def __call__(self, box: QMessageBox) -> int:
+        self.boxes.append({"title": box.windowTitle(), "text": box.text(), "info": box.informativeText(),
+                           "buttons": [b.text() for b in box.buttons()],
+                           "default": box.defaultButton().text(), "escape": box.escapeButton().text()})
+        next(b for b in box.buttons() if b.text() == self.button).click()
+        return 0
+
+
+def test_following_20_s_into_the_show_asks_and_skips_the_overdue_steps(
+    qtbot: QtBot, engine: SessionEngine, tmp_path: Path, qloop: asyncio.AbstractEventLoop,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = engine.clock
+    assert isinstance(clock, ManualClock)
+    panel = _late_panel(qtbot, engine, tmp_path, LATE_PLAN)
+    answer = _Answer("跳过")
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: answer(box))
+    clock.advance(20)
+
+    async def scenario() -> None:
+        assert panel.follow()
+        await asyncio.sleep(0.05)
+        panel.refresh_status()
+        panel.pause()
+        await asyncio.sleep(0)
+
+    qloop.run_until_complete(scenario())
+    [box] = answer.boxes
+    assert box["title"] == "跟随流程"
+    assert box["text"] == "开播已 00:20，3 个步骤的时间已过："
+    assert "00:02 讲解 1号\n00:08 介绍下一款\n00:15 讲解 2号" in str(box["info"])
+    assert sorted(box["buttons"]) == sorted(["跳过", "执行"])  # type: ignore[call-overload]
+    assert box["default"] == box["escape"] == "跳过"  # Enter and Esc both skip
+    # Nothing fired: no explain, no note; the three rows say 已跳过 and the plan waits for its 4th step.
+    assert engine.state.explaining is None
+    assert [a for a in engine.actions if a["actor"] == "plan"] == []
+    assert [panel.step_status(r) for r in range(4)] == ["已跳过", "已跳过", "已跳过", ""]
+    assert panel.current_label.text() == "当前：（未开始）"
+    assert panel.next_label.text() == "下一步：01:20 收尾（01:00 后）"
+
+
+def test_following_late_and_choosing_run_runs_the_overdue_steps_in_order(
+    qtbot: QtBot, engine: SessionEngine, tmp_path: Path, qloop: asyncio.AbstractEventLoop,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = engine.clock
+    assert isinstance(clock, ManualClock)
+    panel = _late_panel(qtbot, engine, tmp_path, LATE_PLAN)
+    answer = _Answer("执行")
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: answer(box))
+    clock.advance(20)
+
+    async def scenario() -> None:
+        assert panel.follow()
+        await wait_until(lambda: engine.state.explaining == 2)
+        panel.refresh_status()
+        panel.pause()
+        await asyncio.sleep(0)
+
+    qloop.run_until_complete(scenario())
+    assert [a["name"] for a in engine.actions if a["actor"] == "plan"] == ["explain", "note", "explain"]
+    assert [panel.step_status(r) for r in range(4)] == ["已执行", "已执行", "已执行", ""]
+    assert panel.current_label.text() == "当前：00:15 讲解 2号"
+
+
+def test_following_at_the_start_asks_nothing(
+    qtbot: QtBot, engine: SessionEngine, tmp_path: Path, qloop: asyncio.AbstractEventLoop,
+) -> None:
+    # The modal guard fails the test if a question opens: 1 s in, nothing is overdue yet.
+    clock = engine.clock
+    assert isinstance(clock, ManualClock)
+    panel = _late_panel(qtbot, engine, tmp_path, LATE_PLAN)
+    clock.advance(1)
+
+    async def scenario() -> None:
+        assert panel.follow()
+        clock.advance(2)
+        await wait_until(lambda: engine.state.explaining == 1)
+        panel.pause()
+        await asyncio.sleep(0)
+
+    qloop.run_until_complete(scenario())
+    assert panel.step_status(0) == "已执行"
+
+
+def test_a_rejected_step_is_marked_with_its_reason_and_the_plan_moves_on(
+    qtbot: QtBot, engine: SessionEngine, tmp_path: Path, qloop: asyncio.AbstractEventLoop,
+) -> None:
+    clock = engine.clock
+    assert isinstance(clock, ManualClock)
+    plan = {"steps": [
+        {"at": 1, "command": "explain", "args": {"no": 1}},
+        {"at": 2, "command": "stop_flash_sale", "args": {"no": 1}},  # no sale runs: refused
+        {"at": 30, "prompt": "介绍下一款"},
+    ]}
+    panel = _late_panel(qtbot, engine, tmp_path, plan)
+
+    async def scenario() -> None:
+        assert panel.follow()
+        clock.advance(3)
+        await wait_until(lambda: panel.step_status(1) != "")
+        panel.refresh_status()
+        assert panel.step_status(0) == "已执行"
+        assert panel.step_status(1) == "已拒绝"
+        reason = next(a["detail"] for a in engine.actions if a["name"] == "stop_flash_sale")
+        assert reason
+        assert panel.table.item(1, 4).toolTip() == reason
+        assert panel.table.item(1, 1).toolTip() == reason  # the whole row says why
+        # The refused step is not 当前: the last step that ran is, and the plan goes on to the next.
+        assert panel.current_label.text() == "当前：00:01 讲解 1号"
+        assert panel.current_row() == 0
+        assert panel.next_label.text() == "下一步：00:30 介绍下一款（00:27 后）"
+        clock.advance(27)
+        await wait_until(lambda: panel.step_status(2) == "已执行")
+        panel.refresh_status()
+        assert panel.current_label.text() == "当前：00:30 介绍下一款"
+        panel.pause()
+        await asyncio.sleep(0)
+
+    qloop.run_until_complete(scenario())

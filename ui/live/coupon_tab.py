@@ -1,5 +1,6 @@
 """The 发券 tab: a 满减 / 直减 / 折扣 coupon, prepared with ONE ``command_id`` and dropped by the
-button or the hotkey (a repeat is a ``duplicate``), and the coupons already dropped."""
+button or the hotkey (a repeat is a ``duplicate``), and the coupons already dropped. Its ids go out
+scoped to the session (``SessionState.scoped_id``): dropped again in the next show, it is a new coupon."""
 
 from __future__ import annotations
 
@@ -107,6 +108,16 @@ class CouponTab(QWidget):
         it was prepared, so however often it is sent (button, hotkey, retry) it drops once."""
         return self._prepared
 
+    def session_command(self) -> Command | None:
+        """The prepared coupon as this session sends it (button and hotkey alike): its id and
+        ``coupon_id`` scoped to the session, the same all session long, new in the next show."""
+        cmd = self._prepared
+        if cmd is None:
+            return None
+        scoped = self.engine.state.scoped_id
+        args = {**cmd.args, "coupon_id": scoped(cmd.args["coupon_id"])} if cmd.args.get("coupon_id") else cmd.args
+        return Command(cmd.name, args, cmd.actor, scoped(cmd.command_id))
+
     def restore(self, cmd: Command | None) -> None:
         """Show a saved prepared coupon (a 直播方案's) in the form, ready to drop with its own id; None
         clears what is prepared."""
@@ -126,7 +137,7 @@ class CouponTab(QWidget):
         self.draw_prepared()
 
     def drop_prepared(self) -> CommandResult | None:
-        cmd = self._prepared
+        cmd = self.session_command()
         if cmd is None:
             say(self.coupon_message, tr("先填写并点「准备优惠券」"), "rejected")
             return None
@@ -141,7 +152,7 @@ class CouponTab(QWidget):
         set_lines(self.coupon_list, [_coupon_line(c, now) for c in reversed(self.engine.state.coupons.values())])
 
     def draw_prepared(self) -> None:
-        coupon = self._prepared
+        coupon = self.session_command()
         dropped = None if coupon is None else self.engine.state.coupons.get(coupon.args["coupon_id"])
         if coupon is not None:
             args = coupon.args

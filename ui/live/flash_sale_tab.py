@@ -1,7 +1,9 @@
 """The 秒杀 tab: choose a product, fill in the sale, prepare it (one ``command_id``), start it.
 
 A *prepared* sale is a ready :class:`Command` whose id was generated when it was prepared: the button,
-the hotkey and a retry all send that same id, and the engine answers ``duplicate`` (nothing twice).
+the hotkey and a retry all send that same id, and the engine answers ``duplicate`` (nothing twice). The
+id goes out scoped to the session (``SessionState.scoped_id``): the same sale started again in the next
+show is a new command to the room, not a duplicate of the rehearsal's.
 """
 
 from __future__ import annotations
@@ -102,6 +104,14 @@ class FlashSaleTab(QWidget):
             return None
         return cmd
 
+    def session_command(self, no: int | None = None) -> Command | None:
+        """The prepared sale as this session sends it (button and hotkey alike): its id scoped to the
+        session, the same all session long, another in the next show."""
+        cmd = self.prepared(no)
+        if cmd is None:
+            return None
+        return Command(cmd.name, cmd.args, cmd.actor, self.engine.state.scoped_id(cmd.command_id))
+
     def restore(self, cmd: Command | None) -> None:
         """Show a saved prepared sale (a 直播方案's) in the form, ready to start with its own id; None
         clears what is prepared."""
@@ -120,7 +130,7 @@ class FlashSaleTab(QWidget):
         self.draw_prepared()
 
     def start_prepared(self) -> CommandResult | None:
-        cmd = self._prepared
+        cmd = self.session_command()
         if cmd is None:
             say(self.sale_message, tr("先填写并点「准备秒杀」"), "rejected")
             return None
@@ -149,7 +159,7 @@ class FlashSaleTab(QWidget):
         set_lines(self.ended_sales, lines)
 
     def draw_prepared(self) -> None:
-        sale = self._prepared
+        sale = self.session_command()
         if sale is not None:
             args = sale.args
             started = sale.command_id in self.engine.state.flash_sales

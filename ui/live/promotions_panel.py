@@ -130,12 +130,14 @@ class PromotionsPanel(QWidget):
     def prepared_flash_sale(self, no: int | None = None) -> Command | None:
         """The prepared ``start_flash_sale`` command (for product ``no`` when given), or None.
 
-        The button and the hotkey send this same command, so they share its command id."""
-        return self.sale_tab.prepared(no)
+        The button and the hotkey send this same command, so they share its command id (scoped to the
+        session: the next show sends the same sale as a new command)."""
+        return self.sale_tab.session_command(no)
 
     def prepared_coupon(self) -> Command | None:
-        """The prepared ``drop_coupon`` command, or None (its id is fixed when it was prepared)."""
-        return self.coupon_tab.prepared()
+        """The prepared ``drop_coupon`` command, or None (its id is fixed when it was prepared, and
+        scoped to the session like the sale's)."""
+        return self.coupon_tab.session_command()
 
     # -- the running flash sale -------------------------------------------------------------------------
     def running_sales(self) -> list[FlashSale]:

@@ -4,9 +4,11 @@ The plan's steps sit in an editable table (时间 · 命令 · 参数 · 提示)
 :func:`app.show.plan.load_plan` (a bad plan shows its message, naming the step, and nothing changes);
 保存… writes JSON. 开始跟随 runs the plan with :class:`app.show.plan.PlanRunner` (commands through
 ``engine.execute``, prompts to the teleprompter) on the session's timeline; 暂停 stops it and a resume
-shifts the timeline by the pause, so steps never fire in a burst. While following, the table is read
-only. The countdown is derived from the runner's monotonic offsets at each refresh (5 Hz timer, running
-only while following).
+shifts the timeline by the pause, so steps never fire in a burst. Following a plan after some steps'
+time has passed asks first (:func:`ask_overdue`: 跳过, the default, or 执行). While following, the table
+is read only and its 状态 column says what became of each step (已执行, 已拒绝 with the reason as its
+tooltip, 已跳过); a rejected or skipped step is never lit as 当前. The countdown is derived from the
+runner's monotonic offsets at each refresh (5 Hz timer, running only while following).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -36,13 +39,19 @@ from app.core.i18n import tr
 from app.core.units import format_clock
 from app.engine.commands import label as command_label
 from app.engine.session import SessionEngine
-from app.show.plan import Plan, PlanError, PlanRunner, Step, load_plan, parse_plan
+from app.show.plan import Plan, PlanError, PlanRunner, Step, StepOutcome, load_plan, parse_plan
 from ui.live.promotions_panel import countdown_text
 
 log = logging.getLogger("livedeck.ui.plan")
 
 REFRESH_MS = 200
-_COLUMNS = ("时间", "命令", "参数", "提示")
+_COLUMNS = ("时间", "命令", "参数", "提示")  # the plan's own columns (to_data reads these)
+_STATUS = len(_COLUMNS)  # then 状态: what became of the step, never part of the plan
+_OUTCOME_TEXT = {"applied": lambda: tr("已执行"), "duplicate": lambda: tr("已执行"),
+                 "pending": lambda: tr("等待主播端确认"), "rejected": lambda: tr("已拒绝"),
+                 "skipped": lambda: tr("已跳过")}
+#: Overdue steps listed in the question at most; more read "…".
+_ASK_LIST = 8
 _ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -83,9 +92,9 @@ class RunOfShowPanel(QWidget):
         self.error_label.setWordWrap(True)
         self.error_label.hide()
 
-        self.table = QTableWidget(0, len(_COLUMNS), self)
+        self.table = QTableWidget(0, len(_COLUMNS) + 1, self)
         self.table.setObjectName("planTable")
-        self.table.setHorizontalHeaderLabels([tr(c) for c in _COLUMNS])
+        self.table.setHorizontalHeaderLabels([tr(c) for c in (*_COLUMNS, "状态")])
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setWordWrap(False)
@@ -153,6 +162,9 @@ class RunOfShowPanel(QWidget):
                 item.setData(_ID_ROLE, command_id)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             self.table.setItem(row, column, item)
+        status = QTableWidgetItem("")
+        status.setFlags(status.flags() & ~Qt.ItemFlag.ItemIsEditable)
+        self.table.setItem(row, _STATUS, status)
 
     def add_step(self) -> None:
         """A new prompt step a minute after the last one, ready to edit."""
@@ -281,8 +293,10 @@ class RunOfShowPanel(QWidget):
             if not plan.steps:
                 self._show_error(tr("流程里还没有步骤"))
                 return False
-            self.runner = PlanRunner(self.engine, plan)
+            self.runner = PlanRunner(self.engine, plan, on_step=self._show_outcome)
             self.runner.start()
+            self._clear_outcomes()
+            self._settle_overdue(self.runner)
         elif self._paused_at is not None and self.runner.started_at is not None:
             # Resume where we paused: the timeline moves by the pause, nothing fires in a burst.
             self.runner.started_at += self.engine.clock.monotonic() - self._paused_at
@@ -315,6 +329,46 @@ class RunOfShowPanel(QWidget):
             self._task = None
             self._timer.stop()
             self.refresh_status()
+
+    def _settle_overdue(self, runner: PlanRunner) -> None:
+        """Following mid-show: ask whether the steps whose time has passed run now or are skipped."""
+        overdue = runner.overdue()
+        if not overdue:
+            return
+        assert runner.started_at is not None
+        late = self.engine.clock.monotonic() - runner.started_at
+        if not ask_overdue(self, overdue, late):
+            runner.skip_overdue()
+
+    def _show_outcome(self, step: Step) -> None:
+        """Mark the step's row with what became of it (the reason as the row's tooltip)."""
+        outcome = self.runner.outcomes.get(step.index) if self.runner is not None else None
+        if outcome is not None:
+            self._mark_row(step.index - 1, outcome)
+
+    def _mark_row(self, row: int, outcome: StepOutcome | None) -> None:
+        self.table.blockSignals(True)
+        text = _OUTCOME_TEXT[outcome.result]() if outcome is not None and outcome.result in _OUTCOME_TEXT else ""
+        tip = outcome.reason if outcome is not None and not outcome.ok else ""
+        for column in range(self.table.columnCount()):
+            item = self.table.item(row, column)
+            if item is None:
+                continue
+            item.setToolTip(tip)
+            if column == _STATUS:
+                item.setText(text)
+                bad = outcome is not None and outcome.result == "rejected"
+                item.setForeground(QColor("#ff4d4f") if bad else QColor("#8a8a96"))
+        self.table.blockSignals(False)
+
+    def _clear_outcomes(self) -> None:
+        for row in range(self.table.rowCount()):
+            self._mark_row(row, None)
+
+    def step_status(self, row: int) -> str:
+        """The 状态 cell of ``row`` (what became of that step)."""
+        item = self.table.item(row, _STATUS)
+        return item.text() if item is not None else ""
 
     # -- status ---------------------------------------------------------------------------------------
     def refresh_status(self) -> None:
@@ -362,6 +416,23 @@ class RunOfShowPanel(QWidget):
     def shutdown(self) -> None:
         """Stop following (the window is closing)."""
         self.pause()
+
+
+def ask_overdue(parent: QWidget, steps: list[Step], late: float) -> bool:
+    """Ask whether the plan's overdue ``steps`` run now (True) or are skipped (False: the default button,
+    and what Esc or closing the box answers). ``late``: seconds since the plan's start."""
+    lines = [_describe(step) for step in steps[:_ASK_LIST]]
+    if len(steps) > _ASK_LIST:
+        lines.append("…")
+    box = QMessageBox(QMessageBox.Icon.Question, tr("跟随流程"),
+                      tr("开播已 {time}，{n} 个步骤的时间已过：", time=format_clock(late), n=len(steps)), parent=parent)
+    box.setInformativeText("\n".join(lines) + "\n\n" + tr("跳过它们，从下一步开始跟随；或现在依次执行。"))
+    skip = box.addButton(tr("跳过"), QMessageBox.ButtonRole.RejectRole)
+    run = box.addButton(tr("执行"), QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(skip)
+    box.setEscapeButton(skip)
+    box.exec()
+    return box.clickedButton() is run
 
 
 def _describe(step: Step | None) -> str:
