@@ -184,3 +184,33 @@ def test_save_open_rename_and_delete_shows_from_the_menu(
     _console(tmp_path, qtbot, qloop, work)
     assert Settings(tmp_path / "settings.json").get("last_show") == "周五晚场"
     assert ShowLibrary(tmp_path / "shows").load("周五晚场").notes == "主推红糖"
+
+
+def test_opening_a_show_while_a_flash_sale_runs_says_why_and_changes_nothing(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    from app.core.events import Command
+
+    products = tmp_path / "货盘.csv"
+    products.write_text(CSV, encoding="utf-8")
+
+    def work(window: MainWindow) -> None:
+        keeper = window.findChild(ShowKeeper)
+        assert keeper is not None
+        keeper.save_as("演示", "")
+        _import(window, products)
+        keeper.save_as("晚场", "")
+        sale = Command("start_flash_sale", {"no": 8, "price_fen": 1990, "stock": 5, "duration_s": 60})
+        assert window.engine.execute(sale).applied
+        dialog = keeper.open_open_dialog()
+        names = [dialog.list.item(i).data(256) for i in range(dialog.list.count())]
+        dialog.list.setCurrentRow(names.index("演示"))
+        assert not dialog.open_selected()
+        assert dialog.message.text() == "未能打开「演示」：秒杀进行中，不能替换商品列表"
+        assert dialog.isVisible()
+        assert [p.no for p in window.engine.state.queue.products] == [7, 8, 9]
+        assert keeper.name == "晚场"
+        dialog.close()
+
+    _console(tmp_path, qtbot, qloop, work)
+    assert Settings(tmp_path / "settings.json").get("last_show") == "晚场"

@@ -122,7 +122,7 @@ class ShowKeeper(QObject):
         window = self.window
         if load_products and prep.products:
             result = window.engine.load_catalog(prep.products)
-            if not result.applied:
+            if result.result == "rejected":  # a seat's is pending: the host loads it, then this console
                 return result.reason
         promotions = window.promotions
         promotions.redraw()  # the product choices of the prepared sale
