@@ -11,20 +11,21 @@ import signal
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import qasync
 from PySide6.QtWidgets import QApplication
 
 from app.commerce.catalog import Product, demo_catalog_path, load_products_csv
-from app.core.i18n import tr
 from app.core.settings import Settings, default_log_path
-from app.engine.resume import resume_interrupted
 from app.rooms.demo import DemoRoomThread
+from app.rooms.demo_state import default_state_path, saved_seed
 from app.show.preparation import ShowLibrary
-from app.show.show import SourceSpec, open_show, seat_options
+from app.show.show import SourceSpec, interrupted_show, open_show, seat_options
 from ui.common.qt_logging import install_qt_message_handler
 from ui.common.theme import apply_theme
 from ui.live.main_window import MainWindow
+from ui.live.restore_banner import offer_to_continue
 from ui.live.show_dialog import ShowKeeper, last_show
 
 log = logging.getLogger("livedeck.ui")
@@ -75,8 +76,42 @@ async def open_console(
             keeper.flush()
 
 
+def ask_about_interrupted(db: Path) -> dict[str, Any] | None:
+    """The interrupted show in the log at ``db`` if the user chose 继续上一场, else None (none, or 开始新的一场)."""
+    session = interrupted_show(db)
+    return session if session is not None and offer_to_continue(None, session) else None
+
+
+def start_demo_room(args: argparse.Namespace, settings: Settings, *, continuing: bool) -> DemoRoomThread:
+    """The embedded demo room, keeping its state in the data directory (app/rooms/demo_state.py); when the
+    show continues, the room it was on (its seed and saved state) comes back too."""
+    path = default_state_path()
+    seed = args.seed if args.seed is not None else settings.get("demo_seed")
+    saved = saved_seed(path) if continuing and args.seed is None else None
+    if saved is not None:
+        seed = saved
+    elif seed == 0:  # the setting's "0 = a new room each launch"
+        seed = random.randrange(1, 2**31)
+    rate = args.rate if args.rate is not None else settings.get("demo_rate")
+    demo = DemoRoomThread(seed=seed, rate=rate, state_path=path, resume=continuing)
+    demo.start()
+    return demo
+
+
+async def begin_show(window: MainWindow, interrupted: dict[str, Any] | None) -> None:
+    """Start a new session, or continue the interrupted one and say in the banner what came back."""
+    if interrupted is None:
+        await window.start_session()
+        return
+    restored = await window.show_runner.resume(window.spec, interrupted)
+    window.restore_banner.show_restored(restored, window.engine.clock.monotonic())
+    window.refresh()
+
+
 async def console_main(args: argparse.Namespace, settings: Settings) -> None:
     demo: DemoRoomThread | None = None
+    db = args.db or default_log_path()
+    interrupted = ask_about_interrupted(db)  # killed mid-show: continue it (the default) or start anew
     if getattr(args, "replay", None):
         # The replay runs in its own thread (app/sources/replay.py); the window reads it like any room.
         spec = SourceSpec("replay", str(args.replay),
@@ -84,18 +119,13 @@ async def console_main(args: argparse.Namespace, settings: Settings) -> None:
     elif args.source:
         spec = SourceSpec(args.format, args.source, seat_options(args.token, args.seat))  # a seat of a livedeck host
     else:
-        seed = args.seed if args.seed is not None else settings.get("demo_seed")
-        if seed == 0:  # the setting's "0 = a new room each launch"
-            seed = random.randrange(1, 2**31)
-        rate = args.rate if args.rate is not None else settings.get("demo_rate")
-        demo = DemoRoomThread(seed=seed, rate=rate)
-        demo.start()
+        demo = start_demo_room(args, settings, continuing=interrupted is not None)
         spec = SourceSpec("generic", demo.url)
     # The demo catalog belongs to the demo room (and to a seat: its host knows it); a saved show replaces it.
     products = load_products_csv(demo_catalog_path()) if demo is not None or args.token else []
     closed = asyncio.Event()
     try:
-        async with open_console(spec, products, args.db or default_log_path(), settings) as window:
+        async with open_console(spec, products, db, settings) as window:
             window.closed.connect(closed.set)
             window.demo_url = demo.url if demo is not None else None  # offered by 连接直播间…
             # SIGTERM (logout, `kill`) closes the window without asking: the session ends cleanly.
@@ -103,13 +133,7 @@ async def console_main(args: argparse.Namespace, settings: Settings) -> None:
             with contextlib.suppress(ValueError):  # not the main thread (tests)
                 signal.signal(signal.SIGTERM, lambda *_: loop.call_soon_threadsafe(window.close_now))
             window.show()
-            await window.start_session()
-            # The app was killed mid-show: its flash sales go on with their true remaining time.
-            resumed = resume_interrupted(window.engine)
-            if resumed is not None:
-                window.statusBar().showMessage(
-                    tr("已恢复中断场次 #{session} 的 {n} 个秒杀倒计时", session=resumed.session_id,
-                       n=len(resumed.sales)), 15_000)
+            await begin_show(window, interrupted)
             await closed.wait()
     finally:
         if demo is not None:

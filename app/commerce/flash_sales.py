@@ -10,7 +10,7 @@ from typing import Any
 
 from app.commerce.effects import ChangeAction, ChangeKind, CommandError, Context
 from app.commerce.promotions import FlashSale
-from app.core.events import Command, FlashSaleNotice, LiveEvent, SaleEndReason
+from app.core.events import FlashSaleNotice, LiveEvent, SaleEndReason
 from app.core.i18n import tr
 
 
@@ -160,20 +160,3 @@ def sale_from_action(ctx: Context, command_id: str, args: dict[str, Any]) -> Fla
         ends_at_wall=args["ends_at_wall"],
         status="live" if starts_wall <= ctx.wall else "warmup",
     )
-
-
-def resumed_notice(ctx: Context, sale: FlashSale, resumed_from: int, started: Command) -> None:
-    """Log and announce a sale resumed from an interrupted session."""
-    left_s = sale.ends_at_wall - ctx.wall
-    ctx.effects.actions.append((
-        started, {**started.args, "resumed_from": resumed_from, "sold": sale.sold}, "applied",
-        f"resumed from session {resumed_from}: {left_s:.1f} s left, sold {sale.sold}/{sale.stock}",
-    ))
-    product = ctx.state.queue.get(sale.no)
-    ctx.system(
-        tr("秒杀恢复：{no}号 {name} 剩余 {seconds} 秒，已售 {sold}/{stock} 件", no=sale.no,
-           name=product.name if product else "", seconds=f"{left_s:.0f}", sold=sale.sold, stock=sale.stock),
-        product_id=sale.product_id, flash_sale=FlashSaleNotice.RESUMED, sale_id=sale.sale_id,
-        resumed_from=resumed_from, sold=sale.sold, ends_at_wall=sale.ends_at_wall,
-    )
-    ctx.changed(ChangeKind.FLASH_SALE, sale.sale_id)

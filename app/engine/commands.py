@@ -117,6 +117,9 @@ class CommandSpec:
         plan: a run-of-show plan step may run it.
         room: once applied, the room is told (docs/protocol.md).
         console: it is an action on the platform's own live console page as well.
+        catalog: it changes only the product list (order, 上架/下架, fields), which the session saves
+            whole: a show continued after a crash takes the saved list instead of running it again
+            (app/engine/replay.py).
         hotkey: its default key sequence, if a key sends it directly ("Alt+0").
         hotkey_label: what the F1 sheet calls that key (default: ``label``).
     """
@@ -129,6 +132,7 @@ class CommandSpec:
     plan: bool = True
     room: bool = False
     console: bool = False
+    catalog: bool = False
     hotkey: str = ""
     hotkey_label: Callable[[], str] | None = None
 
@@ -141,15 +145,15 @@ _ANCHOR = frozenset({Role.ANCHOR})
 
 COMMANDS: Mapping[str, CommandSpec] = {spec.name: spec for spec in (
     CommandSpec("load_catalog", lambda: tr("载入商品列表"), queue.load_catalog,
-                (Arg("products", ArgType.LIST),), roles=_ANCHOR, plan=False),
+                (Arg("products", ArgType.LIST),), roles=_ANCHOR, plan=False, catalog=True),
     CommandSpec("explain", lambda: tr("讲解"), queue.explain, (_NO,), room=True, console=True),
     CommandSpec("stop_explain", lambda: tr("取消讲解"), queue.stop_explain, room=True, console=True,
                 hotkey="Alt+0"),
-    CommandSpec("list", lambda: tr("上架"), queue.list_product, (_NO,)),
-    CommandSpec("unlist", lambda: tr("下架"), queue.unlist_product, (_NO,)),
-    CommandSpec("move", lambda: tr("调整顺序"), queue.move, (_NO, Arg("to", ArgType.INT, low=0))),
+    CommandSpec("list", lambda: tr("上架"), queue.list_product, (_NO,), catalog=True),
+    CommandSpec("unlist", lambda: tr("下架"), queue.unlist_product, (_NO,), catalog=True),
+    CommandSpec("move", lambda: tr("调整顺序"), queue.move, (_NO, Arg("to", ArgType.INT, low=0)), catalog=True),
     CommandSpec("update_product", lambda: tr("修改商品"), queue.update_product,
-                (_NO, Arg("fields", ArgType.OBJECT))),
+                (_NO, Arg("fields", ArgType.OBJECT)), catalog=True),
     CommandSpec("pin_product", lambda: tr("置顶商品"), queue.pin_product, (_NO,), room=True, console=True,
                 hotkey="Alt+T", hotkey_label=lambda: tr("置顶正在讲解的商品")),
     CommandSpec("unpin_product", lambda: tr("取消置顶商品"), queue.unpin_product, room=True, console=True),

@@ -1,92 +1,104 @@
-"""After an app restart: resume the flash sales an interrupted (killed) session left running."""
+"""After a crash: find the interrupted show and continue it, as the same session.
+
+A show whose process died (``kill -9``, a crash, a power cut) is marked ``interrupted`` when the log is
+next opened (app/store/orphans.py). :func:`find_interrupted` finds it; :func:`continue_interrupted`
+plays it back from the log (app/engine/replay.py) and makes the engine go on recording it: the same
+session id, marked ``live`` again, so its review covers the whole show, before and after the crash.
+Nothing is logged for the continuation itself except the gap: no events arrive while the app is down.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any
 
-from app.commerce import flash_sales
-from app.commerce.effects import Context
-from app.commerce.promotions import FlashSale
-from app.core.events import Command, FlashSaleNotice, Kind
+from app.commerce.catalog import Product
+from app.commerce.promotions import Coupon, FlashSale, LuckyBag
+from app.core.events import Kind, LiveEvent
+from app.engine.replay import rebase, rebuild, restored_changes
 from app.engine.session import SessionEngine
-
-if TYPE_CHECKING:
-    from app.store.session_log import SessionLog
 
 log = logging.getLogger("livedeck.engine")
 
 
 @dataclass(frozen=True, slots=True)
-class Resumed:
-    """What :func:`resume_interrupted` brought back: the interrupted session and the flash sales resumed."""
+class Restored:
+    """What :func:`continue_interrupted` brought back, for telling the user.
+
+    Attributes:
+        session_id: the session that goes on.
+        events: events the log held.
+        explaining / pinned_product: the explain card and the pinned product (None: none).
+        pinned_comment: the pinned comment.
+        sales: flash sales still warming up or live.
+        coupons: coupons dropped and still valid (their claims so far in ``claimed``).
+        lucky_bag: the lucky bag still collecting participants.
+        notes: teleprompter notes.
+        plan_steps: run-of-show steps already run (following the plan again skips them).
+        orders / gmv_fen: orders and their amount so far.
+    """
 
     session_id: int
+    events: int
+    explaining: Product | None
+    pinned_product: Product | None
+    pinned_comment: LiveEvent | None
     sales: tuple[FlashSale, ...]
+    coupons: tuple[Coupon, ...]
+    lucky_bag: LuckyBag | None
+    notes: int
+    plan_steps: int
+    orders: int
+    gmv_fen: int
 
 
-def resume_interrupted(engine: SessionEngine, session_log: SessionLog | None = None) -> Resumed | None:
-    """Resume the flash sales the killed session left running, with their true remaining time.
+def find_interrupted(sessions: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The newest session (``SessionLog.sessions()``, newest first) if it was interrupted, else None."""
+    newest = sessions[0] if sessions else None
+    return newest if newest is not None and newest["status"] == "interrupted" else None
 
-    Call it once the new session has started. If the newest *other* session in the log is
-    ``interrupted`` (its process died; ``SessionLog`` marks it on opening), each flash sale it started
-    whose wall-clock deadline (``ends_at_wall`` in its ``actions`` args) is still ahead, and that was
-    neither stopped nor sold out, is rebuilt by :meth:`SessionEngine.restore_promotions`: its deadline
-    is now + (``ends_at_wall`` − wall-clock now), still warming up if ``starts_at_wall`` is ahead. Its
-    units sold so far are recounted from the old session's orders (as the live rule counts them), so
-    the stock left stays true. Each resumed sale is logged in this session as a ``start_flash_sale``
-    row with actor ``restore`` (args as the original plus ``resumed_from`` and ``sold``), and a
-    ``system`` event with ``extra.flash_sale = "resumed"`` marks it. The room is not told again (its
-    sale kept running; command ids count as seen, so a retry is a duplicate).
 
-    Returns:
-        None when there is nothing to resume (no log, no earlier session, it ended normally, or none of
-        its sales is still running).
+async def continue_interrupted(
+    engine: SessionEngine, session: dict[str, Any], feed: Callable[[list[LiveEvent]], None] | None = None,
+) -> Restored:
+    """Continue the interrupted ``session`` (a ``sessions`` row of ``engine.log``) on ``engine``.
+
+    The state is played back from the log by the live rules; every countdown keeps its logged wall-clock
+    deadline (a flash sale has exactly the time left it had; a sale or lucky bag whose deadline passed
+    while the app was down ends, or is drawn, at once). ``feed`` gets every stored event
+    (the metrics tracker's ``feed_history``).
     """
-    log_ = session_log if session_log is not None else engine.log
-    current = engine.state.session_id
-    if log_ is None or current is None:
-        return None
-    previous = next((s for s in log_.sessions() if s["id"] != current), None)
-    if previous is None or previous["status"] != "interrupted":
-        return None
-    old = int(previous["id"])
-    ended = {
-        extra["sale_id"] for event in log_.events(old, kinds=[Kind.SYSTEM])
-        if (extra := event.extra or {}).get("flash_sale") == FlashSaleNotice.ENDED
-        and isinstance(extra.get("sale_id"), str)
-    }
-    rows = [
-        row for row in log_.actions(old)
-        if row["name"] in ("start_flash_sale", "stop_flash_sale") and row["command_id"] not in ended
-    ]
-    before = set(engine.state.flash_sales)
-    engine.restore_promotions(rows)
-    sales = [sale for sid, sale in engine.state.flash_sales.items() if sid not in before and sale.running]
-    if not sales:
-        return None
-    orders = log_.events(old, kinds=[Kind.ORDER])
-    resumed: list[FlashSale] = []
-
-    def announce(ctx: Context) -> None:
-        for sale in sales:
-            for order in orders:
-                if (
-                    order.product_id == sale.product_id
-                    and sale.starts_at_wall <= order.ts < sale.ends_at_wall
-                    and order.amount_fen <= sale.price_fen * max(1, order.count)
-                ):
-                    sale.count_order(order.user_id, order.count)
-            sale.oversold = 0  # flagged in the old session already
-            if sale.left == 0:  # sold out before the app died, its end event lost with it
-                engine.state.flash_sales.pop(sale.sale_id)
-                continue
-            started = next(r for r in rows if r["command_id"] == sale.sale_id)
-            flash_sales.resumed_notice(
-                ctx, sale, old, Command("start_flash_sale", started["args"], "restore", sale.sale_id))
-            resumed.append(sale)
-
-    engine.apply_effects_of(announce)
-    log.info("resumed %d flash sale(s) of interrupted session %s", len(resumed), old)
-    return Resumed(old, tuple(resumed)) if resumed else None
+    session_log = engine.log
+    if session_log is None:
+        raise ValueError("continuing a show needs its session log")
+    rebuilt = rebuild(session_log, session, engine.state.queue, feed)
+    state = rebuilt.engine.state
+    offset = engine.clock.monotonic() - engine.clock.time()
+    rebase(state, offset)
+    state.started_monotonic = float(session["started_at"]) + offset
+    session_id = await engine.continue_session(rebuilt.engine, seq=rebuilt.seq, actions=rebuilt.actions,
+                                               changes=restored_changes(state))
+    engine.drain()  # what ran out while the app was down ends (or is drawn) now, in this session's log
+    now = engine.clock.monotonic()
+    bag = state.lucky_bag
+    steps = {row["command_id"].removesuffix("-prompt") for row in rebuilt.actions
+             if row["actor"] == "plan" and row["result"] == "applied"}
+    restored = Restored(
+        session_id=session_id,
+        events=rebuilt.events,
+        explaining=state.queue.get(state.explaining) if state.explaining is not None else None,
+        pinned_product=state.queue.get(state.pinned_product) if state.pinned_product is not None else None,
+        pinned_comment=state.pinned,
+        sales=tuple(s for s in state.flash_sales.values() if s.running and s.phase(now) != "ended"),
+        coupons=tuple(c for c in state.coupons.values() if c.valid(now) and c.left > 0),
+        lucky_bag=bag if bag is not None and bag.status == "running" and bag.remaining(now) > 0 else None,
+        notes=len(state.notes),
+        plan_steps=len(steps),
+        orders=state.counts[Kind.ORDER],
+        gmv_fen=state.gmv_fen,
+    )
+    log.info("continued interrupted session %s: %d events, %d sale(s) running", session_id, rebuilt.events,
+             len(restored.sales))
+    return restored

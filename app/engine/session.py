@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 from app.commerce import live
 from app.commerce.catalog import Product
 from app.commerce.effects import Change, ChangeAction, ChangeKind, CommandError, Context, Effects
-from app.commerce.restore import restore
 from app.core.clock import Clock
 from app.core.events import Command, Kind, LiveEvent
 from app.core.i18n import tr
@@ -178,6 +177,34 @@ class SessionEngine:
         self._save_products()
         self._change_listeners.notify(Change(ChangeKind.CATALOG, action=ChangeAction.RESET))
         logger.info("session %s started: %s (%s)", session_id, title, source)
+        return session_id
+
+    async def continue_session(self, replayed: SessionEngine, *, seq: int, actions: list[dict[str, Any]],
+                               changes: Iterable[Change] = ()) -> int:
+        """Go on recording the interrupted session ``replayed`` holds (app/engine/replay.py played it back
+        from the log): the same session id, marked ``live`` again, its state, its message and command
+        ids (a repeat is still a duplicate), its ``seq`` going on from ``seq``. Returns the session id."""
+        if self.state.running:
+            raise RuntimeError("a session is already running; stop it first")
+        session_id = replayed.state.session_id
+        if session_id is None:
+            raise ValueError("the replayed engine holds no session")
+        self.drain()  # whatever arrived before belongs to no session
+        if self.log is not None:
+            await asyncio.to_thread(self.log.reopen_session, session_id)
+        self.state = replayed.state
+        self._seq = seq
+        self._recent = replayed._recent
+        self._seen_commands.clear()
+        self.awaiting = {}
+        for row in actions:
+            if row["result"] != "duplicate":
+                self._seen_commands.setdefault(row["command_id"], row["result"])
+        self.actions = list(actions)
+        self._save_products()
+        for change in changes:
+            self._change_listeners.notify(change)
+        logger.info("session %s continued: %d events so far", session_id, self.state.events)
         return session_id
 
     async def end_session(self, status: str = "ended") -> None:
@@ -373,17 +400,6 @@ class SessionEngine:
         cmd = Command("load_catalog", args, actor) if command_id is None else Command(
             "load_catalog", args, actor, command_id)
         return self.execute(cmd)
-
-    def restore_promotions(self, actions: list[dict[str, Any]]) -> list[Change]:
-        """Resume an interrupted session's running flash sales and explain card from its ``actions``
-        rows (``SessionLog.actions(session_id)``), with the true remaining time; their command ids
-        count as seen, so a retry is a duplicate."""
-        for row in actions:
-            if row["result"] != "duplicate":
-                self._seen_commands.setdefault(row["command_id"], row["result"])
-        ctx = self._context()
-        restore(ctx, actions)
-        return list(self._apply_effects(ctx.effects))
 
     def apply_effects_of(self, work: Callable[[Context], None]) -> tuple[Change, ...]:
         """Run ``work`` on a context of this moment and apply what it did (for code that changes the

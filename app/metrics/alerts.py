@@ -48,6 +48,8 @@ class AlertRules:
         self.alert_cooldown_s = alert_cooldown_s
         self.stock_ratio = stock_ratio
         self._listeners: Listeners[[str, str, float]] = Listeners(log, "alert listener")
+        #: While True (the tracker is fed a show's past), an alert only starts its cooldown: it is not sent.
+        self.muted = False
         self.reset()
 
     def reset(self) -> None:
@@ -66,6 +68,8 @@ class AlertRules:
         if last is not None and abs(ts - last) < self.alert_cooldown_s:
             return False
         self.last_fired[key] = ts
+        if self.muted:
+            return False
         log.info("alert %s: %s", alert, text)
         if self._submit is not None:
             self._submit([LiveEvent(Kind.SYSTEM, ts, text=text, extra={"alert": alert})])

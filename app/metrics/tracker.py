@@ -172,6 +172,15 @@ class MetricsTracker:
         if self.comments != comments_before:
             self.alerts.check_comment_spike(self.latest_ts, self.first_ts, self.comments_between)
 
+    def feed_history(self, batch: Iterable[LiveEvent]) -> None:
+        """Apply events of the show so far (continuing an interrupted show, app/engine/resume.py): counted
+        like live ones, but no alert is raised about the past (the first run raised those)."""
+        self.alerts.muted = True
+        try:
+            self.feed(batch)
+        finally:
+            self.alerts.muted = False
+
     def _count(self, e: LiveEvent) -> None:
         """Add one event to the counters of its kind."""
         kind = e.kind

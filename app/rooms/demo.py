@@ -16,12 +16,14 @@ import asyncio
 import contextlib
 import logging
 import time
+from pathlib import Path
 from typing import Any
 
 from app.commerce.catalog import Product
 from app.core.i18n import tr
 from app.core.shutdown import stop_on_signals
 from app.rooms.demo_simulation import CommandError, DemoRoom
+from app.rooms.demo_state import load_state, save_state
 from app.rooms.room_server import RoomServer
 from app.rooms.server_thread import ServerThread
 
@@ -31,6 +33,7 @@ log = logging.getLogger("livedeck.demo_room")
 
 TICK_S = 0.05  # one broadcast frame per tick
 PING_EVERY_S = 2.0  # the protocol asks for at least one frame every 5 s
+SAVE_EVERY_S = 1.0  # the room's state file (app/rooms/demo_state.py), besides after every command
 
 
 class DemoRoomServer(RoomServer):
@@ -38,17 +41,26 @@ class DemoRoomServer(RoomServer):
 
     task_name = "demo-room-ticker"
 
-    def __init__(self, room: DemoRoom, host: str, room_id: str = "demo", title: str = "") -> None:
+    def __init__(self, room: DemoRoom, host: str, room_id: str = "demo", title: str = "",
+                 state_path: Path | None = None) -> None:
         super().__init__(host, room_id, title or "LiveDeck 演示直播间")
         self.room = room
+        #: Where the room keeps its state for a console that restarts after a crash (None: nowhere).
+        self.state_path = state_path
 
     def on_command(self, item: dict[str, Any]) -> dict[str, Any]:
-        return self.room.apply_command(item)
+        ack = self.room.apply_command(item)
+        self.save_state()
+        return ack
+
+    def save_state(self) -> None:
+        if self.state_path is not None:
+            save_state(self.room, self.state_path, time.time())
 
     async def produce(self) -> None:
         """Tick the room every TICK_S and broadcast what each tick made, with a ping now and then."""
         loop = asyncio.get_running_loop()
-        last = next_ping = loop.time()
+        last = next_ping = next_save = loop.time()
         next_tick = last + TICK_S
         while True:
             await asyncio.sleep(max(0.0, next_tick - loop.time()))
@@ -63,6 +75,9 @@ class DemoRoomServer(RoomServer):
                 events.append({"type": "ping", "ts": time.time()})
             if events:
                 self.broadcast(events)
+            if now >= next_save:
+                next_save = now + SAVE_EVERY_S
+                self.save_state()
 
     async def close(self, farewell: dict[str, Any] | None = None) -> None:
         """Say ``live_end`` to every client, then stop listening and close the connections."""
@@ -77,9 +92,18 @@ async def serve_demo_room(
     seed: int = 0,
     rate: float = 8.0,
     catalog: list[Product] | None = None,
+    state_path: Path | None = None,
+    resume: bool = False,
 ) -> DemoRoomServer:
-    """Start a demo room listening on ``host:port`` (port 0: any free port) and return it."""
-    server = DemoRoomServer(DemoRoom(seed=seed, rate=rate, catalog=catalog), host)
+    """Start a demo room listening on ``host:port`` (port 0: any free port) and return it.
+
+    ``state_path``: the room saves its state there (after each command, once a second); with ``resume``
+    it first loads the state saved there by a room of the same seed (app/rooms/demo_state.py).
+    """
+    room = DemoRoom(seed=seed, rate=rate, catalog=catalog)
+    if state_path is not None and resume:
+        load_state(room, state_path, time.time())
+    server = DemoRoomServer(room, host, state_path=state_path)
     await server._start(port)
     log.info("demo room listening on %s (seed %s, %s events/s)", server.url, seed, rate)
     return server
@@ -89,9 +113,11 @@ class DemoRoomThread(ServerThread):
     """The demo room on its own asyncio loop in a daemon thread, for the GUI (see ServerThread)."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, seed: int = 0, rate: float = 8.0,
-                 catalog: list[Product] | None = None) -> None:
+                 catalog: list[Product] | None = None, state_path: Path | None = None,
+                 resume: bool = False) -> None:
         super().__init__(
-            "livedeck-demo-room", lambda: serve_demo_room(host, port, seed=seed, rate=rate, catalog=catalog)
+            "livedeck-demo-room", lambda: serve_demo_room(host, port, seed=seed, rate=rate, catalog=catalog,
+                                                          state_path=state_path, resume=resume)
         )
 
     @property

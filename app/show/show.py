@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from app.core.events import LiveEvent
 from app.core.i18n import tr
 from app.core.listeners import Listeners
 from app.core.log import describe_url
+from app.engine.resume import Restored, continue_interrupted, find_interrupted
 from app.engine.session import SessionEngine
 from app.metrics.tracker import MetricsTracker, connect_commerce, snapshot_rows
 from app.sources import make_source
@@ -211,13 +212,37 @@ class Show:
             await self.stop()
         return await self._begin(spec, source, title, reader=reader, held=held)
 
+    async def resume(self, spec: SourceSpec, session: dict[str, Any]) -> Restored:
+        """Continue the interrupted ``session`` (a ``sessions`` row) recording ``spec``: its state played
+        back from the log (app/engine/resume.py), the metrics fed its events, then the source read."""
+        source = make_source(spec.format, spec.url, self.engine.submit, **spec.options)
+        restored: list[Restored] = []
+
+        async def open_session() -> int:
+            metrics = self.metrics
+            if metrics is not None:
+                metrics.reset(float(session["started_at"]))
+            restored.append(await continue_interrupted(
+                self.engine, session, metrics.feed_history if metrics is not None else None))
+            return restored[0].session_id
+
+        await self._begin(spec, source, str(session["title"]), open_session=open_session)
+        return restored[0]
+
     async def _begin(
         self, spec: SourceSpec, source: WebSocketSource, title: str, *,
         reader: asyncio.Task[None] | None = None, held: _HeldEvents | None = None,
+        open_session: Callable[[], Awaitable[int]] | None = None,
     ) -> int:
-        """Start a session on ``source``, reading from ``reader`` (a new reader when None)."""
+        """Start a session on ``source``, reading from ``reader`` (a new reader when None); ``open_session``
+        (instead of a new session) continues an interrupted one and feeds the metrics its past."""
         title = title or f"{spec.label} {time.strftime('%Y-%m-%d %H:%M')}"  # source and date
-        session_id = await self.engine.start_session(title, spec.label)
+        if open_session is not None:
+            session_id = await open_session()
+        else:
+            session_id = await self.engine.start_session(title, spec.label)
+            if self.metrics is not None:
+                self.metrics.reset(self.engine.state.started_at)
         if held is not None:  # no await since the session started: nothing slips in between
             held.release(self.engine.submit)
         source.add_status_listener(self._status_listeners.notify)
@@ -241,7 +266,6 @@ class Show:
                 log.info("room commands also go to %s", self._webhook_sender.target)
                 self.webhook_connector = RoomConnector(self.engine, self._webhook_sender, actor="webhook")
         if self.metrics is not None:
-            self.metrics.reset(self.engine.state.started_at)
             self._snapshotter = asyncio.create_task(self._snapshot_every_second(), name="metrics-snapshots")
             self._snapshotter.add_done_callback(_log_failure)
         return session_id
@@ -313,6 +337,13 @@ class Show:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._batcher
             self._batcher = None
+
+
+def interrupted_show(db: Path) -> dict[str, Any] | None:
+    """The newest session in the log at ``db`` if its process died mid-show (``interrupted``), else None;
+    opening the log marks such sessions (app/store/orphans.py)."""
+    with SessionLog(db) as session_log:
+        return find_interrupted(session_log.sessions())
 
 
 @contextlib.asynccontextmanager

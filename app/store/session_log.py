@@ -111,6 +111,16 @@ class SessionLog(LogQueries):
 
         return int(self._writer.call(insert))
 
+    def reopen_session(self, session_id: int) -> None:
+        """Mark an ``interrupted`` session ``live`` again, owned by this process (the show goes on after
+        a crash: its events keep their session); blocks until committed."""
+        row = (os.getpid(), self._host, session_id)
+
+        def update(conn: sqlite3.Connection) -> None:
+            conn.execute("UPDATE sessions SET status = 'live', ended_at = NULL, pid = ?, host = ? WHERE id = ?", row)
+
+        self._writer.call(update)
+
     def append(self, session_id: int, events: Sequence[LiveEvent]) -> None:
         """Queue events for the writer and return at once (never waits for the disk).
 

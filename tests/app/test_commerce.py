@@ -197,24 +197,6 @@ def test_queue_list_unlist_move_notes_and_pin() -> None:
     assert engine.state.pinned is comment
 
 
-def test_restore_resumes_a_running_flash_sale_with_its_true_remaining_time() -> None:
-    engine, clock = make_engine()
-    engine.execute(
-        Command(
-            "start_flash_sale", {"no": 3, "price_fen": 9900, "stock": 20, "duration_s": 60}, command_id="fs"
-        )
-    )
-    actions = list(engine.actions)
-    clock.advance(25)  # the console was down for 25 s
-    fresh = SessionEngine(clock=clock)
-    fresh.load_catalog(load_products_csv(demo_catalog_path()))
-    asyncio.run(fresh.start_session("续播", "test"))
-    fresh.restore_promotions(actions)
-    sale = fresh.state.flash_sales["fs"]
-    assert sale.remaining(clock.monotonic()) == pytest.approx(35)
-    assert fresh.execute(Command("start_flash_sale", {}, command_id="fs")).result == "duplicate"
-
-
 def test_plan_runs_steps_at_their_offsets(tmp_path: Path) -> None:
     engine, clock = make_engine()
     plan_file = tmp_path / "plan.json"

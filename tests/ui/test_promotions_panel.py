@@ -174,8 +174,8 @@ def test_note_goes_to_the_engine(panel: PromotionsPanel, engine: SessionEngine) 
 
 
 def test_a_resumed_sale_shows_its_true_countdown(qtbot: QtBot, tmp_path) -> None:
-    """After a restart (app/engine/resume.py resume_interrupted) the panel counts down what is really left."""
-    from app.engine.resume import resume_interrupted
+    """After a restart (app/engine/resume.py continue_interrupted) the panel counts down what is really left."""
+    from app.engine.resume import continue_interrupted, find_interrupted
     from app.store.session_log import SessionLog
     from tests.app.test_resume import _engine, _killed_show
 
@@ -184,17 +184,20 @@ def test_a_resumed_sale_shows_its_true_countdown(qtbot: QtBot, tmp_path) -> None
     _killed_show(path, clock)
     clock.advance(18)  # 20 s after the 60 s sale started
     with SessionLog(path) as log:
-        engine = _engine(log, clock)
+        engine = _engine(log, clock, start=False)
         panel = PromotionsPanel(engine)
         qtbot.addWidget(panel)
         panel.show()
         assert not panel.live_box.isVisible()
-        assert resume_interrupted(engine) is not None
+        session = find_interrupted(log.sessions())
+        assert session is not None
+        asyncio.run(continue_interrupted(engine, session))
         panel.redraw()
         assert panel.live_box.isVisible()
         assert panel.sale_badge.value.text() == "00:40"
         assert "已抢 3 / 20" in panel.sale_progress.text()
         panel.shutdown()
+        asyncio.run(engine.end_session())
 
 
 def test_sale_price_reads_like_every_other_money_field(panel: PromotionsPanel, engine: SessionEngine) -> None:

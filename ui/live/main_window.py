@@ -44,6 +44,7 @@ from ui.live.hotkeys import ConsoleHotkeys, HotkeyDialog
 from ui.live.pinned_banner import PinnedBanner, install_pin_menu, pin_selected
 from ui.live.product_queue import ProductQueueModel, ProductQueuePanel
 from ui.live.promotions_panel import CountdownBadge, PromotionsPanel
+from ui.live.restore_banner import RestoreBanner
 from ui.live.run_of_show import RunOfShowPanel
 from ui.live.source_health import SourceHealthPopup
 from ui.live.teleprompter import TeleprompterWindow
@@ -198,6 +199,8 @@ class MainWindow(QMainWindow):
         # Every operator action goes through the runner; a refusal shows its reason in the status bar.
         self.runner = CommandRunner(self.engine, parent=self)
         self.runner.message.connect(lambda text, _error: self.statusBar().showMessage(text, 10_000))
+        self.restore_banner = RestoreBanner(central)  # what continuing an interrupted show brought back
+        column.addWidget(self.restore_banner)
         self.pinned_banner = PinnedBanner(self.runner, central)
         column.addWidget(self.pinned_banner)
         column.addWidget(self.feed, 1)
