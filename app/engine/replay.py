@@ -2,12 +2,13 @@
 
 A show killed mid-way (``kill -9``, a crash, a power cut) left everything it knew in the session log:
 its product list (``products``), every command it applied (``actions``, with the args the engine
-derived: deadlines, seeds, coupon ids) and every event (``events``). :func:`rebuild` plays them back,
-in the order of their timestamps, into a scratch :class:`SessionEngine` whose clock reads each row's
-own time. So the state comes out of the same handlers and the same event rules that built it the
-first time: units sold per product, GMV, the flash sales with their sold counts and buyers, coupon
-claims, lucky-bag participants (and draws whose deadline passed before the crash), the explain card,
-the pinned product and comment, the teleprompter notes, the message ids already seen.
+derived: deadlines, seeds, coupon ids) and every event (``events``). :func:`rebuild` plays them back
+in the order the engine applied them (each ``actions`` row says after which event: ``after_seq``) into
+a scratch :class:`SessionEngine` whose clock reads each row's own time. So the state comes out of the
+same handlers and the same event rules that built it the first time: units sold per product, GMV,
+the flash sales with their sold counts and buyers, coupon claims, lucky-bag participants (and draws
+whose deadline passed before the crash), the explain card, the pinned product and comment, the
+teleprompter notes, the message ids already seen.
 
 What the scratch engine does not do again: emit system events, send room commands or log actions;
 the first run did those and they are in the log. The catalog commands (``CommandSpec.catalog``:
@@ -149,7 +150,7 @@ def rebuild(
         if feed is not None:
             feed(events)
         for event in events:
-            while todo and todo[0]["ts"] < event.ts:  # a tie: the event first (a pin names its seq)
+            while todo and _comes_before(todo[0], event):
                 run(todo.popleft())
             if batch and event.ts - batch[0].ts > BATCH_S:
                 flush()
@@ -159,6 +160,13 @@ def rebuild(
     flush()
     _explain_and_pins(engine.state, rows)
     return Rebuilt(engine, last_seq, rows, count)
+
+
+def _comes_before(row: dict[str, Any], event: LiveEvent) -> bool:
+    """Whether the command of ``row`` ran before ``event`` was applied: by the ``seq`` it was logged after,
+    or (rows logged before that column) by time, the event first on a tie (a pin names its seq)."""
+    after = row.get("after_seq")
+    return event.seq > after if isinstance(after, int) else row["ts"] < event.ts
 
 
 def _keep_session_scope(state: SessionState, rows: list[dict[str, Any]]) -> None:

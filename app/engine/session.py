@@ -441,6 +441,7 @@ class SessionEngine:
                 self.log.record_action(
                     session, command_id=command.command_id, actor=command.actor,
                     name=command.name, args=args, ts=ts, result=result, detail=detail,
+                    after_seq=self._seq if session == current else None,
                 )
         logger.info("command %s %s by %s: %s %s", command.name, command.command_id, command.actor, result,
                   detail)

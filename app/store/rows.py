@@ -57,11 +57,11 @@ def row_to_event(row: tuple[Any, ...]) -> LiveEvent:
 
 ACTION_RESULTS = frozenset({"applied", "duplicate", "rejected"})
 INSERT_ACTION = (
-    "INSERT INTO actions (session_id, command_id, actor, name, args, ts, result, detail) "
-    "VALUES (?,?,?,?,?,?,?,?)"
+    "INSERT INTO actions (session_id, command_id, actor, name, args, ts, result, detail, after_seq) "
+    "VALUES (?,?,?,?,?,?,?,?,?)"
 )
 SELECT_ACTIONS = (
-    "SELECT session_id, command_id, actor, name, args, ts, result, detail "
+    "SELECT session_id, command_id, actor, name, args, ts, result, detail, after_seq "
     "FROM actions WHERE session_id = ? ORDER BY rowid"
 )
 

@@ -149,9 +149,15 @@ def _migration_shop_orders(db: Database) -> None:
     )
 
 
+def _migration_action_seq(db: Database) -> None:
+    """Where each command fell among the events: the ``seq`` of the last event applied before it (NULL in
+    rows logged before this column), so a show continued after a crash replays them in that order."""
+    db.execute("ALTER TABLE actions ADD COLUMN after_seq INTEGER")
+
+
 # Migration N is MIGRATIONS[N - 1]. Append new ones; never edit or reorder one that has shipped.
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (
-    _migration_1, _migration_metrics, _migration_products, _migration_shop_orders,
+    _migration_1, _migration_metrics, _migration_products, _migration_shop_orders, _migration_action_seq,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -144,12 +144,14 @@ class SessionLog(LogQueries):
         ts: float,
         result: str,
         detail: str = "",
+        after_seq: int | None = None,
     ) -> None:
-        """Queue one operator command and its outcome (``applied``/``duplicate``/``rejected``)."""
+        """Queue one operator command and its outcome (``applied``/``duplicate``/``rejected``);
+        ``after_seq``: the ``seq`` of the last event the engine had applied when it handled it."""
         if result not in ACTION_RESULTS:
             raise ValueError(f"result must be one of {sorted(ACTION_RESULTS)}, not {result!r}")
         self._writer.check_open()
-        self._writer.put_action((session_id, command_id, actor, name, dumps(args), ts, result, detail))
+        self._writer.put_action((session_id, command_id, actor, name, dumps(args), ts, result, detail, after_seq))
 
     def save_products(self, session_id: int, products: Sequence[Mapping[str, Any]]) -> None:
         """Queue a snapshot of the session's catalog (replacing the previous one); returns at once.

@@ -209,6 +209,31 @@ def test_a_product_unlisted_after_its_explain_is_not_explained(tmp_path: Path) -
         log.close()
 
 
+def test_commands_and_events_replay_in_the_order_the_engine_applied_them(tmp_path: Path) -> None:
+    """An order the room stamped a moment before the sale started (its clock, its tick) but that arrived after
+    the engine started it counts in the sale, live and after the crash alike."""
+    path = tmp_path / "sessions.sqlite"
+    clock = ManualClock()
+    with SessionLog(path) as log:
+        engine = _engine(log, clock)
+        assert engine.execute(Command("start_flash_sale", {"no": 3, "price_fen": 6990, "stock": 20,
+                                                           "duration_s": 60}, command_id="fs")).applied
+        early = _order(clock, "u1", P3.product_id, 1, 6990, "early")
+        early.ts -= 0.03
+        engine.submit([early])
+        engine.drain()
+        assert engine.state.flash_sales["fs"].sold == 1
+        sid = engine.state.session_id
+        assert sid is not None
+    _die(path, sid)
+    log, engine, _ = _continue(path, clock)
+    try:
+        assert engine.state.flash_sales["fs"].sold == 1
+        asyncio.run(engine.end_session())
+    finally:
+        log.close()
+
+
 def test_nothing_to_continue_after_a_clean_end(tmp_path: Path) -> None:
     path = tmp_path / "sessions.sqlite"
     clock = ManualClock()

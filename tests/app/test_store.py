@@ -229,7 +229,8 @@ def test_a_log_from_a_newer_livedeck_is_refused(tmp_path: Path) -> None:
 def test_an_action_round_trips(store: SessionLog) -> None:
     sid = store.start_session("show", "demo")
     store.record_action(sid, command_id="c-1", actor="场控小王", name="push_product",
-                        args={"product_id": "SKU-003", "价格": 9900}, ts=1_700_000_010.0, result="applied")
+                        args={"product_id": "SKU-003", "价格": 9900}, ts=1_700_000_010.0, result="applied",
+                        after_seq=7)
     store.record_action(sid, command_id="c-1", actor="场控小王", name="push_product",
                         args={"product_id": "SKU-003", "价格": 9900}, ts=1_700_000_010.2, result="duplicate",
                         detail="already applied")
@@ -238,8 +239,8 @@ def test_an_action_round_trips(store: SessionLog) -> None:
     applied, duplicate = store.actions(sid)
     assert applied == {"session_id": sid, "command_id": "c-1", "actor": "场控小王", "name": "push_product",
                        "args": {"product_id": "SKU-003", "价格": 9900}, "ts": 1_700_000_010.0,
-                       "result": "applied", "detail": ""}
-    assert (duplicate["result"], duplicate["detail"]) == ("duplicate", "already applied")
+                       "result": "applied", "detail": "", "after_seq": 7}
+    assert (duplicate["result"], duplicate["detail"], duplicate["after_seq"]) == ("duplicate", "already applied", None)
     with pytest.raises(ValueError, match="result"):
         store.record_action(sid, command_id="c-2", actor="a", name="n", args={}, ts=0.0, result="ok")
 
