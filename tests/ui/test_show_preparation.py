@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.commerce.catalog import demo_catalog_path, load_products_csv
@@ -157,7 +158,7 @@ def test_save_open_rename_and_delete_shows_from_the_menu(
         keeper.save_as("早场", "")
         assert window.engine.load_catalog(load_products_csv(demo_catalog_path())).applied
         dialog = keeper.open_open_dialog()
-        names = [dialog.list.item(i).data(256) for i in range(dialog.list.count())]
+        names = [dialog.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(dialog.list.count())]
         assert sorted(names) == ["周五晚场", "早场"]
         dialog.list.setCurrentRow(names.index("周五晚场"))
         assert dialog.open_selected()
@@ -168,7 +169,7 @@ def test_save_open_rename_and_delete_shows_from_the_menu(
         assert len(ShowLibrary(tmp_path / "shows").load("早场").products) == 12
 
         dialog = OpenShowDialog(keeper, window)
-        dialog.list.setCurrentRow([dialog.list.item(i).data(256) for i in range(2)].index("早场"))
+        dialog.list.setCurrentRow([dialog.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(2)].index("早场"))
         dialog.rename_edit.setText("周五晚场")
         assert not dialog.rename_selected()
         assert "已有名为「周五晚场」的方案" in dialog.message.text()
@@ -203,7 +204,7 @@ def test_opening_a_show_while_a_flash_sale_runs_says_why_and_changes_nothing(
         sale = Command("start_flash_sale", {"no": 8, "price_fen": 1990, "stock": 5, "duration_s": 60})
         assert window.engine.execute(sale).applied
         dialog = keeper.open_open_dialog()
-        names = [dialog.list.item(i).data(256) for i in range(dialog.list.count())]
+        names = [dialog.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(dialog.list.count())]
         dialog.list.setCurrentRow(names.index("演示"))
         assert not dialog.open_selected()
         assert dialog.message.text() == "未能打开「演示」：秒杀进行中，不能替换商品列表"

@@ -14,7 +14,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
@@ -45,6 +45,8 @@ log = logging.getLogger("livedeck.ui.shows")
 #: Changes arriving together (an import, a plan pasted row by row) are written once, this long after.
 AUTOSAVE_MS = 400
 _PRODUCT_CHANGES = {"catalog", "queue", "product"}
+#: The show's name on each row of the open dialog's list.
+_NAME_ROLE = Qt.ItemDataRole.UserRole
 
 
 def last_show(library: ShowLibrary, settings: Settings) -> Preparation | None:
@@ -81,6 +83,7 @@ class ShowKeeper(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(AUTOSAVE_MS)
         self._timer.timeout.connect(self.autosave)
+        self._saved = Preparation("")  # what the show's file holds (set below, before any save)
         if prep is not None:
             self.apply(prep, load_products=False)
         self._saved = self.collect()
@@ -112,8 +115,7 @@ class ShowKeeper(QObject):
             data.pop("catalog", None)  # the show's products are the plan's catalog
             parse_plan(data)
         except PlanError:
-            saved = getattr(self, "_saved", None)
-            return saved.plan if saved is not None else None
+            return self._saved.plan
         return data if data["steps"] else None
 
     # -- preparation → console ------------------------------------------------------------------------
@@ -341,7 +343,7 @@ class OpenShowDialog(QDialog):
             mark = tr("（当前）") if entry.name == self.keeper.name else ""
             item = QListWidgetItem(tr("{name}{mark} · {n} 个商品 · {when}", name=entry.name, mark=mark,
                                       n=entry.products, when=when))
-            item.setData(256, entry.name)
+            item.setData(_NAME_ROLE, entry.name)
             self.list.addItem(item)
             if entry.name == (select or self.keeper.name):
                 self.list.setCurrentItem(item)
@@ -353,7 +355,7 @@ class OpenShowDialog(QDialog):
 
     def selected(self) -> str | None:
         item = self.list.currentItem()
-        return item.data(256) if item is not None else None
+        return item.data(_NAME_ROLE) if item is not None else None
 
     def _selected_changed(self) -> None:
         name = self.selected()
