@@ -241,6 +241,23 @@ class PlanRunner:
         """Start the plan's timeline at monotonic time ``at`` (default: the session's start, else now)."""
         started = self.engine.state.started_monotonic
         self.started_at = at if at is not None else started if started is not None else self.clock.monotonic()
+        self._take_up_steps_run()
+
+    def _take_up_steps_run(self) -> None:
+        """The steps this session already ran (the plan followed again, or a show continued after a crash,
+        app/engine/resume.py) are done (``duplicate``; a refused one stays refused) without being sent
+        again: following goes on from the first step not run, and none of them is asked about as overdue."""
+        state, steps = self.engine.state, self.plan.steps
+        results = {row["command_id"]: (row["result"], row["detail"]) for row in self.engine.actions
+                   if row["actor"] == "plan" and row["result"] != "duplicate"}
+        while self._next < len(steps):
+            step = steps[self._next]
+            found = results.get(state.scoped_id(step.command_id))  # a prompt-only step's: its note's
+            if found is None:
+                return
+            result, detail = found
+            self.outcomes[step.index] = StepOutcome("duplicate") if result == "applied" else StepOutcome(result, detail)
+            self._next += 1
 
     def status(self, now: float | None = None) -> PlanStatus:
         now = self.clock.monotonic() if now is None else now

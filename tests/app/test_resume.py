@@ -23,6 +23,7 @@ from app.core.clock import ManualClock
 from app.core.events import Command, Kind, LiveEvent
 from app.engine.resume import Restored, continue_interrupted, find_interrupted
 from app.engine.session import SessionEngine
+from app.show.plan import PlanRunner, parse_plan
 from app.store.session_log import SessionLog
 
 PRODUCTS = load_products_csv(demo_catalog_path())
@@ -229,6 +230,37 @@ def test_commands_and_events_replay_in_the_order_the_engine_applied_them(tmp_pat
     log, engine, _ = _continue(path, clock)
     try:
         assert engine.state.flash_sales["fs"].sold == 1
+        asyncio.run(engine.end_session())
+    finally:
+        log.close()
+
+
+def test_following_the_plan_again_goes_on_from_the_first_step_not_run(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.sqlite"
+    clock = ManualClock()
+    plan = parse_plan({"steps": [{"at": 0, "command": "explain", "args": {"no": 3}},
+                                 {"at": 5, "prompt": "介绍 5号"},
+                                 {"at": 600, "command": "explain", "args": {"no": 5}}]})
+    with SessionLog(path) as log:
+        engine = _engine(log, clock)
+        runner = PlanRunner(engine, plan)
+        clock.advance(6)
+        assert [s.index for s in runner.run_due()] == [1, 2]
+        sid = engine.state.session_id
+        assert sid is not None
+    _die(path, sid)
+    clock.advance(60)
+    log, engine, restored = _continue(path, clock)
+    try:
+        assert restored.plan_steps == 2
+        again = PlanRunner(engine, plan)
+        again.start()
+        status = again.status()
+        assert (status.current.index, status.next.index) == (2, 3)  # type: ignore[union-attr]
+        assert status.next_in == pytest.approx(600 - 66)  # on the show's own timeline
+        assert again.overdue() == []  # nothing to ask about: the steps whose time passed did run
+        assert [again.outcomes[i].result for i in (1, 2)] == ["duplicate", "duplicate"]  # ran, not sent again
+        assert not [a for a in engine.actions if a["result"] == "duplicate"]
         asyncio.run(engine.end_session())
     finally:
         log.close()
