@@ -3,6 +3,7 @@
 * Qt runs offscreen unless told otherwise (set before anything imports Qt).
 * ``LIVEDECK_HOME`` points at a fresh temporary directory, so no test touches the user's data.
 * The UI language goes back to Chinese after each test.
+* ``demo_room(seed, rate)`` starts an embedded demo room and gives its ws:// address; it stops after the test.
 * A Qt test fails if it leaves a QTimer running or a QThread alive (napari's habit): a leaked timer
   fires into the next test, a leaked thread crashes the interpreter at exit.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import inspect
 import os
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,25 @@ def livedeck_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home.mkdir()
     monkeypatch.setenv("LIVEDECK_HOME", str(home))
     return home
+
+
+@pytest.fixture
+def demo_room() -> Iterator[Callable[..., str]]:
+    """Start demo rooms (app.rooms.demo.DemoRoomThread) for the test: ``demo_room(seed=7, rate=50)``
+    returns the room's ws:// address; every room started is stopped after the test."""
+    from app.rooms.demo import DemoRoomThread
+
+    rooms: list[DemoRoomThread] = []
+
+    def start(seed: int = 7, rate: float = 50.0) -> str:
+        room = DemoRoomThread(seed=seed, rate=rate)
+        room.start()
+        rooms.append(room)
+        return room.url
+
+    yield start
+    for room in rooms:
+        room.stop()
 
 
 @pytest.fixture(autouse=True)

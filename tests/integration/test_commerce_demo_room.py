@@ -8,7 +8,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,6 @@ import pytest
 from app.commerce.catalog import demo_catalog_path, load_products_csv
 from app.core.events import Command, Kind
 from app.engine.session import SessionEngine
-from app.rooms.demo import DemoRoomThread
 from app.show.show import Show, SourceSpec
 from app.sources.base import SourceState
 from app.store.session_log import SessionLog
@@ -24,11 +23,8 @@ from tests.waiting import wait_until
 
 
 @pytest.fixture
-def demo_url() -> Iterator[str]:
-    room = DemoRoomThread(seed=5, rate=400)
-    room.start()
-    yield room.url
-    room.stop()
+def demo_url(demo_room: Callable[..., str]) -> str:
+    return demo_room(seed=5, rate=400)
 
 
 def test_explaining_product_3_yields_orders_for_product_3_only(demo_url: str, tmp_path: Path) -> None:

@@ -8,14 +8,13 @@ shows and acks none as ``duplicate``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from app.commerce.catalog import demo_catalog_path, load_products_csv
 from app.engine.session import SessionEngine
-from app.rooms.demo import DemoRoomThread
 from app.show.plan import PlanRunner, parse_plan
 from app.show.show import Show, SourceSpec
 from app.sources.base import SourceState
@@ -34,11 +33,8 @@ ROOM_COMMANDS = 5  # every step above goes to the room
 
 
 @pytest.fixture
-def demo_url() -> Iterator[str]:
-    room = DemoRoomThread(seed=7, rate=50)
-    room.start()
-    yield room.url
-    room.stop()
+def demo_url(demo_room: Callable[..., str]) -> str:
+    return demo_room(seed=7, rate=50)
 
 
 def test_two_shows_in_a_row_push_every_plan_step_to_the_same_room(demo_url: str, tmp_path: Path) -> None:

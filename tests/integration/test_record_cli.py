@@ -8,20 +8,15 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from app.rooms.demo import DemoRoomThread
-
 
 @pytest.fixture
-def demo_url() -> Iterator[str]:
-    room = DemoRoomThread(seed=3, rate=200)
-    room.start()
-    yield room.url
-    room.stop()
+def demo_url(demo_room: Callable[..., str]) -> str:
+    return demo_room(seed=3, rate=200)
 
 
 def livedeck(*args: str) -> list[str]:

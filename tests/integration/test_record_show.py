@@ -7,7 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,16 +15,12 @@ import pytest
 from app.commerce.catalog import demo_catalog_path, load_products_csv
 from app.core.events import Command
 from app.review.results import Review
-from app.rooms.demo import DemoRoomThread
 from app.show.preparation import Preparation, ShowLibrary
 
 
 @pytest.fixture
-def demo_url() -> Iterator[str]:
-    room = DemoRoomThread(seed=3, rate=300)
-    room.start()
-    yield room.url
-    room.stop()
+def demo_url(demo_room: Callable[..., str]) -> str:
+    return demo_room(seed=3, rate=300)
 
 
 def _record(tmp_path: Path, url: str, *extra: str) -> subprocess.CompletedProcess[str]:

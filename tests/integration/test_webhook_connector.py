@@ -10,7 +10,7 @@ import json
 import logging
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,6 @@ from app.commerce.catalog import demo_catalog_path, load_products_csv
 from app.connectors.webhook import check_url, describe_url
 from app.core.events import Command
 from app.engine.session import SessionEngine
-from app.rooms.demo import DemoRoomThread
 from app.show.show import Show, SourceSpec
 from app.store.session_log import SessionLog
 
@@ -31,11 +30,8 @@ P3 = "100552"  # 3号 of the demo catalog
 
 
 @pytest.fixture
-def demo_url() -> Iterator[str]:
-    room = DemoRoomThread(seed=7, rate=50)
-    room.start()
-    yield room.url
-    room.stop()
+def demo_url(demo_room: Callable[..., str]) -> str:
+    return demo_room(seed=7, rate=50)
 
 
 class _Recorder(BaseHTTPRequestHandler):

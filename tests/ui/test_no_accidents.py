@@ -8,7 +8,7 @@ import contextlib
 import re
 import socket
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,6 @@ from pytestqt.qtbot import QtBot
 from app.commerce.catalog import demo_catalog_path, load_products_csv
 from app.core.events import Command
 from app.core.settings import Settings
-from app.rooms.demo import DemoRoomThread
 from app.show.show import SourceSpec, open_show
 from tests.ui.conftest import wait_until
 from ui.live.connect_dialog import ConnectDialog
@@ -32,19 +31,13 @@ pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (raise\(\)
 
 
 @pytest.fixture
-def room() -> Iterator[str]:
-    demo = DemoRoomThread(seed=7, rate=40)
-    demo.start()
-    yield demo.url
-    demo.stop()
+def room(demo_room: Callable[..., str]) -> str:
+    return demo_room(seed=7, rate=40)
 
 
 @pytest.fixture
-def second_room() -> Iterator[str]:
-    demo = DemoRoomThread(seed=8, rate=40)
-    demo.start()
-    yield demo.url
-    demo.stop()
+def second_room(demo_room: Callable[..., str]) -> str:
+    return demo_room(seed=8, rate=40)
 
 
 @contextlib.asynccontextmanager
