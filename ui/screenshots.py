@@ -1,12 +1,15 @@
 """``make shots``: render the console on a seeded demo room and save PNGs to look at.
 
-Runs offscreen (QT_QPA_PLATFORM=offscreen) so it works on CI and headless machines.
+Runs offscreen (QT_QPA_PLATFORM=offscreen) so it works on CI and headless machines. Everything it
+writes (the session log, settings, saved shows, the demo room's state) goes into the output folder,
+never into the user's data directory.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -82,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="1440x900")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    os.environ["LIVEDECK_HOME"] = str((args.out / "data").resolve())  # shots never touch the user's data
     set_language(args.lang)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
