@@ -80,7 +80,7 @@ class KpiTile(QWidget):
 
 class HeaderBar(QWidget):
     """Source health, session clock, online now, orders and GMV, and the running countdown: what the
-    anchor reads at a glance (ARCHITECTURE's header). Everything else is on the 数据看板 dock, so the
+    anchor reads at a glance. Everything else is on the 数据看板 dock, so the
     header fits a laptop screen beside the docks even with a 4-hour show's numbers."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
