@@ -161,7 +161,7 @@ COMMANDS: Mapping[str, CommandSpec] = {spec.name: spec for spec in (
         _NO, Arg("price_fen", ArgType.INT), Arg("stock", ArgType.INT),
         Arg("limit_per_user", ArgType.INT, default=None),
         Arg("warmup_s", ArgType.SECONDS, low=0, default=0.0), Arg("duration_s", ArgType.SECONDS),
-    ), room=True, hotkey="Alt+S", hotkey_label=lambda: tr("开始/结束当前商品准备好的秒杀")),
+    ), room=True, hotkey="Alt+S", hotkey_label=lambda: tr("开始/结束当前商品的秒杀（没有准备时按默认值）")),
     CommandSpec("stop_flash_sale", lambda: tr("停止秒杀"), flash_sales.stop_flash_sale, (_NO,), room=True),
     CommandSpec("drop_coupon", lambda: tr("发券"), coupons.drop_coupon, (
         Arg("kind", ArgType.TEXT), Arg("coupon_id", ArgType.TEXT, default=""),

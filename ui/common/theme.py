@@ -46,6 +46,8 @@ COLORS: dict[str, str] = {
     "red": "#ff4d4f",
     "grey": "#6e6e7a",
     "question": "#4da3ff",
+    "selection": "#4da3ff",  # the selected row's frame: a cool blue, visible on the accent 讲解中 row too
+    "selection_fill": "#1d3350",
 }
 
 

@@ -83,12 +83,19 @@ def ask_to_end(
     if not is_live(engine):
         then()
         return None
-    box = QMessageBox(QMessageBox.Icon.Question, question.title(), question_text(engine, question),
-                      QMessageBox.StandardButton.NoButton, parent)
-    box.setObjectName("endShowQuestion")
+    return confirm_box(parent, question.title(), question_text(engine, question), question.confirm(), then,
+                       name="endShowQuestion")
+
+
+def confirm_box(parent: QWidget, title: str, text: str, confirm_label: str, then: Callable[[], None], *,
+                name: str) -> QMessageBox:
+    """A window-modal question opened without blocking the loop: ``then`` runs only when its confirm
+    button (``confirm_label``, the default: Enter) is chosen; 取消, Esc or closing it does nothing."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
+    box.setObjectName(name)
     box.setWindowModality(Qt.WindowModality.WindowModal)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    confirm = box.addButton(question.confirm(), QMessageBox.ButtonRole.AcceptRole)
+    confirm = box.addButton(confirm_label, QMessageBox.ButtonRole.AcceptRole)
     cancel = box.addButton(tr("取消"), QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(confirm)
     box.setEscapeButton(cancel)

@@ -4,6 +4,11 @@ A *prepared* sale is a ready :class:`Command` whose id was generated when it was
 the hotkey and a retry all send that same id, and the engine answers ``duplicate`` (nothing twice). The
 id goes out scoped to the session (``SessionState.scoped_id``): the same sale started again in the next
 show is a new command to the room, not a duplicate of the rehearsal's.
+
+A sale not cheaper than the product's 到手价 (the price every viewer pays anyway) is no deal: the form
+says so under the price (:func:`price_warning`), and so does Alt+S's question. :func:`sale_defaults`
+is what a sale of a product starts from when nothing was typed (a row's 秒杀, Alt+S with nothing
+prepared): the product's 到手价, the last sale's duration (60 s at first) and a share of the stock.
 """
 
 from __future__ import annotations
@@ -13,12 +18,14 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
+from app.commerce.catalog import Product
 from app.commerce.promotions import FlashSale
 from app.core.events import Command
 from app.core.i18n import tr
-from app.core.units import format_clock, format_fen, format_yuan
+from app.core.units import AmountError, format_clock, format_fen, format_yuan, parse_yuan
 from app.engine.commands import CommandResult
 from app.engine.session import SessionEngine
+from ui.common.theme import color
 from ui.live.promotion_fields import (
     FieldRow,
     Send,
@@ -30,6 +37,48 @@ from ui.live.promotion_fields import (
     say,
     set_lines,
 )
+
+#: A first sale's duration, before any sale ran this show.
+DEFAULT_DURATION_S = 60.0
+#: A first sale's share of the stock left.
+STOCK_SHARE = 0.2
+#: A first sale's units when the product's stock is unknown (its file had no 库存).
+STOCK_WITHOUT_COUNT = 20
+
+
+def price_warning(product: Product | None, price_fen: int | None) -> str:
+    """Why a flash-sale price is no deal ('' when it is one): not below the product's 到手价."""
+    if product is None or price_fen is None or price_fen < product.price_fen:
+        return ""
+    if price_fen == product.price_fen:
+        return tr("秒杀价与到手价 {price} 相同，观众没有额外优惠", price=format_fen(product.price_fen))
+    return tr("秒杀价高于到手价 {price}，观众没有优惠", price=format_fen(product.price_fen))
+
+
+def sale_defaults(engine: SessionEngine, no: int) -> dict[str, Any] | str:
+    """A ``start_flash_sale``'s args for product ``no`` from sensible defaults, or why there is none.
+
+    The price is the product's 到手价; the duration the last sale's this show (else
+    :data:`DEFAULT_DURATION_S`); the units the last sale's, at most the stock left (else
+    :data:`STOCK_SHARE` of the stock left, at least 1; :data:`STOCK_WITHOUT_COUNT` when the stock is
+    unknown)."""
+    state = engine.state
+    product = state.queue.get(no)
+    if product is None:
+        return tr("没有 {no} 号商品", no=no)
+    if product.price_fen <= 0:
+        return tr("{no} 号的到手价是 {price}，请在营销面板填写秒杀价", no=no, price=format_fen(product.price_fen))
+    left = max(0, product.stock - state.sold[product.product_id]) if product.stock else None
+    if left == 0:
+        return tr("{no} 号已售罄，不能开秒杀", no=no)
+    last = next(reversed(state.flash_sales.values()), None)
+    duration = (last.ends_at - last.starts_at) if last is not None else DEFAULT_DURATION_S
+    if last is not None:
+        stock = last.stock if left is None else min(left, last.stock)
+    else:
+        stock = STOCK_WITHOUT_COUNT if left is None else max(1, round(left * STOCK_SHARE))
+    return {"no": no, "price_fen": product.price_fen, "stock": stock, "limit_per_user": None,
+            "warmup_s": 0.0, "duration_s": round(duration, 3)}
 
 
 class FlashSaleTab(QWidget):
@@ -52,9 +101,16 @@ class FlashSaleTab(QWidget):
         self.product_error = QLabel(self)
         self.product_error.setObjectName("fieldError")
         self.product_error.hide()
+        self.price_warning = QLabel(self)
+        self.price_warning.setObjectName("priceWarning")
+        self.price_warning.setWordWrap(True)
+        self.price_warning.setStyleSheet(f"color: {color('amber').name()}; font-weight: bold;")
+        self.price_warning.hide()
+        self.sale_price.edit.textChanged.connect(lambda _text: self._check_price())
         form.addRow(tr("商品"), self.product_combo)
         form.addRow("", self.product_error)
         form.addRow(tr("秒杀价（元）"), self.sale_price)
+        form.addRow("", self.price_warning)
         form.addRow(tr("库存"), self.sale_stock)
         form.addRow(tr("每人限购"), self.sale_limit)
         form.addRow(tr("预热（秒）"), self.sale_warmup)
@@ -74,6 +130,37 @@ class FlashSaleTab(QWidget):
         product = self.engine.state.queue.get(self.product_combo.currentData() or 0)
         if product is not None and not self.sale_price.text().strip():
             self.sale_price.edit.setText(format_yuan(product.price_fen))
+        self._check_price()
+
+    def _check_price(self) -> None:
+        """Warn under the price when it is not below the chosen product's 到手价."""
+        try:
+            price: int | None = parse_yuan(self.sale_price.text())
+        except AmountError:
+            price = None  # the field's own error says what is wrong when it is prepared
+        text = price_warning(self.engine.state.queue.get(self.product_combo.currentData() or 0), price)
+        self.price_warning.setText(text)
+        self.price_warning.setVisible(bool(text))
+
+    def open_for(self, no: int) -> None:
+        """Show product ``no``'s sale: the one prepared for it, else the form filled from
+        :func:`sale_defaults`, with the price field focused (a row's 秒杀)."""
+        index = self.product_combo.findData(no)
+        if index < 0:
+            return
+        self.product_combo.setCurrentIndex(index)
+        if self.prepared(no) is None:
+            defaults = sale_defaults(self.engine, no)
+            if isinstance(defaults, str):
+                say(self.sale_message, defaults, "rejected")
+            else:
+                say(self.sale_message, "", "")
+                self.sale_price.edit.setText(format_yuan(defaults["price_fen"]))
+                self.sale_stock.edit.setText(str(defaults["stock"]))
+                self.sale_duration.edit.setText(f"{defaults['duration_s']:g}")
+        self._check_price()
+        self.sale_price.edit.setFocus()
+        self.sale_price.edit.selectAll()
 
     def prepare(self) -> Command | None:
         """Check the form; on success the sale is prepared with a fresh ``command_id``."""
@@ -96,6 +183,12 @@ class FlashSaleTab(QWidget):
         say(self.sale_message, "", "")
         self.draw_prepared()
         return self._prepared
+
+    def default_command(self, no: int) -> Command | str:
+        """A new ``start_flash_sale`` of product ``no`` from :func:`sale_defaults` (not prepared yet:
+        :meth:`restore` prepares it), or why there is none."""
+        args = sale_defaults(self.engine, no)
+        return args if isinstance(args, str) else Command("start_flash_sale", args, "local", uuid.uuid4().hex)
 
     def prepared(self, no: int | None = None) -> Command | None:
         """The prepared ``start_flash_sale`` command (for product ``no`` when given), or None."""

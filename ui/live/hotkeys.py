@@ -11,7 +11,9 @@ Defaults (chosen for one hand on the keyboard, hard to hit by accident while typ
 * Alt+1 … Alt+9 — 讲解 product 序号 1–9 (the number viewers say); Ctrl+G — 讲解 any 序号 (type it);
 * Alt+↓ / Alt+↑ — explain the next / previous *listed* product in queue order (rebind to
   PgDown/PgUp for a presenter clicker); Alt+0 — 取消讲解;
-* Alt+S — start the prepared flash sale of the product being explained, or stop its running sale;
+* Alt+S — start the prepared flash sale of the product being explained, or stop its running sale; with
+  none prepared, one from the defaults (its 到手价, the last sale's duration and stock) after one
+  question naming product, price, units and duration (Enter starts, Esc cancels);
 * Alt+C — drop the prepared coupon; Alt+T — pin the product being explained at the top of the cart;
 * Alt+P — pin the comment selected in the feed; Alt+Shift+P — unpin;
 * F1 — this list.
@@ -35,6 +37,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QKeySequenceEdit,
     QLabel,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -43,10 +46,13 @@ from PySide6.QtWidgets import (
 from app.core.events import Command
 from app.core.i18n import tr
 from app.core.settings import Settings
+from app.core.units import format_clock, format_fen
 from app.engine.commands import COMMANDS
 from app.engine.session import SessionEngine
 from ui.common.commands import CommandRunner
 from ui.common.theme import color
+from ui.live.confirm import confirm_box
+from ui.live.flash_sale_tab import price_warning
 
 _PORTABLE = QKeySequence.SequenceFormat.PortableText
 _NATIVE = QKeySequence.SequenceFormat.NativeText
@@ -96,6 +102,12 @@ class PreparedPromotions(Protocol):
 
     def prepared_flash_sale(self, no: int) -> Command | None:
         """The ``start_flash_sale`` command prepared for product ``no``."""
+
+    def default_flash_sale(self, no: int) -> Command | str:
+        """A new ``start_flash_sale`` of product ``no`` from the defaults, not prepared; or why none."""
+
+    def adopt_flash_sale(self, cmd: Command) -> Command | None:
+        """Prepare ``cmd``; the command as this session sends it."""
 
     def prepared_coupon(self) -> Command | None:
         """The prepared ``drop_coupon`` command."""
@@ -197,6 +209,7 @@ class ConsoleHotkeys(HotkeyManager):
         self.host = host
         self.prepared = prepared
         self.overlay: HotkeyOverlay | None = None
+        self.sale_question: QMessageBox | None = None  # Alt+S's question (a sale from the defaults)
         handlers: dict[str, Callable[[], object]] = {f"explain_{n}": self._explain_key(n) for n in range(1, 10)}
         handlers.update({
             "explain_number": self.ask_number,
@@ -247,11 +260,53 @@ class ConsoleHotkeys(HotkeyManager):
         if engine.state.running_sale(no) is not None:
             self.runner.run("stop_flash_sale", {"no": no}, done=tr("{no} 号秒杀已结束", no=no))
             return
-        sale = self.prepared.prepared_flash_sale(no) if self.prepared is not None else None
-        if sale is None:
+        if self.prepared is None:
             self.runner.say(tr("{no} 号没有准备好的秒杀（在促销面板准备）", no=no), error=True)
             return
-        self.runner.run(sale.name, sale.args, command_id=sale.command_id, done=tr("{no} 号秒杀已开始", no=no))
+        sale = self.prepared.prepared_flash_sale(no)
+        if sale is None:
+            self.ask_default_sale(no)
+            return
+        self._start_sale(sale)
+
+    def _start_sale(self, sale: Command) -> None:
+        self.runner.run(sale.name, sale.args, command_id=sale.command_id,
+                        done=tr("{no} 号秒杀已开始", no=sale.args["no"]))
+
+    def ask_default_sale(self, no: int) -> QMessageBox | None:
+        """Nothing prepared for product ``no``: ask once whether to start a sale from the defaults, naming
+        product, price, units and duration (and warning when the price is no deal); on 开始秒杀 it is
+        prepared in the 营销 panel and started. One question at a time."""
+        if self.sale_question is not None:
+            self.sale_question.raise_()
+            return self.sale_question
+        assert self.prepared is not None
+        cmd = self.prepared.default_flash_sale(no)
+        if isinstance(cmd, str):
+            self.runner.say(cmd, error=True)
+            return None
+        args = cmd.args
+        product = self.runner.engine.state.queue.get(no)
+        text = tr("{product} 还没有准备秒杀，按默认值开始？", product=product.label if product else no) + "\n"
+        text += tr("秒杀价 {price} · {stock} 件 · 时长 {duration}", price=format_fen(args["price_fen"]),
+                   stock=args["stock"], duration=format_clock(args["duration_s"]))
+        warning = price_warning(product, args["price_fen"])
+        if warning:
+            text += "\n" + tr("注意：{warning}", warning=warning)
+        prepared = self.prepared
+
+        def start() -> None:
+            sale = prepared.adopt_flash_sale(cmd)
+            if sale is not None:
+                self._start_sale(sale)
+
+        box = confirm_box(self.host, tr("开始秒杀"), text, tr("开始秒杀"), start, name="defaultSaleQuestion")
+        self.sale_question = box
+        box.finished.connect(self._sale_question_closed)
+        return box
+
+    def _sale_question_closed(self) -> None:
+        self.sale_question = None
 
     def drop_coupon(self) -> None:
         coupon = self.prepared.prepared_coupon() if self.prepared is not None else None

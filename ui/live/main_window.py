@@ -231,6 +231,7 @@ class MainWindow(QMainWindow):
         self.promotions_dock = self._add_dock(
             "promotionsDock", tr("营销"), _scrollable(self.promotions), Qt.DockWidgetArea.LeftDockWidgetArea
         )
+        self.queue_panel.flash_sale_requested.connect(self.open_flash_sale)  # a queue row's 秒杀
         # Under the queue: pick a product above, prepare its flash sale or coupon below.
         self.splitDockWidget(self.product_dock, self.promotions_dock, Qt.Orientation.Vertical)
         self.promotions.countdown.connect(self.header.countdown.show_countdown)
@@ -254,6 +255,12 @@ class MainWindow(QMainWindow):
     def _show_status(self, status: SourceStatus) -> None:
         self.header.status.set_status(status)
         self.health.set_status(status)
+
+    def open_flash_sale(self, no: int) -> None:
+        """A queue row's 秒杀: the 营销 dock in front, its 秒杀 tab on product ``no``'s sale."""
+        self.promotions_dock.show()
+        self.promotions_dock.raise_()
+        self.promotions.open_flash_sale(no)
 
     def _product_label(self, product_id: str) -> str:
         product = self.engine.state.queue.by_product_id(product_id)

@@ -4,13 +4,14 @@
 engine and keeps only the order of 序号 it last showed, which it needs to turn an engine
 :class:`~app.commerce.effects.Change` into precise row calls (one ``beginMoveRows`` for a reorder, one
 ``dataChanged`` for 上架/下架, 讲解中 or an edit). :class:`ProductQueuePanel` sends every action as a
-command through :class:`~ui.common.commands.CommandRunner`; it never changes the queue itself.
+command through :class:`~ui.common.commands.CommandRunner`; it never changes the queue itself. The
+cells and the buttons on every row (讲解/取消讲解, 上架/下架, 秒杀) are painted by
+:class:`~ui.live.queue_delegate.QueueDelegate`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
@@ -20,12 +21,11 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
-    QRect,
-    QSize,
     Qt,
+    QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QFont, QFontMetrics, QGuiApplication, QKeyEvent, QPainter, QPen
+from PySide6.QtGui import QAction, QFont, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -34,9 +34,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -49,29 +46,14 @@ from app.core.units import format_count, format_fen, format_yuan, parse_yuan
 from app.engine.session import SessionEngine
 from ui.common.commands import CommandRunner
 from ui.common.theme import color
+from ui.live.queue_delegate import Col, QueueDelegate, QueueRole, RowAction
+
+__all__ = ["MIME_TYPE", "Col", "ProductQueueModel", "ProductQueuePanel", "QueueRole"]
 
 _Index = QModelIndex | QPersistentModelIndex
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _EDIT = int(Qt.ItemDataRole.EditRole)
 MIME_TYPE = "application/x-livedeck-product-no"
-
-
-class Col(IntEnum):
-    NO = 0
-    NAME = 1
-    PRICE = 2
-    STOCK = 3
-    SOLD = 4
-
-
-class QueueRole(IntEnum):
-    """Custom roles of :class:`ProductQueueModel`."""
-
-    NO = int(Qt.ItemDataRole.UserRole) + 1  # int: the 序号
-    PRODUCT = int(Qt.ItemDataRole.UserRole) + 2  # Product
-    LISTED = int(Qt.ItemDataRole.UserRole) + 3  # bool: 上架
-    EXPLAINING = int(Qt.ItemDataRole.UserRole) + 4  # bool: on the explain card
-    STATUS = int(Qt.ItemDataRole.UserRole) + 5  # str: "讲解中", "已下架" or "" (UI language)
 
 
 class ProductQueueModel(QAbstractTableModel):
@@ -82,7 +64,7 @@ class ProductQueueModel(QAbstractTableModel):
         edit_requested(no, fields): an in-place edit asks for ``update_product``.
     """
 
-    HEADERS = ("序号", "商品", "到手价", "库存", "已售")
+    HEADERS = ("序号", "商品", "到手价", "库存", "已售", "操作")
     move_requested = Signal(int, int)
     edit_requested = Signal(int, dict)
 
@@ -143,7 +125,9 @@ class ProductQueueModel(QAbstractTableModel):
                 return format_fen(product.price_fen)
             if column == Col.STOCK:
                 return format_count(max(0, product.stock - sold)) if product.stock else "—"
-            return format_count(sold)
+            if column == Col.SOLD:
+                return format_count(sold)
+            return ""  # 操作: the delegate paints the buttons
         if role == _EDIT:
             if column == Col.PRICE:
                 return format_yuan(product.price_fen)
@@ -293,97 +277,6 @@ class ProductQueueModel(QAbstractTableModel):
         self.endMoveRows()
 
 
-class QueueDelegate(QStyledItemDelegate):
-    """Paints the queue: the explained row on the accent colour with a 讲解中 tag, unlisted rows dim,
-    the price with the 原价 struck through beneath it."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
-        explaining = bool(index.data(QueueRole.EXPLAINING))
-        listed = bool(index.data(QueueRole.LISTED))
-        product: Product | None = index.data(QueueRole.PRODUCT)
-        if product is None:
-            super().paint(painter, option, index)
-            return
-        rect: QRect = option.rect  # type: ignore[attr-defined]
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
-        painter.save()
-        if explaining:
-            painter.fillRect(rect, color("accent"))
-        elif selected:
-            painter.fillRect(rect, color("surface_hover"))
-        text_color = color("text") if listed or explaining else color("grey")
-        column = index.column()
-        base_font = QFont(option.font)  # type: ignore[attr-defined]
-        if column == Col.NO:
-            painter.setFont(index.data(Qt.ItemDataRole.FontRole))
-            painter.setPen(text_color)
-            painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), str(product.no))
-        elif column == Col.NAME:
-            x = rect.left() + 6
-            status = index.data(QueueRole.STATUS)
-            if status:
-                x = self._draw_tag(painter, status, explaining, rect, x, base_font)
-            painter.setFont(base_font)
-            painter.setPen(text_color)
-            metrics = QFontMetrics(base_font)
-            name = metrics.elidedText(product.name, Qt.TextElideMode.ElideRight, max(0, rect.right() - x - 4))
-            painter.drawText(QRect(x, rect.top(), rect.right() - x, rect.height()),
-                             int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), name)
-        elif column == Col.PRICE:
-            bold = QFont(base_font)
-            bold.setBold(True)
-            painter.setPen(text_color if not listed or explaining else color("accent_soft"))
-            painter.setFont(bold)
-            if product.original_price_fen:
-                top = QRect(rect.left(), rect.top() + 2, rect.width(), rect.height() // 2 + 2)
-                painter.drawText(top, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom),
-                                 format_fen(product.price_fen))
-                small = QFont(base_font)
-                small.setPixelSize(max(10, base_font.pixelSize() - 3) if base_font.pixelSize() > 0 else 11)
-                small.setStrikeOut(True)
-                painter.setFont(small)
-                painter.setPen(color("text") if explaining else color("text_dim"))
-                bottom = QRect(rect.left(), rect.top() + rect.height() // 2 + 2, rect.width(), rect.height() // 2 - 4)
-                painter.drawText(bottom, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
-                                 format_fen(product.original_price_fen))
-            else:
-                painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), format_fen(product.price_fen))
-        else:
-            painter.setFont(base_font)
-            painter.setPen(text_color)
-            painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), str(index.data()))
-        if selected and explaining:
-            painter.setPen(QPen(color("text"), 2))
-            painter.drawLine(rect.bottomLeft(), rect.bottomRight())
-        painter.restore()
-
-    @staticmethod
-    def _draw_tag(painter: QPainter, label: str, explaining: bool, rect: QRect, x: int, font: QFont) -> int:
-        tag_font = QFont(font)
-        tag_font.setBold(True)
-        metrics = QFontMetrics(tag_font)
-        width = metrics.horizontalAdvance(label) + 12
-        height = metrics.height() + 4
-        box = QRect(x, rect.top() + (rect.height() - height) // 2, width, height)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(color("text") if explaining else color("border"))
-        painter.drawRoundedRect(box, 4, 4)
-        painter.setFont(tag_font)
-        painter.setPen(color("accent") if explaining else color("text_dim"))
-        painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), label)
-        return box.right() + 8
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
-        hint = super().sizeHint(option, index)
-        if index.column() == Col.PRICE:
-            hint.setWidth(QFontMetrics(option.font).horizontalAdvance("¥0,000.00") + 24)  # type: ignore[attr-defined]
-        elif index.column() == Col.NO:
-            hint.setWidth(52)
-        return hint
-
-
 class QueueTable(QTableView):
     """The queue's table; Ctrl+↑/↓ moves the selected product (a ``move`` command)."""
 
@@ -399,12 +292,20 @@ class QueueTable(QTableView):
 
 
 class ProductQueuePanel(QWidget):
-    """The 排品 dock: the queue table, its actions (buttons and context menu) and the last message.
+    """The 排品 dock: the queue table, its actions (the buttons on every row, the toolbar and the context
+    menu) and the last message, which clears itself after :attr:`MESSAGE_MS`.
 
     Args:
         model: the queue model.
         runner: sends the commands and reports rejections.
+
+    Signals:
+        flash_sale_requested(no): a row's 秒杀 was clicked: open product ``no``'s flash sale in 营销.
     """
+
+    flash_sale_requested = Signal(int)
+    #: How long a message under the queue stays (a newer one replaces it at once).
+    MESSAGE_MS = 8000
 
     def __init__(self, model: ProductQueueModel, runner: CommandRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -413,7 +314,8 @@ class ProductQueuePanel(QWidget):
         self.table = QueueTable(self)
         self.table.setObjectName("productTable")
         self.table.setModel(model)
-        self.table.setItemDelegate(QueueDelegate(self.table))
+        self.delegate = QueueDelegate(self.table)
+        self.table.setItemDelegate(self.delegate)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(48)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -446,6 +348,9 @@ class ProductQueuePanel(QWidget):
         self.message.setWordWrap(True)
         self.message.setContentsMargins(8, 0, 8, 6)
         self.message.hide()
+        self._message_timer = QTimer(self)
+        self._message_timer.setSingleShot(True)
+        self._message_timer.timeout.connect(self.message.hide)
 
         buttons = QHBoxLayout()
         buttons.setContentsMargins(6, 6, 6, 0)
@@ -463,8 +368,9 @@ class ProductQueuePanel(QWidget):
 
         self.explain_button.clicked.connect(self.explain_selected)
         self.stop_button.clicked.connect(self.stop_explain)
-        self.list_button.clicked.connect(self.toggle_listed)
+        self.list_button.clicked.connect(lambda: self.toggle_listed())
         self.link_button.clicked.connect(self.copy_link)
+        self.delegate.action_clicked.connect(self._row_action)
         self.table.move_by.connect(self.move_selected)
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.doubleClicked.connect(self._on_double_click)
@@ -494,18 +400,36 @@ class ProductQueuePanel(QWidget):
         self.list_button.setText(tr("下架") if listed or not has else tr("上架"))
         for button in (self.explain_button, self.list_button, self.link_button):
             button.setEnabled(has)
+        self.stop_button.setEnabled(self.model.engine.state.explaining is not None)
 
     # -- actions (all commands) ---------------------------------------------------------------------
+    def _row_action(self, no: int, action: str) -> None:
+        """A button on product ``no``'s row (see :class:`~ui.live.queue_delegate.RowAction`)."""
+        self.select_no(no)
+        if action == RowAction.EXPLAIN:
+            if self.model.engine.state.explaining == no:
+                self.stop_explain()
+            else:
+                self.explain(no)
+        elif action == RowAction.LIST:
+            self.toggle_listed(no)
+        elif action == RowAction.FLASH_SALE:
+            self.flash_sale_requested.emit(no)
+
+    def explain(self, no: int) -> None:
+        self.runner.run("explain", {"no": no}, done=tr("正在讲解 {no} 号，商品卡已推送", no=no))
+
     def explain_selected(self) -> None:
         no = self.selected_no()
         if no is not None:
-            self.runner.run("explain", {"no": no}, done=tr("正在讲解 {no} 号，商品卡已推送", no=no))
+            self.explain(no)
 
     def stop_explain(self) -> None:
         self.runner.run("stop_explain", done=tr("已取消讲解"))
 
-    def toggle_listed(self) -> None:
-        no = self.selected_no()
+    def toggle_listed(self, no: int | None = None) -> None:
+        """上架/下架 product ``no`` (the selected one when not given)."""
+        no = self.selected_no() if no is None else no
         if no is None:
             return
         listed = self.model.engine.state.queue.is_listed(no)
@@ -563,8 +487,8 @@ class ProductQueuePanel(QWidget):
         menu = QMenu(self)
         for label, slot, enabled in (
             (tr("讲解（推送商品卡）"), self.explain_selected, no is not None),
-            (tr("取消讲解"), self.stop_explain, True),
-            (self.list_button.text(), self.toggle_listed, no is not None),
+            (tr("取消讲解"), self.stop_explain, self.model.engine.state.explaining is not None),
+            (self.list_button.text(), lambda: self.toggle_listed(no), no is not None),
             (tr("复制链接"), self.copy_link, no is not None),
             (tr("修改卖点…"), lambda: self.edit_selling_points(no) if no is not None else None, no is not None),
             (tr("上移（Ctrl+↑）"), lambda: self.move_selected(-1), no is not None),
@@ -581,3 +505,7 @@ class ProductQueuePanel(QWidget):
         self.message.setText(text)
         self.message.setStyleSheet(f"color: {color('red' if error else 'text_dim').name()}; font-weight: bold;")
         self.message.setVisible(bool(text))
+        if text:
+            self._message_timer.start(self.MESSAGE_MS)
+        else:
+            self._message_timer.stop()

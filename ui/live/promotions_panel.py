@@ -134,6 +134,21 @@ class PromotionsPanel(QWidget):
         session: the next show sends the same sale as a new command)."""
         return self.sale_tab.session_command(no)
 
+    def default_flash_sale(self, no: int) -> Command | str:
+        """A sale of product ``no`` from the defaults (ui/live/flash_sale_tab.py sale_defaults), not yet
+        prepared, or why there is none."""
+        return self.sale_tab.default_command(no)
+
+    def adopt_flash_sale(self, cmd: Command) -> Command | None:
+        """Prepare ``cmd`` in the 秒杀 tab (the form shows it); the command as this session sends it."""
+        self.sale_tab.restore(cmd)
+        return self.sale_tab.session_command(cmd.args["no"])
+
+    def open_flash_sale(self, no: int) -> None:
+        """The 秒杀 tab on product ``no``'s sale (a queue row's 秒杀)."""
+        self.tabs.setCurrentWidget(self.sale_tab)
+        self.sale_tab.open_for(no)
+
     def prepared_coupon(self) -> Command | None:
         """The prepared ``drop_coupon`` command, or None (its id is fixed when it was prepared, and
         scoped to the session like the sale's)."""
