@@ -45,13 +45,13 @@ class Console:
         self.sale_tab = self.window.promotions.sale_tab
 
     def button_label(self, no: int, action: RowAction) -> str:
-        index = self.panel.model.index(self.panel.model.row_of(no), Col.ACTIONS)
+        index = self.panel.model.index(self.panel.model.row_of(no), Col.NAME)
         return action_label(action, explaining=bool(index.data(QueueRole.EXPLAINING)),
                             listed=bool(index.data(QueueRole.LISTED)))
 
     def click_row_button(self, no: int, action: RowAction) -> None:
         """Click the button ``action`` on product ``no``'s row where the delegate paints it."""
-        index = self.panel.model.index(self.panel.model.row_of(no), Col.ACTIONS)
+        index = self.panel.model.index(self.panel.model.row_of(no), Col.NAME)
         self.table.scrollTo(index)
         rect = self.table.visualRect(index)
         box = dict(self.panel.delegate.button_rects(rect, self.table.font()))[action]
@@ -79,6 +79,18 @@ def test_a_rows_explain_button_explains_that_product_and_then_stops(console: Con
     console.click_row_button(4, RowAction.EXPLAIN)
     assert console.engine.state.explaining is None
     assert console.status(4) == ""
+
+
+def test_a_double_click_on_a_rows_button_acts_once_and_edits_nothing(console: Console) -> None:
+    index = console.panel.model.index(console.panel.model.row_of(5), Col.NAME)
+    box = dict(console.panel.delegate.button_rects(console.table.visualRect(index), console.table.font()))
+    viewport, left, pos = console.table.viewport(), Qt.MouseButton.LeftButton, box[RowAction.EXPLAIN].center()
+    console.qtbot.mouseClick(viewport, left, pos=pos)  # what a double click sends: press, release,
+    console.qtbot.mouseDClick(viewport, left, pos=pos)  # the double click (no second press),
+    console.qtbot.mouseRelease(viewport, left, pos=pos)  # release
+    assert console.engine.state.explaining == 5  # not explained and at once stopped again
+    assert [a["name"] for a in console.engine.actions] == ["explain"]
+    # (a double click on the name itself edits the selling points; the modal guard fails if it opens)
 
 
 def test_a_rows_list_button_unlists_and_lists_it_and_an_unlisted_row_cannot_be_explained(

@@ -64,7 +64,7 @@ class ProductQueueModel(QAbstractTableModel):
         edit_requested(no, fields): an in-place edit asks for ``update_product``.
     """
 
-    HEADERS = ("序号", "商品", "到手价", "库存", "已售", "操作")
+    HEADERS = ("序号", "商品", "到手价", "库存", "已售")
     move_requested = Signal(int, int)
     edit_requested = Signal(int, dict)
 
@@ -125,9 +125,7 @@ class ProductQueueModel(QAbstractTableModel):
                 return format_fen(product.price_fen)
             if column == Col.STOCK:
                 return format_count(max(0, product.stock - sold)) if product.stock else "—"
-            if column == Col.SOLD:
-                return format_count(sold)
-            return ""  # 操作: the delegate paints the buttons
+            return format_count(sold)
         if role == _EDIT:
             if column == Col.PRICE:
                 return format_yuan(product.price_fen)
@@ -476,7 +474,7 @@ class ProductQueuePanel(QWidget):
 
     def _on_double_click(self, index: QModelIndex) -> None:
         no = self.model.no_at(index.row())
-        if no is not None and index.column() == Col.NAME:
+        if no is not None and index.column() == Col.NAME and not self.delegate.last_on_button:
             self.edit_selling_points(no)
 
     def _context_menu(self, pos: QPoint) -> None:
@@ -490,6 +488,7 @@ class ProductQueuePanel(QWidget):
             (tr("取消讲解"), self.stop_explain, self.model.engine.state.explaining is not None),
             (self.list_button.text(), lambda: self.toggle_listed(no), no is not None),
             (tr("复制链接"), self.copy_link, no is not None),
+            (tr("秒杀…"), lambda: self.flash_sale_requested.emit(no) if no is not None else None, no is not None),
             (tr("修改卖点…"), lambda: self.edit_selling_points(no) if no is not None else None, no is not None),
             (tr("上移（Ctrl+↑）"), lambda: self.move_selected(-1), no is not None),
             (tr("下移（Ctrl+↓）"), lambda: self.move_selected(1), no is not None),

@@ -2,11 +2,12 @@
 
 :class:`QueueDelegate` paints every cell of the queue table: the explained row on the accent colour with
 a 讲解中 tag, unlisted rows dim, the price with the 原价 struck through beneath it, the selected row
-framed in a colour of its own (visible on the 讲解中 row too), and in the 操作 column three buttons per
-row like the platforms' live consoles: 讲解 (取消讲解 on the explained row), 上架/下架 and 秒杀. The
-buttons are painted, not widgets (200 rows cost nothing), and the delegate tells which one a click
-hit (:meth:`QueueDelegate.action_at`); it emits :attr:`QueueDelegate.action_clicked` and the panel
-sends the command.
+framed in a colour of its own (visible on the 讲解中 row too), and under each product's name three
+buttons like the platforms' live consoles: 讲解 (取消讲解 on the explained row), 上架/下架 and 秒杀.
+Under the name rather than in a column of their own, so that the name keeps the width of the queue
+on a laptop. The buttons are painted, not widgets (200 rows cost nothing), and the delegate tells
+which one a click hit (:meth:`QueueDelegate.action_at`); it emits :attr:`QueueDelegate.action_clicked`
+and the panel sends the command.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ class Col(IntEnum):
     PRICE = 2
     STOCK = 3
     SOLD = 4
-    ACTIONS = 5
 
 
 class QueueRole(IntEnum):
@@ -52,9 +52,10 @@ class RowAction(StrEnum):
     FLASH_SALE = "flash_sale"  # 秒杀: prepare this product's sale in the 营销 dock
 
 
-_BUTTON_HEIGHT = 28
-_GAP = 5
-_PAD = 7
+_BUTTON_HEIGHT = 22
+_GAP = 4
+_PAD = 6
+_BUTTON_PX = 12  # the buttons' text, under the name
 _FRAME = 3  # the selected row's frame, px
 
 
@@ -80,6 +81,9 @@ class QueueDelegate(QStyledItemDelegate):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._pressed: tuple[int, RowAction] | None = None
+        #: Whether the last press or release in a name cell was on a button (a double click there is
+        #: no request to edit the selling points).
+        self.last_on_button = False
 
     # -- the row buttons ----------------------------------------------------------------------------------
     @staticmethod
@@ -89,19 +93,29 @@ class QueueDelegate(QStyledItemDelegate):
         labels = {action_label(action, explaining=e, listed=li) for e in (False, True) for li in (False, True)}
         return max(metrics.horizontalAdvance(label) for label in labels) + 2 * _PAD
 
+    @staticmethod
+    def button_font(font: QFont) -> QFont:
+        """The buttons' font: the row's at :data:`_BUTTON_PX`."""
+        small = QFont(font)
+        small.setPixelSize(_BUTTON_PX)
+        return small
+
     def button_rects(self, rect: QRect, font: QFont) -> list[tuple[RowAction, QRect]]:
-        """Where each button of a row whose 操作 cell is ``rect`` is drawn, left to right."""
-        x = rect.left() + _GAP
-        top = rect.top() + (rect.height() - _BUTTON_HEIGHT) // 2
+        """Where each button of a row whose name cell is ``rect`` (in the row's ``font``) is drawn: in
+        its lower half, left to right."""
+        font = self.button_font(font)
+        x = rect.left() + 6
+        height = min(_BUTTON_HEIGHT, rect.height() - rect.height() // 2 - 3)
+        top = rect.top() + rect.height() // 2
         out = []
         for action in RowAction:
             width = self.button_width(font, action)
-            out.append((action, QRect(x, top, width, _BUTTON_HEIGHT)))
+            out.append((action, QRect(x, top, width, height)))
             x += width + _GAP
         return out
 
     def action_at(self, rect: QRect, font: QFont, pos: QPoint) -> RowAction | None:
-        """The button under ``pos`` (viewport coordinates) in the 操作 cell ``rect``, or None."""
+        """The button under ``pos`` (viewport coordinates) in the name cell ``rect``, or None."""
         return next((action for action, box in self.button_rects(rect, font) if box.contains(pos)), None)
 
     @staticmethod
@@ -112,13 +126,15 @@ class QueueDelegate(QStyledItemDelegate):
     def editorEvent(self, event: QEvent, model: object, option: QStyleOptionViewItem, index: _Index) -> bool:
         """A click on a row's button: pressed and released on the same enabled button fires it."""
         kind = event.type()
-        if index.column() != Col.ACTIONS or not isinstance(event, QMouseEvent) or kind not in (
+        if index.column() != Col.NAME or not isinstance(event, QMouseEvent) or kind not in (
                 QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.MouseButtonDblClick):
             return super().editorEvent(event, model, option, index)  # type: ignore[arg-type]
         if event.button() != Qt.MouseButton.LeftButton:
             return False
         no = index.data(QueueRole.NO)
         action = self.action_at(option.rect, option.font, event.position().toPoint())  # type: ignore[attr-defined]
+        if kind != QEvent.Type.MouseButtonDblClick:
+            self.last_on_button = action is not None
         if action is None or not isinstance(no, int) or not self.enabled(
                 action, explaining=bool(index.data(QueueRole.EXPLAINING)), listed=bool(index.data(QueueRole.LISTED))):
             self._pressed = None
@@ -156,11 +172,11 @@ class QueueDelegate(QStyledItemDelegate):
             painter.setPen(text_color)
             painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), str(product.no))
         elif column == Col.NAME:
-            self._draw_name(painter, index, product, rect, base_font, text_color, explaining)
+            line = QRect(rect.left(), rect.top() + 2, rect.width(), rect.height() // 2 - 2)
+            self._draw_name(painter, index, product, line, base_font, text_color, explaining)
+            self._draw_buttons(painter, rect, base_font, explaining=explaining, listed=listed)
         elif column == Col.PRICE:
             self._draw_price(painter, product, rect, base_font, text_color, explaining=explaining, listed=listed)
-        elif column == Col.ACTIONS:
-            self._draw_buttons(painter, rect, base_font, explaining=explaining, listed=listed)
         else:
             painter.setFont(base_font)
             painter.setPen(text_color)
@@ -206,7 +222,8 @@ class QueueDelegate(QStyledItemDelegate):
 
     def _draw_buttons(self, painter: QPainter, rect: QRect, font: QFont, *, explaining: bool, listed: bool) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setFont(font)
+        painter.setClipRect(rect)  # a narrow column (or a long English label) never paints over the price
+        painter.setFont(self.button_font(font))
         for action, box in self.button_rects(rect, font):
             enabled = self.enabled(action, explaining=explaining, listed=listed)
             if explaining:  # on the accent row: light buttons with the accent text
@@ -242,7 +259,7 @@ class QueueDelegate(QStyledItemDelegate):
         tag_font.setBold(True)
         metrics = QFontMetrics(tag_font)
         width = metrics.horizontalAdvance(label) + 12
-        height = metrics.height() + 4
+        height = min(metrics.height() + 2, rect.height())
         box = QRect(x, rect.top() + (rect.height() - height) // 2, width, height)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -260,6 +277,7 @@ class QueueDelegate(QStyledItemDelegate):
             hint.setWidth(QFontMetrics(font).horizontalAdvance("¥0,000.00") + 24)
         elif index.column() == Col.NO:
             hint.setWidth(52)
-        elif index.column() == Col.ACTIONS:
-            hint.setWidth(sum(self.button_width(font, a) + _GAP for a in RowAction) + _GAP)
+        elif index.column() == Col.NAME:  # at least the buttons
+            small = self.button_font(font)
+            hint.setWidth(max(hint.width(), sum(self.button_width(small, a) + _GAP for a in RowAction) + 12))
         return hint
