@@ -23,6 +23,7 @@ from app.rooms.demo_state import default_state_path, saved_seed
 from app.show.preparation import ShowLibrary
 from app.show.show import SourceSpec, interrupted_show, open_show, seat_options
 from ui.common.qt_logging import install_qt_message_handler
+from ui.common.qt_translations import install_qt_translations
 from ui.common.theme import apply_theme
 from ui.live.main_window import MainWindow
 from ui.live.restore_banner import offer_to_continue
@@ -40,6 +41,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     # The window's close ends the show; the loop must keep running until the log is flushed.
     app.setQuitOnLastWindowClosed(False)
     install_qt_message_handler()
+    install_qt_translations(app)  # Qt's own buttons and dialogs in the UI language (set by app.cli)
     apply_theme(app)
     # One loop: a QEventLoop as the loop of *this* thread only. (qasync.run on Python 3.11 installs a
     # global policy, and the demo room's thread would then get a Qt loop too.)

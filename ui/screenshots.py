@@ -22,6 +22,7 @@ from app.core.i18n import set_language
 from app.core.settings import Settings
 from app.rooms.demo import serve_demo_room
 from app.show.show import SourceSpec
+from ui.common.qt_translations import install_qt_translations
 from ui.common.theme import apply_theme
 from ui.console import open_console
 from ui.review.review_window import ReviewWindow
@@ -90,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
+    install_qt_translations(app)
     apply_theme(app)
     width, height = (int(v) for v in args.size.split("x"))
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:

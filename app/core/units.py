@@ -86,11 +86,11 @@ def coupon_label(kind: str, threshold_fen: int = 0, discount_fen: int = 0, perce
     An unknown ``kind`` reads as itself.
     """
     if kind == "满减":
-        return f"满{format_yuan(threshold_fen)}减{format_yuan(discount_fen)}"
+        return tr("满{threshold}减{discount}", threshold=format_yuan(threshold_fen), discount=format_yuan(discount_fen))
     if kind == "直减":
-        return f"立减{format_yuan(discount_fen)}元"
+        return tr("立减{discount}元", discount=format_yuan(discount_fen))
     if kind == "折扣":
-        return f"{(100 - percent_off) / 10:g}折"
+        return tr("{tenths}折", tenths=f"{(100 - percent_off) / 10:g}")
     return kind
 
 

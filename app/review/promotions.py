@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.commerce.promotions import Coupon
+from app.core.events import SaleEndReason
 from app.core.i18n import tr
 from app.core.units import coupon_label as format_coupon
 from app.metrics.tracker import Rate
@@ -29,12 +30,17 @@ class FlashSaleResult:
     sold: int
     start_ts: float | None
     end_ts: float | None
-    end_reason: str
+    end_reason: str  # an app.core.events.SaleEndReason, "" when the log does not say
 
     @property
     def sell_through(self) -> Rate:
         """Sold ÷ stock (售罄率)."""
         return Rate(self.sold, self.stock)
+
+    @property
+    def end_reason_text(self) -> str:
+        """Why it ended, in the UI language (到时结束, 已抢光, 手动结束)."""
+        return end_reason_text(self.end_reason)
 
 
 @dataclass(frozen=True)
@@ -62,9 +68,14 @@ class LuckyBagResult:
     ts: float
     condition: str
     participants: int
-    winners: tuple[str, ...]
+    winners: tuple[str, ...]  # by name (the user id when the log has no name for them)
     seed: int | None
     status: str  # running | drawn | cancelled
+
+    @property
+    def status_text(self) -> str:
+        """The status in the UI language (进行中, 已开奖, 已取消)."""
+        return {"running": tr("进行中"), "drawn": tr("已开奖"), "cancelled": tr("已取消")}.get(self.status, self.status)
 
 
 @dataclass(frozen=True)
@@ -136,9 +147,31 @@ def read_promotions(reader: SessionReader) -> PromotionResults:
             bag = bags[str(args["bag_id"])]
             bag.update(status="drawn", participants=len(args.get("participants") or ()),
                        winners=tuple(str(u) for u in args.get("winners") or ()), seed=args.get("seed", bag["seed"]))
-    lucky = [LuckyBagResult(bid, b["ts"], b["condition"], b["participants"], b["winners"], b["seed"], b["status"])
+    names = user_names(reader, {uid for b in bags.values() for uid in b["winners"]})
+    lucky = [LuckyBagResult(bid, b["ts"], b["condition"], b["participants"],
+                            tuple(names.get(uid, uid) for uid in b["winners"]), b["seed"], b["status"])
              for bid, b in bags.items()]
     return PromotionResults(sales, coupons, lucky)
+
+
+def end_reason_text(reason: str) -> str:
+    """A flash sale's end reason (app.core.events.SaleEndReason) in the UI language."""
+    texts: dict[str, str] = {SaleEndReason.TIME: tr("到时结束"), SaleEndReason.SOLD_OUT: tr("已抢光"),
+             SaleEndReason.STOPPED: tr("手动结束")}
+    return texts.get(reason, reason)
+
+
+def user_names(reader: SessionReader, user_ids: set[str]) -> dict[str, str]:
+    """The name each of ``user_ids`` last had in the session's events (ids without a name are left out)."""
+    if not user_ids:
+        return {}
+    ids = sorted(user_ids)
+    rows = reader.query(
+        "SELECT user_id, user_name FROM events INDEXED BY events_session_ts "
+        f"WHERE session_id = ? AND user_name != '' AND user_id IN ({', '.join('?' * len(ids))}) ORDER BY seq",
+        (reader.session_id, *ids),
+    )
+    return {str(uid): str(name) for uid, name in rows}
 
 
 def accepted_claims(claims: Iterable[str], quantity: int, per_user_limit: int) -> tuple[int, int]:

@@ -75,6 +75,7 @@ _ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
 
 
 ProductLabel = Callable[[str], str]
+CouponLabel = Callable[[str], str]
 
 
 def order_details(event: LiveEvent, product_label: ProductLabel | None = None) -> str:
@@ -92,8 +93,13 @@ def order_details(event: LiveEvent, product_label: ProductLabel | None = None) -
     return f"{details}  ¥{format_yuan(event.amount_fen)}" if event.amount_fen else details
 
 
-def describe_body(event: LiveEvent, product_label: ProductLabel | None = None) -> str:
-    """What a feed row says after the user name, in the UI language."""
+def describe_body(event: LiveEvent, product_label: ProductLabel | None = None,
+                  coupon_label: CouponLabel | None = None) -> str:
+    """What a feed row says after the user name, in the UI language.
+
+    ``coupon_label`` names a claimed coupon by what it gives ("满100减10"); a coupon it does not know
+    (or without it) is named by the event's own text, never by its id.
+    """
     kind = event.kind
     if kind == Kind.COMMENT or kind == Kind.SYSTEM:
         return event.text
@@ -112,7 +118,8 @@ def describe_body(event: LiveEvent, product_label: ProductLabel | None = None) -
         level = (event.extra or {}).get("level")
         return tr("粉丝团升到 {level} 级", level=level) if level else tr("加入了粉丝团")
     if kind == Kind.COUPON_CLAIM:
-        coupon = event.text or str((event.extra or {}).get("coupon_id", ""))
+        coupon_id = str((event.extra or {}).get("coupon_id", ""))
+        coupon = event.text or (coupon_label(coupon_id) if coupon_label and coupon_id else "")
         return tr("领取了优惠券 {coupon}", coupon=coupon).rstrip()
     if kind == Kind.LIVE_END:
         return event.text or tr("直播已结束")
@@ -124,11 +131,12 @@ class FeedRow:
 
     __slots__ = ("body", "display", "event", "intent", "order", "question", "search", "seq", "time")
 
-    def __init__(self, event: LiveEvent, seq: int, product_label: ProductLabel | None = None) -> None:
+    def __init__(self, event: LiveEvent, seq: int, product_label: ProductLabel | None = None,
+                 coupon_label: CouponLabel | None = None) -> None:
         self.event = event
         self.seq = seq
         self.time = format_time_of_day(event.ts)
-        self.body = describe_body(event, product_label)
+        self.body = describe_body(event, product_label, coupon_label)
         self.order = order_details(event, product_label) if event.kind == Kind.ORDER else ""
         is_comment = event.kind == Kind.COMMENT
         self.question = is_comment and is_question(event.text)
@@ -165,6 +173,7 @@ class CommentFeedModel(QAbstractListModel):
         capacity: rows kept; the oldest are dropped beyond it.
         show_enters: whether "进入了直播间" events become rows (they can outnumber comments 10:1).
         product_label: names an order's product id as the show does ("3号 每日坚果").
+        coupon_label: names a claimed coupon id by what it gives ("满100减10"), "" when unknown.
         parent: the QObject owner.
 
     Signals:
@@ -179,6 +188,7 @@ class CommentFeedModel(QAbstractListModel):
         *,
         show_enters: bool = False,
         product_label: ProductLabel | None = None,
+        coupon_label: CouponLabel | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -187,6 +197,7 @@ class CommentFeedModel(QAbstractListModel):
         self._capacity = capacity
         self.show_enters = show_enters
         self.product_label = product_label
+        self.coupon_label = coupon_label
         self._rows: list[FeedRow] = []
         # Only the newest `capacity` can ever be shown, so the queue needs no more.
         self._pending: deque[LiveEvent] = deque(maxlen=capacity)
@@ -231,7 +242,7 @@ class CommentFeedModel(QAbstractListModel):
         self._next_seq += dropped
         new_rows = []
         for event in self._pending:
-            new_rows.append(FeedRow(event, self._next_seq, self.product_label))
+            new_rows.append(FeedRow(event, self._next_seq, self.product_label, self.coupon_label))
             self._next_seq += 1
         self._pending.clear()
         overflow = len(self._rows) + len(new_rows) - self._capacity

@@ -189,7 +189,7 @@ class MainWindow(QMainWindow):
         """The header, the pinned-comment banner and the comment feed, with the command runner they use."""
         self.header = HeaderBar(self)
         feed_model = CommentFeedModel(self.settings.get("feed_capacity"), product_label=self._product_label,
-                                      parent=self)
+                                      coupon_label=self._coupon_label, parent=self)
         self.feed = CommentFeedView(feed_model, parent=self)
         central = QWidget(self)
         column = QVBoxLayout(central)
@@ -265,6 +265,10 @@ class MainWindow(QMainWindow):
     def _product_label(self, product_id: str) -> str:
         product = self.engine.state.queue.by_product_id(product_id)
         return product.label if product is not None else product_id
+
+    def _coupon_label(self, coupon_id: str) -> str:
+        coupon = self.engine.state.coupons.get(coupon_id)
+        return coupon.label() if coupon is not None else ""
 
     # -- building -----------------------------------------------------------------------------------
     def _add_dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:

@@ -181,7 +181,7 @@ def flash_sale_columns() -> list[Column]:
         Column(tr("库存"), lambda s: s.stock, format_count, numeric=True),
         Column(tr("已售"), lambda s: s.sold, format_count, numeric=True),
         Column(tr("售罄率"), lambda s: s.sell_through.value, lambda v: f"{v * 100:.1f}%", numeric=True),
-        Column(tr("结束原因"), lambda s: s.end_reason),
+        Column(tr("结束原因"), lambda s: s.end_reason_text),
     ]
 
 
@@ -200,7 +200,7 @@ def lucky_bag_columns() -> list[Column]:
         Column(tr("福袋条件"), lambda b: b.condition),
         Column(tr("参与人数"), lambda b: b.participants, format_count, numeric=True),
         Column(tr("中奖"), lambda b: "、".join(b.winners)),
-        Column(tr("状态"), lambda b: b.status),
+        Column(tr("状态"), lambda b: b.status_text),
     ]
 
 
@@ -229,6 +229,8 @@ def make_table(model: RecordTableModel, parent: QWidget, *, sortable: bool = Tru
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setDefaultSectionSize(90)
+    for column in range(header.count()):  # never cut a header ("Explain windo…"): at least its text
+        header.resizeSection(column, max(90, header.sectionSizeHint(column)))
     if stretch is not None:
         header.setStretchLastSection(False)
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
