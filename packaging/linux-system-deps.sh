@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs (as root, with apt) or names (otherwise) the Debian/Ubuntu packages LiveDeck needs:
-#   (default)  what Qt's offscreen platform and CJK/emoji text need — `make test`
+#   (default)  what Qt's offscreen platform and CJK/emoji text need, and chromium for the report's
+#              browser test — `make test`
 #   --gui      the same plus the X11/xcb libraries a real window needs — `make run`
 # A no-op on other systems and when everything is present.
 set -u
@@ -32,17 +33,25 @@ fi
 if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list :lang=zh 2>/dev/null | head -1)" ]; then
   missing+=(fonts-noto-cjk fontconfig)
 fi
+# The HTML report is checked in a real browser (tests/integration/test_report_in_browser.py, skipped
+# without one): installed along when we can, never a reason to stop.
+optional=()
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+  optional+=(chromium)
+fi
 # Viewers' names are full of emoji; without a colour emoji font they turn into boxes.
 if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list 2>/dev/null | grep -i emoji | head -1)" ]; then
   missing+=(fonts-noto-color-emoji)
 fi
-[ ${#missing[@]} -eq 0 ] && exit 0
+[ ${#missing[@]} -eq 0 ] && [ ${#optional[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-  echo "Installing system packages Qt and CJK text need: ${missing[*]}"
+  echo "Installing system packages Qt, CJK text and the report's browser test need: ${missing[*]} ${optional[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" "${optional[@]}" >/dev/null
   fc-cache -f >/dev/null 2>&1 || true
+elif [ ${#missing[@]} -eq 0 ]; then
+  echo "Optional: sudo apt-get install ${optional[*]} (the HTML report's browser test is skipped without it)" >&2
 else
   echo "LiveDeck needs these system packages; please install them, e.g.:" >&2
   echo "  sudo apt-get install ${missing[*]}" >&2

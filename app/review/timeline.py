@@ -39,6 +39,12 @@ class Marker:
     label: str
 
 
+def marker_kind_name(kind: str) -> str:
+    """A marker kind as the charts' legends name it."""
+    return {"flash_sale_start": tr("秒杀开始"), "flash_sale_end": tr("秒杀结束"), "coupon_drop": tr("发券"),
+            "lucky_bag": tr("福袋"), "alert": tr("系统提醒"), "highlight": tr("高光时刻")}.get(kind, tr("事件"))
+
+
 _Rows = Future[list[tuple[Any, ...]]]
 
 

@@ -439,3 +439,39 @@ def test_coupon_claimers_count_only_accepted_claims(tmp_path: Path) -> None:
     assert (coupons["q3"].claimed, coupons["q3"].claimers) == (3, 3)  # u1, u2, u3
     assert coupons["q3"].claim_rate.value == 1.0
     assert (coupons["q5"].claimed, coupons["q5"].claimers) == (4, 2)  # v1 ×2, v2, and one without a user
+
+
+def _comments_log(path: Path, times: list[float]) -> int:
+    with SessionLog(path) as log:
+        sid = log.start_session("t", "demo", started_at=T0)
+        log.append(sid, [ev(i + 1, "comment", t, f"u{i}", "好看") for i, t in enumerate(times)])
+        log.end_session(sid, ended_at=T0 + max(times, default=0) + 10)
+    return sid
+
+
+def test_no_highlight_says_the_busiest_ten_seconds_fell_short_of_ten(tmp_path: Path) -> None:
+    from app.review.highlights import no_highlight_reason
+
+    # One comment every 1.25 s for three minutes: every 10 s holds 8.
+    path = tmp_path / "s.sqlite"
+    sid = _comments_log(path, [i * 1.25 for i in range(144)])
+    with Review(path, sid) as r:
+        assert r.highlights() == []
+        assert no_highlight_reason(r) == "本场没有评论突增：最高 10 秒评论 8 条，低于 10 条"
+
+
+def test_no_highlight_says_how_far_below_three_times_a_busy_show_stayed(tmp_path: Path) -> None:
+    from app.review.highlights import no_highlight_reason, rule_text
+
+    # 12 comments every 10 s for three minutes, then 24 in one 10 s: twice the average, not three times.
+    path = tmp_path / "s.sqlite"
+    times = [i * (10 / 12) for i in range(12 * 18)] + [180 + i * (10 / 24) for i in range(24)]
+    sid = _comments_log(path, times)
+    with Review(path, sid) as r:
+        assert r.highlights() == []
+        reason = no_highlight_reason(r)
+    assert reason == ("本场没有评论突增：评论不少于 10 条的 10 秒里，最高只有前一分钟平均的 2.0 倍（24 条），"
+                      "不到 3 倍")
+    assert "10 秒" in rule_text()
+    assert "10 条" in rule_text()
+    assert "3 倍" in rule_text()

@@ -326,3 +326,19 @@ def test_importing_shop_orders_shows_every_bad_row_and_adds_the_good_ones(
     tee = window.product_row("p-tee")
     assert tee is not None
     assert (tee.shop_orders, tee.shop_gmv_fen) == (2, 19800)
+
+
+def test_highlights_tab_says_what_counts_and_why_none_was_found(review_window: ReviewWindow) -> None:
+    from app.review.highlights import no_highlight_reason
+
+    review_window.show_tab(3)
+    rule = review_window.highlight_rule.text()
+    assert "10 秒" in rule
+    assert "3 倍" in rule
+    assert "10 条" in rule
+    assert review_window.highlights.rowCount() == 0  # this show's comments never spike
+    reason = review_window.highlight_reason
+    assert not reason.isHidden()
+    assert reason.text() == no_highlight_reason(review_window.review)
+    assert reason.text().startswith("本场没有评论突增：")
+    assert "不到 3 倍" in reason.text()

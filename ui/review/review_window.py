@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 from app.core.i18n import tr
 from app.core.units import format_clock, format_count, format_fen, format_fen_or_dash
 from app.review.explain_windows import ExplainWindow
-from app.review.highlights import Highlight
+from app.review.highlights import Highlight, no_highlight_reason, rule_text
 from app.review.log_access import ReviewError
 from app.review.products import ProductResult
 from app.review.questions import Question
@@ -346,10 +346,7 @@ class ReviewWindow(QWidget):
         self.keywords = KeywordChart(self)
         self.tabs.addTab(self.keywords, tr("热词"))
 
-        self.highlights = RecordTableModel(highlight_columns(start), parent=self)
-        self.highlights_view = make_table(self.highlights, self, stretch=3)
-        self.highlights_view.clicked.connect(self._highlight_clicked)
-        self.tabs.addTab(self.highlights_view, tr("高光时刻"))
+        self.tabs.addTab(self._make_highlights_tab(), tr("高光时刻"))
         self.tabs.addTab(self._make_promotions_tab(), tr("秒杀与优惠券"))
         self._tab_loaders: dict[int, Callable[[], None]] = {
             1: self._load_questions, 2: self._load_keywords, 3: self._load_highlights, 4: self._load_promotions,
@@ -375,6 +372,25 @@ class ReviewWindow(QWidget):
         q_layout.addLayout(q_bar)
         q_layout.addWidget(self.questions_view, 1)
         return questions_tab
+
+    def _make_highlights_tab(self) -> QWidget:
+        """The rule (what counts as a highlight), why none was found when so, and the spikes."""
+        self.highlights = RecordTableModel(highlight_columns(self.start), parent=self)
+        self.highlights_view = make_table(self.highlights, self, stretch=3)
+        self.highlights_view.clicked.connect(self._highlight_clicked)
+        tab = QWidget(self)
+        self.highlight_rule = QLabel(rule_text() + " " + tr("点击一行，查看那一刻前后的评论。"), tab)
+        self.highlight_rule.setWordWrap(True)
+        self.highlight_rule.setStyleSheet(f"color: {COLORS['text_dim']};")
+        self.highlight_reason = QLabel("", tab)
+        self.highlight_reason.setWordWrap(True)
+        self.highlight_reason.setFont(ui_font(13, bold=True))
+        self.highlight_reason.hide()
+        layout = QVBoxLayout(tab)
+        layout.addWidget(self.highlight_rule)
+        layout.addWidget(self.highlight_reason)
+        layout.addWidget(self.highlights_view, 1)
+        return tab
 
     def _make_promotions_tab(self) -> QWidget:
         self.flash_sales = RecordTableModel(flash_sale_columns(), parent=self)
@@ -475,7 +491,10 @@ class ReviewWindow(QWidget):
         self.keywords.set_words(self.review.keywords(30))
 
     def _load_highlights(self) -> None:
-        self.highlights.set_rows(self.review.highlights())
+        found = self.review.highlights()
+        self.highlights.set_rows(found)
+        self.highlight_reason.setText("" if found else no_highlight_reason(self.review))
+        self.highlight_reason.setVisible(not found)
 
     def _load_promotions(self) -> None:
         promotions = self.review.promotions()
