@@ -1,10 +1,16 @@
-"""The console on a 1366×768 laptop: nothing the show does may push the window wider than the screen."""
+"""The console on a 1366×768 laptop: nothing the show does may push the window wider than the screen;
+the default layout shows 8 queue rows and 15 feed rows, the anchor strip, the running countdown and every
+button needed live without scrolling; a layout saved on a bigger screen is reset, and the status bar says so."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+from PySide6.QtCore import QPoint, QRect, QSize
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.commerce.catalog import demo_catalog_path, load_products_csv
@@ -12,6 +18,8 @@ from app.core.events import Command, Kind, LiveEvent
 from app.core.settings import Settings
 from app.engine.session import SessionEngine
 from app.show.show import Show, SourceSpec
+from ui.common.theme import style_sheet
+from ui.live.comment_feed import ROW_HEIGHT
 from ui.live.main_window import MainWindow
 
 LONG_QUESTION = ("主播我想问一下这个羊毛大衣的尺码是偏大还是偏小，我平时穿M码身高165体重110斤应该买哪个码，"
@@ -25,13 +33,105 @@ def _window(qtbot: QtBot, tmp_path: Path) -> tuple[MainWindow, SessionEngine]:
     qtbot.addWidget(window)
     window.resize(1366, 768)
     window.show()
+    qtbot.waitExposed(window)
     return window, engine
 
 
-def test_pinning_a_long_question_keeps_the_window_on_a_laptop_screen(
-    qtbot: QtBot, tmp_path: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture(autouse=True)
+def _laptop_screen(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, qapp: QApplication) -> Iterator[None]:
+    """A 1366×768 screen (the offscreen one is 800×800) in the dark theme's sizes, and layouts saved
+    under tmp_path."""
+    monkeypatch.setattr(MainWindow, "available_size", lambda self: QSize(1366, 768))
     monkeypatch.setenv("LIVEDECK_HOME", str(tmp_path))
+    qapp.setStyleSheet(style_sheet())
+    yield
+    qapp.setStyleSheet("")
+
+
+def _rect_in(widget: QWidget, ancestor: QWidget) -> QRect:
+    return QRect(widget.mapTo(ancestor, QPoint(0, 0)), widget.size())
+
+
+def _reachable(window: MainWindow, widget: QWidget) -> bool:
+    """Visible, inside the window, and not scrolled out of (or below) any scroll area around it."""
+    if not widget.isVisible() or not window.rect().contains(_rect_in(widget, window)):
+        return False
+    parent = widget.parentWidget()
+    while parent is not None and parent is not window:
+        if isinstance(parent, QAbstractScrollArea) and not parent.viewport().rect().contains(
+                _rect_in(widget, parent.viewport())):
+            return False
+        parent = parent.parentWidget()
+    return True
+
+
+def _rows_on_screen(window: MainWindow) -> int:
+    table = window.queue_panel.table
+    viewport = table.viewport().rect()
+    return sum(1 for row in range(window.products.rowCount())
+               if viewport.contains(table.visualRect(window.products.index(row, 0))))
+
+
+def test_the_default_laptop_layout_shows_8_products_15_comments_and_every_live_button(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    window, engine = _window(qtbot, tmp_path)
+    engine.execute(Command("explain", {"no": 12}))  # the strip at its full height
+    qtbot.waitUntil(lambda: _rows_on_screen(window) >= 8)  # the docks settle after the first show
+    assert window.feed.list_view.viewport().height() >= 15 * ROW_HEIGHT
+    assert _reachable(window, window.anchor_strip)
+    sale_tab = window.promotions.sale_tab
+    # 准备秒杀 / 开始秒杀 and the 发给主播 box, above the fold: no scrolling, not under a tab bar.
+    for widget in (sale_tab.prepare_sale_button, sale_tab.start_sale_button, window.promotions.note_edit,
+                   window.promotions.note_button, window.queue_panel.explain_button,
+                   window.header.session_button):
+        assert _reachable(window, widget), widget.text() if hasattr(widget, "text") else widget
+    scroll = window.promotions.parentWidget().parentWidget()
+    assert isinstance(scroll, QScrollArea)
+    assert scroll.verticalScrollBar().value() == 0
+    # A running flash sale: its countdown on the strip and 停止秒杀 stay on screen.
+    engine.execute(Command("explain", {"no": 3}))
+    assert engine.execute(Command("start_flash_sale", {"no": 3, "price_fen": 6990, "stock": 40,
+                                                       "duration_s": 60})).applied
+    window.promotions.redraw()
+    qtbot.waitUntil(lambda: window.anchor_strip.countdown_label.isVisible())
+    assert _reachable(window, window.anchor_strip.countdown_label)
+    assert _reachable(window, window.anchor_strip.price_label)
+    qtbot.waitUntil(lambda: _reachable(window, window.promotions.stop_sale_button))
+    assert _rows_on_screen(window) >= 8
+    window.promotions.shutdown()
+
+
+def test_a_layout_saved_on_a_bigger_screen_is_reset_and_says_so(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(MainWindow, "available_size", lambda self: QSize(1920, 1080))
+    big, _ = _window(qtbot, tmp_path)
+    big.resize(1920, 1080)
+    qtbot.waitUntil(lambda: big.width() == 1920)
+    big.close()  # saves its layout
+    monkeypatch.setattr(MainWindow, "available_size", lambda self: QSize(1366, 768))
+    engine = SessionEngine()
+    window = MainWindow(engine, Show(engine), SourceSpec("generic", "ws://127.0.0.1:1"),
+                        load_products_csv(demo_catalog_path()), Settings(tmp_path / "s.json"))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert "已恢复默认布局" in window.statusBar().currentMessage()
+    assert window.width() <= 1366
+    assert window.height() <= 768
+    qtbot.waitUntil(lambda: _rows_on_screen(window) >= 8)  # the laptop layout, not three squeezed columns
+    assert window.rect().contains(_rect_in(window.statusBar(), window))
+    window.close()
+    # Saved on this screen, it comes back as it was, without a word.
+    again = MainWindow(engine, Show(engine), SourceSpec("generic", "ws://127.0.0.1:1"), [],
+                       Settings(tmp_path / "s.json"))
+    qtbot.addWidget(again)
+    again.show()
+    assert again.statusBar().currentMessage() == ""
+
+
+def test_pinning_a_long_question_keeps_the_window_on_a_laptop_screen(qtbot: QtBot, tmp_path: Path) -> None:
     window, engine = _window(qtbot, tmp_path)
     before = window.minimumSizeHint().width()
     engine.submit([LiveEvent(Kind.COMMENT, time.time(), user_id="u1", user_name="爱问的观众", text=LONG_QUESTION)])

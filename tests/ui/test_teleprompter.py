@@ -7,6 +7,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCharFormat
 from pytestqt.qtbot import QtBot
 
@@ -15,6 +16,7 @@ from app.commerce.catalog import Product
 from app.core.clock import ManualClock
 from app.core.events import Command
 from app.core.settings import Settings
+from app.core.units import format_time_of_day
 from app.engine.session import SessionEngine
 from app.show.show import Show, SourceSpec
 from ui.live.main_window import MainWindow
@@ -87,7 +89,8 @@ def test_a_note_sent_from_the_main_window_appears_on_the_teleprompter(
     window.promotions.note_button.click()
     window.promotions.note_edit.setText("记得说包邮")
     window.promotions.note_button.click()
-    assert prompter.notes_label.text() == "记得说包邮\n\n3号库存只剩 5 件"  # newest on top
+    sent = format_time_of_day(engine.clock.time())
+    assert prompter.notes_view.toPlainText() == f"{sent}  记得说包邮\n\n{sent}  3号库存只剩 5 件"  # newest on top
 
 
 def test_scrolling_runs_only_while_visible_with_a_speed(qtbot: QtBot, engine: SessionEngine) -> None:
@@ -123,3 +126,87 @@ def test_words_added_in_settings_are_highlighted_at_once(
     assert settings.get("banned_words") == ["营养均衡=搭配丰富"]
     assert Settings(tmp_path / "s.json").get("banned_words") == ["营养均衡=搭配丰富"]  # saved
     assert [(f.word, f.suggestion) for f in prompter.findings()] == [("营养均衡", "搭配丰富")]
+
+
+def _console(qtbot: QtBot, engine: SessionEngine, tmp_path: Path, settings: Settings | None = None) -> MainWindow:
+    window = MainWindow(engine, Show(engine), SourceSpec("generic", "ws://127.0.0.1:1"), PRODUCTS,
+                        settings or Settings(tmp_path / "s.json"))
+    qtbot.addWidget(window)
+    return window
+
+
+def test_f11_goes_full_screen_and_esc_and_ctrl_t_close_it(
+    qtbot: QtBot, engine: SessionEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LIVEDECK_HOME", str(tmp_path))
+    window = _console(qtbot, engine, tmp_path)
+    window.show()
+    window.teleprompter_action.trigger()  # Ctrl+T in the console opens it
+    prompter = window.teleprompter
+    assert prompter is not None
+    assert prompter.isVisible()
+    prompter.activateWindow()
+    qtbot.waitUntil(prompter.isActiveWindow)
+    qtbot.keyClick(prompter.focusWidget() or prompter, Qt.Key.Key_F11)
+    qtbot.waitUntil(prompter.isFullScreen)
+    qtbot.keyClick(prompter.focusWidget() or prompter, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: not prompter.isFullScreen())
+    qtbot.keyClick(prompter.focusWidget() or prompter, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not prompter.isVisible())
+    window.teleprompter_action.trigger()
+    assert prompter.isVisible()
+    prompter.activateWindow()
+    qtbot.waitUntil(prompter.isActiveWindow)
+    qtbot.keyClick(prompter.focusWidget() or prompter, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not prompter.isVisible())
+    window.teleprompter_action.trigger()
+    window.teleprompter_action.trigger()  # Ctrl+T in the console closes it again
+    assert not prompter.isVisible()
+
+
+def test_the_teleprompter_shows_the_countdown_stock_and_explain_timer(
+    qtbot: QtBot, engine: SessionEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LIVEDECK_HOME", str(tmp_path))
+    clock = engine.clock
+    assert isinstance(clock, ManualClock)
+    engine.execute(Command("update_product", {"no": 2, "fields": {"stock": 80}}))
+    window = _console(qtbot, engine, tmp_path)
+    engine.execute(Command("explain", {"no": 2}))
+    prompter = window.open_teleprompter()
+    assert prompter.price_label.text() == "¥59.90"
+    assert prompter.facts_label.text() == "库存剩余 80件 · 已讲解 00:00"
+    assert not prompter.countdown_label.isVisible()
+    assert engine.execute(Command("start_flash_sale", {"no": 2, "price_fen": 3990, "stock": 30,
+                                                       "duration_s": 10})).applied
+    clock.advance(1)
+    window.promotions.refresh_countdowns()
+    window.refresh()
+    assert prompter.countdown_label.isVisible()
+    assert prompter.countdown_label.text() == "00:09"
+    assert prompter.price_label.text() == "秒杀价 ¥39.90"
+    assert prompter.facts_label.text() == "秒杀剩余件数 30件 · 已讲解 00:01"
+
+
+def test_notes_are_checked_against_the_banned_words_too(
+    qtbot: QtBot, engine: SessionEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LIVEDECK_HOME", str(tmp_path))
+    settings = Settings(tmp_path / "s.json")
+    settings.set("banned_words", ["秒杀全网=很划算"])
+    window = _console(qtbot, engine, tmp_path, settings)
+    prompter = window.open_teleprompter()
+    engine.execute(Command("note", {"text": "说一下这是第一名的销量"}))
+    engine.execute(Command("note", {"text": "价格秒杀全网"}))
+    assert sorted(f.word for f in prompter.note_findings()) == ["秒杀全网", "第一"]
+    highlighted = [block.layout().formats() for block in _blocks(prompter.notes_view.document())]
+    assert sum(len(formats) for formats in highlighted) == 2
+    assert all(r.format.underlineStyle() == QTextCharFormat.UnderlineStyle.WaveUnderline
+               for formats in highlighted for r in formats)
+
+
+def _blocks(document):  # type: ignore[no-untyped-def]
+    block = document.firstBlock()
+    while block.isValid():
+        yield block
+        block = block.next()

@@ -8,8 +8,9 @@ import time
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
@@ -18,12 +19,14 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
 from app.comments.adlaw import AdLawChecker
 from app.commerce.catalog import Product
+from app.commerce.effects import Change
 from app.core.events import Kind, LiveEvent
 from app.core.i18n import LANGUAGES, language, tr
 from app.core.settings import Settings, data_dir
@@ -34,6 +37,7 @@ from app.show.show import Show, SourceSpec, SourceUnreachableError
 from app.sources.base import SourceStatus
 from ui.common.commands import CommandRunner
 from ui.common.status_indicator import SourceStatusIndicator
+from ui.live.anchor_strip import AnchorStrip
 from ui.live.banned_words import BannedWordsDialog
 from ui.live.catalog_dialog import open_catalog_import
 from ui.live.comment_feed import CommentFeedModel, CommentFeedView
@@ -43,11 +47,11 @@ from ui.live.dashboard import DashboardPanel
 from ui.live.hotkeys import ConsoleHotkeys, HotkeyDialog
 from ui.live.pinned_banner import PinnedBanner, install_pin_menu, pin_selected
 from ui.live.product_queue import ProductQueueModel, ProductQueuePanel
-from ui.live.promotions_panel import CountdownBadge, PromotionsPanel
+from ui.live.promotions_panel import PromotionsPanel
 from ui.live.restore_banner import RestoreBanner
 from ui.live.run_of_show import RunOfShowPanel
 from ui.live.source_health import SourceHealthPopup
-from ui.live.teleprompter import TeleprompterWindow
+from ui.live.teleprompter import TOGGLE_KEY, TeleprompterWindow
 from ui.review.session_library import open_session_library
 
 log = logging.getLogger("livedeck.ui")
@@ -79,8 +83,8 @@ class KpiTile(QWidget):
 
 
 class HeaderBar(QWidget):
-    """Source health, session clock, online now, orders and GMV, and the running countdown: what the
-    anchor reads at a glance. Everything else is on the 数据看板 dock, so the
+    """Source health, session clock, online now, orders and GMV. The running countdown is on the anchor
+    strip above (ui/live/anchor_strip.py); everything else is on the 数据看板 dock, so the
     header fits a laptop screen beside the docks even with a 4-hour show's numbers."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -93,16 +97,12 @@ class HeaderBar(QWidget):
         self.gmv = KpiTile(tr("成交金额"), self)
         self.session_button = QPushButton(tr("开始场次"), self)
         self.session_button.setObjectName("sessionButton")
-        # The running flash sale's (or lucky bag's) countdown, big; hidden while nothing runs.
-        self.countdown = CountdownBadge(self)
-        self.countdown.hide()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 12, 6)
         layout.addWidget(self.status)
         for tile in (self.clock, self.online, self.orders, self.gmv):
             layout.addWidget(tile)
         layout.addStretch(1)
-        layout.addWidget(self.countdown)
         layout.addWidget(self.session_button)
 
 
@@ -110,13 +110,37 @@ class HeaderBar(QWidget):
 NARROW_WINDOW_PX = 1700
 
 
-def _scrollable(panel: QWidget) -> QScrollArea:
-    """``panel`` in a frameless scroll area, so a dock can be shorter than the panel's form."""
-    area = QScrollArea()
-    area.setWidget(panel)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QScrollArea.Shape.NoFrame)
-    return area
+class FitScrollArea(QScrollArea):
+    """A frameless scroll area that gives its panel the whole viewport, down to the panel's *minimum*
+    height, so a dock can be shorter than the panel's form. (QScrollArea's own resizing keeps a panel
+    with word-wrapped labels at its preferred height, which put the 发给主播 box below the fold on a
+    1366×768 laptop.)"""
+
+    def __init__(self, panel: QWidget) -> None:
+        super().__init__()
+        self.setWidget(panel)
+        self.setWidgetResizable(False)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        panel.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.fit()
+        return False
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit()
+
+    def fit(self) -> None:
+        panel = self.widget()
+        if panel is None:
+            return
+        room = self.maximumViewportSize()
+        minimum = panel.minimumSizeHint()
+        height = max(room.height(), minimum.height())
+        width = room.width() - (self.verticalScrollBar().sizeHint().width() if height > room.height() else 0)
+        panel.resize(max(width, minimum.width()), height)
 
 
 class MainWindow(QMainWindow):
@@ -159,6 +183,7 @@ class MainWindow(QMainWindow):
         self.setDockNestingEnabled(True)
 
         self._build_central()
+        self._build_anchor_strip()
         if products and not len(engine.state.queue):  # the engine owns the catalog from here on
             engine.load_catalog(list(products))
         self._build_docks()
@@ -171,6 +196,7 @@ class MainWindow(QMainWindow):
         # The show outlives the window: closeEvent stops listening to it.
         self._unsubscribe_status = show.add_status_listener(self._show_status)
         self._unsubscribe = engine.subscribe(self._on_batch)
+        self._unsubscribe_changes = engine.subscribe_changes(self._on_change)
         # Hotkeys (ui/live/hotkeys.py); the promotions panel sets ``self.hotkeys.prepared`` (PreparedPromotions).
         self.hotkeys = ConsoleHotkeys(self, self.runner, settings,
                                       pin_selected=lambda: pin_selected(self.feed, self.runner))
@@ -207,6 +233,20 @@ class MainWindow(QMainWindow):
         install_pin_menu(self.feed, self.runner)
         self.setCentralWidget(central)
 
+    def _build_anchor_strip(self) -> None:
+        """The anchor strip across the whole top, above the docks: a fixed toolbar nobody can hide."""
+        self.anchor_strip = AnchorStrip(self.engine)
+        bar = QToolBar(tr("主播条"), self)
+        bar.setObjectName("anchorStripBar")  # saveState needs stable names
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        bar.setContextMenuPolicy(Qt.ContextMenuPolicy.PreventContextMenu)
+        bar.toggleViewAction().setVisible(False)
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self.anchor_strip)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.anchor_bar = bar
+
     def _build_docks(self) -> None:
         """商品队列, 数据看板, 营销 and 直播流程, in their first-run layout."""
         self.products = ProductQueueModel(self.engine, self)
@@ -229,12 +269,12 @@ class MainWindow(QMainWindow):
         # 营销 (flash sales, coupons, lucky bags, notes) and 直播流程 (run-of-show) docks.
         self.promotions = PromotionsPanel(self.engine)
         self.promotions_dock = self._add_dock(
-            "promotionsDock", tr("营销"), _scrollable(self.promotions), Qt.DockWidgetArea.LeftDockWidgetArea
+            "promotionsDock", tr("营销"), FitScrollArea(self.promotions), Qt.DockWidgetArea.LeftDockWidgetArea
         )
         self.queue_panel.flash_sale_requested.connect(self.open_flash_sale)  # a queue row's 秒杀
         # Under the queue: pick a product above, prepare its flash sale or coupon below.
         self.splitDockWidget(self.product_dock, self.promotions_dock, Qt.Orientation.Vertical)
-        self.promotions.countdown.connect(self.header.countdown.show_countdown)
+        self.promotions.countdown.connect(self.anchor_strip.show_countdown)
         self.run_of_show = RunOfShowPanel(self.engine)
         self.run_of_show_dock = self._add_dock(
             "runOfShowDock", tr("直播流程"), self.run_of_show, Qt.DockWidgetArea.BottomDockWidgetArea
@@ -323,8 +363,8 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.promotions_dock.toggleViewAction())
         view_menu.addAction(self.run_of_show_dock.toggleViewAction())
         self.teleprompter_action = QAction(tr("提词器"), self)
-        self.teleprompter_action.setShortcut(QKeySequence("Ctrl+T"))
-        self.teleprompter_action.triggered.connect(self.open_teleprompter)
+        self.teleprompter_action.setShortcut(QKeySequence(TOGGLE_KEY))
+        self.teleprompter_action.triggered.connect(self.toggle_teleprompter)
         view_menu.addAction(self.teleprompter_action)
         language_menu = view_menu.addMenu(tr("语言 / Language"))
         for code, name in LANGUAGES.items():
@@ -332,10 +372,19 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, c=code: self._choose_language(c))
             language_menu.addAction(action)
 
+    def toggle_teleprompter(self) -> None:
+        """视图 → 提词器 (Ctrl+T): open it, or close it when it is open (Esc and Ctrl+T close it there too)."""
+        if self.teleprompter is not None and self.teleprompter.isVisible():
+            self.teleprompter.close()
+        else:
+            self.open_teleprompter()
+
     def open_teleprompter(self) -> TeleprompterWindow:
-        """Show the teleprompter window (drag it to the second screen); one per console."""
+        """Show the teleprompter window (drag it to the second screen, F11 for full screen); one per console."""
         if self.teleprompter is None:
             self.teleprompter = TeleprompterWindow(self.engine, AdLawChecker(self.settings.get("banned_words")))
+            self.promotions.countdown.connect(self.teleprompter.show_countdown)
+            self.promotions.refresh_countdowns()
         if self.teleprompter.isVisible():
             self.teleprompter.raise_()
         self.teleprompter.show()
@@ -362,8 +411,19 @@ class MainWindow(QMainWindow):
         if any(e.kind == Kind.ORDER for e in batch):
             self.products.refresh_sales()
 
+    def _on_change(self, change: Change) -> None:
+        if not shiboken6.isValid(self):
+            return
+        if change.kind in ("explaining", "catalog", "queue", "product", "flash_sale"):
+            self.anchor_strip.refresh()
+        if change.kind == "explaining":
+            self.queue_panel.scroll_to_explained()
+
     def refresh(self) -> None:
         state = self.engine.state
+        self.anchor_strip.refresh()
+        if self.teleprompter is not None and self.teleprompter.isVisible():
+            self.teleprompter.refresh_facts()
         header = self.header
         header.clock.set_value(format_clock(state.elapsed(self.engine.clock.monotonic())) if state.running else "--:--")
         if self.show_runner.metrics is None:  # else the metrics snapshots fill the totals (_show_snapshot)
@@ -464,9 +524,22 @@ class MainWindow(QMainWindow):
     def _layout_store(self) -> QSettings:
         return QSettings(str(data_dir() / "ui-state.ini"), QSettings.Format.IniFormat)
 
+    def available_size(self) -> QSize:
+        """The screen's available area (where a saved layout must fit); full HD when there is no screen."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry().size() if screen is not None else QSize(1920, 1080)
+
     def _restore_layout(self) -> None:
         store = self._layout_store()
         geometry, state = store.value("geometry"), store.value("windowState")
+        saved = store.value("size")  # the window's size when the layout was saved
+        available = self.available_size()
+        if isinstance(saved, QSize) and (saved.width() > available.width() or saved.height() > available.height()):
+            # Saved on a bigger screen: it would come back squeezed, the status bar off-screen.
+            geometry = state = None
+            self.resize(available)
+            self.statusBar().showMessage(tr("保存的窗口布局不适合当前屏幕（{w}×{h}），已恢复默认布局",
+                                            w=available.width(), h=available.height()), 30_000)
         if geometry is not None:
             self.restoreGeometry(geometry)
         if state is not None:
@@ -480,18 +553,19 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
 
     def fit_narrow_screen(self) -> None:
-        """On a laptop-sized window (under 1700 px) the 数据看板 and 直播流程 share the left column with
-        营销 as tabs, so the comment feed keeps a readable width and height; on wider screens each has
+        """On a laptop-sized window (under 1700 px) the queue has the whole left column (8 rows and
+        more on 1366×768), 营销 shares the right column with 数据看板 and 直播流程 as tabs (its 准备秒杀
+        and 开始秒杀 above the fold), and the comment feed the whole centre; on wider screens each has
         its own place."""
         if self.width() >= NARROW_WINDOW_PX:
             return
-        # The feed takes the whole centre; 营销, 数据看板 and 直播流程 are tabs under the queue.
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.promotions_dock)
         for dock in (self.dashboard_dock, self.run_of_show_dock):
             if dock is not None:
                 self.tabifyDockWidget(self.promotions_dock, dock)
         self.promotions_dock.raise_()
-        self.resizeDocks([self.product_dock, self.promotions_dock], [self.height() // 2, self.height() // 2],
-                         Qt.Orientation.Vertical)
+        widths = [max(360, self.width() * 8 // 25), max(340, self.width() * 7 // 25)]  # 437 and 382 on 1366
+        self.resizeDocks([self.product_dock, self.promotions_dock], widths, Qt.Orientation.Horizontal)
 
     def close_now(self) -> None:
         """Close without asking (SIGTERM, a confirmed 退出): the show ends as the window goes."""
@@ -512,6 +586,7 @@ class MainWindow(QMainWindow):
         store = self._layout_store()
         store.setValue("geometry", self.saveGeometry())
         store.setValue("windowState", self.saveState())
+        store.setValue("size", self.size())
         self._unsubscribe_status()
         self._refresh_timer.stop()
         if self.dashboard is not None:
@@ -522,6 +597,7 @@ class MainWindow(QMainWindow):
             self.teleprompter.shutdown()
             self.teleprompter.close()
         self._unsubscribe()
+        self._unsubscribe_changes()
         if self._unsubscribe_snapshots is not None:
             self._unsubscribe_snapshots()
         super().closeEvent(event)

@@ -410,6 +410,13 @@ class ProductQueuePanel(QWidget):
             else:
                 self.explain(no)
         elif action == RowAction.LIST:
+    def scroll_to_explained(self) -> None:
+        """Bring the explained product's row on screen (after Ctrl+G → 11, row 11 is visible)."""
+        no = self.model.engine.state.explaining
+        row = self.model.row_of(no) if no is not None else -1
+        if row >= 0:
+            self.table.scrollTo(self.model.index(row, Col.NO), QAbstractItemView.ScrollHint.EnsureVisible)
+
             self.toggle_listed(no)
         elif action == RowAction.FLASH_SALE:
             self.flash_sale_requested.emit(no)

@@ -111,6 +111,7 @@ class PromotionsPanel(QWidget):
         self.sale_title = QLabel(self)
         self.sale_title.setObjectName("saleTitle")
         self.sale_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.sale_title.setWordWrap(True)  # a long name wraps instead of widening the dock on a laptop
         self.sale_progress = QProgressBar(self)
         self.sale_progress.setObjectName("saleProgress")
         self.sale_progress.setTextVisible(True)

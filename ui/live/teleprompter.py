@@ -1,13 +1,17 @@
 """The teleprompter (提词器 / 主播看板): its own window for a second screen, read from across the room.
 
-It shows the product being explained (name, price, selling points) in very large type, scrolling the
-selling points at the speed the slider sets, and the assistants' notes (the ``note`` command), newest
-on top. Selling points are checked against the Advertising Law (app/comments/adlaw.py): each finding is
-highlighted (red background, wavy underline) and hovering it shows the suggested wording.
+It shows the product being explained (name, the price a viewer pays now, stock left, how long it has
+been explained, the running countdown) in very large type, scrolling the selling points at the speed
+the slider sets, and the assistants' notes (the ``note`` command), newest on top, each with the time it
+was sent. Selling points and notes are checked against the Advertising Law and the user's banned words
+(app/comments/adlaw.py): each finding is highlighted (red background, wavy underline) and hovering it
+shows the suggested wording. F11 toggles full screen; Esc and Ctrl+T close the window.
 
 Everything is read from ``engine.state`` when the engine reports a change (``explaining``, ``catalog``,
-``queue``, ``notes``); the window keeps no copy. Its one timer only scrolls, and runs only while the
-window is visible, the speed is above zero and there is something to scroll.
+``queue``, ``notes``), the product's numbers by :func:`ui.live.anchor_strip.anchor_facts` as the anchor
+strip reads them, and the countdown comes from the promotions panel (:meth:`TeleprompterWindow.show_countdown`);
+the window keeps no copy. Its one timer only scrolls, and runs only while the window is visible, the
+speed is above zero and there is something to scroll.
 """
 
 from __future__ import annotations
@@ -16,7 +20,15 @@ from collections.abc import Callable
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QColor, QHelpEvent, QSyntaxHighlighter, QTextCharFormat, QTextDocument
+from PySide6.QtGui import (
+    QColor,
+    QHelpEvent,
+    QKeySequence,
+    QShortcut,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -30,12 +42,15 @@ from PySide6.QtWidgets import (
 from app.comments.adlaw import AdLawChecker, Finding
 from app.commerce.effects import Change
 from app.core.i18n import tr
-from app.core.units import format_fen
+from app.core.units import format_clock, format_count, format_fen, format_time_of_day
 from app.engine.session import SessionEngine
+from ui.live.anchor_strip import anchor_facts
 
 #: The scroll timer's period (20 Hz: smooth enough for reading, cheap).
 SCROLL_MS = 50
 MAX_NOTES_SHOWN = 6
+#: Opens the teleprompter from the console (视图 → 提词器) and closes it from either window.
+TOGGLE_KEY = "Ctrl+T"
 
 
 def finding_format() -> QTextCharFormat:
@@ -122,6 +137,14 @@ class TeleprompterWindow(QWidget):
         self.name_label.setWordWrap(True)
         self.price_label = QLabel(self)
         self.price_label.setObjectName("promptPrice")
+        self.facts_label = QLabel(self)  # stock left and the explain timer
+        self.facts_label.setObjectName("promptFacts")
+        self.countdown_caption = QLabel(self)
+        self.countdown_caption.setObjectName("promptCountdownCaption")
+        self.countdown_label = QLabel(self)
+        self.countdown_label.setObjectName("promptCountdown")
+        self.countdown_caption.hide()
+        self.countdown_label.hide()
         self.points = QTextEdit(self)
         self.points.setObjectName("promptPoints")
         self.points.setReadOnly(True)
@@ -134,10 +157,12 @@ class TeleprompterWindow(QWidget):
 
         self.notes_title = QLabel(tr("助播提醒"), self)
         self.notes_title.setObjectName("promptNotesTitle")
-        self.notes_label = QLabel(self)
-        self.notes_label.setObjectName("promptNotes")
-        self.notes_label.setWordWrap(True)
-        self.notes_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.notes_view = QTextEdit(self)  # newest on top, each "20:15:30  text"; findings highlighted
+        self.notes_view.setObjectName("promptNotes")
+        self.notes_view.setReadOnly(True)
+        self.notes_view.setFrameShape(QTextEdit.Shape.NoFrame)
+        self.notes_highlighter = AdLawHighlighter(self.notes_view.document(), checker)
+        install_adlaw_tooltips(self.notes_view, lambda: self.checker)
 
         self.speed = QSlider(Qt.Orientation.Horizontal, self)
         self.speed.setRange(0, 10)
@@ -149,8 +174,13 @@ class TeleprompterWindow(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.name_label, 1)
         top.addWidget(self.price_label, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        facts = QHBoxLayout()
+        facts.addWidget(self.facts_label, 1, Qt.AlignmentFlag.AlignBottom)
+        facts.addWidget(self.countdown_caption, 0, Qt.AlignmentFlag.AlignBottom)
+        facts.addWidget(self.countdown_label, 0, Qt.AlignmentFlag.AlignBottom)
         left = QVBoxLayout()
         left.addLayout(top)
+        left.addLayout(facts)
         left.addWidget(self.points, 1)
         left.addWidget(self.findings_label)
         speed_row = QHBoxLayout()
@@ -160,7 +190,7 @@ class TeleprompterWindow(QWidget):
         left.addLayout(speed_row)
         right = QVBoxLayout()
         right.addWidget(self.notes_title)
-        right.addWidget(self.notes_label, 1)
+        right.addWidget(self.notes_view, 1)
         notes_box = QWidget(self)
         notes_box.setObjectName("promptNotesBox")
         notes_box.setLayout(right)
@@ -176,6 +206,10 @@ class TeleprompterWindow(QWidget):
         self._timer.timeout.connect(self._scroll_step)
         self._shown_product: object = ()  # nothing drawn yet (None means "no product")
         self._unsubscribe = engine.subscribe_changes(self._on_change)
+        for key, slot in ((QKeySequence(Qt.Key.Key_F11), self.toggle_full_screen),
+                          (QKeySequence(Qt.Key.Key_Escape), self.close),
+                          (QKeySequence(TOGGLE_KEY), self.close)):
+            QShortcut(key, self, slot)
         self._speed_changed(self.speed.value())
         self.refresh()
 
@@ -188,7 +222,8 @@ class TeleprompterWindow(QWidget):
 
     def set_checker(self, checker: AdLawChecker) -> None:
         """Use another checker (the user's ``banned_words`` changed)."""
-        self.checker = self.highlighter.checker = checker
+        self.checker = self.highlighter.checker = self.notes_highlighter.checker = checker
+        self.notes_highlighter.rehighlight()
         self._shown_product = ()
         self.refresh()
 
@@ -200,11 +235,9 @@ class TeleprompterWindow(QWidget):
             self._shown_product = key
             if product is None:
                 self.name_label.setText(tr("（未在讲解商品）"))
-                self.price_label.setText("")
                 self.points.setPlainText("")
             else:
                 self.name_label.setText(product.label)
-                self.price_label.setText(format_fen(product.price_fen))
                 self.points.setPlainText(product.selling_points)
             self.highlighter.rehighlight()
             findings = self.checker.check(self.points.toPlainText())
@@ -215,8 +248,46 @@ class TeleprompterWindow(QWidget):
             self._scroll_pos = 0.0
             self.points.verticalScrollBar().setValue(0)
             self._update_timer()
+        self.refresh_facts()
         notes = list(reversed(state.notes[-MAX_NOTES_SHOWN:]))
-        self.notes_label.setText("\n\n".join(n.text for n in notes) if notes else tr("（暂无提醒）"))
+        text = "\n\n".join(f"{format_time_of_day(n.ts)}  {n.text}" for n in notes) if notes else tr("（暂无提醒）")
+        if self.notes_view.toPlainText() != text:
+            self.notes_view.setPlainText(text)
+
+    def refresh_facts(self) -> None:
+        """The price a viewer pays now, stock left and the explain timer (the console calls this at 2 Hz)."""
+        facts = anchor_facts(self.engine)
+        if facts is None:
+            self.price_label.setText("")
+            self.facts_label.setText("")
+            return
+        price = format_fen(facts.price_fen)
+        self.price_label.setText(tr("秒杀价 {price}", price=price) if facts.on_sale else price)
+        stock = tr("{n}件", n=format_count(facts.stock_left)) if facts.stock_left is not None else "—"
+        self.facts_label.setText(tr("{what} {stock} · 已讲解 {time}", stock=stock,
+                                    what=tr("秒杀剩余件数") if facts.on_sale else tr("库存剩余"),
+                                    time=format_clock(facts.explained_for)))
+
+    def show_countdown(self, caption: str, text: str, tone: str) -> None:
+        """The running countdown (``PromotionsPanel.countdown``); ``tone`` '' hides it."""
+        self.countdown_caption.setText(caption)
+        self.countdown_label.setText(text)
+        if self.countdown_label.property("tone") != tone:
+            self.countdown_label.setProperty("tone", tone)
+            self.countdown_label.style().polish(self.countdown_label)
+        self.countdown_caption.setVisible(bool(tone))
+        self.countdown_label.setVisible(bool(tone))
+
+    def note_findings(self) -> list[Finding]:
+        """The Advertising Law findings in the notes on screen."""
+        return self.checker.check(self.notes_view.toPlainText())
+
+    def toggle_full_screen(self) -> None:
+        """F11: full screen on the screen the window is on, and back."""
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
 
     def findings(self) -> list[Finding]:
         """The Advertising Law findings in the selling points on screen."""
