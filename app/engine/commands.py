@@ -187,6 +187,12 @@ def label(name: str) -> str:
     return spec.label() if spec is not None else name
 
 
+def role_label(role: str) -> str:
+    """Who a seat is, in the UI language (主播, 助播, 只读); an unknown role is shown as it is."""
+    labels: dict[str, str] = {Role.ANCHOR: tr("主播"), Role.ASSISTANT: tr("助播"), Role.VIEWER: tr("只读")}
+    return labels.get(role, role)
+
+
 def validate_args(spec: CommandSpec, args: Any) -> dict[str, Any]:
     """The args as the handler gets them (defaults filled in), or CommandError naming the bad one."""
     if not isinstance(args, dict):

@@ -350,7 +350,7 @@ def _write_html(review: Review, out: Path, max_questions: int = 500) -> None:
         parts.append(f"<h3>{html.escape(tr('福袋'))}</h3>" + _table(
             [tr("开始"), tr("条件"), tr("参与人数"), tr("中奖"), tr("随机种子"), tr("状态")],
             [[format_time_of_day(b.ts), b.condition, b.participants, "、".join(b.winners),
-              b.seed if b.seed is not None else "", b.status] for b in promo.lucky_bags]))
+              b.seed if b.seed is not None else "", b.status_text] for b in promo.lucky_bags]))
     if not (promo.flash_sales or promo.coupons or promo.lucky_bags):
         parts.append(f"<p>{html.escape(tr('无'))}</p>")
     parts.append(f'<p class="muted">{html.escape(tr("LiveDeck 生成于 {time}", time=format_datetime(time.time())))}'

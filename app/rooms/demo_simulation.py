@@ -75,6 +75,7 @@ class _Coupon:
     per_user_limit: int
     dropped_at: float  # room time
     claims: dict[str, int] = field(default_factory=dict)
+    label: str = ""  # how it reads (满100减10), for the room's own notices
 
 
 class CommandError(ValueError):
@@ -407,7 +408,7 @@ class DemoRoom:
         ev["extra"] = {"coupon_id": coupon.coupon_id}
         out.append(ev)
         if coupon.remaining == 0:
-            out.append(self._event("system", ts, text=f"优惠券 {coupon.coupon_id} 已抢光",
+            out.append(self._event("system", ts, text=f"优惠券 {coupon.label or coupon.coupon_id} 已抢光",
                                    extra={"coupon": CouponNotice.SOLD_OUT, "coupon_id": coupon.coupon_id}))
 
     def _end_flash_sale(self, pid: str, reason: SaleEndReason, ts: float, out: list[dict[str, Any]]) -> None:
@@ -542,7 +543,7 @@ class DemoRoom:
         per_user = _arg_optional_int(args, "per_user_limit", low=1) or 1
         if coupon_id in self.coupons:
             raise CommandError(f"coupon {coupon_id!r} was already dropped")
-        self.coupons[coupon_id] = _Coupon(coupon_id, quantity, per_user, self.t)
+        self.coupons[coupon_id] = _Coupon(coupon_id, quantity, per_user, self.t, label=label)
         self._last_coupon_drop = self.t
         self._pending.append(self._event("system", 0.0, text=f"优惠券来了：{label} 共{quantity}张",
                                          extra={"coupon": CouponNotice.DROPPED, "coupon_id": coupon_id}))

@@ -58,7 +58,7 @@ def room_state(room: DemoRoom, now: float) -> dict[str, Any]:
         ],
         "coupons": [
             {"coupon_id": c.coupon_id, "remaining": c.remaining, "per_user_limit": c.per_user_limit,
-             "dropped_at_wall": wall(c.dropped_at), "claims": c.claims}
+             "dropped_at_wall": wall(c.dropped_at), "claims": c.claims, "label": c.label}
             for c in room.coupons.values()
         ],
         "last_coupon_drop_wall": wall(room._last_coupon_drop) if math.isfinite(room._last_coupon_drop) else None,
@@ -97,7 +97,8 @@ def apply_state(room: DemoRoom, data: dict[str, Any], now: float) -> None:
             sales[sale.product.product_id] = sale
         coupons = {
             str(c["coupon_id"]): _Coupon(str(c["coupon_id"]), int(c["remaining"]), int(c["per_user_limit"]),
-                                         room_t(c["dropped_at_wall"]), {str(u): int(n) for u, n in c["claims"].items()})
+                                         room_t(c["dropped_at_wall"]), {str(u): int(n) for u, n in c["claims"].items()},
+                                         str(c.get("label") or ""))
             for c in data["coupons"]
         }
         explaining, pinned = product(data["explaining"]), product(data["pinned"])

@@ -28,7 +28,7 @@ from websockets.exceptions import ConnectionClosed
 
 from app.core.events import Command, LiveEvent
 from app.core.i18n import tr
-from app.engine.commands import Role
+from app.engine.commands import Role, label, role_label
 from app.engine.session import SessionEngine
 from app.rooms.room_server import RoomServer
 
@@ -205,7 +205,7 @@ class HubServer(RoomServer):
         if spec is None or not spec.allows(seat.role):
             log.info("seat %r (%s) may not run %s", seat.name, seat.role, name[:40])
             return _ack(command_id, "rejected",
-                        tr("此席位（{role}）无权执行命令 {name}", role=seat.role, name=name[:40]))
+                        tr("此席位（{role}）无权执行命令 {name}", role=role_label(seat.role), name=label(name[:40])))
         if not self.engine.state.running:
             return _ack(command_id, "rejected", tr("主播端没有进行中的场次"))
         engine_args = self._engine_args(args)

@@ -65,7 +65,7 @@ def test_a_restarted_room_goes_on_selling_where_it_left_off(tmp_path: Path) -> N
     assert (sale.sale_id, sale.stock, sale.bought) == ("fs", old_sale.stock, old_sale.bought)
     assert sale.ends_at - new.t == pytest.approx(old_sale.ends_at - old.t - 3)  # the same wall-clock deadline
     coupon = new.coupons["cp"]
-    assert (coupon.remaining, coupon.claims) == (old_coupon.remaining, old_coupon.claims)
+    assert (coupon.remaining, coupon.claims, coupon.label) == (old_coupon.remaining, old_coupon.claims, "满100减10")
     # A command the old room acknowledged is a duplicate for the new one.
     assert new.apply_command(command("fs", "start_flash_sale"))["result"] == "duplicate"
 
