@@ -36,7 +36,7 @@ def drop_coupon(ctx: Context, args: dict[str, Any]) -> None:
     quantity, per_user, valid = args["quantity"], args["per_user_limit"], args["valid_s"]
     state = ctx.state
     if coupon_id in state.coupons:
-        raise CommandError(tr("优惠券 {id} 已经发过", id=coupon_id))
+        raise CommandError(tr("这张优惠券（{label}）已经发过", label=state.coupons[coupon_id].label()))
     coupon = Coupon(
         coupon_id, kind, quantity, per_user, threshold, discount, percent,
         dropped_at_wall=ctx.wall,

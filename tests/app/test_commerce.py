@@ -118,6 +118,15 @@ def test_countdown_is_right_after_a_2_second_stall_and_warmup_turns_live() -> No
     assert sale.remaining(clock.monotonic()) == 0
 
 
+def test_a_coupon_dropped_again_is_refused_naming_what_it_gives(tmp_path: Path) -> None:
+    with SessionLog(tmp_path / "s.sqlite") as log:
+        engine, _ = make_engine(log)
+        args = {"kind": "满减", "threshold_fen": 10000, "discount_fen": 1000, "quantity": 2, "coupon_id": "q-1"}
+        assert engine.execute(Command("drop_coupon", args, command_id="c-1")).result == "applied"
+        again = engine.execute(Command("drop_coupon", args, command_id="c-2"))
+        assert (again.result, again.reason) == ("rejected", "这张优惠券（满100减10）已经发过")  # not "q-1"
+
+
 def test_the_same_coupon_command_twice_drops_once(tmp_path: Path) -> None:
     with SessionLog(tmp_path / "s.sqlite") as log:
         engine, _ = make_engine(log)
