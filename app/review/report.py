@@ -236,7 +236,8 @@ h1{font-size:1.4em;margin:.2em 0}h2{font-size:1.15em;border-bottom:2px solid #e3
 table{border-collapse:collapse;background:#fff;font-size:.9em;white-space:nowrap}
 th,td{border:1px solid #ddd;padding:4px 6px;text-align:left}th{background:#f0f0f0}
 img{max-width:100%;height:auto}.muted{color:#888;font-size:.85em}.no{color:#c00}.yes{color:#080}
-td.wrap{white-space:normal;min-width:10em}.legend .li{display:inline-block;margin:0 1em .3em 0;font-size:.9em}
+td.wrap{white-space:normal;min-width:10em}table.fit{white-space:normal;width:100%}table.fit th{overflow-wrap:normal}
+.legend .li{display:inline-block;margin:0 1em .3em 0;font-size:.9em}
 .legend .area{display:inline-block;width:1.4em;height:.9em;margin-right:.3em;vertical-align:middle}
 .legend .dash{display:inline-block;width:1.4em;margin-right:.3em;vertical-align:middle;border-top:2px dashed}
 details{margin:.6em 0}summary{cursor:pointer;color:#c33}
@@ -244,14 +245,15 @@ details{margin:.6em 0}summary{cursor:pointer;color:#c33}
 """
 
 
-def _table(header: list[str], rows: list[list[Any]], wrap: tuple[int, ...] = ()) -> str:
+def _table(header: list[str], rows: list[list[Any]], wrap: tuple[int, ...] = (), fit: bool = False) -> str:
     """A table that scrolls sideways inside its box on a narrow screen; columns ``wrap`` (long viewer text)
-    wrap instead."""
+    wrap instead; a ``fit`` table wraps every cell and never needs to scroll."""
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
     body = "".join("<tr>" + "".join((f'<td class="wrap">{html.escape(str(c))}</td>' if i in wrap
                                      else f"<td>{html.escape(str(c))}</td>") for i, c in enumerate(r)) + "</tr>"
                    for r in rows)
-    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+    table = '<table class="fit">' if fit else "<table>"
+    return f'<div class="scroll">{table}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
 def _legend_html(review: Review) -> str:
@@ -273,7 +275,7 @@ def _questions_html(questions: list[Question], max_questions: int) -> list[str]:
         return parts
     parts.append(_table([tr("类别"), tr("提问"), tr("未回答"), tr("问得最多")], [
         [g.kind, g.count, g.unanswered, "；".join(tr("{text} ×{n}", text=t, n=n) for t, n in g.top)]
-        for g in group_questions(questions)], wrap=(3,)))
+        for g in group_questions(questions)], fit=True))
     shown = sorted(questions, key=lambda q: q.answered)[:max_questions]  # unanswered first
     shown.sort(key=lambda q: (q.answered, q.seq))
     parts.append(f"<details><summary>{html.escape(tr('全部问题（未回答在前）'))}</summary>")

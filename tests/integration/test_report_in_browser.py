@@ -70,6 +70,8 @@ def test_on_a_phone_the_legend_and_the_grouped_questions_are_readable(browser: A
         assert kinds.is_visible()
         assert "库存与链接" in kinds.inner_text()
         assert kinds.locator("tbody tr").count() >= 3
+        # All its columns on screen, the questions asked most too: it wraps rather than scrolls.
+        assert kinds.bounding_box()["x"] + kinds.bounding_box()["width"] <= 390
         # The full list is folded: its rows take no room until opened.
         folded = page.locator("details table")
         assert not folded.is_visible()
