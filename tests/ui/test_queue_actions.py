@@ -206,3 +206,14 @@ def test_a_message_under_the_queue_clears_itself(console: Console, monkeypatch: 
     console.press(Qt.Key.Key_4, Qt.KeyboardModifier.AltModifier)  # the next action that works replaces it
     assert message.text() == "正在讲解 4 号，商品卡已推送"
     console.qtbot.waitUntil(lambda: not message.isVisible(), timeout=5000)
+
+
+def test_the_pointer_is_a_hand_over_a_rows_buttons_only(console: Console) -> None:
+    index = console.panel.model.index(console.panel.model.row_of(2), Col.NAME)
+    rect = console.table.visualRect(index)
+    box = dict(console.panel.delegate.button_rects(rect, console.table.font()))[RowAction.FLASH_SALE]
+    viewport = console.table.viewport()
+    console.qtbot.mouseMove(viewport, box.center())
+    console.qtbot.waitUntil(lambda: viewport.cursor().shape() == Qt.CursorShape.PointingHandCursor)
+    console.qtbot.mouseMove(viewport, QPoint(box.center().x(), rect.top() + 6))  # on the name above it
+    console.qtbot.waitUntil(lambda: viewport.cursor().shape() == Qt.CursorShape.ArrowCursor)

@@ -25,7 +25,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QFont, QGuiApplication, QKeyEvent
+from PySide6.QtGui import QAction, QFont, QGuiApplication, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -276,9 +276,28 @@ class ProductQueueModel(QAbstractTableModel):
 
 
 class QueueTable(QTableView):
-    """The queue's table; Ctrl+↑/↓ moves the selected product (a ``move`` command)."""
+    """The queue's table; Ctrl+↑/↓ moves the selected product (a ``move`` command); the pointer turns
+    into a hand over a row's buttons."""
 
     move_by = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.viewport().setMouseTracking(True)
+
+    def on_button(self, pos: QPoint) -> bool:
+        """Whether ``pos`` (viewport coordinates) is on a row's button."""
+        index = self.indexAt(pos)
+        delegate = self.itemDelegate()
+        return (index.column() == Col.NAME and isinstance(delegate, QueueDelegate)
+                and delegate.action_at(self.visualRect(index), self.font(), pos) is not None)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self.on_button(event.position().toPoint()):
+            self.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
+        else:
+            self.viewport().unsetCursor()
+        super().mouseMoveEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.modifiers() == Qt.KeyboardModifier.ControlModifier and event.key() in (Qt.Key.Key_Up,
@@ -391,6 +410,13 @@ class ProductQueuePanel(QWidget):
             self.table.setCurrentIndex(self.model.index(row, Col.NO))
             self.table.selectRow(row)
 
+    def scroll_to_explained(self) -> None:
+        """Bring the explained product's row on screen (after Ctrl+G → 11, row 11 is visible)."""
+        no = self.model.engine.state.explaining
+        row = self.model.row_of(no) if no is not None else -1
+        if row >= 0:
+            self.table.scrollTo(self.model.index(row, Col.NO), QAbstractItemView.ScrollHint.EnsureVisible)
+
     def _update_buttons(self) -> None:
         no = self.selected_no()
         has = no is not None
@@ -410,13 +436,6 @@ class ProductQueuePanel(QWidget):
             else:
                 self.explain(no)
         elif action == RowAction.LIST:
-    def scroll_to_explained(self) -> None:
-        """Bring the explained product's row on screen (after Ctrl+G → 11, row 11 is visible)."""
-        no = self.model.engine.state.explaining
-        row = self.model.row_of(no) if no is not None else -1
-        if row >= 0:
-            self.table.scrollTo(self.model.index(row, Col.NO), QAbstractItemView.ScrollHint.EnsureVisible)
-
             self.toggle_listed(no)
         elif action == RowAction.FLASH_SALE:
             self.flash_sale_requested.emit(no)
