@@ -7,6 +7,7 @@ import json
 import os
 import sqlite3
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from sqlite_utils import Database
@@ -18,7 +19,24 @@ PathLike = str | os.PathLike[str]
 
 #: Every table whose rows belong to one session (a ``session_id`` column).
 TABLES_WITH_SESSION = ("events", "actions", "metrics", "products", "shop_orders")
-_PLATFORMS = ("demo", "generic", "bilibili", "douyin", "douyin-bridge", "kuaishou", "replay")
+#: Each platform a session's source can name, and what it is called. The sources' own labels
+#: (app.sources.source_info(format).label(), which this layer may not import) are the same words:
+#: tests/app/test_sources_registry.py keeps them equal.
+PLATFORM_NAMES: dict[str, Callable[[], str]] = {
+    "demo": lambda: tr("演示直播间"),
+    "generic": lambda: tr("通用 JSON"),
+    "bilibili": lambda: tr("哔哩哔哩"),
+    "douyin": lambda: tr("抖音"),
+    "douyin-bridge": lambda: tr("抖音（弹幕桥）"),
+    "kuaishou": lambda: tr("快手"),
+    "replay": lambda: tr("回放"),
+}
+
+
+def platform_name(platform: str) -> str:
+    """A session's platform (:func:`platform_of`) by its name in the UI language; an unknown one as it is."""
+    name = PLATFORM_NAMES.get(platform)
+    return name() if name is not None else platform
 
 
 class ReviewError(LookupError):
@@ -88,7 +106,7 @@ class Writer:
 def platform_of(source: str) -> str:
     """``bilibili:123`` → ``bilibili``; ``generic:ws://…`` → ``generic``; a bare address stays."""
     head = source.split(":", 1)[0]
-    return head if head in _PLATFORMS or (head and "/" not in source.split(":", 1)[-1][:2]) else source
+    return head if head in PLATFORM_NAMES or (head and "/" not in source.split(":", 1)[-1][:2]) else source
 
 
 def has_table(conn: sqlite3.Connection, name: str) -> bool:

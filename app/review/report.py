@@ -100,7 +100,7 @@ def kpis(s: Summary) -> list[tuple[str, str]]:
     aov = s.aov_fen.value
     return [
         (tr("场次"), f"#{s.session_id} {s.title}"),
-        (tr("平台"), s.platform),
+        (tr("平台"), s.platform_name),
         (tr("开始"), format_datetime(s.started_at)),
         (tr("时长"), format_clock(s.duration_s)),
         (tr("状态"), status_text(s.status)),
@@ -427,7 +427,7 @@ def _write_xlsx(review: Review, out: Path) -> None:
     rate = (RATE_FORMAT, lambda r: r.value)
     count = (COUNT_FORMAT, lambda n: n)
     summary: list[tuple[str, Any, tuple[str, Any] | None]] = [
-        (tr("场次"), f"#{s.session_id} {s.title}", None), (tr("平台"), s.platform, None),
+        (tr("场次"), f"#{s.session_id} {s.title}", None), (tr("平台"), s.platform_name, None),
         (tr("开始"), _moment(s.started_at), (DATETIME_FORMAT, lambda v: v)),
         (tr("时长"), _duration(s.duration_s), (DURATION_FORMAT, lambda v: v)),
         (tr("状态"), status_text(s.status), None), (tr("最高在线"), s.peak_online, count),

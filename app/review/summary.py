@@ -13,6 +13,7 @@ from app.core.metric_fields import SessionTotals
 from app.metrics.tracker import INTERACTION_KINDS, VIEWER_KINDS, SessionRates
 from app.review.comment_scan import comment_scan
 from app.review.commerce_counts import commerce_future
+from app.review.log_access import platform_name
 from app.review.session import SessionReader
 from app.store.session_log import METRICS_COLUMNS
 
@@ -35,6 +36,10 @@ class Summary(SessionTotals, SessionRates):
     gifts_fen: int
     questions: int
 
+    @property
+    def platform_name(self) -> str:
+        """The platform by its name in the UI language (哔哩哔哩, 演示直播间), not its code."""
+        return platform_name(self.platform)
 
 
 def _in(values: Iterable[str]) -> str:

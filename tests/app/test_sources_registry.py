@@ -9,6 +9,7 @@ import pytest
 
 from app.core.events import LiveEvent
 from app.core.i18n import set_language
+from app.review.log_access import platform_name
 from app.sources import FORMATS, source_class, source_info
 from app.sources.info import AddressKind, SourceOption
 from app.store.session_log import SessionLog
@@ -25,6 +26,15 @@ def test_every_registered_source_declares_how_it_is_offered(format_name: str) ->
     if info.address is AddressKind.WEBSOCKET and not info.default_url:
         with pytest.raises(ValueError, match="地址"):
             info.resolve("", {})
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_review_names_every_platform_as_its_source_does(lang: str) -> None:
+    """The review (which may not import app.sources) and the report call a session's platform by the
+    source's own label, never by its code ("generic")."""
+    set_language(lang)
+    assert {f: platform_name(f) for f in FORMATS} == {f: source_info(f).label() for f in FORMATS}
+    assert platform_name("demo") == ("演示直播间" if lang == "zh" else "Demo room")
 
 
 def test_labels_follow_the_ui_language() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from app.core.i18n import tr
 from app.core.units import format_datetime
-from app.sources import FORMATS, source_info
+from app.review.log_access import platform_name
 
 
 def format_date(ts: float | None) -> str:
@@ -26,9 +26,7 @@ def status_color(status: str) -> str | None:
 
 def platform_text(platform: str) -> str:
     """A session's platform (app.review.library.SessionRow.platform) as its source names itself."""
-    if platform in FORMATS:
-        return source_info(platform).label()
-    return {"demo": tr("演示直播间"), "douyin": tr("抖音")}.get(platform, platform)
+    return platform_name(platform)
 
 
 
