@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import gc
 import inspect
 import os
 import weakref
@@ -117,7 +118,10 @@ def _fail_on_leaked_qt_timers_and_threads(request: pytest.FixtureRequest) -> Ite
         QTimer.start = timer_start  # type: ignore[method-assign]
         QThread.start = thread_start  # type: ignore[method-assign]
     if QCoreApplication.instance() is not None:
-        # pytest-qt called deleteLater() on the test's widgets; make it happen now.
+        # pytest-qt called deleteLater() on the test's widgets; make it happen now, and collect the test's
+        # cyclic garbage (Python wrappers of Qt objects) here too, not at whatever later test the
+        # collector happens to run in.
+        gc.collect()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     leaks = [
         f"QTimer started at {where}" for timer, where in list(timers.items()) if _alive(timer, "isActive")
