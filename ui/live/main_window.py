@@ -564,7 +564,7 @@ class MainWindow(QMainWindow):
             if dock is not None:
                 self.tabifyDockWidget(self.promotions_dock, dock)
         self.promotions_dock.raise_()
-        widths = [max(360, self.width() * 8 // 25), max(340, self.width() * 7 // 25)]  # 437 and 382 on 1366
+        widths = [max(360, self.width() * 27 // 80), max(340, self.width() * 7 // 25)]  # 460 and 382 on 1366
         self.resizeDocks([self.product_dock, self.promotions_dock], widths, Qt.Orientation.Horizontal)
 
     def close_now(self) -> None:

@@ -139,6 +139,7 @@ class TeleprompterWindow(QWidget):
         self.price_label.setObjectName("promptPrice")
         self.facts_label = QLabel(self)  # stock left and the explain timer
         self.facts_label.setObjectName("promptFacts")
+        self.facts_label.setWordWrap(True)  # never widens the window past the screen (English is longer)
         self.countdown_caption = QLabel(self)
         self.countdown_caption.setObjectName("promptCountdownCaption")
         self.countdown_label = QLabel(self)
@@ -193,6 +194,7 @@ class TeleprompterWindow(QWidget):
         right.addWidget(self.notes_view, 1)
         notes_box = QWidget(self)
         notes_box.setObjectName("promptNotesBox")
+        notes_box.setMinimumWidth(360)
         notes_box.setLayout(right)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
