@@ -172,8 +172,9 @@ def lang(request: pytest.FixtureRequest) -> Iterator[str]:
     install_qt_translations(app, "zh")  # the default, as the console starts
 
 
-def check(root: QWidget, lang: str, problems: list[str], name: str) -> None:
-    problems += [f"{name}: {p}" for p in wrong_language(widget_texts(root), lang, user_data())]
+def check(root: QWidget, lang: str, problems: list[str], name: str, viewers: frozenset[str] = frozenset()) -> None:
+    """Add what is wrong in ``root`` to ``problems``; ``viewers``: the names of the show's viewers (user data)."""
+    problems += [f"{name}: {p}" for p in wrong_language(widget_texts(root), lang, user_data() | viewers)]
     problems += [f"{name}: clipped header {h}" for h in clipped_headers(root)]
     problems += [f"{name}: stray mnemonic in {t!r}" for t in stray_mnemonics(root)]
 
@@ -232,7 +233,10 @@ def test_every_console_window_speaks_one_language(
                              if model.index(r, 0).data(FeedRole.KIND) == Kind.COUPON_CLAIM)
                 assert claim == tr("领取了优惠券 {coupon}", coupon=coupon_label("满减", 10000, 1000))
                 window.refresh()
-                check(window, lang, problems, "main window")
+                viewers = frozenset(str(model.index(r, 0).data(FeedRole.USER_NAME) or "")
+                                    for r in range(model.rowCount()))
+                viewers |= {name for bag in engine.state.lucky_bags for name in bag.participants.values()}
+                check(window, lang, problems, "main window", viewers - {""})
                 for dialog_name, dialog in [
                     ("connect dialog", window.open_connect_dialog()),
                     ("hotkey sheet", HotkeyDialog(window.hotkeys, window)),
@@ -262,7 +266,7 @@ def test_every_console_window_speaks_one_language(
     review.show()
     for tab in range(review.tabs.count()):
         review.show_tab(tab)
-        check(review, lang, problems, f"review tab {review.tabs.tabText(tab)}")
+        check(review, lang, problems, f"review tab {review.tabs.tabText(tab)}", frozenset(winners))
     bags = review.lucky_bags
     assert [bags.data(bags.index(0, c)) for c in range(bags.columnCount())][2:] == [
         "、".join(winners), tr("已开奖")]  # winners by name, not "44615469…"
