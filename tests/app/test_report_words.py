@@ -34,7 +34,8 @@ def _show(path: Path) -> int:
     return sid
 
 
-@pytest.mark.parametrize(("lang", "platform", "drawn"), [("zh", "通用 JSON", "已开奖"), ("en", "Generic JSON", "Drawn")])
+@pytest.mark.parametrize(("lang", "platform", "drawn"),
+                         [("zh", "通用 JSON", "已开奖"), ("en", "Generic JSON", "Drawn")])
 def test_the_report_names_the_platform_the_winners_and_the_status(
     tmp_path: Path, lang: str, platform: str, drawn: str
 ) -> None:
