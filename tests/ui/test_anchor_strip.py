@@ -17,6 +17,7 @@ from app.core.events import Command, Kind, LiveEvent
 from app.core.settings import Settings
 from app.engine.session import SessionEngine
 from app.show.show import Show, SourceSpec
+from ui.live.anchor_strip import AnchorStrip
 from ui.live.main_window import MainWindow
 
 
@@ -118,7 +119,9 @@ def test_the_strip_shows_the_explained_product_big_and_follows_the_sale(
     assert strip.idle_label.isVisible()
 
 
-def test_a_long_name_wraps_or_shrinks_and_is_never_cut(window: MainWindow, engine: SessionEngine) -> None:
+def test_a_long_name_wraps_or_shrinks_and_is_never_cut(
+    window: MainWindow, engine: SessionEngine, qtbot: QtBot
+) -> None:
     window.resize(1366, 768)
     assert engine.execute(Command("explain", {"no": 1})).applied
     long_name = "春秋款宽松纯棉卫衣 男女同款 加绒加厚 连帽套头 情侣装 大码宽松 学生韩版潮流百搭外套"
@@ -127,9 +130,21 @@ def test_a_long_name_wraps_or_shrinks_and_is_never_cut(window: MainWindow, engin
     assert strip.name_label.text() == long_name
     label = strip.name_label
     assert label.wordWrap()
-    # Everything the label draws fits inside it (wrapped, at whatever size fits).
-    needed = label.heightForWidth(label.width())
-    assert needed <= label.height() + 2
+    # Everything the label draws fits inside it (wrapped, at whatever size fits)...
+    assert label.heightForWidth(label.width()) <= label.height() + 2
+    # ... also when its room shrinks without the strip changing size.
+    alone = AnchorStrip(engine)
+    qtbot.addWidget(alone)
+    alone.resize(1100, 100)
+    alone.show()
+    qtbot.waitUntil(lambda: alone.name_label.width() > 450)
+    size = alone.name_label.font().pixelSize()
+    wide = alone.name_label.width()
+    alone.show_countdown("1号秒杀", "09:59", "live")  # the countdown takes some of the name's room
+    qtbot.waitUntil(lambda: alone.name_label.width() < wide - 100)
+    qtbot.waitUntil(lambda: alone.name_label.font().pixelSize() < size)  # set smaller, not cut
+    assert alone.name_label.heightForWidth(alone.name_label.width()) <= alone.name_label.height() + 2
+    assert alone.name_label.text() == long_name
 
 
 def test_the_queue_scrolls_to_the_explained_row(window: MainWindow, engine: SessionEngine, qtbot: QtBot) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -123,6 +123,7 @@ class AnchorStrip(QWidget):
         self.name_label.setWordWrap(True)
         self.name_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.name_label.setMinimumWidth(160)
+        self.name_label.installEventFilter(self)  # refit the name whenever its room changes
         self.price_box, self.price_caption, self.price_label = _cell(self, "anchorPrice")
         self.stock_box, self.stock_caption, self.stock_label = _cell(self, "anchorStock")
         self.timer_box, timer_caption, self.timer_label = _cell(self, "anchorTimer")
@@ -160,8 +161,10 @@ class AnchorStrip(QWidget):
         _set(self.price_label, format_fen(facts.price_fen))
         self.stock_caption.setText(tr("秒杀剩余件数") if facts.on_sale else tr("库存剩余"))
         _set(self.stock_label, tr("{n}件", n=format_count(facts.stock_left)) if facts.stock_left is not None else "—")
-        self.stock_label.setProperty("low", facts.stock_left is not None and facts.stock_left <= 10)
-        self.stock_label.style().polish(self.stock_label)
+        low = facts.stock_left is not None and facts.stock_left <= 10  # red: almost sold out
+        if self.stock_label.property("low") != low:
+            self.stock_label.setProperty("low", low)
+            self.stock_label.style().polish(self.stock_label)
         _set(self.timer_label, format_clock(facts.explained_for))
 
     def show_countdown(self, caption: str, text: str, tone: str) -> None:
@@ -184,6 +187,11 @@ class AnchorStrip(QWidget):
                 if label.objectName() in sizes:
                     _big(label, label.objectName(), sizes)
         self._fit_name()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.name_label and event.type() == QEvent.Type.Resize:
+            self._fit_name()
+        return False
 
     def _fit_name(self) -> None:
         label = self.name_label
