@@ -3,7 +3,10 @@
 Exactly one writer thread owns the write connection (app/store/writer.py). Callers hand it work through a
 queue and never wait for the disk (:meth:`SessionLog.append`, :meth:`SessionLog.record_action`); the
 writer blocks for the first item, drains whatever else is queued and commits it all in one transaction, so
-a crash loses at most what was queued since the last commit. Readers open their own connections (WAL mode
+a crash loses at most what was queued since the last commit. Each write of a batch runs in its own
+SAVEPOINT: one SQLite refuses is logged and skipped alone (``refused_writes``); when the disk is full the
+writer holds the rest in memory, bounded, and writes it when space returns (``disk_full``,
+``subscribe_status``, ``lost_events``). Readers open their own connections (WAL mode
 lets them read while the writer writes; app/store/reads.py). The schema is documented in docs/schema.md
 and versioned by the numbered migrations in :data:`MIGRATIONS` (app/store/schema.py; ``PRAGMA
 user_version`` holds how many have run).
@@ -28,7 +31,7 @@ import os
 import socket
 import sqlite3
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -47,14 +50,16 @@ from app.store.rows import (
     product_rows,
 )
 from app.store.schema import MIGRATIONS, SCHEMA_VERSION, SessionLogError, migrate
-from app.store.writer import BatchWriter
+from app.store.writer import MAX_HELD_EVENTS, BatchWriter, DiskFullError
 
 __all__ = [
     "ACTION_RESULTS",
+    "MAX_HELD_EVENTS",
     "METRICS_COLUMNS",
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "SESSION_STATUSES",
+    "DiskFullError",
     "SessionLog",
     "SessionLogError",
     "_pid_alive",
@@ -92,6 +97,34 @@ class SessionLog(LogQueries):
     def written_events(self) -> int:
         """Events committed so far by this object (all sessions), duplicates not counted."""
         return self._writer.written_events
+
+    @property
+    def refused_writes(self) -> int:
+        """Writes refused one by one (a value SQLite or Python would not take); each was logged once
+        with its reason and skipped, the rest of its batch committed."""
+        return self._writer.refused_writes
+
+    @property
+    def refused_events(self) -> int:
+        """Events among the refused writes (an unstorable event is skipped alone)."""
+        return self._writer.refused_events
+
+    @property
+    def lost_events(self) -> int:
+        """Events that could not be kept: beyond the disk-full buffer (``MAX_HELD_EVENTS``), still held
+        when the log closed on a full disk, or in a batch whose transaction could not start."""
+        return self._writer.lost_events
+
+    @property
+    def disk_full(self) -> bool:
+        """True while SQLite says the database or disk is full: events are held in memory (bounded) and
+        written when space returns."""
+        return self._writer.disk_full
+
+    def subscribe_status(self, listener: Callable[[bool], object]) -> Callable[[], None]:
+        """Call ``listener(disk_full)`` each time the disk-full state changes — on the writer thread, so
+        a GUI must hand it to its own thread. Returns the function that unsubscribes."""
+        return self._writer.status_listeners.add(listener)
 
     def start_session(self, title: str, source: str, started_at: float | None = None) -> int:
         """Create a ``live`` session for this process and host; blocks until committed.
