@@ -21,6 +21,8 @@ from app.show.show import Show, SourceSpec
 from ui.common.theme import style_sheet
 from ui.live.comment_feed import ROW_HEIGHT
 from ui.live.main_window import MainWindow
+from ui.live.product_queue import Col
+from ui.live.queue_delegate import QueueDelegate
 
 LONG_QUESTION = ("主播我想问一下这个羊毛大衣的尺码是偏大还是偏小，我平时穿M码身高165体重110斤应该买哪个码，"
                  "还有颜色有没有色差，能不能七天无理由退换货呀谢谢")
@@ -79,6 +81,23 @@ def test_the_default_laptop_layout_shows_8_products_15_comments_and_every_live_b
     engine.execute(Command("explain", {"no": 12}))  # the strip at its full height
     qtbot.waitUntil(lambda: _rows_on_screen(window) >= 8)  # the docks settle after the first show
     assert window.feed.list_view.viewport().height() >= 15 * ROW_HEIGHT
+    # Wide enough for every row button (讲解, 下架, 秒杀) under the product's name, also when the header's
+    # numbers have grown wide late in a big show.
+    for tile, value in ((window.header.clock, "3:02:03"), (window.header.online, "2,345"),
+                        (window.header.orders, "1,234"), (window.header.gmv, "¥98,765.40")):
+        tile.set_value(value)
+    table = window.queue_panel.table
+    delegate = table.itemDelegate()
+    assert isinstance(delegate, QueueDelegate)
+
+    def buttons_fit() -> bool:
+        name_cell = table.visualRect(window.products.index(0, Col.NAME))
+        return all(name_cell.contains(box) for _, box in delegate.button_rects(name_cell, table.font()))
+
+    gmv = window.header.gmv.value
+    qtbot.waitUntil(lambda: gmv.width() >= gmv.sizeHint().width())  # the header has taken the new numbers
+    qtbot.waitUntil(lambda: window.centralWidget().width() >= window.header.minimumSizeHint().width())
+    qtbot.waitUntil(buttons_fit)
     assert _reachable(window, window.anchor_strip)
     sale_tab = window.promotions.sale_tab
     # 准备秒杀 / 开始秒杀 and the 发给主播 box, above the fold: no scrolling, not under a tab bar.

@@ -9,7 +9,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
-    QScrollArea,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -36,6 +35,7 @@ from app.metrics.tracker import Snapshot
 from app.show.show import Show, SourceSpec, SourceUnreachableError
 from app.sources.base import SourceStatus
 from ui.common.commands import CommandRunner
+from ui.common.fit_scroll import FitScrollArea
 from ui.common.status_indicator import SourceStatusIndicator
 from ui.live.anchor_strip import AnchorStrip
 from ui.live.banned_words import BannedWordsDialog
@@ -50,7 +50,7 @@ from ui.live.product_queue import ProductQueueModel, ProductQueuePanel
 from ui.live.promotions_panel import PromotionsPanel
 from ui.live.restore_banner import RestoreBanner
 from ui.live.run_of_show import RunOfShowPanel
-from ui.live.source_health import SourceHealthPopup
+from ui.live.source_health import DiskFullNotice, SourceHealthPopup
 from ui.live.teleprompter import TOGGLE_KEY, TeleprompterWindow
 from ui.review.session_library import open_session_library
 
@@ -81,6 +81,14 @@ class KpiTile(QWidget):
         if self.value.text() != text:
             self.value.setText(text)
 
+    def set_compact(self, compact: bool) -> None:
+        """18 px numbers instead of the theme's 24 px (a laptop: the anchor strip above has the big ones)."""
+        self.value.setStyleSheet("font-size: 18px;" if compact else "")
+        margin = 6 if compact else 12
+        layout = self.layout()
+        if layout is not None:
+            layout.setContentsMargins(margin, 4, margin, 4)
+
 
 class HeaderBar(QWidget):
     """Source health, session clock, online now, orders and GMV. The running countdown is on the anchor
@@ -98,49 +106,22 @@ class HeaderBar(QWidget):
         self.session_button = QPushButton(tr("开始场次"), self)
         self.session_button.setObjectName("sessionButton")
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(12, 6, 12, 6)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(2)  # the tiles have their own margins
         layout.addWidget(self.status)
         for tile in (self.clock, self.online, self.orders, self.gmv):
             layout.addWidget(tile)
         layout.addStretch(1)
         layout.addWidget(self.session_button)
 
+    def set_compact(self, compact: bool) -> None:
+        """Smaller numbers on a laptop, so a big show's GMV never squeezes the product queue."""
+        for tile in (self.clock, self.online, self.orders, self.gmv):
+            tile.set_compact(compact)
+
 
 #: Below this window width the first-run layout puts the dashboard in a tab beside 营销.
 NARROW_WINDOW_PX = 1700
-
-
-class FitScrollArea(QScrollArea):
-    """A frameless scroll area that gives its panel the whole viewport, down to the panel's *minimum*
-    height, so a dock can be shorter than the panel's form. (QScrollArea's own resizing keeps a panel
-    with word-wrapped labels at its preferred height, which put the 发给主播 box below the fold on a
-    1366×768 laptop.)"""
-
-    def __init__(self, panel: QWidget) -> None:
-        super().__init__()
-        self.setWidget(panel)
-        self.setWidgetResizable(False)
-        self.setFrameShape(QScrollArea.Shape.NoFrame)
-        panel.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
-            self.fit()
-        return False
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self.fit()
-
-    def fit(self) -> None:
-        panel = self.widget()
-        if panel is None:
-            return
-        room = self.maximumViewportSize()
-        minimum = panel.minimumSizeHint()
-        height = max(room.height(), minimum.height())
-        width = room.width() - (self.verticalScrollBar().sizeHint().width() if height > room.height() else 0)
-        panel.resize(max(width, minimum.width()), height)
 
 
 class MainWindow(QMainWindow):
@@ -191,7 +172,10 @@ class MainWindow(QMainWindow):
         self.header.session_button.clicked.connect(self._toggle_session)
         # Source health: a popup under the header's status light (ui/live/source_health.py).
         self.demo_url: str | None = None  # the embedded demo room, offered by the connect dialog
-        self.health = SourceHealthPopup(lambda: show.source.status if show.source else None, self)
+        self.health = SourceHealthPopup(lambda: show.source.status if show.source else None, self,
+                                        disk_full=self._disk_full)
+        self.disk_notice = DiskFullNotice(self)  # the log's disk is full: on screen until space returns
+        self.statusBar().addPermanentWidget(self.disk_notice)
         self.header.status.clicked.connect(lambda: self.health.show_below(self.header.status))
         # The show outlives the window: closeEvent stops listening to it.
         self._unsubscribe_status = show.add_status_listener(self._show_status)
@@ -433,6 +417,10 @@ class MainWindow(QMainWindow):
         header.session_button.setProperty("running", state.running)
         header.session_button.style().polish(header.session_button)
         self.toggle_action.setText(label)
+        self.disk_notice.show_state(self._disk_full())
+
+    def _disk_full(self) -> bool:
+        return self.engine.log is not None and self.engine.log.disk_full
 
     def _show_snapshot(self, snap: Snapshot) -> None:
         # The header shows the very snapshot the dashboard and the log's metrics table get, so the
@@ -545,6 +533,10 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
         self._first_run_layout_pending = state is None
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.header.set_compact(event.size().width() < NARROW_WINDOW_PX)
 
     def showEvent(self, event: QShowEvent) -> None:
         if self._first_run_layout_pending:
