@@ -36,9 +36,10 @@ from app.rooms import replay
 from app.rooms.hub import DEFAULT_PORT, HubServer
 from app.show.plan import Plan, PlanRunner, load_plan
 from app.show.preparation import ShowLibrary
-from app.show.show import SourceSpec, open_show, seat_options
+from app.show.show import Show, SourceSpec, open_show, seat_options
 from app.sources import FORMATS
-from app.store.session_log import SessionLogError
+from app.sources.base import SourceStatus
+from app.store.session_log import DiskFullError, SessionLogError
 
 log = logging.getLogger("livedeck.cli")
 
@@ -179,6 +180,10 @@ def record(args: argparse.Namespace) -> int:
         # a bad plan or address. No traceback, one clear line.
         print(tr("无法录制：{reason}", reason=exc), file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug: one clear line here, the traceback only in the log at debug level
+        log.debug("record failed", exc_info=True)
+        print(tr("录制意外中止：{reason}", reason=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
+        return 1
     print(summary)
     return 0
 
@@ -243,14 +248,45 @@ async def _record(
     prepared: tuple[list[Product] | None, Plan | None] = (None, None),
     hub_options: HubOptions | None = None,
 ) -> str:
-    stop = stop_on_signals()
     products, plan = prepared
     if products is None:
         # Seats name products as their consoles do (the demo catalog) and the host must know them.
         products = load_products_csv(demo_catalog_path()) if hub_options is not None else []
 
+    unfinished = ""
+    show_parts: list[Show] = []
+    try:
+        session_id, status = await _run_show(url, format_name, db, duration, title, options,
+                                             (products, plan), hub_options, show_parts)
+    except DiskFullError:
+        if not show_parts:
+            raise
+        # The disk was still full when the session should have closed: say so in the summary.
+        unfinished = tr("磁盘已满，场次未能正常结束；")
+        source = show_parts[0].source
+        session_id, status = show_parts[0].engine.state.session_id or 0, source.status if source else None
+    show = show_parts[0]
+    return _summary(show, session_id, status, db, unfinished)
+
+
+async def _run_show(
+    url: str,
+    format_name: str,
+    db: Path,
+    duration: float | None,
+    title: str,
+    options: dict[str, object],
+    prepared: tuple[list[Product], Plan | None],
+    hub_options: HubOptions | None,
+    show_parts: list[Show],
+) -> tuple[int, SourceStatus | None]:
+    stop = stop_on_signals()
+    products, plan = prepared
     async with open_show(db, products, webhook=Settings().get("room_webhook")) as show:
+        show_parts.append(show)
         engine = show.engine
+        if engine.log is not None:
+            engine.log.subscribe_status(_say_disk_state)
 
         def on_batch(batch: list[LiveEvent]) -> None:
             if any(e.kind == Kind.LIVE_END for e in batch):
@@ -278,17 +314,32 @@ async def _record(
         if hub is not None:  # after the stop: the seats got the show's last events
             await hub.close()
         assert show.source is not None
-        status = show.source.status
-    state = engine.state
+        return session_id, show.source.status
+
+
+def _say_disk_state(full: bool) -> None:
+    """The anchor's terminal learns at once that the disk is full (and when it is not any more)."""
+    text = tr("磁盘已满：新事件暂存在内存中，腾出空间后自动写入") if full else tr("磁盘空间已恢复，暂存的事件已写入")
+    print(text, file=sys.stderr, flush=True)
+
+
+def _summary(show: Show, session_id: int, status: SourceStatus | None, db: Path, unfinished: str) -> str:
+    """What ``record`` prints at the end, always: what was recorded, skipped, refused and lost."""
+    state = show.engine.state
+    store = show.engine.log
     kinds = " ".join(f"{kind} {n}" for kind, n in sorted(state.counts.items()))
-    return tr(
+    return unfinished + tr(
         "已录制场次 #{session} 共 {events} 条事件（{kinds}）；跳过格式错误的帧 {malformed} 个；重连 {reconnects} 次；"
-        "重复 {duplicates} 条已去除；日志：{db}",
+        "重复 {duplicates} 条已去除；拒绝写入 {refused} 次（其中事件 {refused_events} 条）；"
+        "无法保存的事件 {lost} 条；日志：{db}",
         session=session_id,
         events=state.events,
         kinds=kinds or "-",
-        malformed=status.malformed,
-        reconnects=status.reconnects,
+        malformed=status.malformed if status else 0,
+        reconnects=status.reconnects if status else 0,
         duplicates=state.duplicates,
+        refused=store.refused_writes if store else 0,
+        refused_events=store.refused_events if store else 0,
+        lost=store.lost_events if store else 0,
         db=db,
     )

@@ -3,7 +3,9 @@ the platform?". Opened by clicking the header's status light.
 
 Everything derives from :class:`app.sources.base.SourceStatus`. Sources notify listeners on state
 changes only (frames and events count up silently), so while the panel is visible a 1 Hz timer reads
-the live status through ``status_getter``; hidden, it costs nothing.
+the live status through ``status_getter``; hidden, it costs nothing. The panel also says whether the
+session log is writing (``disk_full``: the log's disk is full, events are held in memory), and
+:class:`DiskFullNotice` says the same in the status bar for as long as it lasts.
 """
 
 from __future__ import annotations
@@ -33,9 +35,10 @@ class SourceHealthPanel(QFrame):
     """
 
     def __init__(self, status_getter: Callable[[], SourceStatus | None] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, disk_full: Callable[[], bool] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sourceHealth")
+        self._disk_full = disk_full
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self._getter = status_getter
         self._status: SourceStatus | None = None
@@ -53,6 +56,7 @@ class SourceHealthPanel(QFrame):
             ("events", tr("事件")),
             ("malformed", tr("格式错误（已跳过）")),
             ("unknown", tr("未识别的消息类型")),
+            ("log", tr("场次日志")),
         ):
             label = QLabel("-", self)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -91,15 +95,20 @@ class SourceHealthPanel(QFrame):
         self._show_status()
 
     def text(self, key: str) -> str:
-        """The value shown for ``key`` (platform, state, since, reconnects, frames, events, malformed, unknown)."""
+        """The value shown for ``key`` (platform, state, since, reconnects, frames, events, malformed, unknown,
+        log)."""
         return self.values[key].text()
 
     def _show_status(self, now: float | None = None) -> None:
         status = self._status
         values = self.values
+        full = self._disk_full is not None and self._disk_full()
+        values["log"].setText(disk_full_text() if full else tr("正常写入"))
+        values["log"].setStyleSheet(f"color: {theme.COLORS['red']};" if full else "")
         if status is None:
-            for label in values.values():
-                label.setText("-")
+            for key, label in values.items():
+                if key != "log":
+                    label.setText("-")
             return
         values["platform"].setText(_platform_label(status.format_name))
         values["state"].setText(status.describe())
@@ -139,14 +148,36 @@ class SourceHealthPopup(SourceHealthPanel):
     """The panel as a popup under the header's status light; closes on a click elsewhere or Esc."""
 
     def __init__(self, status_getter: Callable[[], SourceStatus | None] | None = None,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(status_getter, parent)
+                 parent: QWidget | None = None, *, disk_full: Callable[[], bool] | None = None) -> None:
+        super().__init__(status_getter, parent, disk_full=disk_full)
         self.setWindowFlags(Qt.WindowType.Popup)
 
     def show_below(self, anchor: QWidget) -> None:
         self.adjustSize()
         self.move(anchor.mapToGlobal(anchor.rect().bottomLeft()))
         self.show()
+
+
+def disk_full_text() -> str:
+    """What the console says while the session log's disk is full (in the current language)."""
+    return tr("磁盘已满：新事件暂存在内存中，腾出空间后自动写入")
+
+
+class DiskFullNotice(QLabel):
+    """The status bar's permanent notice while the session log's disk is full; hidden otherwise."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("diskFullNotice")
+        self.setStyleSheet(f"color: {theme.COLORS['red']}; font-weight: bold;")
+        self.hide()
+
+    def show_state(self, full: bool) -> None:
+        """Show the notice while ``full`` (the console's 2 Hz refresh calls this)."""
+        text = disk_full_text() if full else ""
+        if self.text() != text:
+            self.setText(text)
+        self.setVisible(full)
 
 
 def _platform_label(format_name: str) -> str:

@@ -1,0 +1,73 @@
+"""The session log's disk fills mid-show (SQLite's own SQLITE_FULL, from ``PRAGMA max_page_count`` on the
+writer's connection): the console says 磁盘已满 in the status bar and the source health panel within 2 s,
+and when space returns the notice goes and every event the engine took is in the log."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from app.commerce.catalog import demo_catalog_path, load_products_csv
+from app.core.settings import Settings
+from app.engine.session import SessionEngine
+from app.rooms.demo import serve_demo_room
+from app.show.show import Show, SourceSpec
+from app.store.session_log import SessionLog
+from tests.ui.conftest import wait_until
+from ui.live.main_window import MainWindow
+
+
+def cap_pages(log: SessionLog, extra: int | None) -> None:
+    """Let the writer's connection grow ``extra`` pages past its size now (None: no cap: space returns)."""
+    def pragma(conn: sqlite3.Connection) -> None:
+        count = int(conn.execute("PRAGMA page_count").fetchone()[0])
+        conn.execute(f"PRAGMA max_page_count = {count + extra if extra is not None else 1_000_000_000}")
+    log._writer.configure(pragma)
+
+
+def test_disk_full_is_on_screen_at_once_and_nothing_is_lost(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    db = tmp_path / "console.sqlite"
+
+    async def scenario() -> tuple[int, int]:
+        room = await serve_demo_room(seed=5, rate=1500)
+        try:
+            with SessionLog(db) as log:
+                engine = SessionEngine(log)
+                async with Show(engine) as show:
+                    window = MainWindow(engine, show, SourceSpec("generic", room.url),
+                                        load_products_csv(demo_catalog_path()), Settings(tmp_path / "s.json"))
+                    qtbot.addWidget(window)
+                    window.show()
+                    await window.start_session()
+                    await wait_until(lambda: engine.state.events > 50)
+                    assert not window.disk_notice.isVisible()
+                    assert window.health.text("log") == "正常写入"
+                    cap_pages(log, 3)
+                    await wait_until(lambda: log.disk_full, timeout=15, what="the capped log to fill")
+                    await wait_until(lambda: window.disk_notice.isVisible(), timeout=2, what="磁盘已满 on screen")
+                    assert "磁盘已满" in window.disk_notice.text()
+                    window.health.refresh()
+                    assert "磁盘已满" in window.health.text("log")
+                    held_from = engine.state.events
+                    await wait_until(lambda: engine.state.events > held_from + 200)  # the show goes on
+
+                    cap_pages(log, None)  # space returns
+                    await wait_until(lambda: not window.disk_notice.isVisible(), timeout=5)
+                    await window.stop_session()
+                    window.close()
+                    return engine.state.events, log.lost_events
+        finally:
+            await room.close()
+
+    events, lost = qloop.run_until_complete(scenario())
+    assert lost == 0
+    with sqlite3.connect(db) as conn:
+        stored, counted = conn.execute(
+            "SELECT (SELECT count(*) FROM events), event_count FROM sessions").fetchone()
+    assert stored == events
+    assert counted == events
