@@ -20,6 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from app.core.events import LiveEvent
+from app.core.i18n import tr
 from app.core.listeners import Listeners
 from app.store.orphans import mark_orphans
 from app.store.rows import INSERT_ACTION, INSERT_EVENT, event_rows
@@ -53,6 +54,11 @@ _UNSTORABLE = (sqlite3.InterfaceError, sqlite3.ProgrammingError, sqlite3.Integri
 
 class DiskFullError(SessionLogError):
     """A write that was waited for could not be made: the disk holding the session log is full."""
+
+
+def disk_full_reason() -> str:
+    """What a waited-for write that the full disk stopped says (record's and the console's one line)."""
+    return tr("磁盘已满：场次日志暂时无法写入，腾出空间后再试")
 
 
 def _is_full(exc: BaseException) -> bool:
@@ -274,6 +280,7 @@ class BatchWriter:
         results: list[tuple[Future[Any], Any]] = []
         written = 0
         held_from: int | None = None
+        refused: set[int] = set()
         try:
             with Immediate(conn):
                 for index, item in enumerate(pending):
@@ -281,15 +288,15 @@ class BatchWriter:
                     try:
                         value = self._run_item(conn, item)
                     except Exception as exc:
-                        if conn.in_transaction:
-                            conn.execute("ROLLBACK TO item")
-                        if not _is_full(exc):
-                            self._refuse(item, exc)
-                            continue
                         if not conn.in_transaction:  # SQLite rolled the whole transaction back
                             raise
-                        held_from = index
-                        break
+                        conn.execute("ROLLBACK TO item")
+                        if _is_full(exc):
+                            held_from = index
+                            break
+                        self._refuse(item, exc)
+                        refused.add(index)
+                        continue
                     finally:
                         if conn.in_transaction:
                             conn.execute("RELEASE item")
@@ -302,6 +309,7 @@ class BatchWriter:
                 self._fail_batch(pending, exc)
                 return
             results, written, held_from = [], 0, 0
+            pending = [item for index, item in enumerate(pending) if index not in refused]
         self.written_events += written
         for future, value in results:
             future.set_result(value)
@@ -339,7 +347,7 @@ class BatchWriter:
         with self._error_lock:
             self._error = exc
         for item in pending:
-            if item[0] == _CALL:
+            if item[0] == _CALL and not item[2].done():
                 item[2].set_exception(exc)
 
     # --- disk full: hold, retry, tell -------------------------------------------------------------
@@ -352,7 +360,7 @@ class BatchWriter:
                 continue  # refused already
             if item[0] == _CALL and item[2] in self._waited:
                 self._waited.discard(item[2])
-                item[2].set_exception(DiskFullError(f"session log {self.path}: database or disk is full"))
+                item[2].set_exception(DiskFullError(disk_full_reason()))
                 continue
             size = len(item[2]) if item[0] == _EVENTS else 1
             if self._held_events + size > MAX_HELD_EVENTS:
@@ -378,7 +386,7 @@ class BatchWriter:
         log.error("session log closed while the disk is full: %d held events not written", lost)
         for item in self._held:
             if item[0] == _CALL:
-                item[2].set_exception(DiskFullError(f"session log {self.path}: database or disk is full"))
+                item[2].set_exception(DiskFullError(disk_full_reason()))
         self._held, self._held_events = [], 0
 
     def _set_full(self, full: bool) -> None:

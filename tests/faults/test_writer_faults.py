@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.core.events import Kind, LiveEvent
+from app.store import writer
 from app.store.session_log import DiskFullError, SessionLog
 
 
@@ -100,6 +101,50 @@ def test_a_waited_call_fails_at_once_while_the_disk_is_full(store: SessionLog) -
         total += 500
         store.flush()
     started = time.monotonic()
-    with pytest.raises(DiskFullError):
+    with pytest.raises(DiskFullError, match="磁盘已满"):
         store.end_session(sid)
     assert time.monotonic() - started < 2.0
+
+
+def fill(store: SessionLog, sid: int, pages: int) -> int:
+    """Cap the log ``pages`` past its size and append until the writer says the disk is full; returns
+    how many events were appended."""
+    set_max_pages(store, pages)
+    total = 0
+    while not store.disk_full:
+        assert total < 100_000, "the capped log never filled"
+        store.append(sid, comments(500, start_seq=total + 1))
+        total += 500
+        store.flush()
+    return total
+
+
+def test_past_the_bound_events_are_counted_lost_not_silently_dropped(
+    store: SessionLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(writer, "MAX_HELD_EVENTS", 2_000)
+    sid = store.start_session("早场", "demo")
+    total = fill(store, sid, 2)
+    for _ in range(10):
+        store.append(sid, comments(500, start_seq=total + 1))
+        total += 500
+    store.flush()
+    set_max_pages(store, None)
+    wait_for(lambda: not store.disk_full)
+    store.flush()
+    stored = store.count_events(sid)
+    assert store.lost_events > 0
+    assert stored + store.lost_events == total  # every event is either in the log or counted
+
+
+def test_closing_on_a_full_disk_returns_at_once_and_counts_what_is_lost(tmp_path: Path) -> None:
+    store = SessionLog(tmp_path / "sessions.sqlite")
+    sid = store.start_session("早场", "demo")
+    total = fill(store, sid, 2)
+    started = time.monotonic()
+    store.close()  # nothing hangs, nothing raised
+    assert time.monotonic() - started < 2.0
+    with sqlite3.connect(store.path) as conn:
+        stored = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    assert store.lost_events > 0
+    assert stored + store.lost_events == total
