@@ -235,7 +235,8 @@ class SessionLog(LogQueries):
         self._writer.call(update)
 
     def flush(self, timeout: float | None = 10.0) -> None:
-        """Block until everything queued before this call is committed.
+        """Block until everything queued before this call is committed — or, while the disk is full
+        (``disk_full``), held in memory to be written when space returns.
 
         Raises:
             Exception: the writer's error, if a batch failed since the last flush (it was also logged
