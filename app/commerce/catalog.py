@@ -24,6 +24,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from app.core.bounds import MAX_COUNT, MAX_DIGITS, MAX_FEN, MAX_NO, MAX_PRODUCT_NAME, MAX_PRODUCT_TEXT
 from app.core.i18n import tr
 from app.core.paths import RESOURCES
 from app.core.units import parse_yuan
@@ -96,16 +97,24 @@ class Product:
         known = {k: data[k] for k in cls.__slots__ if k in data}  # type: ignore[attr-defined]
         product = cls(**known)
         # Every field checked here, once: a product from a command or a file is used for hours after.
-        for name in ("no", "price_fen", "original_price_fen", "stock"):
+        for name, low, high in _INT_BOUNDS:
             value = getattr(product, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < (1 if name == "no" else 0):
-                raise ValueError(f"{name} must be an integer ≥ {1 if name == 'no' else 0}, not {value!r}")
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                raise ValueError(f"{name} must be an integer in {low}–{high}, not {str(value)[:40]}")
         for name in ("product_id", "name", "link", "selling_points", "sku", "image"):
-            if not isinstance(getattr(product, name), str):
-                raise ValueError(f"{name} must be text, not {getattr(product, name)!r}")
+            value = getattr(product, name)
+            if not isinstance(value, str):
+                raise ValueError(f"{name} must be text, not {str(value)[:40]}")
+            if len(value) > (MAX_PRODUCT_NAME if name == "name" else MAX_PRODUCT_TEXT):
+                raise ValueError(f"{name} is too long ({len(value)} characters)")
         if not product.name:
             raise ValueError("name must be a non-empty string")
         return product
+
+
+#: The integer fields of a product and their range (app.core.bounds).
+_INT_BOUNDS = (("no", 1, MAX_NO), ("price_fen", 0, MAX_FEN), ("original_price_fen", 0, MAX_FEN),
+               ("stock", 0, MAX_COUNT))
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,13 +171,20 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _parse_int(text: str) -> int:
+def _parse_int(text: str, high: int) -> int:
+    """A whole number ≤ ``high``; a huge one (``1e999999999``, 23 digits) is refused by its exponent
+    before it is ever expanded, so it costs no time."""
+    shown = text if len(text) <= 40 else text[:39] + "…"
     try:
         value = Decimal(text.replace(",", ""))
     except InvalidOperation:
-        raise ValueError(tr("不是整数：{text}", text=text)) from None
-    if not value.is_finite() or value != value.to_integral_value():
-        raise ValueError(tr("不是整数：{text}", text=text))
+        raise ValueError(tr("不是整数：{text}", text=shown)) from None
+    if not value.is_finite():
+        raise ValueError(tr("不是整数：{text}", text=shown))
+    if value.adjusted() >= MAX_DIGITS or value > high:
+        raise ValueError(tr("数字太大：{text}（最多 {high}）", text=shown, high=high))
+    if value != value.to_integral_value():
+        raise ValueError(tr("不是整数：{text}", text=shown))
     return int(value)
 
 
@@ -293,9 +309,14 @@ def _parse_row(
     name = cell("name")
     if not name:
         fail_in("name")(tr("商品名称为空"))
+    elif len(name) > MAX_PRODUCT_NAME:
+        fail_in("name")(tr("商品名称太长（最多 {limit} 字）", limit=MAX_PRODUCT_NAME))
     price = _parse_price(cell("price"), fail_in("price"), required=True)
     original_price = _parse_price(cell("original_price"), fail_in("original_price"), required=False)
     stock = _parse_stock(cell("stock"), fail_in("stock"))
+    for key in ("product_id", "link", "selling_points", "sku", "image"):
+        if len(cell(key)) > MAX_PRODUCT_TEXT:
+            fail_in(key)(tr("太长（最多 {limit} 字）", limit=MAX_PRODUCT_TEXT))
     product_id = cell("product_id") or (str(no) if no is not None else "")
     if product_id and "product_id" in index:
         if product_id in seen_id:
@@ -329,7 +350,7 @@ def _parse_no(text: str, row_number: int, seen_no: dict[int, int], fail: _Fail) 
         fail(tr("序号为空"))
         return None
     try:
-        no = _parse_int(text)
+        no = _parse_int(text, MAX_NO)
     except ValueError as e:
         fail(str(e))
         return None
@@ -360,7 +381,7 @@ def _parse_stock(text: str, fail: _Fail) -> int:
     if not text:
         return 0
     try:
-        stock = _parse_int(text)
+        stock = _parse_int(text, MAX_COUNT)
     except ValueError as e:
         fail(str(e))
         return 0

@@ -13,15 +13,17 @@ from typing import Any
 from app.commerce.catalog import Product
 from app.commerce.effects import Change, ChangeAction, ChangeKind, CommandError, Context
 from app.commerce.state import ExplainWindow
+from app.core.bounds import MAX_COUNT, MAX_FEN, MAX_PRODUCT_NAME, MAX_PRODUCT_TEXT
 from app.core.events import ProductNotice
 from app.core.i18n import tr
 
 #: Product fields ``update_product`` may change (the 序号 and the shop's product id never change).
 EDITABLE_INT_FIELDS = frozenset({"price_fen", "original_price_fen", "stock"})
 EDITABLE_TEXT_FIELDS = frozenset({"name", "link", "selling_points", "sku", "image"})
-MAX_FIELD_INT = 10**12  # fen or units: far above any real price or stock, far below SQLite's limit
-MAX_TEXT = {"name": 200, "sku": 100}  # other text fields: MAX_TEXT_DEFAULT
-MAX_TEXT_DEFAULT = 2000
+#: Bounds from app.core.bounds: money in fen ≤ MAX_FEN, stock ≤ MAX_COUNT.
+MAX_FIELD_INT = {"price_fen": MAX_FEN, "original_price_fen": MAX_FEN, "stock": MAX_COUNT}
+MAX_TEXT = {"name": MAX_PRODUCT_NAME, "sku": 100}  # other text fields: MAX_TEXT_DEFAULT
+MAX_TEXT_DEFAULT = MAX_PRODUCT_TEXT
 
 
 def load_catalog(ctx: Context, args: dict[str, Any]) -> None:
@@ -131,8 +133,9 @@ def update_product(ctx: Context, args: dict[str, Any]) -> None:
     values: dict[str, Any] = {}
     for name, value in fields.items():
         if name in EDITABLE_INT_FIELDS:
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_FIELD_INT:
-                raise CommandError(tr("参数 {name} 必须是整数（{bound}）", name=name, bound=f"0–{MAX_FIELD_INT}"))
+            high = MAX_FIELD_INT[name]
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= high:
+                raise CommandError(tr("参数 {name} 必须是整数（{bound}）", name=name, bound=f"0–{high}"))
             values[name] = value
         elif name in EDITABLE_TEXT_FIELDS:
             if not isinstance(value, str):

@@ -21,14 +21,15 @@ from typing import Any
 
 from app.commerce import coupons, flash_sales, lucky_bags, notes, queue
 from app.commerce.effects import Change, CommandError, Context
+from app.core.bounds import MAX_COMMAND_TEXT, MAX_COUNT, MAX_FEN, MAX_NO, SQLITE_MAX
 from app.core.events import Command
 from app.core.i18n import tr
 
 Handler = Callable[[Context, dict[str, Any]], None]
-#: No count or amount a command carries comes near this (¥10 billion in fen); SQLite's INTEGER is 2**63.
-MAX_INT = 10**12
+#: Every bound is app.core.bounds': an INT argument without its own ``high`` is a count (≤ MAX_COUNT).
+MAX_INT = MAX_COUNT
 MAX_SECONDS = 1e7
-MAX_TEXT = 10_000
+MAX_TEXT = MAX_COMMAND_TEXT
 
 
 class Role(StrEnum):
@@ -40,7 +41,7 @@ class Role(StrEnum):
 
 
 class ArgType(StrEnum):
-    INT = "int"  # a whole number (never a bool) in [low, high]
+    INT = "int"  # a whole number (never a bool) in [low, high] (high: app.core.bounds, MAX_COUNT by default)
     SECONDS = "seconds"  # a finite number of seconds > 0 (≥ 0 with low=0)
     TEXT = "text"
     OBJECT = "object"
@@ -56,8 +57,8 @@ class Arg:
 
     name: str
     type: ArgType
-    low: float = 1
-    high: float | None = None
+    low: int = 1
+    high: int = MAX_COUNT
     default: Any = _MISSING
 
     @property
@@ -65,10 +66,10 @@ class Arg:
         return self.default is _MISSING
 
     def describe(self) -> str:
-        """How docs/commands.md writes it: ``no: int ≥ 1``, ``valid_s?: seconds``."""
+        """How docs/commands.md writes it: ``no: int 1–10^6``, ``valid_s?: seconds``."""
         kind = str(self.type)
         if self.type == ArgType.INT:
-            kind += f" {self.low:g}–{self.high:g}" if self.high is not None else f" ≥ {self.low:g}"
+            kind += f" {self._range()}"
         elif self.type == ArgType.SECONDS:
             kind += " ≥ 0" if self.low == 0 else " > 0"
         return f"{self.name}{'' if self.required else '?'}: {kind}"
@@ -78,10 +79,8 @@ class Arg:
         if value is None and not self.required:
             return self.default
         if self.type == ArgType.INT:
-            high = self.high if self.high is not None else MAX_INT
-            if isinstance(value, bool) or not isinstance(value, int) or not self.low <= value <= high:
-                bound = f"{self.low:g}–{self.high:g}" if self.high is not None else f"≥ {self.low:g}"
-                raise CommandError(tr("参数 {name} 必须是整数（{bound}）", name=self.name, bound=bound))
+            if isinstance(value, bool) or not isinstance(value, int) or not self.low <= value <= self.high:
+                raise CommandError(tr("参数 {name} 必须是整数（{bound}）", name=self.name, bound=self._range()))
             return value
         if self.type == ArgType.SECONDS:
             ok = (not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
@@ -102,6 +101,15 @@ class Arg:
         if not isinstance(value, list) or not value:
             raise CommandError(tr("参数 {name} 必须是非空列表", name=self.name))
         return value
+
+    def _range(self) -> str:
+        """``1–10^12``: a power of ten and SQLite's maximum read as such, not as 13 digits."""
+        def bound(n: int) -> str:
+            if n == SQLITE_MAX:
+                return "2^63−1"
+            digits = str(n)
+            return f"10^{len(digits) - 1}" if n >= 10**6 and digits.strip("0") == "1" else digits
+        return f"{bound(self.low)}–{bound(self.high)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +148,7 @@ class CommandSpec:
         return role in self.roles
 
 
-_NO = Arg("no", ArgType.INT)
+_NO = Arg("no", ArgType.INT, high=MAX_NO)
 _ANCHOR = frozenset({Role.ANCHOR})
 
 COMMANDS: Mapping[str, CommandSpec] = {spec.name: spec for spec in (
@@ -151,31 +159,33 @@ COMMANDS: Mapping[str, CommandSpec] = {spec.name: spec for spec in (
                 hotkey="Alt+0"),
     CommandSpec("list", lambda: tr("上架"), queue.list_product, (_NO,), catalog=True),
     CommandSpec("unlist", lambda: tr("下架"), queue.unlist_product, (_NO,), catalog=True),
-    CommandSpec("move", lambda: tr("调整顺序"), queue.move, (_NO, Arg("to", ArgType.INT, low=0)), catalog=True),
+    CommandSpec("move", lambda: tr("调整顺序"), queue.move, (_NO, Arg("to", ArgType.INT, low=0, high=MAX_NO)),
+                catalog=True),
     CommandSpec("update_product", lambda: tr("修改商品"), queue.update_product,
                 (_NO, Arg("fields", ArgType.OBJECT)), catalog=True),
     CommandSpec("pin_product", lambda: tr("置顶商品"), queue.pin_product, (_NO,), room=True, console=True,
                 hotkey="Alt+T", hotkey_label=lambda: tr("置顶正在讲解的商品")),
     CommandSpec("unpin_product", lambda: tr("取消置顶商品"), queue.unpin_product, room=True, console=True),
     CommandSpec("start_flash_sale", lambda: tr("开始秒杀"), flash_sales.start_flash_sale, (
-        _NO, Arg("price_fen", ArgType.INT), Arg("stock", ArgType.INT),
+        _NO, Arg("price_fen", ArgType.INT, high=MAX_FEN), Arg("stock", ArgType.INT),
         Arg("limit_per_user", ArgType.INT, default=None),
         Arg("warmup_s", ArgType.SECONDS, low=0, default=0.0), Arg("duration_s", ArgType.SECONDS),
     ), room=True, hotkey="Alt+S", hotkey_label=lambda: tr("开始/结束当前商品的秒杀（没有准备时按默认值）")),
     CommandSpec("stop_flash_sale", lambda: tr("停止秒杀"), flash_sales.stop_flash_sale, (_NO,), room=True),
     CommandSpec("drop_coupon", lambda: tr("发券"), coupons.drop_coupon, (
         Arg("kind", ArgType.TEXT), Arg("coupon_id", ArgType.TEXT, default=""),
-        Arg("threshold_fen", ArgType.INT, default=None), Arg("discount_fen", ArgType.INT, default=None),
+        Arg("threshold_fen", ArgType.INT, high=MAX_FEN, default=None),
+        Arg("discount_fen", ArgType.INT, high=MAX_FEN, default=None),
         Arg("percent_off", ArgType.INT, high=99, default=None), Arg("quantity", ArgType.INT),
         Arg("per_user_limit", ArgType.INT, default=1), Arg("valid_s", ArgType.SECONDS, default=None),
     ), room=True, hotkey="Alt+C", hotkey_label=lambda: tr("发放准备好的优惠券")),
     CommandSpec("start_lucky_bag", lambda: tr("开始福袋"), lucky_bags.start_lucky_bag, (
         Arg("condition", ArgType.OBJECT), Arg("duration_s", ArgType.SECONDS), Arg("winners", ArgType.INT),
-        Arg("seed", ArgType.INT, low=0, default=None),
+        Arg("seed", ArgType.INT, low=0, high=SQLITE_MAX, default=None),
     )),
     CommandSpec("cancel_lucky_bag", lambda: tr("取消福袋"), lucky_bags.cancel_lucky_bag),
     CommandSpec("note", lambda: tr("提词"), notes.note, (Arg("text", ArgType.TEXT),)),
-    CommandSpec("pin_comment", lambda: tr("置顶评论"), notes.pin_comment, (Arg("seq", ArgType.INT),),
+    CommandSpec("pin_comment", lambda: tr("置顶评论"), notes.pin_comment, (Arg("seq", ArgType.INT, high=SQLITE_MAX),),
                 hotkey="Alt+P", hotkey_label=lambda: tr("置顶选中的评论")),
     CommandSpec("unpin_comment", lambda: tr("取消置顶评论"), notes.unpin_comment, hotkey="Alt+Shift+P"),
 )}

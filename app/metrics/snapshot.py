@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from app.core.bounds import saturate
 from app.core.metric_fields import METRIC_NAMES, MetricCounters
 from app.metrics.rates import SessionRates
 
@@ -19,8 +20,9 @@ class Snapshot(MetricCounters, SessionRates):
     every rate is one field ÷ another."""
 
     def row(self) -> tuple[Any, ...]:
-        """The values in :data:`SNAPSHOT_FIELDS` order."""
-        return tuple(getattr(self, name) for name in SNAPSHOT_FIELDS)
+        """The values in :data:`SNAPSHOT_FIELDS` order; a sum past SQLite's 2**63 − 1 saturates there
+        (docs/metrics.md), so a valid event never breaks the snapshot's insert."""
+        return tuple(saturate(v) if type(v) is int else v for v in map(self.__getattribute__, SNAPSHOT_FIELDS))
 
     # -- derived ---------------------------------------------------------------------------------
     @property

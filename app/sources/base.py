@@ -22,6 +22,7 @@ from typing import ClassVar
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
+from app.core.bounds import check_event
 from app.core.events import LiveEvent
 from app.core.i18n import tr
 from app.core.listeners import Listeners
@@ -62,7 +63,8 @@ class SourceStatus:
         reconnects: connections lost (or refused) after the first attempt.
         frames: frames received.
         events: events decoded and handed on.
-        malformed: frames or batch items skipped because they broke the protocol.
+        malformed: frames or batch items skipped because they broke the protocol (or app.core.bounds).
+        bad_ts: of those, events whose ``ts`` was out of range (in milliseconds, far ahead, before 2000).
         unknown: message types the protocol knows exist but we do not map, by name.
         format_name: the source's ``--format`` (its platform, for the health panel); "" when unknown.
     """
@@ -75,6 +77,7 @@ class SourceStatus:
     frames: int = 0
     events: int = 0
     malformed: int = 0
+    bad_ts: int = 0
     unknown: dict[str, int] = field(default_factory=dict)
     format_name: str = ""
 
@@ -327,6 +330,8 @@ class WebSocketSource:
             log.exception("%s: decoder failed on %s", self.format_name, excerpt(frame))
             self.reject("decoder error", frame)
             return
+        if events:
+            events = self._within_bounds(events)
         # Counters change on every frame; listeners hear about state changes, not each frame.
         self._status = replace(self._status, frames=frames, events=self._status.events + len(events))
         if self._unknown_changed:
@@ -334,6 +339,21 @@ class WebSocketSource:
             self._status = replace(self._status, unknown=dict(self._unknown))
         if events:
             self.sink(events)
+
+    def _within_bounds(self, events: list[LiveEvent]) -> list[LiveEvent]:
+        """The events that keep app.core.bounds (one check for every protocol); each other one is counted
+        as malformed with its reason, a bad ``ts`` also in ``bad_ts``."""
+        now = time.time()
+        kept: list[LiveEvent] = []
+        for event in events:
+            problem = check_event(event, now)
+            if problem is None:
+                kept.append(event)
+                continue
+            if problem.startswith("ts "):
+                self._status = replace(self._status, bad_ts=self._status.bad_ts + 1)
+            self.reject(problem, event)
+        return kept
 
     async def send(self, frame: str | bytes) -> bool:
         """Send a frame if connected; returns whether it went out."""

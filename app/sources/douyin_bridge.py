@@ -21,13 +21,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.core.bounds import MAX_EVENT_TEXT
 from app.core.events import Kind, LiveEvent
 from app.core.i18n import tr
 from app.sources.base import EventSink, FrameError, WebSocketSource
 from app.sources.info import SourceInfo, websocket_resolver
 
 DEFAULT_URL = "ws://127.0.0.1:8888"
-MAX_TEXT = 2000
+MAX_TEXT = MAX_EVENT_TEXT
 #: 10 diamonds = ¥1 = 100 fen.
 FEN_PER_DIAMOND = 10
 #: Combos remembered for deduplication; old ones are forgotten first.

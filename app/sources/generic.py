@@ -17,6 +17,7 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
+from app.core.bounds import MAX_EVENT_TEXT, SQLITE_MAX
 from app.core.events import KINDS, Command, LiveEvent
 from app.core.i18n import tr
 from app.rooms.room_server import PROTOCOL, PROTOCOL_VERSION
@@ -26,9 +27,10 @@ from app.sources.info import AddressKind, SourceInfo, SourceOption, websocket_re
 log = logging.getLogger("livedeck.sources.generic")
 
 # Text longer than this is not a comment any platform sends; cap it so one frame can't bloat the log.
-MAX_TEXT = 2000
-# SQLite's INTEGER is 64-bit: a larger count or amount could not be stored (nor summed into the GMV).
-MAX_INT = 2**63 - 1
+MAX_TEXT = MAX_EVENT_TEXT
+# SQLite's INTEGER is 64-bit: a larger count or amount could not be stored. The sane range per field
+# (app.core.bounds.check_event) is checked for every source once the frame is decoded.
+MAX_INT = SQLITE_MAX
 
 
 def parse_event(obj: dict[str, Any], *, now: float) -> LiveEvent:

@@ -9,6 +9,7 @@ import zlib
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from app.core.bounds import MAX_EVENT_TEXT
 from app.sources.base import FrameError
 
 try:  # brotli is a declared dependency; without it we ask the server for zlib batches instead.
@@ -30,7 +31,7 @@ VER_BROTLI = 3
 PROTOVER = 3 if brotli is not None else 2
 #: A compressed batch never legitimately inflates past this; a bigger one is a bomb or garbage.
 MAX_INFLATED = 8 * 1024 * 1024
-MAX_TEXT = 2000
+MAX_TEXT = MAX_EVENT_TEXT
 
 
 class Packet(NamedTuple):

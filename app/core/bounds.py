@@ -1,0 +1,123 @@
+"""The bounds of every number, text and time LiveDeck accepts from outside, declared once.
+
+Every edge reads these: the sources' validators (one check of each decoded event,
+:func:`check_event`, run by ``WebSocketSource.handle_frame`` for every protocol), the command table's
+argument schemas (app/engine/commands.py), the catalog parser and ``update_product``
+(app/commerce/). docs/protocol.md §Bounds lists them for bridge authors.
+
+A value past a bound is refused with a reason naming the field, never clamped or guessed (a timestamp
+in milliseconds is not divided by 1000): a wrong number stored looks like a right one. Only sums the
+engine computes itself (GMV, likes, units) saturate at :data:`SQLITE_MAX` (:func:`saturate`), so that
+a valid event never breaks a metrics snapshot (docs/metrics.md).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from app.core.units import MAX_FEN
+
+__all__ = ["MAX_FEN"]  # re-exported: every bound is read from here
+
+#: SQLite's INTEGER is a signed 64-bit number: nothing larger can be stored.
+SQLITE_MAX = 2**63 - 1
+#: Money in fen (a price, an order, a gift's value, a coupon) is at most app.core.units.MAX_FEN
+#: (10**12, ¥10 billion, far above any real one), the bound typed and imported money is read with.
+#: Units and items (stock, units ordered, likes in one event, gifts, viewers online): 10**12.
+MAX_COUNT = 10**12
+#: A product's 序号 and a position in the queue.
+MAX_NO = 10**6
+#: Text from a room (a comment, a viewer's name, an id) in characters.
+MAX_EVENT_TEXT = 2000
+#: ``extra`` of one event as JSON, in characters.
+MAX_EXTRA_JSON = 10_000
+#: A command's text argument (a note, a coupon id) in characters.
+MAX_COMMAND_TEXT = 10_000
+#: A product's name in characters (other product text: :data:`MAX_PRODUCT_TEXT`).
+MAX_PRODUCT_NAME = 200
+MAX_PRODUCT_TEXT = 2000
+#: An event's ``ts`` may be at most this far (seconds) ahead of the clock; further is a unit mix-up.
+TS_AHEAD = 86_400.0
+#: No event of a live room happened before 2000-01-01 (unix seconds).
+TS_FLOOR = 946_684_800.0
+#: More digits than this is no count or price of any shop: refused before it is turned into a number
+#: (a 23-digit stock), so a cell like ``1e999999999`` costs nothing to refuse.
+MAX_DIGITS = 15
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def saturate(value: int) -> int:
+    """A sum the engine keeps (GMV, likes) as SQLite can store it: past :data:`SQLITE_MAX` it stays there."""
+    return value if value <= SQLITE_MAX else SQLITE_MAX
+
+
+def clean_text(text: str) -> str:
+    """``text`` with every lone surrogate (half an emoji, from a ``\\ud83d`` escape) replaced by U+FFFD,
+    so it can be encoded as UTF-8 (stored, broadcast, exported)."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def looks_like_ms(ts: float, now: float) -> bool:
+    """Whether ``ts`` reads as a time in milliseconds (÷ 1000 lands within a day of the clock)."""
+    return abs(ts / 1000.0 - now) <= TS_AHEAD
+
+
+def ts_problem(ts: float, now: float) -> str | None:
+    """Why an event's ``ts`` (unix seconds) is refused, or None: it must lie in
+    [:data:`TS_FLOOR`, now + :data:`TS_AHEAD`]."""
+    if TS_FLOOR <= ts <= now + TS_AHEAD:
+        return None
+    if looks_like_ms(ts, now):
+        return f"ts {ts:.0f} looks like milliseconds; send unix seconds"
+    if ts > now:
+        return f"ts {ts:.6g} is more than a day ahead of the clock"
+    return f"ts {ts:.6g} is before the year 2000"
+
+
+def int_problem(name: str, value: int, high: int) -> str | None:
+    """Why an integer field is refused, or None: it must lie in [0, high]."""
+    if value < 0:
+        return f"{name} must not be negative"
+    if value > high:
+        return f"{name} is too large (at most {high})"
+    return None
+
+
+def _texts_clean(*texts: str) -> bool:
+    return not any(_SURROGATE.search(t) for t in texts if not t.isascii())
+
+
+def check_event(event: Any, now: float) -> str | None:
+    """Hold one decoded :class:`~app.core.events.LiveEvent` to the bounds; returns why it is refused, or None.
+
+    Lone surrogates in its text are replaced (in place) rather than refused: the rest of the comment is
+    good. Checks: ``ts`` (:func:`ts_problem`), ``count`` ≤ :data:`MAX_COUNT`, ``amount_fen`` ≤
+    :data:`MAX_FEN`, texts ≤ :data:`MAX_EVENT_TEXT`, ``extra`` finite JSON ≤ :data:`MAX_EXTRA_JSON`.
+    """
+    problem = ts_problem(event.ts, now)
+    if problem is None and event.count > MAX_COUNT:
+        problem = f"count is too large (at most {MAX_COUNT})"
+    if problem is None and event.amount_fen > MAX_FEN:
+        problem = f"amount_fen is too large (at most {MAX_FEN})"
+    if problem is not None:
+        return problem
+    texts = (event.user_id, event.user_name, event.text, event.product_id, event.msg_id)
+    if any(len(t) > MAX_EVENT_TEXT for t in texts):
+        (event.user_id, event.user_name, event.text, event.product_id,
+         event.msg_id) = (t[:MAX_EVENT_TEXT] for t in texts)
+    if not _texts_clean(*texts):
+        event.user_id, event.user_name, event.text = map(clean_text, (event.user_id, event.user_name, event.text))
+        event.product_id, event.msg_id = clean_text(event.product_id), clean_text(event.msg_id)
+    if event.extra:
+        try:
+            dumped = json.dumps(event.extra, ensure_ascii=False, allow_nan=False)
+        except (ValueError, TypeError, RecursionError):
+            return "extra holds a value that is not finite JSON (NaN, Infinity)"
+        if len(dumped) > MAX_EXTRA_JSON:
+            return f"extra is too large (at most {MAX_EXTRA_JSON} characters as JSON)"
+        if _SURROGATE.search(dumped):
+            event.extra = json.loads(clean_text(dumped))
+    return None
