@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -141,7 +142,40 @@ def main(argv: list[str] | None = None) -> int:
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
         for path in runner.run(_shoot(args.out, args.seconds, langs, sizes)):  # type: ignore[arg-type]
             print(path)
+    for path in _shoot_report(args.out, args.out / "shots.sqlite"):
+        print(path)
     return 0
+
+
+def _shoot_report(out: Path, db: Path) -> list[Path]:
+    """The HTML report of the newest session, and how headless Chromium shows it on a phone (390 px) and
+    a desktop (1280 px). Without Playwright or a chromium on the PATH only the HTML is written."""
+    from app.review.library import list_sessions
+    from app.review.report import write_report
+
+    html = out / "report.html"
+    write_report(db, list_sessions(db)[0].id, html)
+    saved = [html]
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        chromium = None
+    if chromium is None:
+        print("no chromium/playwright: report.html written, not rendered", file=sys.stderr)
+        return saved
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium)
+        try:
+            for width in (390, 1280):
+                page = browser.new_page(viewport={"width": width, "height": 900})
+                page.goto(html.resolve().as_uri())
+                saved.append(out / f"report-{width}.png")
+                page.screenshot(path=str(saved[-1]), full_page=True)
+                page.close()
+        finally:
+            browser.close()
+    return saved
 
 
 if __name__ == "__main__":
