@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from app.core.events import LiveEvent
 from app.core.i18n import tr
 from app.core.listeners import Listeners
+from app.core.log import RateLimitedLog
 from app.store.orphans import mark_orphans
 from app.store.rows import INSERT_ACTION, INSERT_EVENT, event_rows
 from app.store.schema import Immediate, SessionLogError, migrate
@@ -106,6 +107,8 @@ class BatchWriter:
         self._retry_at = 0.0
         self._next_full_log = 0.0
         self._waited: set[Future[Any]] = set()
+        # A fault that repeats (a snapshot refused every second) logs one line per 5 s with a count.
+        self._log_refusal = RateLimitedLog(log, 5.0, logging.ERROR)
         ready: Future[None] = Future()
         self.thread = threading.Thread(target=self._run, args=(ready,), name="livedeck-log-writer", daemon=True)
         self.thread.start()
@@ -334,8 +337,8 @@ class BatchWriter:
         self.refused_writes += 1
         if item[0] == _EVENTS:
             self.refused_events += len(item[2])
-        log.error("session log: refused one %s write (%s: %s); the rest of its batch is kept",
-                  what, type(exc).__name__, exc)
+        self._log_refusal("session log: refused one %s write (%s: %s); the rest of its batch is kept",
+                          what, type(exc).__name__, exc)
         if item[0] == _CALL:
             item[2].set_exception(exc)
 
@@ -411,8 +414,8 @@ class BatchWriter:
                     conn.execute(INSERT_EVENT, event_rows(session_id, (event,))[0])
                 except _UNSTORABLE:
                     self.refused_events += 1
-                    log.error("session log: skipped an unstorable event in session %s: %.200r",
-                              session_id, event)
+                    self._log_refusal("session log: skipped an unstorable event in session %s: %.200r",
+                                      session_id, event)
         inserted = conn.total_changes - before
         if inserted:
             conn.execute(
