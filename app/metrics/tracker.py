@@ -28,7 +28,7 @@ import itertools
 import logging
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from app.comments.rules import is_buying_intent
@@ -147,6 +147,7 @@ class MetricsTracker:
         self._mentions: defaultdict[str, int] = defaultdict(int)
         self._products: defaultdict[str, ProductLog] = defaultdict(ProductLog)
         self.windows: list[ExplainWindow] = []
+        self._followed: tuple[object, list[ExplainWindow]] = (None, [])  # follow_windows: its list, ours
         self.marks: list[Mark] = []
         self.alerts.reset()
 
@@ -268,12 +269,36 @@ class MetricsTracker:
         for w in self.windows:
             if w.end is None and w.start <= start_ts:
                 w.end = start_ts
-        self.windows.append(ExplainWindow(product_id, start_ts, end_ts))
-        self.windows.sort(key=lambda w: w.start)
+        self._add_window(ExplainWindow(product_id, start_ts, end_ts))
+
+    def _add_window(self, window: ExplainWindow) -> None:
+        """Into :attr:`windows`, kept in start order: appended (the usual case) or inserted, never re-sorted."""
+        if not self.windows or self.windows[-1].start <= window.start:
+            self.windows.append(window)
+        else:
+            bisect.insort(self.windows, window, key=lambda w: w.start)
 
     def set_windows(self, windows: Iterable[tuple[str, float, float | None]]) -> None:
-        """Replace the explain windows by ``(product_id, start_ts, end_ts)`` (the commerce state's own)."""
+        """Replace the explain windows by ``(product_id, start_ts, end_ts)``."""
         self.windows = sorted((ExplainWindow(pid, a, b) for pid, a, b in windows), key=lambda w: w.start)
+        self._followed = (None, [])
+
+    def follow_windows(self, windows: Sequence[Any]) -> None:
+        """Keep :attr:`windows` equal to the commerce state's ``explain_windows`` (items with
+        ``product_id``, ``start_ts``, ``end_ts``), in time proportional to what changed: that list only
+        grows at its end and closes its last window, so the new ones are added and the last one before
+        them updated (a different list, or a shorter one, is taken whole)."""
+        followed, ours = self._followed
+        if followed is not windows or len(windows) < len(ours):
+            self.set_windows((w.product_id, w.start_ts, w.end_ts) for w in windows)
+            self._followed = (windows, list(self.windows))
+            return
+        if ours:
+            ours[-1].end = windows[len(ours) - 1].end_ts
+        for w in windows[len(ours):]:
+            window = ExplainWindow(w.product_id, w.start_ts, w.end_ts)
+            ours.append(window)
+            self._add_window(window)
 
     def end_window(self, end_ts: float, product_id: str | None = None) -> None:
         """Close the open explain window (of ``product_id`` if given)."""
@@ -382,7 +407,7 @@ def connect_commerce(tracker: MetricsTracker, engine: Any) -> Callable[[], None]
         if change.kind in ("catalog", "product"):
             sync_catalog()
         elif change.kind == "explaining":
-            tracker.set_windows((w.product_id, w.start_ts, w.end_ts) for w in state.explain_windows)
+            tracker.follow_windows(state.explain_windows)
         elif change.kind == "flash_sale":
             sale = state.flash_sales.get(change.key)
             if sale is not None and sale.status == "live":

@@ -9,6 +9,11 @@ role allows it; the ack carries the engine's result and reason.
 A seat authenticates with its first frame, ``{"type": "auth", "token": "...", "seat": "助播小王"}``,
 within :attr:`HubServer.auth_timeout` seconds; a wrong or missing token gets an ``error`` and the close
 code 4401. Tokens are per role, compared in constant time, and never logged (docs/protocol.md §8).
+
+Limits (docs/protocol.md §8): a seat runs at most :data:`COMMAND_RATE` commands a second (bursts of
+:data:`COMMAND_BURST`); more are refused with the ack reason 命令太频繁. An address that sent more than
+:data:`MAX_AUTH_FAILURES` wrong tokens within a minute is turned away until that minute is over, and
+its failures are logged as one line a minute. A seat that does not read is dropped (RoomServer).
 """
 
 from __future__ import annotations
@@ -40,6 +45,12 @@ UNAUTHORIZED = 4401
 MAX_SEAT_NAME = 40
 #: The roles a seat can join as (each has its own token); what each may run is in the command table.
 SEAT_ROLES = (Role.ASSISTANT, Role.VIEWER)
+#: Commands a second one seat may run, and how many it may send at once after a quiet spell.
+COMMAND_RATE = 20.0
+COMMAND_BURST = 40
+#: Wrong tokens from one address within :data:`AUTH_WINDOW_S` before it is turned away for the rest of it.
+MAX_AUTH_FAILURES = 20
+AUTH_WINDOW_S = 60.0
 _EVENT_FIELDS = ("user_id", "user_name", "text", "count", "amount_fen", "product_id", "msg_id")
 
 
@@ -53,6 +64,66 @@ class Seat:
     @property
     def actor(self) -> str:
         return f"{self.role}:{self.name}"
+
+
+class CommandBudget:
+    """A token bucket: ``rate`` commands a second, at most ``burst`` saved up."""
+
+    __slots__ = ("_at", "_tokens", "burst", "rate")
+
+    def __init__(self, rate: float = COMMAND_RATE, burst: int = COMMAND_BURST) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._tokens = float(burst)
+        self._at = time.monotonic()
+
+    def take(self) -> bool:
+        """Spend one command if there is one to spend."""
+        now = time.monotonic()
+        self._tokens = min(float(self.burst), self._tokens + (now - self._at) * self.rate)
+        self._at = now
+        if self._tokens < 1.0:
+            return False
+        self._tokens -= 1.0
+        return True
+
+
+class AuthFailures:
+    """Wrong tokens per address, counted in windows of :data:`AUTH_WINDOW_S`: the first of a window is
+    logged at once, the rest as one line when the window ends (:meth:`flush`)."""
+
+    def __init__(self, limit: int = MAX_AUTH_FAILURES, window_s: float = AUTH_WINDOW_S) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self._windows: dict[str, tuple[float, int]] = {}  # address → (window start, failures)
+
+    def blocked(self, address: str) -> bool:
+        """Whether ``address`` used up its failures for the current window."""
+        start, count = self._windows.get(address, (0.0, 0))
+        return count >= self.limit and time.monotonic() - start < self.window_s
+
+    def failed(self, address: str, reason: str) -> None:
+        now = time.monotonic()
+        start, count = self._windows.get(address, (now, 0))
+        if now - start >= self.window_s:  # its last window is over (the hub's flush had not come yet)
+            self._end(address, start, count, now)
+            start, count = now, 0
+        self._windows[address] = (start, count + 1)
+        if count == 0:
+            log.warning("seat refused: %s (from %s)", reason, address)
+
+    def flush(self, *, every: bool = False) -> None:
+        """Log and forget the windows that are over (``every``: all of them, at the end); the hub calls
+        it every few seconds, which also keeps the table as small as the last minute's addresses."""
+        now = time.monotonic()
+        for address, (start, count) in list(self._windows.items()):
+            if every or now - start >= self.window_s:
+                del self._windows[address]
+                self._end(address, start, count, now)
+
+    def _end(self, address: str, start: float, count: int, now: float) -> None:
+        if count > 1:
+            log.warning("%d 次令牌错误 from %s in %.0f s", count, address, min(now - start, self.window_s))
 
 
 def event_object(event: LiveEvent) -> dict[str, Any]:
@@ -103,6 +174,8 @@ class HubServer(RoomServer):
         given = tokens or {}
         self.tokens = {role: given.get(role) or secrets.token_urlsafe(16) for role in SEAT_ROLES}
         self.seats: dict[ServerConnection, Seat] = {}
+        self.auth_failures = AuthFailures()
+        self._budgets: dict[ServerConnection, CommandBudget] = {}
         self._unsubscribe = engine.subscribe(self._on_batch)
 
     async def start(self, port: int = DEFAULT_PORT) -> HubServer:
@@ -124,6 +197,7 @@ class HubServer(RoomServer):
         self._unsubscribe()
         self._unsubscribe = lambda: None
         await super().close(farewell)
+        self.auth_failures.flush(every=True)
 
     @property
     def seat_url(self) -> str:
@@ -136,6 +210,7 @@ class HubServer(RoomServer):
         while True:
             await asyncio.sleep(2.0)
             self.broadcast([{"type": "ping", "ts": time.time()}])
+            self.auth_failures.flush()
 
     def _on_batch(self, batch: list[LiveEvent]) -> None:
         if self.clients:
@@ -143,10 +218,13 @@ class HubServer(RoomServer):
 
     # -- seats --------------------------------------------------------------------------------------
     async def admit(self, ws: ServerConnection) -> bool:
+        address = _address(ws)
+        if self.auth_failures.blocked(address):
+            return await self._refuse(ws, tr("令牌错误次数过多，请一分钟后再试"), address)
         try:
             message = await asyncio.wait_for(ws.recv(), self.auth_timeout)
         except TimeoutError:
-            return await self._refuse(ws, "", f"no auth frame within {self.auth_timeout:.0f} s")
+            return await self._refuse(ws, f"no auth frame within {self.auth_timeout:.0f} s", address)
         except ConnectionClosed:
             return False
         try:
@@ -154,14 +232,15 @@ class HubServer(RoomServer):
         except ValueError:
             item = None
         if not isinstance(item, dict) or item.get("type") != "auth":
-            return await self._refuse(ws, "", "the first frame must be an auth object")
+            return await self._refuse(ws, "the first frame must be an auth object", address)
         seat_name = item.get("seat")
         name = seat_name.strip()[:MAX_SEAT_NAME] if isinstance(seat_name, str) and seat_name.strip() else "?"
         token = item.get("token")
         role = self._role_of(token) if isinstance(token, str) else None
         if role is None:
-            return await self._refuse(ws, name, "bad token")
+            return await self._refuse(ws, "bad token", address)
         self.seats[ws] = Seat(name, role)
+        self._budgets[ws] = CommandBudget()
         log.info("seat %r joined as %s", name, role)
         return True
 
@@ -172,8 +251,10 @@ class HubServer(RoomServer):
                 found = role
         return found
 
-    async def _refuse(self, ws: ServerConnection, name: str, reason: str) -> bool:
-        log.warning("seat %r refused: %s", name or "?", reason)
+    async def _refuse(self, ws: ServerConnection, reason: str, address: str) -> bool:
+        """Tell ``ws`` why and close it; the failure counts against ``address`` (:class:`AuthFailures`:
+        its first failure of a minute logged at once, the others in one line when the minute is over)."""
+        self.auth_failures.failed(address, reason)
         try:
             await ws.send(json.dumps({"type": "error", "reason": reason, "code": UNAUTHORIZED}))
             await ws.close(UNAUTHORIZED, "unauthorized")
@@ -183,6 +264,7 @@ class HubServer(RoomServer):
 
     def on_leave(self, ws: ServerConnection) -> None:
         seat = self.seats.pop(ws, None)
+        self._budgets.pop(ws, None)
         if seat is not None:
             log.info("seat %r (%s) left", seat.name, seat.role)
 
@@ -199,6 +281,9 @@ class HubServer(RoomServer):
             return _ack(str(command_id or ""), "rejected", "command_id must be a non-empty string")
         if seat is None:
             return _ack(command_id, "rejected", tr("未通过认证的席位不能执行命令"))
+        budget = self._budgets.get(ws) if ws is not None else None
+        if budget is not None and not budget.take():
+            return _ack(command_id, "rejected", tr("命令太频繁，请稍后再试"))
         if not isinstance(name, str) or not isinstance(args, dict):
             return _ack(command_id, "rejected", tr("命令格式错误：name 必须是字符串，args 必须是对象"))
         spec = self.engine.commands.get(name)
@@ -225,6 +310,12 @@ class HubServer(RoomServer):
         if product is None:
             return None
         return {**{k: v for k, v in args.items() if k != "product_id"}, "no": product.no}
+
+
+def _address(ws: ServerConnection) -> str:
+    """The peer's IP address (its port left out: each connection has its own)."""
+    peer = ws.remote_address
+    return str(peer[0]) if isinstance(peer, tuple) and peer else "?"
 
 
 def _ack(command_id: str, result: str, reason: str) -> dict[str, Any]:

@@ -3,6 +3,11 @@
 A :class:`RoomServer` greets every client with ``hello``, broadcasts what its producer task makes in
 frames of at most :data:`MAX_BATCH` objects, and answers what clients send (``ping`` → ``pong``,
 ``command`` → an ack; anything else → ``error``), never crashing on a bad client frame.
+
+Back-pressure (docs/protocol.md §8): a client that does not read what it is sent is dropped once more
+than :attr:`RoomServer.max_client_buffer` bytes wait in its send buffer (close code 1013 with a reason,
+one log line), so a stalled seat costs the host at most that plus one frame. One object that cannot be
+encoded (a lone surrogate, half an emoji) never takes its frame with it (:func:`frame_bytes`).
 """
 
 from __future__ import annotations
@@ -17,16 +22,43 @@ from typing import Any
 from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
 from websockets.exceptions import ConnectionClosed
 
+from app.core.i18n import tr
+
 log = logging.getLogger("livedeck.room_server")
 
 PROTOCOL = "livedeck-generic"
 PROTOCOL_VERSION = 1
 MAX_BATCH = 2000  # objects per frame at most: clients may refuse frames over 1 MiB (~0.4 MiB here)
+#: Bytes that may wait in one client's send buffer before it is dropped as too slow.
+MAX_CLIENT_BUFFER = 256 * 1024
+#: Close code for a client dropped as too slow ("try again later": it may reconnect and resume).
+TOO_SLOW = 1013
 
 
 def frame(objects: list[dict[str, Any]]) -> str:
     """One frame: a lone object as itself, several as a JSON array."""
     return json.dumps(objects[0] if len(objects) == 1 else objects, ensure_ascii=False)
+
+
+def frame_bytes(objects: list[dict[str, Any]]) -> bytes:
+    """:func:`frame` as UTF-8. A lone surrogate becomes U+FFFD; an object JSON cannot hold is left out
+    (logged): the rest of the frame always goes out."""
+    try:
+        text = frame(objects)
+    except (TypeError, ValueError):
+        parts = []
+        for obj in objects:
+            try:
+                parts.append(json.dumps(obj, ensure_ascii=False))
+            except (TypeError, ValueError) as exc:
+                log.warning("an object left out of a frame: %s", exc)
+        text = parts[0] if len(parts) == 1 else "[" + ",".join(parts) + "]"
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        # UTF-16 keeps a lone surrogate as itself; decoding it back pairs the halves that pair and
+        # replaces the lone ones.
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode()
 
 
 class RoomServer:
@@ -36,12 +68,14 @@ class RoomServer:
     Attributes:
         clients: the connections that got their ``hello``.
         bad_frames: client frames (or items) that broke the protocol.
+        dropped: clients dropped as too slow (their send buffer passed :attr:`max_client_buffer`).
     """
 
     task_name = "room"
     #: Whether a bad client frame is logged with an excerpt. The hub turns it off: a seat's frames
     #: may carry its token.
     log_bad_frames = True
+    max_client_buffer = MAX_CLIENT_BUFFER
 
     def __init__(self, host: str, room_id: str, title: str) -> None:
         self.host = host
@@ -50,6 +84,8 @@ class RoomServer:
         self.port = 0
         self.clients: set[ServerConnection] = set()
         self.bad_frames = 0
+        self.dropped = 0
+        self._closing: dict[ServerConnection, asyncio.Task[None]] = {}  # dropped, close handshake running
         self._server: Server | None = None
         self._producer: asyncio.Task[None] | None = None
 
@@ -91,10 +127,27 @@ class RoomServer:
         return self.on_command(item)
 
     def broadcast(self, objects: list[dict[str, Any]]) -> None:
-        """Send ``objects`` to every client, in frames of at most :data:`MAX_BATCH`."""
+        """Send ``objects`` to every client, in frames of at most :data:`MAX_BATCH`; first drop the
+        clients whose send buffer still holds more than :attr:`max_client_buffer` bytes."""
+        for ws in [ws for ws in self.clients if _queued(ws) > self.max_client_buffer]:
+            self._drop_slow(ws)
         if self.clients:
             for i in range(0, len(objects), MAX_BATCH):
-                broadcast(self.clients, frame(objects[i : i + MAX_BATCH]))
+                broadcast(self.clients, frame_bytes(objects[i : i + MAX_BATCH]), text=True)
+
+    def queued_bytes(self) -> int:
+        """Bytes waiting in the send buffers of every client, dropped ones still closing included."""
+        return sum(_queued(ws) for ws in (*self.clients, *self._closing))
+
+    def _drop_slow(self, ws: ServerConnection) -> None:
+        self.clients.discard(ws)
+        self.dropped += 1
+        log.warning("%s: a client that does not read was dropped (%d KiB waiting to be sent to it)",
+                    self.task_name, _queued(ws) // 1024)
+        reason = tr("接收太慢，已断开")
+        task = asyncio.ensure_future(ws.close(TOO_SLOW, reason))
+        self._closing[ws] = task
+        task.add_done_callback(lambda _: self._closing.pop(ws, None))
 
     # -- the protocol -------------------------------------------------------------------------------
     async def _handle(self, ws: ServerConnection) -> None:
@@ -110,7 +163,7 @@ class RoomServer:
             async for message in ws:
                 replies = self.answer(message, ws)
                 if replies:
-                    await ws.send(frame(replies))
+                    await ws.send(frame_bytes(replies), text=True)
         except ConnectionClosed:
             pass
         finally:
@@ -162,3 +215,13 @@ class RoomServer:
             self._server.close()
             await self._server.wait_closed()
             self._server = None
+        for ws, task in list(self._closing.items()):  # dropped clients that never read their close
+            if ws.transport is not None:
+                ws.transport.abort()
+            with contextlib.suppress(Exception):
+                await task
+
+
+def _queued(ws: ServerConnection) -> int:
+    transport = ws.transport
+    return transport.get_write_buffer_size() if transport is not None else 0
