@@ -8,6 +8,8 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+import pytest
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.commerce.catalog import demo_catalog_path, load_products_csv
@@ -29,9 +31,11 @@ def cap_pages(log: SessionLog, extra: int | None) -> None:
 
 
 def test_disk_full_is_on_screen_at_once_and_nothing_is_lost(
-    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = tmp_path / "console.sqlite"
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warned.append(text))
 
     async def scenario() -> tuple[int, int]:
         room = await serve_demo_room(seed=5, rate=1500)
@@ -55,10 +59,16 @@ def test_disk_full_is_on_screen_at_once_and_nothing_is_lost(
                     assert "磁盘已满" in window.health.text("log")
                     held_from = engine.state.events
                     await wait_until(lambda: engine.state.events > held_from + 200)  # the show goes on
+                    # 结束场次 while the disk is still full: one clear line, the session stays open.
+                    window._run(window.stop_session())
+                    await wait_until(lambda: bool(warned), what="the 操作失败 notice")
+                    assert warned == ["操作失败：磁盘已满：场次日志暂时无法写入，腾出空间后再试"]
+                    assert engine.state.running
 
                     cap_pages(log, None)  # space returns
                     await wait_until(lambda: not window.disk_notice.isVisible(), timeout=5)
-                    await window.stop_session()
+                    await window.stop_session()  # 结束场次 again: now it ends
+                    assert not engine.state.running
                     window.close()
                     return engine.state.events, log.lost_events
         finally:
@@ -67,7 +77,8 @@ def test_disk_full_is_on_screen_at_once_and_nothing_is_lost(
     events, lost = qloop.run_until_complete(scenario())
     assert lost == 0
     with sqlite3.connect(db) as conn:
-        stored, counted = conn.execute(
-            "SELECT (SELECT count(*) FROM events), event_count FROM sessions").fetchone()
+        stored, counted, status = conn.execute(
+            "SELECT (SELECT count(*) FROM events), event_count, status FROM sessions").fetchone()
     assert stored == events
     assert counted == events
+    assert status == "ended"
