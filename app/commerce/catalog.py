@@ -166,8 +166,9 @@ def _cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        # XLSX numbers: 59.9 → "59.9", 300.0 → "300" (repr keeps the shortest exact form).
-        return repr(value)[:-2] if value.is_integer() else repr(value)
+        # XLSX numbers: 59.9 → "59.9", 300.0 → "300" (repr keeps the shortest exact form); a huge one
+        # stays as Python writes it ("1e+30"), so the message shows what the cell held.
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     return str(value).strip()
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import Workbook
 from websockets.asyncio.client import connect
 from websockets.asyncio.server import ServerConnection, serve
 
@@ -202,6 +203,21 @@ def test_a_catalog_with_impossible_numbers_is_refused_fast_naming_row_and_field(
     reasons = " / ".join(str(e) for e in result.errors)
     assert "不是金额" in reasons
     assert "数字太大" in reasons
+
+
+def test_a_spreadsheet_with_impossible_numbers_is_refused_showing_what_the_cell_held(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "商品名称", "到手价", "库存"])
+    ws.append([1, "坚果", 59.9, 100])
+    ws.append([2, "茶叶", 1e30, 5])
+    ws.append([3, "咖啡", 29, 1e30])
+    ws.append([4, "牛奶", 19, 10**22])
+    wb.save(tmp_path / "货盘.xlsx")
+    result = import_catalog(tmp_path / "货盘.xlsx")
+    assert [p.name for p in result.products] == ["坚果"]
+    assert sorted((e.row, e.column) for e in result.errors) == [(3, "到手价"), (4, "库存"), (5, "库存")]
+    assert [e.reason for e in result.errors if e.row == 4] == ["数字太大：1e+30（最多 1000000000000）"]
 
 
 async def _seat(url: str, token: str, name: str) -> Any:
