@@ -161,3 +161,14 @@ def test_pinning_a_long_question_keeps_the_window_on_a_laptop_screen(qtbot: QtBo
     assert window.pinned_banner.text.text() == LONG_QUESTION
     assert window.minimumSizeHint().width() == before
     assert window.width() <= 1366
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_console_fits_a_laptop_screen_in_either_language(qtbot: QtBot, tmp_path: Path, language: str) -> None:
+    """English words are longer: the docks' buttons must still let the window be 1366 px wide."""
+    from app.core.i18n import set_language
+
+    set_language(language)
+    window, _engine = _window(qtbot, tmp_path)
+    assert window.minimumSizeHint().width() <= 1366
+    assert window.width() <= 1366

@@ -24,6 +24,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -115,11 +116,14 @@ class RunOfShowPanel(QWidget):
         self.add_button.clicked.connect(self.add_step)
         self.remove_button.clicked.connect(self.remove_selected)
         self.follow_button.clicked.connect(self.toggle_following)
-        buttons = QHBoxLayout()
-        for button in (self.import_button, self.save_button, self.add_button, self.remove_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.follow_button)
+        # Two rows, so the dock stays narrow enough for a 1366-px laptop in English too.
+        buttons = QGridLayout()
+        buttons.addWidget(self.import_button, 0, 0)
+        buttons.addWidget(self.save_button, 0, 1)
+        buttons.addWidget(self.add_button, 1, 0)
+        buttons.addWidget(self.remove_button, 1, 1)
+        buttons.setColumnStretch(2, 1)
+        buttons.addWidget(self.follow_button, 0, 3, 2, 1)
 
         bar = QHBoxLayout()
         bar.addWidget(self.current_label, 1)
