@@ -35,7 +35,7 @@ from app.core.events import Command, LiveEvent
 from app.core.i18n import tr
 from app.engine.commands import Role, label, role_label
 from app.engine.session import SessionEngine
-from app.rooms.room_server import RoomServer
+from app.rooms.room_server import MAX_CLIENT_BUFFER, RoomServer
 
 log = logging.getLogger("livedeck.hub")
 
@@ -164,6 +164,7 @@ class HubServer(RoomServer):
 
     task_name = "hub"
     log_bad_frames = False  # a seat's frames may carry its token
+    max_client_buffer = MAX_CLIENT_BUFFER  # a seat that stops reading is dropped, not buffered for
 
     def __init__(self, engine: SessionEngine, *, tokens: dict[str, str] | None = None, lan: bool = False,
                  title: str = "", auth_timeout: float = 5.0) -> None:

@@ -4,9 +4,11 @@ A :class:`RoomServer` greets every client with ``hello``, broadcasts what its pr
 frames of at most :data:`MAX_BATCH` objects, and answers what clients send (``ping`` → ``pong``,
 ``command`` → an ack; anything else → ``error``), never crashing on a bad client frame.
 
-Back-pressure (docs/protocol.md §8): a client that does not read what it is sent is dropped once more
-than :attr:`RoomServer.max_client_buffer` bytes wait in its send buffer (close code 1013 with a reason,
-one log line), so a stalled seat costs the host at most that plus one frame. One object that cannot be
+Back-pressure (docs/protocol.md §8): with :attr:`RoomServer.max_client_buffer` set (the hub sets it),
+a client that does not read what it is sent is dropped once more than that many bytes wait in its send
+buffer (close code 1013 with a reason, one log line), so a stalled seat costs the host at most that plus
+one frame. The demo room and replays keep every client (None): a recorder that reads slowly for a moment
+must not lose the room's events. One object that cannot be
 encoded (a lone surrogate, half an emoji) never takes its frame with it (:func:`frame_bytes`).
 """
 
@@ -29,7 +31,7 @@ log = logging.getLogger("livedeck.room_server")
 PROTOCOL = "livedeck-generic"
 PROTOCOL_VERSION = 1
 MAX_BATCH = 2000  # objects per frame at most: clients may refuse frames over 1 MiB (~0.4 MiB here)
-#: Bytes that may wait in one client's send buffer before it is dropped as too slow.
+#: The hub's :attr:`RoomServer.max_client_buffer`: bytes waiting for one seat before it is dropped.
 MAX_CLIENT_BUFFER = 256 * 1024
 #: Close code for a client dropped as too slow ("try again later": it may reconnect and resume).
 TOO_SLOW = 1013
@@ -75,7 +77,8 @@ class RoomServer:
     #: Whether a bad client frame is logged with an excerpt. The hub turns it off: a seat's frames
     #: may carry its token.
     log_bad_frames = True
-    max_client_buffer = MAX_CLIENT_BUFFER
+    #: Bytes that may wait in a client's send buffer before it is dropped as too slow (None: no limit).
+    max_client_buffer: int | None = None
 
     def __init__(self, host: str, room_id: str, title: str) -> None:
         self.host = host
@@ -129,8 +132,10 @@ class RoomServer:
     def broadcast(self, objects: list[dict[str, Any]]) -> None:
         """Send ``objects`` to every client, in frames of at most :data:`MAX_BATCH`; first drop the
         clients whose send buffer still holds more than :attr:`max_client_buffer` bytes."""
-        for ws in [ws for ws in self.clients if _queued(ws) > self.max_client_buffer]:
-            self._drop_slow(ws)
+        limit = self.max_client_buffer
+        if limit is not None:
+            for ws in [ws for ws in self.clients if _queued(ws) > limit]:
+                self._drop_slow(ws)
         if self.clients:
             for i in range(0, len(objects), MAX_BATCH):
                 broadcast(self.clients, frame_bytes(objects[i : i + MAX_BATCH]), text=True)

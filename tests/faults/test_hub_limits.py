@@ -27,7 +27,7 @@ from app.core.events import Command, Kind, LiveEvent
 from app.engine.session import SessionEngine
 from app.metrics.tracker import MetricsTracker, connect_commerce
 from app.rooms.hub import COMMAND_BURST, COMMAND_RATE, HubServer
-from app.rooms.room_server import TOO_SLOW
+from app.rooms.room_server import MAX_CLIENT_BUFFER, TOO_SLOW
 from app.show.show import Show
 from app.store.session_log import SessionLog
 from tests.waiting import wait_until
@@ -139,8 +139,8 @@ def test_seats_that_never_read_are_dropped_and_cost_the_host_a_bounded_number_of
     assert clients_left == 1  # the healthy seat
     # The hub never held more than the bound plus about a frame per stalled seat (each was sent
     # ~total × 600 B ≈ 7 MB, far more than that).
-    assert total * 600 > 20 * HubServer.max_client_buffer
-    assert peak <= stalled_n * (HubServer.max_client_buffer + 2 * frame_bytes)
+    assert total * 600 > 20 * MAX_CLIENT_BUFFER
+    assert peak <= stalled_n * (MAX_CLIENT_BUFFER + 2 * frame_bytes)
 
 
 def test_a_flood_of_explains_from_one_seat_is_refused_past_its_rate_and_the_host_stays_responsive(
