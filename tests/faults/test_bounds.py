@@ -27,6 +27,7 @@ from app.metrics.tracker import MetricsTracker
 from app.rooms.hub import HubServer
 from app.show.show import Show, SourceSpec
 from app.sources.base import WebSocketSource
+from app.sources.douyin_bridge import DouyinBridgeSource
 from app.sources.generic import GenericSource
 from app.store.session_log import SessionLog
 from tests.waiting import wait_until
@@ -156,6 +157,30 @@ def test_a_lone_surrogate_is_stored_as_a_replacement_character(recorded: tuple[P
     with sqlite3.connect(db) as conn:
         text = conn.execute("select text from events where msg_id = 'm50'").fetchone()[0]
     assert text == "半个表情 \ufffd 在这里"
+
+
+def test_the_douyin_bridge_is_held_to_the_same_bounds(tmp_path: Path) -> None:
+    """One check for every protocol: half an emoji from a Douyin bridge is kept as U+FFFD, 10^13 likes
+    in one event are refused, the comment after them arrives."""
+    def frame(kind: int, msg_id: int, **data: Any) -> str:
+        inner = json.dumps({"MsgId": msg_id, "User": {"Id": 7, "Nickname": "小李"}, **data}, ensure_ascii=True)
+        return json.dumps({"Type": kind, "Data": inner})
+
+    frames = [frame(1, 1, Content="\ud83d好"), frame(2, 2, Count=10**13), frame(1, 3, Content="还有吗")]
+    got: list[LiveEvent] = []
+
+    async def main() -> DouyinBridgeSource:
+        async with room(frames) as url:
+            source = DouyinBridgeSource(url, got.extend)
+            reader = asyncio.create_task(source.run())
+            await wait_until(lambda: source.status.frames >= 3, what="the three frames")
+            source.stop()
+            await reader
+            return source
+
+    source = asyncio.run(main())
+    assert [(e.kind, e.text) for e in got] == [("comment", "\ufffd好"), ("comment", "还有吗")]
+    assert source.status.malformed == 1
 
 
 def test_sums_past_sqlites_range_saturate_and_the_snapshot_is_stored(tmp_path: Path) -> None:
