@@ -103,15 +103,25 @@ def format_clock(seconds: float) -> str:
 
 
 def format_time_of_day(ts: float) -> str:
-    """A unix time as the local wall clock reads it: ``20:15:30``."""
-    return time.strftime("%H:%M:%S", time.localtime(ts))
+    """A unix time as the local wall clock reads it: ``20:15:30`` (``—`` for one no calendar holds)."""
+    local = _local(ts)
+    return "—" if local is None else time.strftime("%H:%M:%S", local)
+
+
+def _local(ts: float) -> time.struct_time | None:
+    """``time.localtime(ts)``; None for a time out of the platform's range (1e300, a NaN)."""
+    try:
+        return time.localtime(ts)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def format_datetime(ts: float | None, *, seconds: bool = True) -> str:
     """A unix time as a local date and time, ``2024-05-01 20:15:30`` (``—`` when unknown)."""
-    if ts is None:
+    local = None if ts is None else _local(ts)
+    if local is None:
         return "—"
-    return time.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M", time.localtime(ts))
+    return time.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M", local)
 
 
 def format_count(n: int) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from app.core.i18n import tr
+from app.store.readonly import readonly_uri
 from app.store.session_log import SessionLogError, migrate
 
 PathLike = str | os.PathLike[str]
@@ -45,8 +46,7 @@ class ReviewError(LookupError):
 
 def connect_readonly(path: Path) -> sqlite3.Connection:
     """A read-only connection (as app.store.session_log.open_readonly) usable from the review's worker threads."""
-    uri = path.resolve().as_uri() + "?mode=ro"
-    conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    conn = sqlite3.connect(readonly_uri(path), uri=True, check_same_thread=False)
     conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute("PRAGMA cache_size = -65536")  # 64 MB: the big aggregates read the file once
     # Memory-mapped reads: the worker threads share the OS page cache instead of each copying the pages
@@ -129,9 +129,17 @@ def session_or_error(conn: sqlite3.Connection, session_id: int) -> tuple[Any, ..
 
 
 def loads_object(text: str | None) -> dict[str, Any]:
-    """A logged ``extra`` as a dict; ``{}`` when it is empty, not JSON or not an object."""
+    """A logged ``extra`` (or command's args) as a dict; ``{}`` when it is empty, not JSON or not an object.
+
+    ``NaN`` and ``Infinity`` (which older versions stored, though not JSON) read as None: no number the
+    review adds, compares or formats is ever one of them.
+    """
     try:
-        value = json.loads(text) if text else {}
-    except ValueError:
+        value = json.loads(text, parse_constant=_no_constant) if text else {}
+    except (ValueError, RecursionError):
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def _no_constant(_name: str) -> None:
+    return None

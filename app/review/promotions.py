@@ -188,11 +188,12 @@ def accepted_claims(claims: Iterable[str], quantity: int, per_user_limit: int) -
 def _coupon_claims(reader: SessionReader) -> dict[str, list[str]]:
     """Each coupon's claims (their user ids), in ``seq`` order: the order the engine applied them."""
     out: dict[str, list[str]] = defaultdict(list)
-    for coupon_id, uid in reader.query(
-        "SELECT extra ->> '$.coupon_id', user_id FROM events INDEXED BY events_session_kind_seq "
+    for extra, uid in reader.query(  # parsed here, not by SQLite's ->>: one broken extra must not fail all
+        "SELECT extra, user_id FROM events INDEXED BY events_session_kind_seq "
         "WHERE session_id = ? AND kind = 'coupon_claim' ORDER BY seq",
         (reader.session_id,),
     ):
+        coupon_id = loads_object(extra).get("coupon_id")
         if coupon_id is not None:
             out[str(coupon_id)].append(uid or "")
     return out

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import csv
 import datetime
 import html
 import io
+import logging
 import os
+import sqlite3
+import sys
 import time
 import unicodedata
 from collections.abc import Iterator
@@ -32,13 +34,17 @@ from app.core.fonts import matplotlib_font_rc
 from app.core.i18n import tr
 from app.core.units import format_clock, format_datetime, format_fen, format_fen_or_dash, format_time_of_day
 from app.metrics.tracker import Rate
+from app.review.export_cells import mark_text, write_events_csv, xlsx_value
 from app.review.highlights import no_highlight_reason, rule_text
-from app.review.log_access import PathLike, ReviewError, connect_readonly
+from app.review.log_access import PathLike, ReviewError
 from app.review.question_kinds import group_questions
 from app.review.questions import Question
+from app.review.report_notes import report_notes
 from app.review.results import Review
+from app.review.session import SessionReader
 from app.review.summary import Summary
 from app.review.timeline import marker_kind_name
+from app.store.integrity import log_error_text
 
 FORMATS = (".html", ".xlsx", ".csv", ".pdf")
 
@@ -71,7 +77,7 @@ def write_report(path: PathLike, session_id: int, out_path: PathLike, lang: str 
         raise ReportError(tr("不支持的报告格式 {ext}：请用 .html、.xlsx、.csv 或 .pdf", ext=ext or "''"))
     with _language(lang):
         if ext == ".csv":
-            _write_csv(path, session_id, out)
+            write_events_csv(path, session_id, out)
             return out
         with Review(path, session_id) as review:
             if ext == ".html":
@@ -217,6 +223,12 @@ def keywords_figure(words: list[tuple[str, int]], width: float = 4.5) -> Figure:
     return fig
 
 
+def _chart_rc() -> Any:
+    """The charts' fonts, and every text (a title, a product's name, a viewer's word) as plain text: a
+    ``$`` never starts mathtext."""
+    return {**matplotlib_font_rc(), "text.parse_math": False}
+
+
 def _png(fig: Figure) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110)
@@ -240,6 +252,7 @@ td.wrap{white-space:normal;min-width:10em}table.fit{white-space:normal;width:100
 .legend .li{display:inline-block;margin:0 1em .3em 0;font-size:.9em}
 .legend .area{display:inline-block;width:1.4em;height:.9em;margin-right:.3em;vertical-align:middle}
 .legend .dash{display:inline-block;width:1.4em;margin-right:.3em;vertical-align:middle;border-top:2px dashed}
+.note{background:#fff4e5;border:1px solid #f0a000;border-radius:4px;padding:4px 8px}
 details{margin:.6em 0}summary{cursor:pointer;color:#c33}
 @media (max-width:600px){body{padding:8px}table{font-size:.82em}th,td{padding:3px 4px}}
 """
@@ -289,7 +302,7 @@ def _questions_html(questions: list[Question], max_questions: int) -> list[str]:
 
 
 def _img(fig: Figure, alt: str) -> str:
-    with matplotlib.rc_context(matplotlib_font_rc()):
+    with matplotlib.rc_context(_chart_rc()):
         data = _png(fig)
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
@@ -304,13 +317,14 @@ def _write_html(review: Review, out: Path, max_questions: int = 500) -> None:
         f"<h1>{html.escape(tr('直播复盘'))}：{html.escape(s.title)}</h1>",
         f'<p class="muted">{html.escape(format_datetime(s.started_at))} · {html.escape(format_clock(s.duration_s))} · '
         f"{html.escape(status_text(s.status))} · LiveDeck</p>",
+        *(f'<p class="note">{html.escape(note)}</p>' for note in report_notes(review)),
         f"<h2>{html.escape(tr('概览'))}</h2><div class=\"kpis\">",
     ]
     for label, value in kpis(s)[5:]:
         parts.append(f'<div class="kpi"><div class="v">{html.escape(value)}</div>'
                      f'<div class="l">{html.escape(label)}</div></div>')
     parts.append("</div>")
-    with matplotlib.rc_context(matplotlib_font_rc()):
+    with matplotlib.rc_context(_chart_rc()):
         timeline = timeline_figure(review)
         parts += [f"<h2>{html.escape(tr('时间线'))}</h2>", _img(timeline, tr("时间线")),
                   _legend_html(review)]
@@ -325,7 +339,7 @@ def _write_html(review: Review, out: Path, max_questions: int = 500) -> None:
     words = review.keywords(30)
     parts.append(f"<h2>{html.escape(tr('评论关键词'))}</h2>")
     if words:
-        with matplotlib.rc_context(matplotlib_font_rc()):
+        with matplotlib.rc_context(_chart_rc()):
             parts.append(_img(keywords_figure(words), tr("评论热词")))
     else:
         parts.append(f"<p>{html.escape(tr('无'))}</p>")
@@ -377,9 +391,13 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 COUNT_FORMAT = "#,##0"
 
 
-def _moment(ts: float) -> datetime.datetime:
-    """A unix time as the local wall-clock time Excel shows (it has no time zones)."""
-    return datetime.datetime.fromtimestamp(ts)
+def _moment(ts: float) -> datetime.datetime | float:
+    """A unix time as the local wall-clock time Excel shows (it has no time zones); one no calendar holds
+    (a bridge's milliseconds) as the number it is."""
+    try:
+        return datetime.datetime.fromtimestamp(ts)
+    except (OverflowError, OSError, ValueError):
+        return ts
 
 
 def _duration(seconds: float) -> datetime.timedelta:
@@ -398,7 +416,9 @@ def _sheet(wb: Any, title: str, header: list[str], rows: Iterator[list[Any]] | l
     ws.append(header)
     widths = [_text_width(h) for h in header]
     for row in rows:
-        ws.append(row)
+        ws.append([xlsx_value(v) for v in row])
+        for cell in ws[ws.max_row]:
+            mark_text(cell)
         for i, value in enumerate(row):
             if isinstance(value, str):
                 widths[i] = max(widths[i], _text_width(value))
@@ -440,6 +460,7 @@ def _write_xlsx(review: Review, out: Path) -> None:
         (tr("观看-成交转化率"), s.watch_to_buy, rate), (tr("点击-成交转化率"), s.click_to_buy, rate),
         (tr("互动率"), s.interaction_rate, rate), (tr("关注率"), s.follow_rate, rate),
     ]
+    summary[5:5] = [(tr("注意"), note, None) for note in report_notes(review)]
     ws = _sheet(wb, tr("概览"), [tr("指标"), tr("数值")],
                 [[label, fmt[1](value) if fmt else value] for label, value, fmt in summary], {}, first=True)
     for (cell,), (_label, _value, fmt) in zip(ws.iter_rows(min_row=2, min_col=2, max_col=2), summary, strict=True):
@@ -477,32 +498,6 @@ def _write_xlsx(review: Review, out: Path) -> None:
     os.replace(tmp, out)
 
 
-# --- CSV ---------------------------------------------------------------------------------------------
-
-CSV_COLUMNS = ("seq", "time", "ts", "kind", "user_id", "user_name", "text", "count", "amount_fen", "product_id",
-               "msg_id", "extra")
-
-
-def _write_csv(path: PathLike, session_id: int, out: Path) -> None:
-    """Every event of the session, in seq order, streamed (UTF-8 with BOM so Excel reads Chinese)."""
-    conn = connect_readonly(Path(path))
-    try:
-        if conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
-            raise ReviewError(tr("日志中没有场次 {id}", id=session_id))
-        tmp = out.with_name(out.name + ".part")
-        with tmp.open("w", encoding="utf-8-sig", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(CSV_COLUMNS)
-            cur = conn.execute(
-                "SELECT seq, ts, kind, user_id, user_name, text, count, amount_fen, product_id, msg_id, extra "
-                "FROM events WHERE session_id = ? ORDER BY seq", (session_id,))
-            while batch := cur.fetchmany(10_000):
-                writer.writerows((r[0], format_datetime(r[1]), r[1], *r[2:]) for r in batch)
-        os.replace(tmp, out)
-    finally:
-        conn.close()
-
-
 # --- PDF ---------------------------------------------------------------------------------------------
 
 
@@ -515,13 +510,13 @@ def _write_pdf(review: Review, out: Path) -> None:
     header, rows = product_table(review)
     rows = rows[:40]
     words = review.keywords(15)
-    with matplotlib.rc_context(matplotlib_font_rc()):
+    with matplotlib.rc_context(_chart_rc()):
         fig = Figure(figsize=(8.27, 11.69 + 0.22 * len(rows)), layout="constrained")
         grid = fig.add_gridspec(4, 1, height_ratios=[2.2, 4.2, 1.2 + 0.22 * len(rows), 2.6])
         ax = fig.add_subplot(grid[0])
         ax.axis("off")
         ax.set_title(f"{tr('直播复盘')}：{s.title}", fontsize=13, loc="left")
-        items = kpis(s)
+        items = kpis(s) + [(tr("注意"), note) for note in report_notes(review)]
         half = (len(items) + 1) // 2
         for col, chunk in enumerate((items[:half], items[half:])):
             ax.text(0.0 + 0.5 * col, 1.0, "\n".join(f"{k}：{v}" for k, v in chunk), va="top", fontsize=8,
@@ -565,9 +560,8 @@ def _write_pdf(review: Review, out: Path) -> None:
 
 
 def run_cli(args: Any) -> int:
-    """``livedeck report LOG [--session ID] -o FILE [--lang en]``; exit 2 with a message on a user error."""
-    import sys
-
+    """``livedeck report LOG [--session ID] -o FILE [--lang en]``: the report, its notes (unfinished, newer
+    log…) on stderr; exit 2 with one line, never a traceback, when it cannot be made."""
     from app.review.library import list_sessions
 
     lang = getattr(args, "lang", None) or "zh"
@@ -582,8 +576,21 @@ def run_cli(args: Any) -> int:
                 raise ReviewError(tr("日志中没有任何场次：{path}", path=args.log))
             session = sessions[0].id
         out = write_report(args.log, session, args.output, lang=lang)
+        with _language(lang), SessionReader(args.log, session) as reader:
+            notes = report_notes(reader)
     except (ReviewError, ReportError, OSError) as exc:
-        print(tr("无法生成报告：{reason}", reason=exc), file=sys.stderr)
-        return 2
+        return _cli_error(str(exc))
+    except sqlite3.Error as exc:
+        return _cli_error(log_error_text(args.log, exc))
+    except Exception as exc:  # a log no check foresaw: still one line
+        logging.getLogger("livedeck.review").debug("report failed", exc_info=True)
+        return _cli_error(f"{type(exc).__name__}: {exc}")
+    for note in notes:
+        print(tr("注意：{note}", note=note), file=sys.stderr)
     print(tr("已生成场次 #{session} 的报告：{path}", session=session, path=out))
     return 0
+
+
+def _cli_error(reason: str) -> int:
+    print(tr("无法生成报告：{reason}", reason=reason), file=sys.stderr)
+    return 2

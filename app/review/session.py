@@ -4,10 +4,10 @@ results computed once and kept (docs/review.md, "How the review reads a big log"
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -21,11 +21,15 @@ from app.review.log_access import (
     check_log,
     connect_readonly,
     has_table,
+    loads_object,
     platform_of,
     session_or_error,
 )
 
 T = TypeVar("T")
+
+#: How long after the session's end (a live one: now) an event still counts as the session's.
+LATE_AFTER_S = 86_400.0
 
 
 class SessionReader:
@@ -63,6 +67,8 @@ class SessionReader:
         except sqlite3.DatabaseError as exc:
             raise ReviewError(tr("{name} 不是 LiveDeck 会话日志（{reason}）", name=self.path.name,
                                  reason=exc)) from None
+        #: The log's schema version (``PRAGMA user_version``): above ours, a newer LiveDeck wrote it.
+        self.schema_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         self.session_id = int(row[0])
         self.title: str = row[1] or ""
         self.source: str = row[2] or ""
@@ -70,7 +76,14 @@ class SessionReader:
         self.started_at: float = row[3]
         self.status: str = row[5]
         self.ended_at: float | None = row[4]
-        last = conn.execute("SELECT max(ts) FROM events WHERE session_id = ?", (session_id,)).fetchone()[0]
+        #: Events after this are off the session's clock (a bridge's milliseconds, 1e300): the timeline
+        #: stops here, and the report says how many there are (``late_events``).
+        self.horizon_ts: float = (self.ended_at if self.ended_at is not None
+                                  else max(time.time(), self.started_at)) + LATE_AFTER_S
+        last = conn.execute("SELECT max(ts) FROM events WHERE session_id = ? AND ts <= ?",
+                            (session_id, self.horizon_ts)).fetchone()[0]
+        self.late_events: int = conn.execute("SELECT count(*) FROM events WHERE session_id = ? AND ts > ?",
+                                             (session_id, self.horizon_ts)).fetchone()[0]
         # two queries: SQLite answers a lone min() or max() with one index seek, both together with a scan
         lo = conn.execute("SELECT min(seq) FROM events WHERE session_id = ?", (session_id,)).fetchone()[0]
         hi = conn.execute("SELECT max(seq) FROM events WHERE session_id = ?", (session_id,)).fetchone()[0]
@@ -88,7 +101,7 @@ class SessionReader:
         } if has_table(conn, "products") else {}
         self.has_shop_orders = has_table(conn, "shop_orders")
         self.actions: list[Action] = [
-            (name, json.loads(args or "{}"), ts, command_id, actor)
+            (name, loads_object(args), ts, command_id, actor)
             for name, args, ts, command_id, actor in conn.execute(
                 "SELECT name, args, ts, command_id, actor FROM actions WHERE session_id = ? AND result = 'applied' "
                 "ORDER BY rowid",

@@ -72,7 +72,7 @@ def summary_queries(reader: SessionReader) -> dict[str, Future[list[tuple[Any, .
             """SELECT
                 (SELECT count(DISTINCT user_id) FROM events INDEXED BY events_session_kind_seq
                     WHERE session_id = :s AND kind = 'follow' AND user_id != ''),
-                (SELECT max(CAST(extra ->> '$.total_viewers' AS INTEGER)) FROM events
+                (SELECT max(CAST(iif(json_valid(extra), extra ->> '$.total_viewers', NULL) AS INTEGER)) FROM events
                    INDEXED BY events_session_kind_seq WHERE session_id = :s AND kind = 'viewer_stats'),
                 (SELECT sum(count * (next_ts - ts)) / nullif(max(next_ts) - min(ts), 0) FROM (
                    SELECT count, ts, lead(ts) OVER (ORDER BY ts, seq) AS next_ts

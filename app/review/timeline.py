@@ -81,11 +81,13 @@ def read_timeline(reader: SessionReader, bucket_s: int) -> list[TimelinePoint]:
     t0 = reader.started_at
     counts_f, stats_f = timeline_queries(reader, bucket_s)
     stats = stats_f.result()
-    counts = {b: (c, o, int(g)) for b, c, o, g in counts_f.result()}
+    horizon = int((reader.horizon_ts - t0) // bucket_s)  # later buckets are off the session's clock
+    counts = {b: (c, o, int(g)) for b, c, o, g in counts_f.result() if b is not None and b <= horizon}
     if bucket_s == SCAN_BUCKET_S:
         for b, n in comment_scan(reader).comments_per_minute.items():
-            _, o, g = counts.get(b, (0, 0, 0))
-            counts[b] = (n, o, g)
+            if b is not None and b <= horizon:
+                _, o, g = counts.get(b, (0, 0, 0))
+                counts[b] = (n, o, g)
     last_bucket = max([int((reader.end_ts - t0) // bucket_s), *counts]) if counts or reader.end_ts > t0 else 0
     online_by: dict[int, list[int]] = defaultdict(list)
     for ts, n in stats:
@@ -140,5 +142,6 @@ def read_markers(reader: SessionReader) -> list[Marker]:
             out.append(Marker(ts, "coupon_drop", coupon_label(args)))
         elif name == "start_lucky_bag" and "lucky_bag" not in kinds:
             out.append(Marker(ts, "lucky_bag", tr("福袋")))
+    out = [m for m in out if m.ts <= reader.horizon_ts]
     out.sort(key=lambda m: m.ts)
     return out

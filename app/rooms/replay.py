@@ -36,7 +36,7 @@ from app.core.i18n import tr
 from app.core.shutdown import stop_on_signals
 from app.rooms.room_server import RoomServer
 from app.rooms.server_thread import ServerThread
-from app.store.session_log import open_readonly
+from app.store.session_log import SCHEMA_VERSION, open_readonly
 
 log = logging.getLogger("livedeck.replay")
 
@@ -84,6 +84,10 @@ def resolve_session(path: str | Path, session_id: int | None = None) -> tuple[in
         else:
             sql, params = "SELECT id, title FROM sessions WHERE id = ?", (session_id,)
         row = conn.execute(sql, params).fetchone()
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:  # read what this version understands, and say so
+            log.warning("%s was written by a newer LiveDeck (schema version %d, this one knows %d): replaying "
+                        "what this version understands", Path(path).name, version, SCHEMA_VERSION)
     except sqlite3.Error as exc:
         raise ReplayError(tr("{path} 不是场次日志（{reason}）", path=path, reason=exc)) from None
     finally:
@@ -163,8 +167,8 @@ class ReplayServer(RoomServer):
         loop = asyncio.get_running_loop()
         try:
             await self._stream(loop)
-        except (sqlite3.Error, ReplayError):
-            log.exception("replay of session %s stopped: the log could not be read", self.session_id)
+        except (sqlite3.Error, ReplayError) as exc:  # a damaged page: one line, not a traceback
+            log.error("replay of session %s stopped: the log could not be read (%s)", self.session_id, exc)
             self.finished.set()
             raise
         end = {"type": "event", "kind": "live_end", "ts": time.time(), "text": tr("回放结束"),

@@ -13,8 +13,15 @@ def open_readonly(path: str | os.PathLike[str]) -> sqlite3.Connection:
     The connection never takes the write lock, so it is safe beside a running writer. The caller closes
     it. Raises ``sqlite3.OperationalError`` if the file does not exist.
     """
-    uri = Path(path).resolve().as_uri() + "?mode=ro"
-    return sqlite3.connect(uri, uri=True)
+    return sqlite3.connect(readonly_uri(path), uri=True)
+
+
+def readonly_uri(path: str | os.PathLike[str]) -> str:
+    """The ``mode=ro`` URI of the log; on a read-only medium (its folder not writable, so SQLite cannot make
+    the ``-shm`` file a WAL log needs) also ``immutable=1``: nothing can write there meanwhile. A ``-wal``
+    file left there by a crash is then not read (docs/schema.md, "Read-only media")."""
+    p = Path(path).resolve()
+    return p.as_uri() + ("?mode=ro" if os.access(p.parent, os.W_OK) else "?mode=ro&immutable=1")
 
 
 def open_rows(path: str | os.PathLike[str]) -> sqlite3.Connection:

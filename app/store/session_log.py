@@ -37,6 +37,7 @@ from types import TracebackType
 from typing import Any
 
 from app.core.events import LiveEvent
+from app.store.integrity import check_appendable
 from app.store.orphans import pid_alive as _pid_alive
 from app.store.readonly import open_readonly
 from app.store.reads import LogQueries
@@ -79,13 +80,15 @@ class SessionLog(LogQueries):
         busy_timeout: seconds the writer waits for another process's write lock before a batch fails.
 
     Raises:
-        SessionLogError: the log was written by a newer LiveDeck.
+        SessionLogError: the log was written by a newer LiveDeck, is damaged (``PRAGMA quick_check``) or
+            locked; the message is the one line for the user, and the file is left as it was.
         sqlite3.Error: the file cannot be opened or is not a SQLite database.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, busy_timeout: float = 5.0) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        check_appendable(self.path)  # a damaged, locked or newer log: refused before anything is written
         self._host = socket.gethostname()
         self._writer = BatchWriter(self.path, busy_timeout=busy_timeout, host=self._host)
         # The writer is a daemon thread; without this, queued events would vanish at interpreter exit.

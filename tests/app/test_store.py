@@ -221,7 +221,7 @@ def test_a_log_from_a_newer_livedeck_is_refused(tmp_path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
-    with pytest.raises(SessionLogError, match="newer"):
+    with pytest.raises(SessionLogError, match="更新版本"):
         SessionLog(path)
     assert not any(t.name == "livedeck-log-writer" for t in threading.enumerate())
 
