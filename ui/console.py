@@ -8,20 +8,24 @@ import contextlib
 import logging
 import random
 import signal
+import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import qasync
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.commerce.catalog import Product, demo_catalog_path, load_products_csv
+from app.core.i18n import tr
 from app.core.settings import Settings, default_log_path
 from app.rooms.demo import DemoRoomThread
 from app.rooms.demo_state import default_state_path, saved_seed
 from app.show.preparation import ShowLibrary
 from app.show.show import SourceSpec, interrupted_show, open_show, seat_options
+from app.store.integrity import log_error_text
+from app.store.schema import SessionLogError
 from ui.common.qt_logging import install_qt_message_handler
 from ui.common.qt_translations import install_qt_translations
 from ui.common.theme import apply_theme
@@ -50,7 +54,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             runner.run(console_main(args, settings))
     except KeyboardInterrupt:  # Ctrl-C in the terminal: the show was already closed and flushed
         log.info("interrupted; the session was ended and saved")
+    except (SessionLogError, sqlite3.Error) as exc:  # a damaged, locked or newer log: left as it was
+        db = args.db or default_log_path()
+        reason = str(exc) if isinstance(exc, SessionLogError) else log_error_text(db, exc)
+        return log_refused(reason)
     return 0
+
+
+def log_refused(reason: str) -> int:
+    """The one line about a session log the console cannot write to: on stderr and in a message box."""
+    text = tr("无法打开场次日志：{reason}", reason=reason)
+    print(text, file=sys.stderr)
+    QMessageBox.critical(None, tr("场次日志"), text)
+    return 2
 
 
 @contextlib.asynccontextmanager

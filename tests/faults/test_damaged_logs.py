@@ -150,3 +150,26 @@ def test_a_report_of_an_unfinished_session_says_so(tmp_path: Path) -> None:
 
     overview = dict(load_workbook(tmp_path / "r.xlsx")["概览"].iter_rows(min_row=2, values_only=True))
     assert overview["注意"].startswith("本场录制中断")
+
+
+@pytest.mark.parametrize("how", ["garbage", "corrupt", "newer"])
+def test_the_console_says_one_line_about_a_damaged_log_and_leaves_it(
+        tmp_path: Path, how: str, qapp: object, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.cli import build_parser
+    from app.core.settings import Settings
+    from ui import console
+
+    path = _damaged(tmp_path, how)
+    before = path.read_bytes()
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text, *a: shown.append(text))
+    assert console.run(build_parser().parse_args(["--db", str(path)]), Settings(tmp_path / "settings.json")) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(shown) == 1
+    assert err == shown
+    assert shown[0].startswith("无法打开场次日志：")
+    assert "Traceback" not in shown[0]
+    assert path.read_bytes() == before
