@@ -25,6 +25,7 @@ from app.review.log_access import (
     platform_of,
     session_or_error,
 )
+from app.store.integrity import log_error_text
 
 T = TypeVar("T")
 
@@ -65,8 +66,7 @@ class SessionReader:
         try:
             row = session_or_error(conn, session_id)
         except sqlite3.DatabaseError as exc:
-            raise ReviewError(tr("{name} 不是 LiveDeck 会话日志（{reason}）", name=self.path.name,
-                                 reason=exc)) from None
+            raise ReviewError(log_error_text(self.path, exc)) from None
         #: The log's schema version (``PRAGMA user_version``): above ours, a newer LiveDeck wrote it.
         self.schema_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         self.session_id = int(row[0])

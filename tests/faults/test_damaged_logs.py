@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,7 +47,7 @@ def _damaged(tmp_path: Path, how: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("how", ["garbage", "truncated"])
+@pytest.mark.parametrize("how", ["garbage", "truncated", "corrupt"])
 def test_a_report_of_a_garbage_or_truncated_file_is_one_line(tmp_path: Path, how: str) -> None:
     path = _damaged(tmp_path, how)
     before = path.read_bytes()
@@ -173,3 +174,21 @@ def test_the_console_says_one_line_about_a_damaged_log_and_leaves_it(
     assert shown[0].startswith("无法打开场次日志：")
     assert "Traceback" not in shown[0]
     assert path.read_bytes() == before
+
+
+def test_the_review_window_says_one_line_when_a_report_of_a_damaged_log_fails(
+        tmp_path: Path, qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QMessageBox, QWidget
+
+    from ui.review.report_saving import _ReportJob
+
+    path = _damaged(tmp_path, "corrupt")
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text, *a: shown.append(text))
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    _ReportJob(parent, path, 1, str(tmp_path / "r.html"))
+    qtbot.waitUntil(lambda: bool(shown), timeout=30_000)
+    assert shown == ["报告生成失败：corrupt.sqlite 不是 LiveDeck 会话日志，或文件已损坏"
+                     "（database disk image is malformed）"]
+    assert not (tmp_path / "r.html").exists()

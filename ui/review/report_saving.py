@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from app.core.i18n import language, tr
 from app.review.log_access import ReviewError
+from app.store.integrity import log_error_text
 
 log = logging.getLogger("livedeck.ui.review")
 
@@ -39,6 +41,10 @@ class _ReportJob(QObject):
         except (ReviewError, OSError, ValueError, ImportError) as exc:
             log.warning("report %s failed: %s", self.out, exc)
             self.done.emit(self.out, str(exc) or type(exc).__name__)
+            return
+        except sqlite3.Error as exc:  # a damaged or locked log: the one line the command line prints too
+            log.warning("report %s failed: %s", self.out, exc)
+            self.done.emit(self.out, log_error_text(path, exc))
             return
         except Exception as exc:  # a bug: a traceback in the log, a message on screen
             log.exception("report %s failed", self.out)
