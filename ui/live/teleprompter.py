@@ -132,6 +132,26 @@ class TeleprompterWindow(QWidget):
         self.checker = checker
         self.resize(1280, 800)
 
+        self._make_script(checker)
+        self._make_notes(checker)
+        self._make_speed()
+        self._lay_out()
+
+        self._scroll_pos = 0.0
+        self._timer = QTimer(self)
+        self._timer.setInterval(SCROLL_MS)
+        self._timer.timeout.connect(self._scroll_step)
+        self._shown_product: object = ()  # nothing drawn yet (None means "no product")
+        self._unsubscribe = engine.subscribe_changes(self._on_change)
+        for key, slot in ((QKeySequence(Qt.Key.Key_F11), self.toggle_full_screen),
+                          (QKeySequence(Qt.Key.Key_Escape), self.close),
+                          (QKeySequence(TOGGLE_KEY), self.close)):
+            QShortcut(key, self, slot)
+        self._speed_changed(self.speed.value())
+        self.refresh()
+
+    def _make_script(self, checker: AdLawChecker) -> None:
+        """The product's name, price, stock/timer, countdown and selling points (checked against the words)."""
         self.name_label = QLabel(self)
         self.name_label.setObjectName("promptName")
         self.name_label.setWordWrap(True)
@@ -156,6 +176,8 @@ class TeleprompterWindow(QWidget):
         self.findings_label.setObjectName("promptFindings")
         self.findings_label.setWordWrap(True)
 
+    def _make_notes(self, checker: AdLawChecker) -> None:
+        """The assistants' notes, newest on top, checked against the same words."""
         self.notes_title = QLabel(tr("助播提醒"), self)
         self.notes_title.setObjectName("promptNotesTitle")
         self.notes_view = QTextEdit(self)  # newest on top, each "20:15:30  text"; findings highlighted
@@ -165,6 +187,7 @@ class TeleprompterWindow(QWidget):
         self.notes_highlighter = AdLawHighlighter(self.notes_view.document(), checker)
         install_adlaw_tooltips(self.notes_view, lambda: self.checker)
 
+    def _make_speed(self) -> None:
         self.speed = QSlider(Qt.Orientation.Horizontal, self)
         self.speed.setRange(0, 10)
         self.speed.setValue(0)
@@ -172,6 +195,7 @@ class TeleprompterWindow(QWidget):
         self.speed_label = QLabel(self)
         self.speed.valueChanged.connect(self._speed_changed)
 
+    def _lay_out(self) -> None:
         top = QHBoxLayout()
         top.addWidget(self.name_label, 1)
         top.addWidget(self.price_label, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
@@ -201,19 +225,6 @@ class TeleprompterWindow(QWidget):
         layout.setSpacing(24)
         layout.addLayout(left, 3)
         layout.addWidget(notes_box, 2)
-
-        self._scroll_pos = 0.0
-        self._timer = QTimer(self)
-        self._timer.setInterval(SCROLL_MS)
-        self._timer.timeout.connect(self._scroll_step)
-        self._shown_product: object = ()  # nothing drawn yet (None means "no product")
-        self._unsubscribe = engine.subscribe_changes(self._on_change)
-        for key, slot in ((QKeySequence(Qt.Key.Key_F11), self.toggle_full_screen),
-                          (QKeySequence(Qt.Key.Key_Escape), self.close),
-                          (QKeySequence(TOGGLE_KEY), self.close)):
-            QShortcut(key, self, slot)
-        self._speed_changed(self.speed.value())
-        self.refresh()
 
     # -- engine → screen -------------------------------------------------------------------------------
     def _on_change(self, change: Change) -> None:

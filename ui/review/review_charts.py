@@ -179,6 +179,16 @@ class ReviewTimeline(FigureCanvasQTAgg):
         self.ax_comments.bar(x, comments, width=width, align="edge", color=COLORS["question"], linewidth=0)
         self.ax_sales.bar(x, orders, width=width, align="edge", color=COLORS["green"], linewidth=0)
         self.ax_gmv.plot(x, gmv, color=COLORS["gold"], linewidth=1.6, marker=marker)
+        self._style_axes(span)
+        self._draw_windows(windows, start)
+        self._draw_markers(markers, start)
+        self._legend = None
+        for ax in (self.ax_online, self.ax_comments, self.ax_sales):
+            self._cursors.append(ax.axvline(0, color=COLORS["text"], linewidth=1.2, visible=False))
+        self.draw_idle()
+
+    def _style_axes(self, span: float) -> None:
+        """Titles inside each row, grids, ticks, and the x axis in minutes over ``span``."""
         titles = ((self.ax_online, tr("在线人数")), (self.ax_comments, tr("评论/分钟")),
                   (self.ax_sales, tr("订单/分钟 · 累计成交（元）")))
         for ax, title in titles:
@@ -202,6 +212,7 @@ class ReviewTimeline(FigureCanvasQTAgg):
         self.ax_sales.xaxis.set_major_locator(MaxNLocator(10, integer=True))
         self.ax_sales.xaxis.set_major_formatter(FuncFormatter(_minutes))
 
+    def _draw_windows(self, windows: Sequence[Any], start: float) -> None:
         # Explain windows: each product its own colour on every row, named in the legend above the chart.
         colors: dict[str, str] = {}
         self._legend_handles = []
@@ -215,6 +226,8 @@ class ReviewTimeline(FigureCanvasQTAgg):
                                                   label=short_label(name, 16)))
             for ax in (self.ax_online, self.ax_comments, self.ax_sales):
                 ax.axvspan(a, b, color=colors[w.product_id], alpha=0.22, linewidth=0)
+
+    def _draw_markers(self, markers: Sequence[Any], start: float) -> None:
         # Flash sales, coupons, alerts: dashed lines through every row, their kind in the legend, labelled
         # horizontally on the bottom row, in as many rows as they need not to overlap (see draw()).
         self._marker_texts = []
@@ -234,10 +247,6 @@ class ReviewTimeline(FigureCanvasQTAgg):
             self._marker_texts.append(text)
         self._legend_handles += [Line2D([], [], color=MARK_KIND_COLORS.get(k, MARK_COLORS["event"]),
                                         linestyle="--", linewidth=1.0, label=marker_kind_name(k)) for k in kinds]
-        self._legend = None
-        for ax in (self.ax_online, self.ax_comments, self.ax_sales):
-            self._cursors.append(ax.axvline(0, color=COLORS["text"], linewidth=1.2, visible=False))
-        self.draw_idle()
 
     # -- clicking ------------------------------------------------------------------------------------
     def x_of(self, ts: float) -> float:
