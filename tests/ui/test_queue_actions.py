@@ -217,3 +217,22 @@ def test_the_pointer_is_a_hand_over_a_rows_buttons_only(console: Console) -> Non
     console.qtbot.waitUntil(lambda: viewport.cursor().shape() == Qt.CursorShape.PointingHandCursor)
     console.qtbot.mouseMove(viewport, QPoint(box.center().x(), rect.top() + 6))  # on the name above it
     console.qtbot.waitUntil(lambda: viewport.cursor().shape() == Qt.CursorShape.ArrowCursor)
+
+
+def test_the_explained_name_is_set_smaller_before_it_is_cut(qapp: object) -> None:
+    """The 讲解中 tag takes room on the explained row: its name shrinks (to 75 % at most) before "…"."""
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from ui.common.theme import ui_font
+    from ui.live.queue_delegate import MIN_NAME_SCALE, _fitting_font
+
+    font = ui_font(16)
+    name = "每日坚果混合果仁 30袋装"
+    full = QFontMetrics(font).horizontalAdvance(name)
+    fitted = _fitting_font(font, name, int(full * 0.85))
+    assert isinstance(fitted, QFont)
+    assert fitted.pixelSize() < font.pixelSize()
+    assert QFontMetrics(fitted).horizontalAdvance(name) <= int(full * 0.85)
+    assert _fitting_font(font, name, full + 1) is font  # it fits: untouched
+    tiny = _fitting_font(font, name, full // 3)  # cannot fit: the smallest size, then cut with "…"
+    assert tiny.pixelSize() == round(font.pixelSize() * MIN_NAME_SCALE)

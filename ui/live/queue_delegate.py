@@ -191,10 +191,12 @@ class QueueDelegate(QStyledItemDelegate):
         status = index.data(QueueRole.STATUS)
         if status:
             x = self._draw_tag(painter, status, explaining, rect, x, font)
+        width = max(0, rect.right() - x - 4)
+        font = _fitting_font(font, product.name, width)
         painter.setFont(font)
         painter.setPen(text_color)
         metrics = QFontMetrics(font)
-        name = metrics.elidedText(product.name, Qt.TextElideMode.ElideRight, max(0, rect.right() - x - 4))
+        name = metrics.elidedText(product.name, Qt.TextElideMode.ElideRight, width)
         painter.drawText(QRect(x, rect.top(), rect.right() - x, rect.height()),
                          int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), name)
 
@@ -281,3 +283,25 @@ class QueueDelegate(QStyledItemDelegate):
             small = self.button_font(font)
             hint.setWidth(max(hint.width(), sum(self.button_width(small, a) + _GAP for a in RowAction) + 12))
         return hint
+
+
+#: A product name is set down to this share of the row's font size before it is cut with "…" (the
+#: 讲解中 tag takes room on the explained row, and that is the name the anchor reads out).
+MIN_NAME_SCALE = 0.75
+
+
+def _fitting_font(font: QFont, text: str, width: int) -> QFont:
+    """``font``, or a smaller copy of it (down to :data:`MIN_NAME_SCALE`) in which ``text`` fits ``width``."""
+    if QFontMetrics(font).horizontalAdvance(text) <= width:
+        return font
+    pixels, points = font.pixelSize(), font.pointSizeF()
+    smaller = QFont(font)
+    for step in range(1, 6):
+        scale = 1 - (1 - MIN_NAME_SCALE) * step / 5
+        if pixels > 0:
+            smaller.setPixelSize(max(1, round(pixels * scale)))
+        elif points > 0:
+            smaller.setPointSizeF(points * scale)
+        if QFontMetrics(smaller).horizontalAdvance(text) <= width:
+            break
+    return smaller
