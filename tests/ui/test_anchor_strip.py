@@ -3,7 +3,6 @@ timer and the running countdown, big; one calm line when nothing is explained; t
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 
@@ -17,19 +16,14 @@ from app.core.events import Command, Kind, LiveEvent
 from app.core.settings import Settings
 from app.engine.session import SessionEngine
 from app.show.show import Show, SourceSpec
+from tests.ui.engines import live_engine
 from ui.live.anchor_strip import AnchorStrip
 from ui.live.main_window import MainWindow
 
 
 @pytest.fixture
 def engine() -> SessionEngine:
-    engine = SessionEngine(clock=ManualClock())
-    loop = asyncio.new_event_loop()
-    try:
-        loop.run_until_complete(engine.start_session("test", "test"))
-    finally:
-        loop.close()
-    return engine
+    return live_engine()
 
 
 @pytest.fixture

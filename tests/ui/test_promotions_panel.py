@@ -11,19 +11,13 @@ from app.commerce.catalog import demo_catalog_path, load_products_csv
 from app.core.clock import ManualClock
 from app.core.events import Kind, LiveEvent
 from app.engine.session import SessionEngine
+from tests.ui.engines import live_engine
 from ui.live.promotions_panel import PromotionsPanel
 
 
 @pytest.fixture
 def engine() -> SessionEngine:
-    engine = SessionEngine(clock=ManualClock())
-    loop = asyncio.new_event_loop()
-    try:
-        loop.run_until_complete(engine.start_session("test", "test"))
-    finally:
-        loop.close()
-    assert engine.load_catalog(load_products_csv(demo_catalog_path())).applied
-    return engine
+    return live_engine(load_products_csv(demo_catalog_path()))
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ Advertising Law findings highlighted with their suggestion."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from app.core.settings import Settings
 from app.core.units import format_time_of_day
 from app.engine.session import SessionEngine
 from app.show.show import Show, SourceSpec
+from tests.ui.engines import live_engine
 from ui.live.main_window import MainWindow
 from ui.live.teleprompter import TeleprompterWindow, finding_at, suggestion_text
 
@@ -30,14 +30,7 @@ PRODUCTS = [
 
 @pytest.fixture
 def engine() -> SessionEngine:
-    engine = SessionEngine(clock=ManualClock())
-    loop = asyncio.new_event_loop()
-    try:
-        loop.run_until_complete(engine.start_session("test", "test"))
-    finally:
-        loop.close()
-    assert engine.load_catalog(PRODUCTS).applied
-    return engine
+    return live_engine(PRODUCTS)
 
 
 def test_teleprompter_follows_the_explaining_product_and_highlights_absolute_terms(
