@@ -13,8 +13,7 @@ import logging
 import socket
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,27 +25,14 @@ from app.commerce.catalog import demo_catalog_path, load_products_csv
 from app.core.events import Command, Kind, LiveEvent
 from app.engine.session import SessionEngine
 from app.metrics.tracker import MetricsTracker, connect_commerce
-from app.rooms.hub import COMMAND_BURST, COMMAND_RATE, HubServer
+from app.rooms.hub import COMMAND_BURST, COMMAND_RATE
 from app.rooms.room_server import MAX_CLIENT_BUFFER, TOO_SLOW
 from app.show.show import Show
 from app.store.session_log import SessionLog
+from tests.integration.hosting import TOKENS, hosting
 from tests.waiting import wait_until
 
-TOKENS = {"assistant": "assistant-secret-token-1", "viewer": "viewer-secret-token-2"}
 T0 = 1_700_000_000.0
-
-
-@asynccontextmanager
-async def hosting(db: Path) -> AsyncIterator[tuple[SessionEngine, HubServer]]:
-    """The anchor's side: an engine recording a session (with the demo catalog) and its hub."""
-    with SessionLog(db) as session_log:
-        engine = SessionEngine(session_log)
-        engine.load_catalog(load_products_csv(demo_catalog_path()))
-        async with Show(engine):
-            await engine.start_session("晚场", "generic:ws://room")
-            async with HubServer(engine, tokens=TOKENS) as hub:
-                yield engine, hub
-            await engine.end_session()
 
 
 async def seat(url: str, role: str, name: str, **kwargs: Any) -> ClientConnection:

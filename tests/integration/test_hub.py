@@ -11,8 +11,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -29,21 +28,7 @@ from app.show.show import Show, SourceSpec
 from app.sources.base import SourceState
 from app.sources.generic import GenericSource
 from app.store.session_log import SessionLog
-
-TOKENS = {"assistant": "assistant-secret-token-1", "viewer": "viewer-secret-token-2"}
-
-
-@asynccontextmanager
-async def hosting(db: Path) -> AsyncIterator[tuple[SessionEngine, HubServer]]:
-    """The anchor's side: an engine recording a session (with the demo catalog) and its hub."""
-    with SessionLog(db) as session_log:
-        engine = SessionEngine(session_log)
-        engine.load_catalog(load_products_csv(demo_catalog_path()))
-        async with Show(engine):
-            await engine.start_session("晚场", "generic:ws://room")
-            async with HubServer(engine, tokens=TOKENS) as hub:
-                yield engine, hub
-            await engine.end_session()
+from tests.integration.hosting import TOKENS, hosting
 
 
 async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
