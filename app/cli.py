@@ -173,8 +173,8 @@ def record(args: argparse.Namespace) -> int:
     try:
         products, plan = _show_products_and_plan(args)
         title = args.title or (f"{args.show} {time.strftime('%Y-%m-%d %H:%M')}" if args.show else "")
-        summary = asyncio.run(
-            _record(args.source, args.format, db, args.duration, title, options, (products, plan), hub))
+        summary = asyncio.run(_record(Recording(SourceSpec(args.format, args.source, options), db, args.duration,
+                                                title, products, plan, hub)))
     except (OSError, ValueError, sqlite3.DatabaseError, SessionLogError) as exc:
         # Expected, the user can act on it: a file that is not a session log, a log from a newer LiveDeck,
         # a bad plan or address. No traceback, one clear line.
@@ -186,6 +186,20 @@ def record(args: argparse.Namespace) -> int:
         return 1
     print(summary)
     return 0
+
+
+@dataclass(frozen=True, slots=True)
+class Recording:
+    """What ``record``/``host`` run: the source, the log, how long (None: until the live ends or a
+    signal), the title, the product list (None: none was chosen) and plan, and the hub (``host`` only)."""
+
+    spec: SourceSpec
+    db: Path
+    duration: float | None
+    title: str
+    products: list[Product] | None = None
+    plan: Plan | None = None
+    hub: HubOptions | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,26 +252,16 @@ def _show_products_and_plan(args: argparse.Namespace) -> tuple[list[Product] | N
     return products, plan
 
 
-async def _record(
-    url: str,
-    format_name: str,
-    db: Path,
-    duration: float | None,
-    title: str,
-    options: dict[str, object],
-    prepared: tuple[list[Product] | None, Plan | None] = (None, None),
-    hub_options: HubOptions | None = None,
-) -> str:
-    products, plan = prepared
+async def _record(recording: Recording) -> str:
+    products = recording.products
     if products is None:
         # Seats name products as their consoles do (the demo catalog) and the host must know them.
-        products = load_products_csv(demo_catalog_path()) if hub_options is not None else []
+        products = load_products_csv(demo_catalog_path()) if recording.hub is not None else []
 
     unfinished = ""
     show_parts: list[Show] = []
     try:
-        session_id, status = await _run_show(url, format_name, db, duration, title, options,
-                                             (products, plan), hub_options, show_parts)
+        session_id, status = await _run_show(recording, products, show_parts)
     except DiskFullError:
         if not show_parts:
             raise
@@ -266,23 +270,16 @@ async def _record(
         source = show_parts[0].source
         session_id, status = show_parts[0].engine.state.session_id or 0, source.status if source else None
     show = show_parts[0]
-    return _summary(show, session_id, status, db, unfinished)
+    return _summary(show, session_id, status, recording.db, unfinished)
 
 
-async def _run_show(
-    url: str,
-    format_name: str,
-    db: Path,
-    duration: float | None,
-    title: str,
-    options: dict[str, object],
-    prepared: tuple[list[Product], Plan | None],
-    hub_options: HubOptions | None,
-    show_parts: list[Show],
-) -> tuple[int, SourceStatus | None]:
+async def _run_show(recording: Recording, products: list[Product],
+                    show_parts: list[Show]) -> tuple[int, SourceStatus | None]:
+    """Record ``recording`` with ``products``; the show is put in ``show_parts`` as soon as it exists, so
+    the caller can still summarise it when closing it fails (disk full)."""
     stop = stop_on_signals()
-    products, plan = prepared
-    async with open_show(db, products, webhook=Settings().get("room_webhook")) as show:
+    plan, hub_options = recording.plan, recording.hub
+    async with open_show(recording.db, products, webhook=Settings().get("room_webhook")) as show:
         show_parts.append(show)
         engine = show.engine
         if engine.log is not None:
@@ -293,8 +290,7 @@ async def _run_show(
                 stop.set()
 
         engine.subscribe(on_batch)
-        spec = SourceSpec(format_name, url, options)
-        session_id = await show.start(spec, title)
+        session_id = await show.start(recording.spec, recording.title)
         hub = None
         if hub_options is not None:
             hub = HubServer(engine, lan=hub_options.lan, title=engine.state.title)
@@ -305,7 +301,7 @@ async def _run_show(
             runner = asyncio.create_task(PlanRunner(engine, plan).run(), name="plan")
             runner.add_done_callback(_log_plan_failure)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), duration)
+            await asyncio.wait_for(stop.wait(), recording.duration)
         if runner is not None:
             runner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
