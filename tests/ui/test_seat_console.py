@@ -15,6 +15,7 @@ from app.core.settings import Settings
 from app.engine.session import SessionEngine
 from app.rooms.hub import HubServer
 from app.show.show import Show, SourceSpec
+from app.sources.base import SourceState
 from app.store.session_log import SessionLog
 from tests.waiting import wait_until
 from ui.live.main_window import MainWindow
@@ -45,7 +46,9 @@ def test_the_seat_waits_for_the_host_and_shows_its_refusal(
                         qtbot.addWidget(window)
                         window.show()
                         await window.start_session()
-                        await wait_until(lambda: bool(hub.seats), what="the seat joined")
+                        await wait_until(lambda: bool(hub.seats) and show.source is not None
+                                         and show.source.status.state is SourceState.LIVE,
+                                         what="the seat joined and its link is live")
                         panel, model = window.queue_panel, window.products
 
                         def look() -> tuple[str, bool, str]:
