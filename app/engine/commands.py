@@ -46,6 +46,7 @@ class ArgType(StrEnum):
     TEXT = "text"
     OBJECT = "object"
     LIST = "list"
+    BOOL = "bool"  # JSON true or false (never 0/1)
 
 
 _MISSING: Any = object()
@@ -93,6 +94,10 @@ class Arg:
                 raise CommandError(tr("参数 {name} 必须是文本", name=self.name))
             if len(value) > MAX_TEXT:
                 raise CommandError(tr("参数 {name} 太长（最多 {limit} 字）", name=self.name, limit=MAX_TEXT))
+            return value
+        if self.type == ArgType.BOOL:
+            if not isinstance(value, bool):
+                raise CommandError(tr("参数 {name} 必须是 true 或 false", name=self.name))
             return value
         if self.type == ArgType.OBJECT:
             if not isinstance(value, dict):
@@ -185,6 +190,8 @@ COMMANDS: Mapping[str, CommandSpec] = {spec.name: spec for spec in (
     )),
     CommandSpec("cancel_lucky_bag", lambda: tr("取消福袋"), lucky_bags.cancel_lucky_bag),
     CommandSpec("note", lambda: tr("提词"), notes.note, (Arg("text", ArgType.TEXT),)),
+    CommandSpec("send_comment", lambda: tr("发评论"), notes.send_comment,
+                (Arg("text", ArgType.TEXT), Arg("pin", ArgType.BOOL, default=False)), console=True),
     CommandSpec("pin_comment", lambda: tr("置顶评论"), notes.pin_comment, (Arg("seq", ArgType.INT, high=SQLITE_MAX),),
                 hotkey="Alt+P", hotkey_label=lambda: tr("置顶选中的评论")),
     CommandSpec("unpin_comment", lambda: tr("取消置顶评论"), notes.unpin_comment, hotkey="Alt+Shift+P"),

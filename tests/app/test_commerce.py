@@ -300,3 +300,14 @@ def test_a_malformed_product_is_refused_at_the_door_and_a_handler_bug_never_esca
     assert (result.result, result.reason) == ("rejected", "内部错误，命令未执行（详情见日志）")
     assert "KeyError: 'a bug'" in caplog.text  # the traceback is in the log
     assert [(a["command_id"], a["result"]) for a in engine.actions][-1] == ("n-1", "rejected")
+
+
+def test_send_comment_is_logged_with_its_pin_flag_and_an_empty_or_long_comment_is_refused() -> None:
+    engine, _ = make_engine()
+    assert engine.execute(Command("send_comment", {"text": " 3号今晚包邮 ", "pin": True})).applied
+    row = engine.actions[-1]
+    assert (row["name"], row["result"]) == ("send_comment", "applied")
+    assert (row["args"], row["detail"]) == ({"text": "3号今晚包邮", "pin": True}, "3号今晚包邮")
+    assert engine.execute(Command("send_comment", {"text": "   "})).result == "rejected"
+    assert engine.execute(Command("send_comment", {"text": "长" * 51})).result == "rejected"
+    assert engine.execute(Command("send_comment", {"text": "好", "pin": 1})).result == "rejected"
