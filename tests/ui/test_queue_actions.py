@@ -75,7 +75,7 @@ def test_a_rows_explain_button_explains_that_product_and_then_stops(console: Con
     assert console.engine.state.explaining == 4
     assert console.status(4) == "讲解中"
     assert console.panel.selected_no() == 4  # the clicked row is the selected one too
-    assert console.button_label(4, RowAction.EXPLAIN) == "取消讲解"
+    assert console.button_label(4, RowAction.EXPLAIN) == "结束讲解"
     console.click_row_button(4, RowAction.EXPLAIN)
     assert console.engine.state.explaining is None
     assert console.status(4) == ""

@@ -3,7 +3,9 @@
 :class:`QueueDelegate` paints every cell of the queue table: the explained row on the accent colour with
 a 讲解中 tag, unlisted rows dim, the price with the 原价 struck through beneath it, the selected row
 framed in a colour of its own (visible on the 讲解中 row too), and under each product's name three
-buttons like the platforms' live consoles: 讲解 (取消讲解 on the explained row), 上架/下架 and 秒杀.
+buttons like the platforms' live consoles: 讲解 (结束讲解 on the explained row), 上架/下架 and 秒杀.
+The explained row's button has its own short string (结束讲解, "Stop" in English) rather than the
+toolbar's 取消讲解 ("Stop explaining"), so the three buttons fit the name column in English at 1366 px.
 Under the name rather than in a column of their own, so that the name keeps the width of the queue
 on a laptop. The buttons are painted, not widgets (200 rows cost nothing), and the delegate tells
 which one a click hit (:meth:`QueueDelegate.action_at`); it emits :attr:`QueueDelegate.action_clicked`
@@ -47,7 +49,7 @@ class QueueRole(IntEnum):
 class RowAction(StrEnum):
     """The buttons of a row, left to right."""
 
-    EXPLAIN = "explain"  # 讲解, or 取消讲解 on the explained row
+    EXPLAIN = "explain"  # 讲解, or 结束讲解 on the explained row
     LIST = "list"  # 上架 / 下架
     FLASH_SALE = "flash_sale"  # 秒杀: prepare this product's sale in the 营销 dock
 
@@ -62,7 +64,7 @@ _FRAME = 3  # the selected row's frame, px
 def action_label(action: RowAction, *, explaining: bool, listed: bool) -> str:
     """The text a row's button shows now (UI language)."""
     if action == RowAction.EXPLAIN:
-        return tr("取消讲解") if explaining else tr("讲解")
+        return tr("结束讲解") if explaining else tr("讲解")
     if action == RowAction.LIST:
         return tr("下架") if listed else tr("上架")
     return tr("秒杀")
