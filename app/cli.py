@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app import __version__
+from app.comments import batch as classify_batch
 from app.commerce.catalog import Product, demo_catalog_path, load_products_csv
 from app.core.events import Kind, LiveEvent
 from app.core.i18n import LANGUAGES, set_language, tr
@@ -78,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo-room", help=tr("运行演示直播间服务器"))
     demo.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     replay.add_parser(sub)
+    classify_batch.add_parser(sub)
 
     rep = sub.add_parser("report", help=tr("生成复盘报告：.html、.xlsx、.csv（事件）或 .pdf"))
     rep.add_argument("log", type=Path, help=tr("场次日志（sessions.sqlite）"))
@@ -149,6 +151,8 @@ def main(argv: Sequence[str] | None = None, open_console: ConsoleOpener | None =
         return record(args)
     if args.command == "replay":
         return replay.run(args)
+    if args.command == "classify":
+        return classify_batch.run(args, settings)
     if args.command == "report":
         from app.review.report import run_cli  # matplotlib loads only for reports
 
