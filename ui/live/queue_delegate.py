@@ -3,9 +3,10 @@
 :class:`QueueDelegate` paints every cell of the queue table: the explained row on the accent colour with
 a 讲解中 tag, unlisted rows dim, the price with the 原价 struck through beneath it, the selected row
 framed in a colour of its own (visible on the 讲解中 row too), and under each product's name three
-buttons like the platforms' live consoles: 讲解 (结束讲解 on the explained row), 上架/下架 and 秒杀.
-The explained row's button has its own short string (结束讲解, "Stop" in English) rather than the
-toolbar's 取消讲解 ("Stop explaining"), so the three buttons fit the name column in English at 1366 px.
+buttons like the platforms' live consoles: 讲解 (结束讲解 on the explained row), 上架/下架 and 去秒杀.
+The row buttons have short strings of their own (结束讲解 "Stop", 去秒杀 "Sale") rather than the
+toolbar's 取消讲解 ("Stop explaining") and the menu's 秒杀… ("Flash sale…"), and are set smaller and
+tighter when the name column is narrow, so all three fit under the name in English on a 1366-px laptop.
 Under the name rather than in a column of their own, so that the name keeps the width of the queue
 on a laptop. The buttons are painted, not widgets (200 rows cost nothing), and the delegate tells
 which one a click hit (:meth:`QueueDelegate.action_at`); it emits :attr:`QueueDelegate.action_clicked`
@@ -51,14 +52,15 @@ class RowAction(StrEnum):
 
     EXPLAIN = "explain"  # 讲解, or 结束讲解 on the explained row
     LIST = "list"  # 上架 / 下架
-    FLASH_SALE = "flash_sale"  # 秒杀: prepare this product's sale in the 营销 dock
+    FLASH_SALE = "flash_sale"  # 去秒杀: prepare this product's sale in the 营销 dock
 
 
 _BUTTON_HEIGHT = 22
 _GAP = 4
-_PAD = 6
-_BUTTON_PX = 12  # the buttons' text, under the name
 _FRAME = 3  # the selected row's frame, px
+#: How the row buttons are set, roomiest first: (text px, padding each side). A narrow name column (the
+#: queue dock on a laptop, English labels) takes the first in which all three fit.
+_BUTTON_STYLES = ((12, 6), (12, 4), (11, 3), (10, 3))
 
 
 def action_label(action: RowAction, *, explaining: bool, listed: bool) -> str:
@@ -67,7 +69,11 @@ def action_label(action: RowAction, *, explaining: bool, listed: bool) -> str:
         return tr("结束讲解") if explaining else tr("讲解")
     if action == RowAction.LIST:
         return tr("下架") if listed else tr("上架")
-    return tr("秒杀")
+    return tr("去秒杀")
+
+
+def _labels(action: RowAction) -> set[str]:
+    return {action_label(action, explaining=e, listed=li) for e in (False, True) for li in (False, True)}
 
 
 class QueueDelegate(QStyledItemDelegate):
@@ -89,32 +95,28 @@ class QueueDelegate(QStyledItemDelegate):
 
     # -- the row buttons ----------------------------------------------------------------------------------
     @staticmethod
-    def button_width(font: QFont, action: RowAction) -> int:
-        """Wide enough for the button's longest label, so the buttons never jump."""
-        metrics = QFontMetrics(font)
-        labels = {action_label(action, explaining=e, listed=li) for e in (False, True) for li in (False, True)}
-        return max(metrics.horizontalAdvance(label) for label in labels) + 2 * _PAD
-
-    @staticmethod
-    def button_font(font: QFont) -> QFont:
-        """The buttons' font: the row's at :data:`_BUTTON_PX`."""
-        small = QFont(font)
-        small.setPixelSize(_BUTTON_PX)
-        return small
-
-    def button_rects(self, rect: QRect, font: QFont) -> list[tuple[RowAction, QRect]]:
-        """Where each button of a row whose name cell is ``rect`` (in the row's ``font``) is drawn: in
-        its lower half, left to right."""
-        font = self.button_font(font)
-        x = rect.left() + 6
+    def button_layout(rect: QRect, font: QFont) -> tuple[QFont, list[tuple[RowAction, QRect]]]:
+        """The buttons' font and where each button of a row whose name cell is ``rect`` (in the row's
+        ``font``) is drawn: in its lower half, left to right, each wide enough for its longest label (so
+        the buttons never jump), in the roomiest of :data:`_BUTTON_STYLES` that fits the cell."""
         height = min(_BUTTON_HEIGHT, rect.height() - rect.height() // 2 - 3)
         top = rect.top() + rect.height() // 2
-        out = []
-        for action in RowAction:
-            width = self.button_width(font, action)
+        for pixels, pad in _BUTTON_STYLES:
+            small = QFont(font)
+            small.setPixelSize(pixels)
+            metrics = QFontMetrics(small)
+            widths = [max(metrics.horizontalAdvance(label) for label in _labels(a)) + 2 * pad for a in RowAction]
+            if sum(widths) + _GAP * (len(widths) - 1) <= rect.width() - 12:
+                break
+        x, out = rect.left() + 6, []
+        for action, width in zip(RowAction, widths, strict=True):
             out.append((action, QRect(x, top, width, height)))
             x += width + _GAP
-        return out
+        return small, out
+
+    def button_rects(self, rect: QRect, font: QFont) -> list[tuple[RowAction, QRect]]:
+        """Where each button of a row is drawn (see :meth:`button_layout`)."""
+        return self.button_layout(rect, font)[1]
 
     def action_at(self, rect: QRect, font: QFont, pos: QPoint) -> RowAction | None:
         """The button under ``pos`` (viewport coordinates) in the name cell ``rect``, or None."""
@@ -226,9 +228,10 @@ class QueueDelegate(QStyledItemDelegate):
 
     def _draw_buttons(self, painter: QPainter, rect: QRect, font: QFont, *, explaining: bool, listed: bool) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setClipRect(rect)  # a narrow column (or a long English label) never paints over the price
-        painter.setFont(self.button_font(font))
-        for action, box in self.button_rects(rect, font):
+        painter.setClipRect(rect)  # a column too narrow even for the smallest buttons never paints over the price
+        small, boxes = self.button_layout(rect, font)
+        painter.setFont(small)
+        for action, box in boxes:
             enabled = self.enabled(action, explaining=explaining, listed=listed)
             if explaining:  # on the accent row: light buttons with the accent text
                 fill, border, pen = color("text"), color("text"), color("accent")
@@ -281,9 +284,9 @@ class QueueDelegate(QStyledItemDelegate):
             hint.setWidth(QFontMetrics(font).horizontalAdvance("¥0,000.00") + 24)
         elif index.column() == Col.NO:
             hint.setWidth(52)
-        elif index.column() == Col.NAME:  # at least the buttons
-            small = self.button_font(font)
-            hint.setWidth(max(hint.width(), sum(self.button_width(small, a) + _GAP for a in RowAction) + 12))
+        elif index.column() == Col.NAME:  # at least the buttons, set roomily
+            roomy = QRect(0, 0, 10_000, hint.height())
+            hint.setWidth(max(hint.width(), self.button_layout(roomy, font)[1][-1][1].right() + 6))
         return hint
 
 
