@@ -1,7 +1,13 @@
 """What every websocket comment source shares: reconnecting, dead-link detection, edge validation, status.
 
 A source reads frames, decodes them into :class:`LiveEvent` values and hands them to a sink (the
-engine's ``submit``). It never awaits the UI or the disk. Protocol adapters subclass
+engine's ``submit``). It never awaits the UI or the disk. The read loop awaits ``recv()`` bare: a frame
+already buffered comes back without a trip through the event loop, and one watchdog task per connection
+(not a timeout per frame) aborts a link that stayed silent for ``idle_timeout``. The library's frame
+queue is bounded (:data:`MAX_QUEUE`): when the reader falls behind, reading from the socket pauses and
+TCP slows the sender down, nothing is dropped. See docs/sources.md, "The read loop".
+
+Protocol adapters subclass
 :class:`WebSocketSource` and implement :meth:`WebSocketSource.decode` (and, where the protocol needs
 it, :meth:`~WebSocketSource.on_open` for auth and :meth:`~WebSocketSource.heartbeat`).
 """
@@ -21,6 +27,7 @@ from typing import ClassVar
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+from websockets.frames import CloseCode
 
 from app.core.bounds import check_event
 from app.core.events import LiveEvent
@@ -34,6 +41,12 @@ log = logging.getLogger("livedeck.sources")
 EventSink = Callable[[list[LiveEvent]], None]
 StatusListener = Callable[["SourceStatus"], None]
 
+#: The largest frame a source accepts; the library refuses a bigger one with close code 1009.
+MAX_FRAME_BYTES = 16 * 1024 * 1024
+#: Frames the library buffers before it stops reading the socket (it resumes at a quarter of that).
+#: Bounds a flood of big frames to about ``MAX_QUEUE`` frames in memory; TCP holds back the rest.
+MAX_QUEUE = 8
+
 
 class FrameError(ValueError):
     """A frame (or one item of a batch) that does not follow the protocol. The message says why."""
@@ -41,6 +54,18 @@ class FrameError(ValueError):
 
 class SourceRefusedError(Exception):
     """The far end refused us (bad token, room closed): retrying soon is pointless, so back off long."""
+
+
+class RefusedFrameError(Exception):
+    """The library refused a frame and closed the link: over :data:`MAX_FRAME_BYTES` (1009) or a text
+    frame that is not UTF-8 (1007). The message says which, for the user."""
+
+
+#: Close codes we send when the library refuses a frame, and what the user is told.
+_REFUSED_FRAME: dict[int, Callable[[], str]] = {
+    CloseCode.MESSAGE_TOO_BIG: lambda: tr("帧超过 16 MB 上限，已跳过"),
+    CloseCode.INVALID_DATA: lambda: tr("文本帧不是有效的 UTF-8，已跳过"),
+}
 
 
 class SourceState(StrEnum):
@@ -65,6 +90,8 @@ class SourceStatus:
         events: events decoded and handed on.
         malformed: frames or batch items skipped because they broke the protocol (or app.core.bounds).
         bad_ts: of those, events whose ``ts`` was out of range (in milliseconds, far ahead, before 2000).
+        oversize: of those, frames over :data:`MAX_FRAME_BYTES` (each one also cost the connection, as
+            does a text frame that is not UTF-8).
         unknown: message types the protocol knows exist but we do not map, by name.
         format_name: the source's ``--format`` (its platform, for the health panel); "" when unknown.
     """
@@ -78,6 +105,7 @@ class SourceStatus:
     events: int = 0
     malformed: int = 0
     bad_ts: int = 0
+    oversize: int = 0
     unknown: dict[str, int] = field(default_factory=dict)
     format_name: str = ""
 
@@ -99,19 +127,29 @@ class SourceStatus:
 class LinkTiming:
     """How patiently a source waits for the far end, and how it backs off after losing it.
 
+    The defaults find a dead link within 15 s, close included: ``idle_timeout`` seconds of silence,
+    then the link is aborted (a dead peer cannot answer a close); :meth:`WebSocketSource.stop` waits at
+    most ``close_timeout`` for the peer's answer to its close.
+
     Attributes:
         idle_timeout: seconds without any frame after which the link counts as dead.
         open_timeout: seconds the handshake (and a hub's auth reply) may take.
+        close_timeout: seconds a close waits for the far end's answer before dropping the link.
         backoff_base / backoff_cap: reconnect delay is ``min(cap, base * 2**attempt)``, jittered
             to 50–100 % so a room full of consoles does not reconnect in lockstep.
         failure_backoff: delay after a :class:`SourceRefusedError` (the far end refused us).
     """
 
-    idle_timeout: float = 15.0
+    idle_timeout: float = 13.0
     open_timeout: float = 10.0
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
     failure_backoff: float = 30.0
+    close_timeout: float = 1.5
+
+
+#: The timings of a source that does not choose its own (Bilibili and the Douyin bridge do).
+DEFAULT_TIMING = LinkTiming()
 
 
 class WebSocketSource:
@@ -120,7 +158,8 @@ class WebSocketSource:
     Args:
         url: the websocket address.
         sink: receives each frame's events, in order, on the loop thread. Must not block.
-        idle_timeout / open_timeout / backoff_base / backoff_cap / failure_backoff: see :class:`LinkTiming`.
+        idle_timeout / open_timeout / backoff_base / backoff_cap / failure_backoff / close_timeout: see
+            :class:`LinkTiming`.
         rng: jitter source (tests pass a seeded one).
     """
 
@@ -137,16 +176,18 @@ class WebSocketSource:
         url: str,
         sink: EventSink,
         *,
-        idle_timeout: float = 15.0,
-        open_timeout: float = 10.0,
-        backoff_base: float = 0.5,
-        backoff_cap: float = 30.0,
-        failure_backoff: float = 30.0,
+        idle_timeout: float = DEFAULT_TIMING.idle_timeout,
+        open_timeout: float = DEFAULT_TIMING.open_timeout,
+        backoff_base: float = DEFAULT_TIMING.backoff_base,
+        backoff_cap: float = DEFAULT_TIMING.backoff_cap,
+        failure_backoff: float = DEFAULT_TIMING.failure_backoff,
+        close_timeout: float = DEFAULT_TIMING.close_timeout,
         rng: random.Random | None = None,
     ) -> None:
         self.url = url
         self.sink = sink
-        self.timing = LinkTiming(idle_timeout, open_timeout, backoff_base, backoff_cap, failure_backoff)
+        self.timing = LinkTiming(idle_timeout, open_timeout, backoff_base, backoff_cap, failure_backoff,
+                                 close_timeout)
         self._rng = rng or random.Random()
         self._status = SourceStatus(format_name=self.format_name)
         self._listeners: Listeners[[SourceStatus]] = Listeners(log, "status listener")
@@ -157,7 +198,12 @@ class WebSocketSource:
         self._stopping = asyncio.Event()
         self._closing: set[asyncio.Future[None]] = set()
         self._warn_malformed = RateLimitedLog(log)
+        self._warn_decoder = RateLimitedLog(log)
+        self._decoder_failures = 0
         self._ever_connected = False
+        self._last_frame = 0.0  # time.monotonic() of the last frame, read by the idle watchdog
+        self._went_idle = False
+        self._watchdog: asyncio.TimerHandle | None = None
 
     # -- status -----------------------------------------------------------------------------
     @property
@@ -239,6 +285,9 @@ class WebSocketSource:
                 reason = tr("连接已断开")
             except SourceRefusedError as exc:
                 reason, failure = str(exc), True
+            except RefusedFrameError as exc:
+                # Not a reset of the backoff: a room that keeps sending such frames must not spin.
+                went_live, reason = False, str(exc)
             except (OSError, TimeoutError, InvalidHandshake, InvalidURI, ConnectionClosed) as exc:
                 reason = _describe_error(exc)
             except Exception as exc:  # a bug in a decoder or hook: log it, but keep the stream alive
@@ -274,9 +323,10 @@ class WebSocketSource:
         async with connect(
             self.url,
             open_timeout=self.timing.open_timeout,
-            ping_interval=None,  # our own idle timeout covers dead links for every protocol
-            max_size=16 * 1024 * 1024,
-            max_queue=None,  # never let the library drop or stall: the engine absorbs bursts
+            ping_interval=None,  # our own idle watchdog covers dead links for every protocol
+            close_timeout=self.timing.close_timeout,
+            max_size=MAX_FRAME_BYTES,
+            max_queue=MAX_QUEUE,  # past it the library pauses reading: TCP back-pressure, nothing dropped
             **self.connect_kwargs(),  # type: ignore[arg-type]
         ) as ws:
             self._ws = ws
@@ -304,17 +354,50 @@ class WebSocketSource:
             await asyncio.sleep(self.heartbeat_interval)
 
     async def _read(self, ws: ClientConnection) -> None:
-        idle = self.timing.idle_timeout
-        while True:
-            try:
-                frame = await asyncio.wait_for(ws.recv(), idle)
-            except TimeoutError:
-                raise TimeoutError(tr("{seconds} 秒无数据，连接已失效", seconds=round(idle))) from None
-            except ConnectionClosed:
-                if self._stopping.is_set():
+        """Hand on every frame until the link closes. ``recv()`` returns a buffered frame without
+        yielding, so a burst costs no loop iteration per frame; the loop yields when the buffer is empty
+        (at the latest every :data:`MAX_QUEUE` frames, since the library reads the socket only then)."""
+        self._last_frame = time.monotonic()
+        self._went_idle = False
+        self._watchdog = asyncio.get_running_loop().call_later(self.timing.idle_timeout, self._check_idle, ws)
+        try:
+            while True:
+                try:
+                    frame = await ws.recv()
+                except ConnectionClosed as closed:
+                    self._raise_for_close(closed)
                     return
-                raise
-            self.handle_frame(frame)
+                self._last_frame = time.monotonic()
+                self.handle_frame(frame)
+        finally:
+            if self._watchdog is not None:
+                self._watchdog.cancel()
+
+    def _check_idle(self, ws: ClientConnection) -> None:
+        """The idle watchdog: a timer, not a timeout per frame. At its deadline it re-arms itself for the
+        rest of ``idle_timeout`` after the last frame, or aborts the link if none came."""
+        remaining = self._last_frame + self.timing.idle_timeout - time.monotonic()
+        if remaining > 0:
+            self._watchdog = asyncio.get_running_loop().call_later(remaining, self._check_idle, ws)
+            return
+        self._went_idle = True
+        ws.transport.abort()  # no close handshake: a dead peer would never answer it
+
+    def _raise_for_close(self, closed: ConnectionClosed) -> None:
+        """Turn the end of the link into the reason the user sees (returns when we asked for it)."""
+        if self._went_idle:
+            idle = self.timing.idle_timeout
+            raise TimeoutError(tr("{seconds} 秒无数据，连接已失效", seconds=round(idle))) from None
+        code = closed.sent.code if closed.sent is not None else None
+        refused = _REFUSED_FRAME.get(code) if code is not None else None
+        if refused is not None:
+            too_big = code == CloseCode.MESSAGE_TOO_BIG
+            self._status = replace(self._status, frames=self._status.frames + 1,
+                                   malformed=self._status.malformed + 1, oversize=self._status.oversize + too_big)
+            raise RefusedFrameError(refused()) from None
+        if self._stopping.is_set():
+            return
+        raise closed
 
     def handle_frame(self, frame: str | bytes) -> None:
         """Decode one frame and hand its events on; a bad frame is counted and skipped."""
@@ -325,10 +408,13 @@ class WebSocketSource:
             self._status = replace(self._status, frames=frames)
             self.reject(str(exc), frame)
             return
-        except Exception:  # a decoder bug must not kill the reader or lose the frames around it
+        except RecursionError:  # JSON nested deeper than the interpreter's stack: a hostile frame
             self._status = replace(self._status, frames=frames)
-            log.exception("%s: decoder failed on %s", self.format_name, excerpt(frame))
-            self.reject("decoder error", frame)
+            self.reject("nested too deeply", frame)
+            return
+        except Exception as exc:  # a decoder bug must not kill the reader or lose the frames around it
+            self._status = replace(self._status, frames=frames)
+            self._decoder_failed(exc, frame)
             return
         if events:
             events = self._within_bounds(events)
@@ -339,6 +425,15 @@ class WebSocketSource:
             self._status = replace(self._status, unknown=dict(self._unknown))
         if events:
             self.sink(events)
+
+    def _decoder_failed(self, exc: Exception, frame: str | bytes) -> None:
+        """Count a frame the decoder raised on; the first traceback is logged, then rate-limited lines."""
+        self._decoder_failures += 1
+        if self._decoder_failures == 1:
+            log.exception("%s: decoder failed on %s", self.format_name, excerpt(frame))
+        else:
+            self._warn_decoder("%s: decoder failed again (%s: %s)", self.format_name, type(exc).__name__, exc)
+        self._set_status(malformed=self._status.malformed + 1)
 
     def _within_bounds(self, events: list[LiveEvent]) -> list[LiveEvent]:
         """The events that keep app.core.bounds (one check for every protocol); each other one is counted
