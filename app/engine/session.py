@@ -103,6 +103,7 @@ class SessionEngine:
         self._change_listeners: Listeners[[Change]] = Listeners(logger, "change listener")
         self._outbound_listeners: Listeners[[Command]] = Listeners(logger, "outbound listener")
         self._result_listeners: Listeners[[CommandResult]] = Listeners(logger, "result listener")
+        self._console_listeners: Listeners[[Command]] = Listeners(logger, "console listener")
         self._gate: CommandGate | None = None
         #: Commands the gate took over, by command id, until :meth:`confirm` finishes them.
         self.awaiting: dict[str, Command] = {}
@@ -127,6 +128,11 @@ class SessionEngine:
         """Call ``listener(command)`` with each command the room should get (protocol names and args,
         e.g. ``explain {product_id}``), same ``command_id`` as the operator's; see app/connectors/."""
         return self._outbound_listeners.add(listener)
+
+    def subscribe_console(self, listener: Callable[[Command], None]) -> Callable[[], None]:
+        """Call ``listener(command)`` after each applied command whose CommandSpec says ``console=True``
+        (the platform console connector acts on it, app/connectors/console/); returns the unsubscriber."""
+        return self._console_listeners.add(listener)
 
     def subscribe_results(self, listener: ResultListener) -> Callable[[], None]:
         """Call ``listener(result)`` when a command the gate held is finished by :meth:`confirm` (the
@@ -366,6 +372,8 @@ class SessionEngine:
         self._seen_commands[command.command_id] = "applied"
         self._record_action(command, {**command.args, **effects.logged_args}, "applied", effects.detail)
         changes = self._apply_effects(effects)
+        if spec.console:
+            self._console_listeners.notify(command)
         return CommandResult(command, "applied", "", changes, effects.detail)
 
     def _refuse(self, command: Command, reason: str) -> CommandResult:

@@ -1,0 +1,368 @@
+"""The platform live-console connector: LiveDeck's console commands act on the platform's own page.
+
+:class:`ConsoleConnector` opens the platform's live-control page (巨量百应, 抖店 …, described by a
+:class:`~app.connectors.console.profile.ConsoleProfile`) in a real browser through Playwright: the
+user's Chrome or Edge (``channel``), a browser executable (``browser``), Debian's chromium in tests.
+The browser keeps a persistent profile folder per platform account in the data directory, so a QR login
+lasts across launches; no password is ever asked for, and cookies stay in that folder.
+
+Threads: Playwright runs on the connector's own thread with its own asyncio loop, never on the UI's.
+Commands come in through the engine's console listeners (an applied command whose CommandSpec says
+``console=True``: 讲解, 取消讲解, 发评论) and are queued to that loop; events read from the page's JSON
+responses go back with ``loop.call_soon_threadsafe(engine.submit, …)``, and every attempt's outcome is
+an ``actions`` row by the engine's :meth:`~app.engine.session.SessionEngine.record_ack` (actor
+``console:<platform>``, ``command_id`` ``<id>/console:<platform>``). Actions run one at a time, at least
+the profile's ``action_gap_s`` apart.
+
+Failure is loud: an action the page did not carry out is one log line, the status's ``reason``, a
+failed count, and a screenshot plus the page's HTML under ``<data dir>/consoles/diagnostics/``; the
+recording goes on. A watchdog closes the modals the profile knows (AFK protection, 直播总结) and notices a
+login redirect (the session expired). docs/platform-console.md is the user's guide.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from app.commerce.catalog import Product
+from app.connectors.console.page import ConsoleActionError, PageDriver
+from app.connectors.console.profile import ConsoleProfile
+from app.connectors.console.responses import ResponseReader
+from app.connectors.console.status import ConsoleState, ConsoleStatus
+from app.core.events import Command
+from app.core.i18n import tr
+from app.core.listeners import Listeners
+from app.core.log import RateLimitedLog
+from app.core.settings import data_dir
+from app.engine.session import SessionEngine
+
+log = logging.getLogger("livedeck.console")
+CONNECT_TIMEOUT_S = 30.0
+WATCH_INTERVAL_S = 0.5
+STOP_TIMEOUT_S = 15.0
+#: The console commands the connector carries out, by the capability each needs.
+ACTIONS = {"explain": "explain", "stop_explain": "stop_explain", "send_comment": "send_comment"}
+
+
+def _product(row: dict[str, Any]) -> Product | None:
+    """A goods-list row as a product: ``¥12.90`` → 1290 fen, ``库存 140`` → 140; None if it has no name."""
+    price = re.search(r"\d+(?:\.\d{1,2})?", str(row.get("price", "")))
+    stock = re.search(r"\d+", str(row.get("stock", "")).replace(",", ""))
+    name = str(row.get("name", "")).strip()
+    if not name:
+        return None
+    return Product(int(row["no"]), str(row["no"]), name[:200],
+                   round(float(price.group()) * 100) if price else 0, stock=int(stock.group()) if stock else 0)
+
+
+def _log_crash(future: Future[Any]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.error("a console action crashed", exc_info=future.exception())
+
+
+class ConsoleConnector:
+    """Drives one platform console page for a show; see the module docstring.
+
+    Args:
+        engine: the engine whose console commands to act on and whose events to feed.
+        profile: the platform's page description.
+        url: opens this instead of the profile's live-control URL (a local page in tests).
+        browser: the browser executable to drive; ``channel`` (``chrome``, ``msedge``) otherwise.
+        profile_dir: the persistent browser profile folder (default: ``<data dir>/consoles/<platform>``).
+        headless: no window (a login then cannot be done: the status says so).
+        home: the data directory (default :func:`app.core.settings.data_dir`).
+
+    :meth:`start` from the engine's thread (it remembers that thread's running loop, if any);
+    :meth:`stop` ends the browser and the thread.
+    """
+
+    def __init__(self, engine: SessionEngine, profile: ConsoleProfile, *, url: str = "", browser: str = "",
+                 channel: str = "", profile_dir: Path | None = None, headless: bool = False,
+                 home: Path | None = None) -> None:
+        self.engine = engine
+        self.profile = profile
+        self.url = url or profile.console_url
+        self.browser, self.channel, self.headless = browser, channel, headless
+        self.home = home or data_dir()
+        self.profile_dir = profile_dir or self.home / "consoles" / profile.platform
+        self.diagnostics_dir = self.home / "consoles" / "diagnostics"
+        self.actor = f"console:{profile.platform}"
+        self.capabilities: frozenset[str] = profile.capabilities
+        self._status = ConsoleStatus(capabilities=self.capabilities)
+        self._status_listeners: Listeners[[ConsoleStatus]] = Listeners(log, "console status listener")
+        self._reader = ResponseReader(profile.responses, self._price_of)
+        self._bad_response = RateLimitedLog(log)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._engine_loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._stopping: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._driver: PageDriver | None = None
+        self._lock: asyncio.Lock | None = None
+        self._last_action = float("-inf")
+        self._explaining: int | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+
+    # -- what others read ----------------------------------------------------------------------------
+    @property
+    def status(self) -> ConsoleStatus:
+        return self._status
+
+    def can(self, name: str) -> bool:
+        """Whether the platform's profile has capability ``name`` (``send_comment``, ``read_orders`` …)."""
+        return name in self.capabilities
+
+    def add_status_listener(self, listener: Callable[[ConsoleStatus], None]) -> Callable[[], None]:
+        """Call ``listener(status)`` on each change (on the connector's thread); returns the unsubscriber."""
+        return self._status_listeners.add(listener)
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Open the browser on the console page (in the background) and start acting on commands."""
+        try:
+            self._engine_loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._engine_loop = None
+        self._unsubscribe = self.engine.subscribe_console(self._on_command)
+        self._thread = threading.Thread(target=self._run_thread, name=f"console-{self.profile.platform}",
+                                        daemon=True)
+        self._thread.start()
+        self._ready.wait(5)
+
+    def stop(self) -> None:
+        """Stop acting on commands and close the browser (waits for it, at most ``STOP_TIMEOUT_S``)."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        if self._loop is not None and self._stopping is not None:
+            self._loop.call_soon_threadsafe(self._stopping.set)
+        if self._thread is not None:
+            self._thread.join(STOP_TIMEOUT_S)
+            self._thread = None
+
+    async def aclose(self) -> None:
+        """:meth:`stop` without blocking the caller's loop."""
+        await asyncio.get_running_loop().run_in_executor(None, self.stop)
+
+    def submit_page_task(self, work: Callable[[PageDriver], Any]) -> Future[Any]:
+        """Run ``await work(driver)`` on the connector's loop (products import, selector check)."""
+        async def run() -> Any:
+            if self._driver is None or self._lock is None:
+                raise ConsoleActionError(tr("中控台页面还没有打开"))
+            async with self._lock:
+                return await work(self._driver)
+        assert self._loop is not None, "start() first"
+        return asyncio.run_coroutine_threadsafe(run(), self._loop)
+
+    def read_products(self) -> Future[list[Product]]:
+        """The console's goods list as products (序号, name, price and stock as the page shows them), for
+        the queue; the future fails with ConsoleActionError when the list cannot be read."""
+        async def read(driver: PageDriver) -> list[Product]:
+            return [product for row in await driver.products() if (product := _product(row)) is not None]
+        return self.submit_page_task(read)
+
+    # -- the connector's thread ----------------------------------------------------------------------
+    def _run_thread(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        try:
+            loop.run_until_complete(self._main())
+        finally:
+            loop.close()
+
+    async def _main(self) -> None:
+        from playwright.async_api import Error as PlaywrightError
+        from playwright.async_api import async_playwright
+
+        self._stopping, self._lock = asyncio.Event(), asyncio.Lock()
+        self._ready.set()
+        try:
+            async with async_playwright() as playwright:
+                context = await self._launch(playwright)
+                try:
+                    page = context.pages[0] if context.pages else await context.new_page()
+                    page.on("response", self._on_response)
+                    self._driver = PageDriver(page, self.profile)
+                    await page.goto(self.url, wait_until="domcontentloaded")
+                    await self._watch(page)
+                finally:
+                    self._driver = None
+                    await context.close()
+        except (PlaywrightError, OSError) as exc:
+            reason = tr("浏览器无法打开中控台：{reason}", reason=str(exc).splitlines()[0][:200])
+            log.error("%s", reason)
+            self._set(state=ConsoleState.FAILED, reason=reason)
+            return
+        self._set(state=ConsoleState.STOPPED, reason="")
+
+    async def _launch(self, playwright: Any) -> Any:
+        self.profile_dir.mkdir(parents=True, exist_ok=True)
+        options: dict[str, Any] = {"headless": self.headless}
+        if self.browser:
+            options["executable_path"] = self.browser
+        elif self.channel:
+            options["channel"] = self.channel
+        if not self.headless:
+            options["no_viewport"] = True  # a fixed viewport locks the window's shape (the page then hides parts)
+        return await playwright.chromium.launch_persistent_context(str(self.profile_dir), **options)
+
+    async def _watch(self, page: Any) -> None:
+        """Until stopped: say where the page stands, close modals, click 新消息."""
+        assert self._stopping is not None
+        started = time.monotonic()
+        while not self._stopping.is_set():
+            await self._look(page, waited=time.monotonic() - started)
+            if self._status.state is ConsoleState.CONNECTED:
+                async with self._lock or asyncio.Lock():
+                    await self._tidy()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), WATCH_INTERVAL_S)
+
+    async def _look(self, page: Any, *, waited: float) -> None:
+        sel = self.profile.selectors
+        if self.profile.is_login_url(page.url):
+            was = self._status.state
+            if was is not ConsoleState.LOGIN_NEEDED:
+                reason = tr("登录已过期，请重新扫码登录") if was is ConsoleState.CONNECTED else (
+                    tr("无界面模式无法扫码：先不加 --headless 运行一次并登录") if self.headless
+                    else tr("请在打开的浏览器窗口中扫码登录"))
+                log.warning("console %s: %s", self.profile.platform, reason)
+                self._set(state=ConsoleState.LOGIN_NEEDED, reason=reason, logged_in=False)
+            return
+        if await page.locator(sel["console"]).count() > 0:
+            if self._status.state is not ConsoleState.CONNECTED:
+                account = await self._account(page)
+                log.info("console %s connected%s", self.profile.platform, " (account shown)" if account else "")
+                self._set(state=ConsoleState.CONNECTED, reason="", logged_in=True, account=account)
+        elif waited > CONNECT_TIMEOUT_S and self._status.state is ConsoleState.STARTING:
+            reason = tr("打开了中控台页面，但找不到商品面板：没有开播、没有直播商品，或平台页面已改版")
+            log.error("%s", reason)
+            self._set(state=ConsoleState.FAILED, reason=reason)
+
+    async def _account(self, page: Any) -> str:
+        selector = self.profile.selectors.get("account_name", "")
+        names = await page.locator(selector).all_inner_texts() if selector else []
+        return names[0].strip()[:40] if names else ""
+
+    async def _tidy(self) -> None:
+        assert self._driver is not None
+        for name in await self._driver.close_modals():
+            log.info("console %s: closed the %s modal", self.profile.platform, name)
+        more = self.profile.selectors.get("new_comments", "")
+        if more and await self._driver.page.locator(more).count() > 0:
+            await self._driver.page.locator(more).first.dispatch_event("click")
+
+    # -- commands ------------------------------------------------------------------------------------
+    def _on_command(self, command: Command) -> None:
+        """On the engine's thread: queue an applied console command to the page."""
+        capability = ACTIONS.get(command.name)
+        if capability is None or not self.can(capability) or self._loop is None:
+            return
+        session_id = self.engine.state.session_id
+        future = asyncio.run_coroutine_threadsafe(self._act(command, session_id), self._loop)
+        future.add_done_callback(_log_crash)
+
+    async def _act(self, command: Command, session_id: int | None) -> None:
+        assert self._lock is not None
+        async with self._lock:
+            await asyncio.sleep(max(0.0, self._last_action + self.profile.action_gap_s - time.monotonic()))
+            try:
+                detail = await self._carry_out(command)
+            except ConsoleActionError as exc:
+                await self._failed(command, session_id, str(exc))
+            except Exception as exc:  # a Playwright error: the page went away, a timeout
+                await self._failed(command, session_id, tr("中控台操作失败：{reason}",
+                                                           reason=str(exc).splitlines()[0][:200]))
+            else:
+                self._engine_call(self.engine.record_ack, command, {"result": "applied", "reason": detail},
+                                  actor=self.actor, session_id=session_id)
+                self._set(done=self._status.done + 1)
+            finally:
+                self._last_action = time.monotonic()
+
+    async def _carry_out(self, command: Command) -> str:
+        driver = self._driver
+        if driver is None or self._status.state is not ConsoleState.CONNECTED:
+            raise ConsoleActionError(self._status.reason or tr("中控台未连接"))
+        await driver.close_modals()
+        if command.name == "explain":
+            detail = await driver.explain(command.args["no"])
+            self._explaining = command.args["no"]
+            return detail
+        if command.name == "stop_explain":
+            if self._explaining is None:
+                raise ConsoleActionError(tr("中控台上没有 LiveDeck 发起的讲解可以取消"))
+            detail = await driver.stop_explain(self._explaining)
+            self._explaining = None
+            return detail
+        return await driver.send_comment(str(command.args["text"]), bool(command.args.get("pin")))
+
+    async def _failed(self, command: Command, session_id: int | None, reason: str) -> None:
+        log.error("console %s: %s", self.profile.platform, reason)
+        await self._save_diagnostics(command.name)
+        self._engine_call(self.engine.record_ack, command, {"result": "failed", "reason": reason},
+                          actor=self.actor, session_id=session_id)
+        self._set(failed=self._status.failed + 1, reason=reason)
+
+    async def _save_diagnostics(self, what: str) -> None:
+        """A screenshot and the page's HTML, for whoever updates the profile (never cookies)."""
+        if self._driver is None:
+            return
+        self.diagnostics_dir.mkdir(parents=True, exist_ok=True)
+        stem = self.diagnostics_dir / f"{self.profile.platform}-{time.strftime('%Y%m%d-%H%M%S')}-{what}"
+        try:
+            await self._driver.page.screenshot(path=str(stem.with_suffix(".png")))
+            stem.with_suffix(".html").write_text(await self._driver.page.content(), encoding="utf-8")
+        except Exception as exc:  # the page is gone: the log line above still says what failed
+            log.warning("console diagnostics not saved: %s", str(exc).splitlines()[0][:200])
+            return
+        log.info("console diagnostics saved: %s.png / .html", stem)
+
+    # -- data back -----------------------------------------------------------------------------------
+    def _on_response(self, response: Any) -> None:
+        name = self._reader.wants(response.url)
+        if name is not None:
+            asyncio.get_running_loop().create_task(self._read(name, response))
+
+    async def _read(self, name: str, response: Any) -> None:
+        try:
+            body = await response.json()
+        except Exception:
+            self._reader.malformed += 1
+            self._bad_response("console %s: a %s response was not JSON; skipped", self.profile.platform, name)
+            return
+        before = self._reader.malformed
+        events = self._reader.read(name, body)
+        if self._reader.malformed > before:
+            self._bad_response("console %s: %d malformed rows in a %s response skipped",
+                               self.profile.platform, self._reader.malformed - before, name)
+        if events:
+            self._engine_call(self.engine.submit, events)
+        if events or self._reader.malformed > before:
+            self._set(events=self._status.events + len(events), malformed=self._reader.malformed)
+
+    def _price_of(self, product_id: str) -> int:
+        product = self.engine.state.queue.by_product_id(product_id)
+        return product.price_fen if product is not None else 0
+
+    # -- helpers -------------------------------------------------------------------------------------
+    def _engine_call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        loop = self._engine_loop
+        if loop is None or loop.is_closed():
+            fn(*args, **kwargs)
+        else:
+            loop.call_soon_threadsafe(lambda: fn(*args, **kwargs))
+
+    def _set(self, **changes: Any) -> None:
+        self._status = replace(self._status, **changes)
+        self._status_listeners.notify(self._status)

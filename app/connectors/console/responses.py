@@ -1,0 +1,123 @@
+"""The console page's own JSON responses, read into LiveEvents by the profile's field maps.
+
+The connector hears every response the page receives (Playwright's ``page.on("response")``); one whose
+URL contains a profile's ``url_contains`` is parsed here. Three shapes are known (docs/platform-console.md):
+
+* ``list`` of comments: ``{"list": "data.comment_infos", "kind": "comment", "id": …, "user_name": …,
+  "text": …}``;
+* ``groups`` of interactions by type (the 大屏's ``data.messages``: ``comment``, ``room_enter`` …, any of
+  them null), mapped to event kinds by ``kinds``;
+* ``orders``: one row per order and status; only a status in ``paid_statuses`` is an order LiveDeck
+  counts, once per order id, its amount taken from the show's catalog (the stream carries no price).
+
+Each event carries the platform's id as ``msg_id``, so :class:`ResponseReader` drops what it has already
+handed on (the page polls and gets the same rows again). A row that breaks the shape is skipped and
+counted; the caller logs one line per response, rate-limited.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from app.core.events import Kind, LiveEvent
+
+MAX_REMEMBERED_IDS = 50_000
+_KINDS = {k.value for k in Kind}
+PriceOf = Callable[[str], int]
+
+
+def _path(data: Any, dotted: str) -> Any:
+    for part in dotted.split(".") if dotted else ():
+        data = data.get(part) if isinstance(data, dict) else None
+    return data
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else str(value) if isinstance(value, int) else ""
+
+
+class ResponseReader:
+    """Turns response bodies into new LiveEvents for one profile's ``responses`` map.
+
+    Args:
+        responses: the profile's ``responses`` (what each response carries, by name).
+        price_of: the price in fen of a product id (0 when unknown), for an order's amount.
+    """
+
+    def __init__(self, responses: dict[str, dict[str, Any]], price_of: PriceOf) -> None:
+        self.responses = responses
+        self.price_of = price_of
+        self.malformed = 0
+        self._seen: OrderedDict[str, None] = OrderedDict()
+
+    def wants(self, url: str) -> str | None:
+        """The name of the response map ``url`` matches, if any."""
+        return next((name for name, spec in self.responses.items()
+                     if spec.get("url_contains") and spec["url_contains"] in url), None)
+
+    def read(self, name: str, body: Any) -> list[LiveEvent]:
+        """The events of ``body`` (a response of map ``name``) not handed on before."""
+        spec = self.responses[name]
+        if "groups" in spec:
+            rows = self._grouped(spec, body)
+        elif "paid_statuses" in spec:
+            rows = self._orders(spec, body)
+        else:
+            rows = [(str(spec.get("kind", "comment")), row) for row in self._list(spec, body)]
+        events = [event for kind, row in rows if (event := self._event(spec, kind, row)) is not None]
+        return [event for event in events if self._first_time(f"{event.kind}:{event.msg_id}")]
+
+    def _list(self, spec: dict[str, Any], body: Any) -> list[Any]:
+        rows = _path(body, str(spec.get("list", "")))
+        if not isinstance(rows, list):
+            self.malformed += 1
+            return []
+        return rows
+
+    def _grouped(self, spec: dict[str, Any], body: Any) -> list[tuple[str, Any]]:
+        groups = _path(body, str(spec["groups"]))
+        if not isinstance(groups, dict):
+            self.malformed += 1
+            return []
+        kinds: dict[str, str] = spec.get("kinds", {})
+        return [(kinds[group], row) for group, rows in groups.items()
+                if group in kinds and isinstance(rows, list) for row in rows]
+
+    def _orders(self, spec: dict[str, Any], body: Any) -> list[tuple[str, Any]]:
+        paid = set(spec["paid_statuses"])
+        return [(Kind.ORDER.value, row) for row in self._list(spec, body)
+                if isinstance(row, dict) and row.get(spec["status"]) in paid]
+
+    def _event(self, spec: dict[str, Any], kind: str, row: Any) -> LiveEvent | None:
+        msg_id = _text(row.get(spec["id"])) if isinstance(row, dict) else ""
+        if not msg_id or kind not in _KINDS:
+            self.malformed += 1
+            return None
+        event = LiveEvent(kind, time.time(), user_id=_text(row.get(spec.get("user_id", ""))),
+                          user_name=_text(row.get(spec.get("user_name", ""))),
+                          text=_text(row.get(spec.get("text", ""))), msg_id=msg_id)
+        if kind == Kind.LIKE:
+            event.count = 1
+        if kind == Kind.ORDER:
+            units, ts = row.get(spec["units"]), row.get(spec.get("ts", ""))
+            if isinstance(units, bool) or not isinstance(units, int) or not 0 < units <= 10_000:
+                self.malformed += 1
+                return None
+            event.product_id = _text(row.get(spec["product_id"]))
+            event.count = units
+            event.amount_fen = units * self.price_of(event.product_id)
+            event.text = _text(row.get(spec.get("product_title", "")))
+            if isinstance(ts, int | float) and not isinstance(ts, bool) and 946_684_800 < ts < 4_102_444_800:
+                event.ts = float(ts)
+        return event
+
+    def _first_time(self, key: str) -> bool:
+        if key in self._seen:
+            return False
+        self._seen[key] = None
+        if len(self._seen) > MAX_REMEMBERED_IDS:
+            self._seen.popitem(last=False)
+        return True

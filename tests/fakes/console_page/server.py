@@ -1,0 +1,170 @@
+"""A fake 巨量百应 / 抖店 live-control page on 127.0.0.1, port 0, built from the facts in
+docs/platform-console.md: CSS-module class names with hashed suffixes, a virtualised goods list of 60
+products that renders only the rows near the viewport, the 讲解/取消讲解 toggle behind a 更多 button, the
+comment box with its 置顶 label, the page's own XHR polls whose JSON carries comments, interactions and
+live orders in the platform's shapes, the AFK and 直播总结 modals (which block clicks until closed), and
+a login page that polls until the "QR code" is scanned (:meth:`FakeConsole.scan_qr`).
+
+The server is plain ``http.server`` in a thread; what the page did (explains, posted comments) is kept
+server-side, so a test checks what the page showed without reaching into the browser.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+HERE = Path(__file__).resolve().parent
+CONSOLE_PATH = "/dashboard/live/control"
+LOGIN_PATH = "/mpa/account/login"
+
+
+class FakeConsole:
+    """The fake page's server and state. ``with FakeConsole() as fake: fake.url`` …
+
+    Attributes:
+        explaining: the 序号 the page shows as 讲解中 (None when none).
+        explain_clicks: every (序号, on) the page's buttons recorded, in order.
+        comments: the comment list the page shows (posted ones carry ``pinned``).
+        orders: rows of the live order stream.
+        messages: the 大屏's interaction groups (``room_enter`` …).
+        modal: the modal the page shows now (``afk``, ``live_over``) or None.
+        drift: the page "changed": the goods action area has a new class name.
+        logged_in: the QR code was scanned; the session cookie is valid.
+    """
+
+    def __init__(self, *, logged_in: bool = True, products: int = 60) -> None:
+        self.lock = threading.Lock()
+        self.products = [{"no": n, "id": str(900000 + n), "name": f"测试商品{n}", "price": f"{9.9 + n:.2f}",
+                          "stock": 100 + n} for n in range(1, products + 1)]
+        self.explaining: int | None = None
+        self.explain_clicks: list[tuple[int, bool]] = []
+        self.comments: list[dict[str, Any]] = []
+        self.orders: list[dict[str, Any]] = []
+        self.messages: dict[str, list[dict[str, Any]] | None] = {"comment": None, "room_enter": [],
+                                                                 "room_like": [], "room_follow": []}
+        self.modal: str | None = None
+        self.modal_shown: str | None = None  # the last modal the page put up
+        self.drift = False
+        self.session = secrets.token_hex(8)
+        self.logged_in = logged_in
+        self.polls = 0  # the page's comment polls answered
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}{CONSOLE_PATH}"
+
+    def __enter__(self) -> FakeConsole:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # -- what a test does to the page -----------------------------------------------------------------
+    def viewer_comments(self, *comments: tuple[str, str, str]) -> None:
+        """Viewers write (comment id, nick name, text)."""
+        with self.lock:
+            self.comments += [{"comment_id": cid, "nick_name": nick, "content": text} for cid, nick, text in comments]
+
+    def order(self, order_id: str, product_id: str, units: int, status: int) -> None:
+        with self.lock:
+            self.orders.append({"order_id": order_id, "order_status": status, "order_ts": 1_780_000_000,
+                                "nick_name": "买家", "product_id": product_id, "product_title": "商品",
+                                "item_num": units})
+
+    def scan_qr(self) -> None:
+        self.logged_in = True
+
+    def expire_session(self) -> None:
+        """The platform logs the account out: the cookie stops working until the QR code is scanned again."""
+        self.session = secrets.token_hex(8)
+        self.logged_in = False
+
+    def posted(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [c for c in self.comments if c.get("posted")]
+
+    # -- the HTTP side ---------------------------------------------------------------------------------
+    def get(self, path: str, cookie: str) -> tuple[int, str, bytes, dict[str, str]]:
+        valid = self.logged_in and f"sid={self.session}" in cookie
+        if path == CONSOLE_PATH:
+            if not valid:
+                return 302, "text/plain", b"", {"Location": f"{LOGIN_PATH}?log_out=1&type=24"}
+            return 200, "text/html; charset=utf-8", (HERE / "console.html").read_bytes(), {}
+        if path == LOGIN_PATH:
+            return 200, "text/html; charset=utf-8", (HERE / "login.html").read_bytes(), {}
+        if path == "/app.js":
+            return 200, "application/javascript", (HERE / "app.js").read_bytes(), {}
+        if path == "/api/login-state":
+            headers = {"Set-Cookie": f"sid={self.session}; Max-Age=86400; Path=/"} if self.logged_in else {}
+            return 200, "application/json", json.dumps({"scanned": self.logged_in}).encode(), headers
+        if not valid:
+            return 401, "application/json", b'{"status_code": 401}', {}
+        with self.lock:
+            body = self._api(path)
+        if body is None:
+            return 404, "text/plain", b"", {}
+        return 200, "application/json", json.dumps(body, ensure_ascii=False).encode(), {}
+
+    def _api(self, path: str) -> Any:
+        if path == "/api/page-state":
+            return {"modal": self.modal, "drift": self.drift, "explaining": self.explaining,
+                    "products": self.products}
+        if path == "/aweme/v1/live/comment/info":
+            self.polls += 1
+            return {"data": {"comment_infos": list(self.comments)}}
+        if path == "/aweme/v1/screen/message":
+            return {"data": {"messages": self.messages}}
+        if path == "/aweme/v1/live/live_order_stream":
+            return {"data": list(self.orders)}
+        return None
+
+    def post(self, path: str, body: dict[str, Any]) -> int:
+        with self.lock:
+            if path == "/api/explain":
+                no, on = int(body["no"]), bool(body["on"])
+                self.explain_clicks.append((no, on))
+                self.explaining = no if on else (None if self.explaining == no else self.explaining)
+            elif path == "/api/comment":
+                self.comments.append({"comment_id": f"own-{len(self.comments) + 1}", "nick_name": "主播账号",
+                                      "content": str(body["text"]), "pinned": bool(body["pin"]), "posted": True})
+            elif path == "/api/modal-shown":
+                self.modal_shown = str(body["kind"])
+            elif path == "/api/close-modal":
+                self.modal = None
+            else:
+                return 404
+        return 204
+
+
+def _handler(fake: FakeConsole) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status, kind, body, headers = fake.get(urlparse(self.path).path, self.headers.get("Cookie", ""))
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            status = fake.post(urlparse(self.path).path, json.loads(self.rfile.read(length) or b"{}"))
+            self.send_response(status)
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler
