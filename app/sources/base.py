@@ -281,7 +281,7 @@ class WebSocketSource:
             went_live = False
             failure = False
             try:
-                went_live = await self._session()
+                went_live = await self._attempt()
                 reason = tr("连接已断开")
             except SourceRefusedError as exc:
                 reason, failure = str(exc), True
@@ -316,6 +316,25 @@ class WebSocketSource:
         timing = self.timing
         raw = min(timing.backoff_cap, timing.backoff_base * 2 ** max(0, attempt - 1))
         return raw * self._rng.uniform(0.5, 1.0)
+
+    async def _attempt(self) -> bool:
+        """One :meth:`_session`, given up ``close_timeout`` after :meth:`stop` if it has not ended by then
+        (a handshake or an auth reply that never comes must not hold ``stop`` for ``open_timeout``)."""
+        session = asyncio.ensure_future(self._session())
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({session, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if not session.done():
+                await asyncio.wait({session}, timeout=self.timing.close_timeout)
+            if not session.done():
+                session.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await session
+                return False
+            return session.result()
+        finally:
+            stopping.cancel()
+            session.cancel()  # a no-op once it ended; ends it if run() itself was cancelled
 
     async def _session(self) -> bool:
         """One connection's life. Returns whether it went live (so the backoff resets)."""

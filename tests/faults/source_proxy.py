@@ -21,6 +21,7 @@ class BlackholeProxy:
         self.upstream_port = upstream_port
         self.silent = False
         self.port = 0
+        self.connections = 0
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._writers: list[asyncio.StreamWriter] = []
@@ -37,6 +38,7 @@ class BlackholeProxy:
                     await writer.drain()
 
     async def _accept(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
         up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
         self._writers += [client_writer, up_writer]
         for reader, writer in ((client_reader, up_writer), (up_reader, client_writer)):

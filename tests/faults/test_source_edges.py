@@ -273,3 +273,16 @@ def test_a_flood_of_13_mb_frames_keeps_the_recorder_under_300_mb(tmp_path: Path)
 
     peak = asyncio.run(scenario())
     assert 0 < peak <= 300, f"peak RSS {peak:.0f} MB"
+
+
+def test_stop_returns_within_2_s_while_the_handshake_never_completes() -> None:
+    async def scenario() -> None:
+        async with behind_proxy(hold_open) as proxy:
+            proxy.blackhole()  # the TCP connection opens, the websocket handshake never answers
+            watched = Watched(f"ws://127.0.0.1:{proxy.port}")  # the default 10 s open timeout
+            await wait_until(lambda: proxy.connections > 0, what="the source connecting")
+            took = await watched.stop()
+            assert took <= 2.0, f"stop took {took:.1f} s"
+            assert watched.source.status.state is SourceState.STOPPED
+
+    asyncio.run(scenario())
