@@ -34,6 +34,7 @@ class ChangeKind(StrEnum):
     LUCKY_BAG = "lucky_bag"  # key = bag id
     NOTES = "notes"  # key = the note's command id
     PINNED = "pinned"  # the pinned comment (key = its seq)
+    BLOCKED = "blocked"  # a viewer blocked or unblocked (key = their user id)
 
 
 class ChangeAction(StrEnum):

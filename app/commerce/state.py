@@ -61,6 +61,7 @@ class CommerceState:
     lucky_bags: list[LuckyBag] = field(default_factory=list)  # every lucky bag of the session
     notes: list[Note] = field(default_factory=list)  # teleprompter notes, newest last (≤ MAX_NOTES)
     pinned: LiveEvent | None = None  # the pinned comment
+    blocked: dict[str, str] = field(default_factory=dict)  # viewers blocked in this show: user id → name
     #: The latest comments, for pin_comment {seq}. A bounded deque, not a dict: appending is the
     #: cheapest thing on the per-comment path, and the lookup by seq only happens when someone pins.
     recent_comments: deque[LiveEvent] = field(default_factory=_recent_comments)

@@ -39,6 +39,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("replay_speed", 1, int, "Replay speed last chosen in the connect dialog (1–50)."),
     Setting("banned_words", [], list,
             "Your own Advertising Law terms, added to the built-in list (\"词\" or \"词=建议\")."),
+    Setting("blocked_viewers", {}, dict,
+            "Viewers blocked with 屏蔽此人: user id → name; their comments stay out of the feed (docs/comments.md)."),
+    Setting("hidden_keywords", [], list, "Comments containing one of these words are hidden from the feed."),
+    Setting("hide_spam", False, bool, "Hide comments the classifier calls ads or spam (else they are only flagged)."),
+    Setting("feed_hidden_kinds", ["enter", "like"], list,
+            "Event kinds the feed leaves out: any of enter, like, follow, share, gift."),
+    Setting("hotkeys", {}, dict,
+            "Rebound hotkeys: action id → key sequence (e.g. {\"explain_next\": \"PgDown\"}); the rest keep "
+            "their defaults. Set in 设置 → 快捷键…"),
     Setting("hotkeys", {}, dict,
             "Rebound hotkeys: action id → key sequence (e.g. {\"explain_next\": \"PgDown\"}); the rest keep "
             "their defaults. Set in 设置 → 快捷键…"),

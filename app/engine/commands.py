@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from app.commerce import coupons, flash_sales, lucky_bags, notes, queue
+from app.commerce import coupons, flash_sales, lucky_bags, moderation, notes, queue
 from app.commerce.effects import Change, CommandError, Context
 from app.core.bounds import MAX_COMMAND_TEXT, MAX_COUNT, MAX_FEN, MAX_NO, SQLITE_MAX
 from app.core.events import Command
@@ -195,6 +195,10 @@ COMMANDS: Mapping[str, CommandSpec] = {spec.name: spec for spec in (
     CommandSpec("pin_comment", lambda: tr("置顶评论"), notes.pin_comment, (Arg("seq", ArgType.INT, high=SQLITE_MAX),),
                 hotkey="Alt+P", hotkey_label=lambda: tr("置顶选中的评论")),
     CommandSpec("unpin_comment", lambda: tr("取消置顶评论"), notes.unpin_comment, hotkey="Alt+Shift+P"),
+    CommandSpec("block_viewer", lambda: tr("屏蔽此人"), moderation.block_viewer,
+                (Arg("uid", ArgType.TEXT), Arg("name", ArgType.TEXT, default="")), plan=False),
+    CommandSpec("unblock_viewer", lambda: tr("取消屏蔽"), moderation.unblock_viewer,
+                (Arg("uid", ArgType.TEXT),), plan=False),
 )}
 
 

@@ -69,6 +69,20 @@ class LogQueries:
         finally:
             conn.close()
 
+    def viewer_events(self, session_id: int, user_id: str, limit: int = 5000) -> list[LiveEvent]:
+        """One viewer's committed events of a session in ``seq`` order, at most ``limit`` (the newest).
+
+        For the viewer card: a scan of the session's events (there is no index by user), run once per card.
+        """
+        sql = (SELECT_EVENT + " WHERE session_id = ? AND user_id = ? ORDER BY seq DESC LIMIT ?")
+        conn = open_readonly(self.path)
+        try:
+            rows = [row_to_event(r) for r in conn.execute(sql, (session_id, user_id, limit))]
+        finally:
+            conn.close()
+        rows.reverse()
+        return rows
+
     def count_events(self, session_id: int, kind: str | None = None) -> int:
         """Committed events of a session (of one kind if given)."""
         sql = "SELECT count(*) FROM events WHERE session_id = ?"

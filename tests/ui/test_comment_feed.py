@@ -73,8 +73,8 @@ def test_inserting_100000_rows_one_at_a_time_survives() -> None:
 
     assert QCoreApplication.instance() is not None or QApplication([]) is not None
     model = CommentFeedModel(capacity=1000)
-    event = comment("压测", "扣1")
-    for _ in range(100_000):
+    events = [comment("压测", f"扣1 第{i}条") for i in range(100_000)]  # distinct: the same text would merge
+    for event in events:
         model.add_events((event,))
         model.flush_now()
     assert model.rowCount() == 1000
@@ -390,3 +390,72 @@ def test_a_pointer_resting_over_the_feed_stops_pausing_it(qtbot, feed: CommentFe
     qtbot.waitUntil(lambda: feed.is_following, timeout=2000)  # the mouse was left there
     assert at_bottom(feed)
     assert feed.new_messages_button.isHidden()
+
+
+# -- tools for a busy room: merging, kinds, slow mode, pause, highlights ------------------------------------------
+
+
+def test_the_same_text_within_seconds_is_one_row_counted(qtbot) -> None:
+    model = CommentFeedModel()
+    model.add_events([comment(f"观众{i}", "扣1", ts=T0 + i) for i in range(4)])
+    model.flush_now()
+    assert model.rowCount() == 1
+    assert model.index(0, 0).data(FeedRole.REPEAT) == 4
+    changed: list[int] = []
+    model.dataChanged.connect(lambda first, _last, _roles: changed.append(first.row()))
+    model.add_events([comment("又一位", " 扣1 ", ts=T0 + 4), comment("别人", "好看", ts=T0 + 4)])
+    model.flush_now()
+    assert changed == [0]  # the shown row repaints with its new count
+    assert model.index(0, 0).data(FeedRole.REPEAT) == 5
+    model.add_events([comment("晚来的", "扣1", ts=T0 + 4 + 6)])  # past the merge window: a row of its own
+    model.flush_now()
+    assert texts(model) == ["扣1", "好看", "扣1"]
+
+
+def test_follows_can_be_hidden_and_likes_shown_from_the_show_menu(feed: CommentFeedView, qtbot) -> None:
+    saved: list[list[str]] = []
+    feed.hidden_kinds_changed.connect(saved.append)
+    feed.kind_actions[Kind.FOLLOW].trigger()  # unchecks: follows hidden
+    feed.kind_actions[Kind.LIKE].trigger()  # checks: likes shown
+    assert saved[-1] == ["enter", "follow"]
+    feed.add_events([
+        LiveEvent(Kind.FOLLOW, T0, user_id="1", user_name="小关"),
+        LiveEvent(Kind.LIKE, T0, user_id="2", user_name="小赞", count=12),
+        comment("小王", "好看"),
+    ])
+    feed.model.flush_now()
+    assert texts(feed.model, FeedRole.BODY) == ["点了 12 个赞", "好看"]
+
+
+def test_slow_mode_shows_a_readable_pace_with_the_rest_counted(feed: CommentFeedView, qtbot) -> None:
+    feed.slow_button.click()
+    feed.add_events(numbered(40))
+    feed.model.flush_now()
+    assert feed.model.rowCount() == 1
+    assert feed.backlog_label.isVisible()
+    assert feed.backlog_label.text() == "还有 39 条"
+    qtbot.waitUntil(lambda: feed.model.rowCount() >= 3, timeout=3000)  # keeps coming, one at a time
+    feed.slow_button.click()  # off: the rest arrive at once
+    qtbot.waitUntil(lambda: feed.model.rowCount() == 40, timeout=2000)
+    assert not feed.backlog_label.isVisible()
+
+
+def test_pause_holds_every_row_back_until_resumed(feed: CommentFeedView, qtbot) -> None:
+    feed.pause_button.click()
+    feed.add_events(numbered(25))
+    feed.model.flush_now()
+    assert feed.model.rowCount() == 0
+    assert feed.backlog_label.text() == "还有 25 条"
+    feed.pause_button.click()
+    qtbot.waitUntil(lambda: feed.model.rowCount() == 25, timeout=2000)
+
+
+def test_vips_and_fan_club_members_are_highlighted(qtbot) -> None:
+    model = CommentFeedModel()
+    model.add_events([
+        LiveEvent(Kind.COMMENT, T0, user_id="1", user_name="舰长", text="来了", extra={"guard_level": 3}),
+        LiveEvent(Kind.COMMENT, T0, user_id="2", user_name="粉丝", text="打卡", extra={"medal": {"level": 12}}),
+        comment("路人", "看看"),
+    ])
+    model.flush_now()
+    assert [model.index(r, 0).data(FeedRole.HIGHLIGHT) for r in range(3)] == ["vip", "fans", ""]

@@ -3,6 +3,10 @@
 The view scrolls with new rows only while the user sits at the bottom and is not hovering over the
 list; otherwise it keeps the rows the user is reading in place and offers a "N 条新消息 ↓" button.
 The rows come from :class:`~ui.live.comment_model.CommentFeedModel`.
+
+Under the filters a second row holds the tools for a busy room: 显示 (which of 进场, 点赞, 关注, 分享,
+礼物 become rows), 慢速 (a readable pace), 暂停, the "还有 N 条" catch-up count, and the live intent
+counters ("3号 扣1 ×27", set by the main window from :class:`app.comments.counters.IntentCounter`).
 """
 
 from __future__ import annotations
@@ -10,18 +14,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListView,
+    QMenu,
     QPushButton,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +37,7 @@ from app.core.events import Kind, LiveEvent
 from app.core.i18n import tr
 from ui.common import theme
 from ui.live.comment_model import (
+    TOGGLED_KINDS,
     CommentFeedModel,
     FeedFilter,
     FeedFilterProxy,
@@ -49,7 +57,9 @@ class CommentDelegate(QStyledItemDelegate):
     """Paints one feed row on one line: time (dim) · user (accent, bold) · what they said (large).
 
     Gifts are gold, follows green, orders carry a red "下单" tag, system notices are grey italic,
-    questions get a blue bar on the left and buying intent a "想要" tag.
+    questions get a blue bar on the left and buying intent a "想要" tag. A VIP carries a gold 贵宾 tag
+    and a fan-club member a 粉丝 tag before the name, an ad a grey 广告 tag, and a text that came
+    several times within a few seconds its count "×N" at the right.
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -67,6 +77,9 @@ class CommentDelegate(QStyledItemDelegate):
     def retranslate(self) -> None:
         self._tag_intent = tr("想买")
         self._tag_order = tr("下单")
+        self._tag_vip = tr("贵宾")
+        self._tag_fans = tr("粉丝")
+        self._tag_spam = tr("广告")
 
     def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:
         return QSize(200, ROW_HEIGHT)
@@ -115,6 +128,12 @@ class CommentDelegate(QStyledItemDelegate):
             self._draw_elided(painter, row.body, x, right, rect)
             return
 
+        if row.repeat > 1:
+            right = self._draw_repeat(painter, row.repeat, right, rect)
+        if row.highlight:
+            vip = row.highlight == "vip"
+            x = self._draw_tag(painter, self._tag_vip if vip else self._tag_fans,
+                               theme.color("gold" if vip else "accent_soft"), x, rect)
         if event.user_name:
             painter.setFont(self._user_font)
             painter.setPen(theme.color("user"))
@@ -127,9 +146,11 @@ class CommentDelegate(QStyledItemDelegate):
 
         painter.setFont(self._text_font)
         if kind == Kind.COMMENT:
-            if row.intent:
+            if row.spam:
+                x = self._draw_tag(painter, self._tag_spam, theme.color("text_dim"), x, rect)
+            elif row.intent:
                 x = self._draw_tag(painter, self._tag_intent, theme.color("accent"), x, rect)
-            painter.setPen(theme.color("text"))
+            painter.setPen(theme.color("text_dim" if row.spam else "text"))
         elif kind == Kind.GIFT:
             x = self._draw_gift_icon(painter, x, rect)
             painter.setPen(theme.color("gold"))
@@ -154,6 +175,18 @@ class CommentDelegate(QStyledItemDelegate):
             return
         elided = painter.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, right - x)
         painter.drawText(QRect(x, rect.top(), right - x, rect.height()), _VCENTER_LEFT, elided)
+
+    def _draw_repeat(self, painter: QPainter, repeat: int, right: int, rect: QRect) -> int:
+        """"×N" flush right in the accent colour; returns the right edge left for the text."""
+        font = painter.font()
+        painter.setFont(self._user_font)
+        label = f"×{repeat}"
+        width = painter.fontMetrics().horizontalAdvance(label) + 4
+        painter.setPen(theme.color("accent"))
+        painter.drawText(QRect(right - width, rect.top(), width, rect.height()),
+                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, label)
+        painter.setFont(font)
+        return right - width - 8
 
     def _draw_tag(self, painter: QPainter, label: str, fill: QColor, x: int, rect: QRect) -> int:
         """A small filled pill with ``label``; returns the x after it."""
@@ -205,6 +238,9 @@ class CommentFeedView(QWidget):
     #: A pointer resting this long over the list stops pausing it.
     HOVER_PAUSE_MS = 3000
 
+    #: The kinds shown changed (the 显示 menu): the kinds now hidden, for the settings.
+    hidden_kinds_changed = Signal(list)
+
     def __init__(self, model: CommentFeedModel | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("commentFeed")
@@ -219,11 +255,18 @@ class CommentFeedView(QWidget):
         filters.addWidget(self.search_box, 1)
         for button in self.filter_buttons.values():
             filters.addWidget(button)
-        filters.addWidget(self.enters_button)
+        self._build_tools_row()
+        tools = self._tools = QHBoxLayout()
+        tools.setSpacing(6)
+        for widget in (self.kinds_button, self.slow_button, self.pause_button, self.backlog_label):
+            tools.addWidget(widget)
+        tools.addStretch(1)
+        tools.addWidget(self.intent_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(6)
         layout.addLayout(filters)
+        layout.addLayout(tools)
         layout.addWidget(self.list_view, 1)
 
         # Auto-scroll state: the user pauses the feed by scrolling up or by hovering over the list.
@@ -243,6 +286,7 @@ class CommentFeedView(QWidget):
         self.proxy.rowsInserted.connect(self._on_rows_inserted)
         self.proxy.rowsRemoved.connect(self._on_rows_removed)
         self.model.flushed.connect(self._on_flushed)
+        self.model.backlog_changed.connect(self._on_backlog_changed)
         self.list_view.viewport().installEventFilter(self)
         self.list_view.viewport().setMouseTracking(True)  # movement without a button held
         self.list_view.installEventFilter(self)
@@ -252,14 +296,16 @@ class CommentFeedView(QWidget):
         """The search box, the all / question / intent toggles and the 进场 switch."""
         self.search_box = QLineEdit(self)
         self.search_box.setClearButtonEnabled(True)
-        self.search_box.setMinimumWidth(150)
+        self.search_box.setMinimumWidth(110)
         self.search_box.textChanged.connect(self._on_search_changed)
 
         self.filter_group = QButtonGroup(self)
         self.filter_group.setExclusive(True)
-        self.filter_buttons: dict[FeedFilter, QPushButton] = {}
+        # Tool buttons, not push buttons: a push button is at least 80 px wide, and the feed must leave
+        # room for the questions pane beside it on a 1366-px laptop.
+        self.filter_buttons: dict[FeedFilter, QToolButton] = {}
         for mode in FeedFilter:
-            button = QPushButton(self)
+            button = QToolButton(self)
             button.setCheckable(True)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _checked=False, m=mode: self.set_filter(m))
@@ -267,11 +313,35 @@ class CommentFeedView(QWidget):
             self.filter_buttons[mode] = button
         self.filter_buttons[FeedFilter.ALL].setChecked(True)
 
-        self.enters_button = QPushButton(self)
-        self.enters_button.setCheckable(True)
-        self.enters_button.setChecked(self.model.show_enters)
-        self.enters_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.enters_button.toggled.connect(self._on_enters_toggled)
+    def _build_tools_row(self) -> None:
+        """显示 (kinds menu), 慢速, 暂停, the backlog count and the intent counters."""
+        self.kinds_button = QToolButton(self)
+        self.kinds_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.kinds_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.kinds_menu = QMenu(self.kinds_button)
+        self.kind_actions: dict[str, QAction] = {}
+        for kind in TOGGLED_KINDS:
+            action = QAction(self.kinds_menu)
+            action.setCheckable(True)
+            action.setChecked(kind not in self.model.hidden_kinds)
+            action.toggled.connect(lambda shown, k=kind: self.set_kind_shown(k, shown))
+            self.kinds_menu.addAction(action)
+            self.kind_actions[kind] = action
+        self.kinds_button.setMenu(self.kinds_menu)
+        self.slow_button = self._tool_toggle(self.model.set_slow)
+        self.pause_button = self._tool_toggle(self.model.set_paused)
+        self.backlog_label = QLabel(self)
+        self.backlog_label.setObjectName("feedBacklog")
+        self.backlog_label.hide()
+        self.intent_label = QLabel(self)
+        self.intent_label.setObjectName("feedIntent")
+
+    def _tool_toggle(self, slot: Any) -> QToolButton:
+        button = QToolButton(self)
+        button.setCheckable(True)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.toggled.connect(slot)
+        return button
 
     def _build_list(self) -> None:
         """The list with its delegate, and the floating "N 条新消息 ↓" button over it."""
@@ -311,8 +381,17 @@ class CommentFeedView(QWidget):
         self.filter_buttons[FeedFilter.QUESTION].setToolTip(tr("只看提问（带问号或“吗、多少、怎么”等）"))
         self.filter_buttons[FeedFilter.INTENT].setText(tr("想要"))
         self.filter_buttons[FeedFilter.INTENT].setToolTip(tr("只看购买意向（扣1、想要、已拍、下单…）"))
-        self.enters_button.setText(tr("进场"))
-        self.enters_button.setToolTip(tr("显示观众进入直播间"))
+        self.kinds_button.setText(tr("显示"))
+        self.kinds_button.setToolTip(tr("选择评论区显示哪些消息"))
+        labels = {"enter": tr("进场消息"), "like": tr("点赞消息"), "follow": tr("关注消息"),
+                  "share": tr("分享消息"), "gift": tr("礼物消息")}
+        for kind, action in self.kind_actions.items():
+            action.setText(labels[kind])
+        self.slow_button.setText(tr("慢速"))
+        self.slow_button.setToolTip(tr("每秒只出几条，跟得上读；其余排队"))
+        self.pause_button.setText(tr("暂停"))
+        self.pause_button.setToolTip(tr("暂停滚动，新消息排队"))
+        self._on_backlog_changed(self.model.backlog)
         self.delegate.retranslate()
         self._update_new_messages_button()
 
@@ -346,8 +425,31 @@ class CommentFeedView(QWidget):
     def _on_search_changed(self, text: str) -> None:
         self._refilter(lambda: self.proxy.set_search(text))
 
-    def _on_enters_toggled(self, checked: bool) -> None:
-        self.model.show_enters = checked
+    def set_kind_shown(self, kind: str, shown: bool) -> None:
+        """Show or hide one of 进场, 点赞, 关注, 分享, 礼物 from now on (and tell the settings)."""
+        self.model.set_kind_shown(kind, shown)
+        action = self.kind_actions[kind]
+        if action.isChecked() != shown:
+            action.setChecked(shown)  # toggled calls back here; the model already agrees
+            return
+        self.hidden_kinds_changed.emit(sorted(self.model.hidden_kinds))
+
+    def add_tool(self, widget: QWidget) -> None:
+        """Put ``widget`` in the tools row, after 暂停 and the backlog count."""
+        self._tools.insertWidget(self._tools.indexOf(self.backlog_label) + 1, widget)
+
+    def set_intent_summary(self, text: str) -> None:
+        """The intent counters' line ("3号 扣1 ×27 · 5号 扣1 ×9"), empty when nobody wants anything."""
+        self.intent_label.setText(text)
+
+    def refresh_blocked(self) -> None:
+        """The block list changed: a blocked viewer's rows leave the list at once."""
+        self._refilter(self.proxy.refresh_blocked)
+
+    def _on_backlog_changed(self, count: int) -> None:
+        self.backlog_label.setVisible(count > 0)
+        if count:
+            self.backlog_label.setText(tr("还有 {n} 条", n=count))
 
     def _refilter(self, change: Any) -> None:
         # A new filter shows a different list: start at its newest rows.

@@ -4,6 +4,12 @@ The model follows MusicBrainz Picard's log view: a ring buffer with a running se
 events only land in a pending queue and arm one single-shot timer, and each flush is one
 ``beginInsertRows(first, last)`` (plus one ``beginRemoveRows`` for the oldest rows when over
 capacity). The panel that shows it is :mod:`ui.live.comment_feed`.
+
+On top of that, for a busy room (docs/comments.md): a :class:`~app.comments.moderation.Moderation`
+keeps blocked viewers, hidden keywords and (optionally) spam out before anything is queued; the kinds
+the user switched off (进场, 点赞, 关注, 分享, 礼物) never become rows; the same comment text within
+:data:`MERGE_WINDOW_S` seconds is one row "×N"; and slow mode or pause holds rows back in the pending
+queue (``backlog``) instead of dropping them.
 """
 
 from __future__ import annotations
@@ -25,7 +31,8 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from app.comments.rules import is_buying_intent, is_question
+from app.comments.moderation import Moderation
+from app.comments.tags import CommentTags, tags_of
 from app.core.events import Kind, LiveEvent
 from app.core.i18n import tr
 from app.core.units import format_time_of_day, format_yuan
@@ -47,6 +54,13 @@ FEED_KINDS: frozenset[str] = frozenset(
         Kind.LIVE_END,
     }
 )
+#: Kinds the user may show or hide (the feed's 显示 menu); enters and likes start hidden.
+TOGGLED_KINDS: tuple[str, ...] = (Kind.ENTER, Kind.LIKE, Kind.FOLLOW, Kind.SHARE, Kind.GIFT)
+DEFAULT_HIDDEN_KINDS: frozenset[str] = frozenset({Kind.ENTER, Kind.LIKE})
+#: The same comment text within this many seconds of a row is counted on that row ("×N").
+MERGE_WINDOW_S = 5.0
+#: Slow mode shows one row per SLOW_INTERVAL_MS: about four a second, a pace the anchor can read.
+SLOW_INTERVAL_MS = 250
 
 DEFAULT_CAPACITY = 5000
 FLUSH_INTERVAL_MS = 100  # ≤ 10 Hz, the budget for every live view
@@ -66,6 +80,9 @@ class FeedRole(IntEnum):
     QUESTION = _USER + 7  # bool: a comment that asks something
     INTENT = _USER + 8  # bool: a comment that says "I want to buy"
     SEQ = _USER + 9  # int: the row's running number in the feed (never reused)
+    REPEAT = _USER + 11  # int: how many times this text came within MERGE_WINDOW_S (1 = once)
+    HIGHLIGHT = _USER + 12  # str: "vip", "fans" or "" (what the event says of the viewer)
+    SPAM = _USER + 13  # bool: an ad or spam comment (flagged when it is shown)
     ROW = _USER + 10  # FeedRow: everything above at once, for the delegate
 
 
@@ -114,6 +131,8 @@ def describe_body(event: LiveEvent, product_label: ProductLabel | None = None,
         return tr("分享了直播间")
     if kind == Kind.ENTER:
         return tr("进入了直播间")
+    if kind == Kind.LIKE:
+        return tr("点了 {count} 个赞", count=max(1, event.count))
     if kind == Kind.FANSCLUB:
         level = (event.extra or {}).get("level")
         return tr("粉丝团升到 {level} 级", level=level) if level else tr("加入了粉丝团")
@@ -126,21 +145,44 @@ def describe_body(event: LiveEvent, product_label: ProductLabel | None = None,
     return event.text
 
 
-class FeedRow:
-    """One row of the feed, computed once when it enters the model."""
+def viewer_highlight(event: LiveEvent) -> str:
+    """"vip" for a guard/VIP (``extra.guard_level``), "fans" for a fan-club medal (``extra.medal``), else ""."""
+    extra = event.extra
+    if not extra:
+        return ""
+    guard = extra.get("guard_level")
+    if isinstance(guard, int) and not isinstance(guard, bool) and guard > 0:
+        return "vip"
+    medal = extra.get("medal")
+    return "fans" if isinstance(medal, dict) and medal.get("level") else ""
 
-    __slots__ = ("body", "display", "event", "intent", "order", "question", "search", "seq", "time")
+
+def merge_key(event: LiveEvent) -> str:
+    """What makes two comments "the same text": stripped and case-folded."""
+    return event.text.strip().casefold()
+
+
+class FeedRow:
+    """One row of the feed, computed once when it enters the model (``repeat`` grows as copies merge)."""
+
+    __slots__ = ("body", "display", "event", "highlight", "intent", "order", "question", "repeat", "search",
+                 "seq", "slot", "spam", "tags", "time")
 
     def __init__(self, event: LiveEvent, seq: int, product_label: ProductLabel | None = None,
-                 coupon_label: CouponLabel | None = None) -> None:
+                 coupon_label: CouponLabel | None = None, tags: CommentTags | None = None) -> None:
         self.event = event
         self.seq = seq
+        self.slot = 0  # the row's place among every row ever appended (set by the model)
+        self.repeat = 1
         self.time = format_time_of_day(event.ts)
         self.body = describe_body(event, product_label, coupon_label)
         self.order = order_details(event, product_label) if event.kind == Kind.ORDER else ""
         is_comment = event.kind == Kind.COMMENT
-        self.question = is_comment and is_question(event.text)
-        self.intent = is_comment and is_buying_intent(event.text)
+        self.tags = tags if tags is not None else (tags_of(event.text) if is_comment else CommentTags())
+        self.question = self.tags.question is not None
+        self.intent = self.tags.intent
+        self.spam = self.tags.spam
+        self.highlight = viewer_highlight(event)
         if event.user_name and event.kind not in (Kind.SYSTEM, Kind.LIVE_END):
             self.display = f"{self.time} {event.user_name}：{self.body}"
         else:
@@ -163,6 +205,9 @@ _ROLE_READERS: dict[int, Callable[[FeedRow], Any]] = {
     FeedRole.QUESTION: lambda row: row.question,
     FeedRole.INTENT: lambda row: row.intent,
     FeedRole.SEQ: lambda row: row.seq,
+    FeedRole.REPEAT: lambda row: row.repeat,
+    FeedRole.HIGHLIGHT: lambda row: row.highlight,
+    FeedRole.SPAM: lambda row: row.spam,
 }
 
 
@@ -172,15 +217,20 @@ class CommentFeedModel(QAbstractListModel):
     Args:
         capacity: rows kept; the oldest are dropped beyond it.
         show_enters: whether "进入了直播间" events become rows (they can outnumber comments 10:1).
+        hidden_kinds: the toggled kinds (:data:`TOGGLED_KINDS`) that do not become rows; overrides
+            ``show_enters`` when given.
+        moderation: who and what to leave out (blocked viewers, keywords, spam); none by default.
         product_label: names an order's product id as the show does ("3号 每日坚果").
         coupon_label: names a claimed coupon id by what it gives ("满100减10"), "" when unknown.
         parent: the QObject owner.
 
     Signals:
         flushed(first_row, last_row): rows ``first_row..last_row`` (inclusive) were just appended.
+        backlog_changed(count): events held back by slow mode or pause, after each flush.
     """
 
     flushed = Signal(int, int)
+    backlog_changed = Signal(int)
 
     def __init__(
         self,
@@ -189,13 +239,23 @@ class CommentFeedModel(QAbstractListModel):
         show_enters: bool = False,
         product_label: ProductLabel | None = None,
         coupon_label: CouponLabel | None = None,
+        hidden_kinds: Sequence[str] | None = None,
+        moderation: Moderation | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         if capacity < 1:
             raise ValueError("capacity must be at least 1")
         self._capacity = capacity
-        self.show_enters = show_enters
+        if hidden_kinds is None:
+            hidden_kinds = [k for k in DEFAULT_HIDDEN_KINDS if not (show_enters and k == Kind.ENTER)]
+        self.hidden_kinds: set[str] = {k for k in hidden_kinds if k in TOGGLED_KINDS}
+        self.moderation = moderation if moderation is not None else Moderation()
+        self.merged_count = 0  # comments counted on an earlier row instead of becoming one
+        self._slow = False
+        self._paused = False
+        self._appended = 0  # rows ever appended (a row's slot is its place in that count)
+        self._merge_rows: dict[str, FeedRow] = {}  # merge key → the latest row with that text
         self.product_label = product_label
         self.coupon_label = coupon_label
         self._rows: list[FeedRow] = []
@@ -218,9 +278,59 @@ class CommentFeedModel(QAbstractListModel):
         """Events waiting for the next flush."""
         return len(self._pending)
 
+    @property
+    def show_enters(self) -> bool:
+        return Kind.ENTER not in self.hidden_kinds
+
+    @show_enters.setter
+    def show_enters(self, shown: bool) -> None:
+        self.set_kind_shown(Kind.ENTER, shown)
+
+    def set_kind_shown(self, kind: str, shown: bool) -> None:
+        """Show or hide one of :data:`TOGGLED_KINDS` from now on (rows already in the feed stay)."""
+        if shown:
+            self.hidden_kinds.discard(kind)
+        elif kind in TOGGLED_KINDS:
+            self.hidden_kinds.add(kind)
+
+    @property
+    def backlog(self) -> int:
+        """Events held back by slow mode or pause (the "还有 N 条" count)."""
+        return len(self._pending) if (self._slow or self._paused) else 0
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    @property
+    def slow(self) -> bool:
+        return self._slow
+
+    def set_paused(self, paused: bool) -> None:
+        """Hold every new row back (pause) or let them in again, slowly in slow mode."""
+        self._paused = paused
+        self._arm()
+        if paused:
+            self.backlog_changed.emit(self.backlog)
+
+    def set_slow(self, slow: bool) -> None:
+        """Slow mode: one row every SLOW_INTERVAL_MS, the rest wait in the backlog."""
+        self._slow = slow
+        self._timer.setInterval(SLOW_INTERVAL_MS if slow else FLUSH_INTERVAL_MS)
+        self._arm()
+
+    def _arm(self) -> None:
+        if self._pending and not self._paused and not self._timer.isActive():
+            self._timer.start()
+
     def accepts(self, event: LiveEvent) -> bool:
-        """Whether ``event`` becomes a feed row."""
-        return event.kind in FEED_KINDS or (self.show_enters and event.kind == Kind.ENTER)
+        """Whether ``event`` becomes a feed row (its kind is shown and moderation lets it through)."""
+        kind = event.kind
+        if kind in self.hidden_kinds:
+            return False
+        if kind not in FEED_KINDS and kind not in TOGGLED_KINDS:
+            return False
+        return not self.moderation.hides(event)
 
     def add_events(self, events: Sequence[LiveEvent]) -> None:
         """Queue the feed-worthy ``events``; they appear at the next flush (within 100 ms)."""
@@ -229,22 +339,28 @@ class CommentFeedModel(QAbstractListModel):
             return
         self.total_received += len(accepted)
         self._pending.extend(accepted)
-        if not self._timer.isActive():
-            self._timer.start()
+        self._arm()
 
     def flush_now(self) -> None:
-        """Move every pending event into the model: one insert, and one removal when over capacity."""
+        """Move pending events into the model: one insert, and one removal when over capacity.
+
+        Every pending event normally; one in slow mode, none while paused (they wait as ``backlog``)."""
         self._timer.stop()
-        if not self._pending:
+        if not self._pending or self._paused:
+            self.backlog_changed.emit(self.backlog)
             return
         # The pending queue holds at most `capacity`; anything older never enters the model.
         dropped = self.total_received - self._next_seq - len(self._pending)
         self._next_seq += dropped
-        new_rows = []
-        for event in self._pending:
-            new_rows.append(FeedRow(event, self._next_seq, self.product_label, self.coupon_label))
-            self._next_seq += 1
-        self._pending.clear()
+        take = 1 if self._slow else len(self._pending)
+        first_slot = self._appended - len(self._rows)
+        new_rows, merged_into = self._rows_for([self._pending.popleft() for _ in range(take)])
+        self._emit_repeats(merged_into, first_slot)
+        if self._pending:
+            self._timer.start()
+        if not new_rows:
+            self.backlog_changed.emit(self.backlog)
+            return
         overflow = len(self._rows) + len(new_rows) - self._capacity
         if overflow > 0:
             self.beginRemoveRows(QModelIndex(), 0, overflow - 1)
@@ -256,12 +372,46 @@ class CommentFeedModel(QAbstractListModel):
         self._rows.extend(new_rows)
         self.endInsertRows()
         self.flushed.emit(first, last)
+        self.backlog_changed.emit(self.backlog)
+
+    def _rows_for(self, events: list[LiveEvent]) -> tuple[list[FeedRow], list[FeedRow]]:
+        """The new rows for ``events``, and the rows already shown that a repeated comment counted on."""
+        new_rows: list[FeedRow] = []
+        merged_into: list[FeedRow] = []
+        if len(self._merge_rows) > 4 * self._capacity:
+            self._merge_rows.clear()
+        for event in events:
+            seq = self._next_seq
+            self._next_seq += 1
+            key = merge_key(event) if event.kind == Kind.COMMENT else ""
+            earlier = self._merge_rows.get(key) if key else None
+            if earlier is not None and 0 <= event.ts - earlier.event.ts <= MERGE_WINDOW_S:
+                earlier.repeat += 1
+                self.merged_count += 1
+                if earlier.slot < self._appended:  # already in the model: repaint it
+                    merged_into.append(earlier)
+                continue
+            row = FeedRow(event, seq, self.product_label, self.coupon_label)
+            row.slot = self._appended + len(new_rows)
+            new_rows.append(row)
+            if key:
+                self._merge_rows[key] = row
+        self._appended += len(new_rows)
+        return new_rows, merged_into
+
+    def _emit_repeats(self, rows: list[FeedRow], first_slot: int) -> None:
+        """Repaint rows whose ×N grew (those still in the model; ``first_slot`` is row 0's slot)."""
+        numbers = [row.slot - first_slot for row in rows if row.slot >= first_slot]
+        if numbers:
+            self.dataChanged.emit(self.index(min(numbers)), self.index(max(numbers)), [FeedRole.REPEAT])
 
     def clear(self) -> None:
         """Forget every row and every pending event (a new session)."""
         self._timer.stop()
         self._pending.clear()
+        self._merge_rows.clear()
         self.beginResetModel()
+        self._appended = 0
         self._rows.clear()
         self.endResetModel()
 
@@ -334,13 +484,21 @@ class FeedFilterProxy(QSortFilterProxyModel):
         self._mode = mode
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
+    def refresh_blocked(self) -> None:
+        """Refilter after the block list changed: a blocked viewer's earlier rows leave the feed too."""
+        self.beginFilterChange()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
     def filterAcceptsRow(self, source_row: int, source_parent: ModelIndex) -> bool:
-        if self._mode is FeedFilter.ALL and not self._needle:
-            return True
         source = self.sourceModel()
+        blocked = source.moderation.blocked if isinstance(source, CommentFeedModel) else None
+        if self._mode is FeedFilter.ALL and not self._needle and not blocked:
+            return True
         if not isinstance(source, CommentFeedModel):
             return super().filterAcceptsRow(source_row, source_parent)
         row = source.row_at(source_row)
+        if blocked and row.event.user_id in blocked:
+            return False
         if self._mode is FeedFilter.QUESTION and not row.question:
             return False
         if self._mode is FeedFilter.INTENT and not row.intent:

@@ -40,12 +40,12 @@ from ui.common.status_indicator import SourceStatusIndicator
 from ui.live.anchor_strip import AnchorStrip
 from ui.live.banned_words import BannedWordsDialog
 from ui.live.catalog_dialog import open_catalog_import
-from ui.live.comment_feed import CommentFeedModel, CommentFeedView
+from ui.live.comment_column import CommentColumn
 from ui.live.confirm import END_SESSION, QUIT, SWITCH_SOURCE, Question, ask_to_end, is_live, notice
 from ui.live.connect_dialog import ConnectDialog
 from ui.live.dashboard import DashboardPanel
 from ui.live.hotkeys import ConsoleHotkeys, HotkeyDialog
-from ui.live.pinned_banner import PinnedBanner, install_pin_menu, pin_selected
+from ui.live.pinned_banner import PinnedBanner, pin_selected
 from ui.live.product_queue import ProductQueueModel, ProductQueuePanel
 from ui.live.promotions_panel import PromotionsPanel
 from ui.live.restore_banner import RestoreBanner
@@ -198,9 +198,6 @@ class MainWindow(QMainWindow):
     def _build_central(self) -> None:
         """The header, the pinned-comment banner and the comment feed, with the command runner they use."""
         self.header = HeaderBar(self)
-        feed_model = CommentFeedModel(self.settings.get("feed_capacity"), product_label=self._product_label,
-                                      coupon_label=self._coupon_label, parent=self)
-        self.feed = CommentFeedView(feed_model, parent=self)
         central = QWidget(self)
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
@@ -213,8 +210,11 @@ class MainWindow(QMainWindow):
         column.addWidget(self.restore_banner)
         self.pinned_banner = PinnedBanner(self.runner, central)
         column.addWidget(self.pinned_banner)
-        column.addWidget(self.feed, 1)
-        install_pin_menu(self.feed, self.runner)
+        # The feed with the questions pane beside it, their menu, block list and counters (comment_column.py).
+        self.comments = CommentColumn(self.runner, self.settings, product_label=self._product_label,
+                                      coupon_label=self._coupon_label, parent=central)
+        self.feed = self.comments.feed
+        column.addWidget(self.comments, 1)
         self.setCentralWidget(central)
 
     def _build_anchor_strip(self) -> None:
@@ -391,7 +391,7 @@ class MainWindow(QMainWindow):
 
     # -- state → screen -------------------------------------------------------------------------------
     def _on_batch(self, batch: list[LiveEvent]) -> None:
-        self.feed.add_events(batch)
+        self.comments.add_events(batch)
         if any(e.kind == Kind.ORDER for e in batch):
             self.products.refresh_sales()
 

@@ -1,4 +1,4 @@
-"""The pinned comment (置顶评论) above the feed, and the feed's 置顶 context menu.
+"""The pinned comment (置顶评论) above the feed, and 置顶 for the feed's selected comment.
 
 Both only talk to the engine: 置顶 sends ``pin_comment {seq}`` (the comment's ``events.seq``), the
 banner redraws from ``engine.state.pinned`` when a ``pinned`` change arrives.
@@ -7,8 +7,7 @@ banner redraws from ``engine.state.pinned`` when a ``pinned`` change arrives.
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.commerce.effects import Change
 from app.core.events import Kind, LiveEvent
@@ -85,27 +84,3 @@ def pin_selected(feed: CommentFeedView, runner: CommandRunner) -> None:
         return
     runner.run("pin_comment", {"seq": event.seq}, done=tr("已置顶 {user} 的评论", user=event.user_name))
 
-
-def install_pin_menu(feed: CommentFeedView, runner: CommandRunner) -> None:
-    """Give the feed a context menu with 置顶评论 for the comment under the mouse."""
-    view = feed.list_view
-    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-
-    def show_menu(pos: QPoint) -> None:
-        index = view.indexAt(pos)
-        if index.isValid():
-            view.setCurrentIndex(index)
-        event = comment_at(feed, pos)
-        menu = QMenu(view)
-        pin = QAction(tr("置顶评论"), menu)
-        pin.setEnabled(event is not None)
-        pin.triggered.connect(lambda: pin_selected(feed, runner))
-        unpin = QAction(tr("取消置顶"), menu)
-        unpin.setEnabled(runner.engine.state.pinned is not None)
-        unpin.triggered.connect(lambda: runner.run("unpin_comment"))
-        menu.addAction(pin)
-        menu.addAction(unpin)
-        menu.exec(view.viewport().mapToGlobal(pos))
-        menu.deleteLater()
-
-    view.customContextMenuRequested.connect(show_menu)

@@ -1,0 +1,334 @@
+"""The questions pane (观众提问) beside the comment feed: every question of the show, newest first.
+
+The feed keeps only its last few thousand rows and scrolls them away in seconds at a busy room; this
+pane keeps every question (up to :data:`MAX_QUESTIONS`) so none is lost. A question is ✓已回答 when the
+operator clicks it, replies to it from the feed (回复), or explains the product it names (its 序号 is
+the explained one). 未回答 narrows the list to the open ones. Blocked viewers, hidden keywords and hidden
+spam stay out, as in the feed (the shared :class:`~app.comments.moderation.Moderation`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QSizePolicy,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.comments.moderation import Moderation
+from app.comments.tags import question_kind_label, tags_of
+from app.core.events import Kind, LiveEvent
+from app.core.i18n import tr
+from app.core.units import format_time_of_day
+from ui.common import theme
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+#: Questions kept; beyond it the oldest go (at 200 questions a second that is 40 minutes of nothing else).
+MAX_QUESTIONS = 500_000
+FLUSH_INTERVAL_MS = 200
+ROW_HEIGHT = 30
+_ITEM = int(Qt.ItemDataRole.UserRole) + 1
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+
+
+class Question:
+    """One viewer question, kept compact (no reference to the event)."""
+
+    __slots__ = ("answered", "key", "kind", "product", "text", "time", "user_id", "user_name")
+
+    def __init__(self, event: LiveEvent, kind: str | None, product: int | None) -> None:
+        self.key = event.seq or id(event)
+        self.time = format_time_of_day(event.ts)
+        self.user_id = event.user_id
+        self.user_name = event.user_name
+        self.text = event.text
+        self.kind = kind
+        self.product = product
+        self.answered = False
+
+
+def question_key(event: LiveEvent) -> int:
+    """How the pane finds the question a feed row's event asked (its seq, else the event itself)."""
+    return event.seq or id(event)
+
+
+class QuestionsModel(QAbstractListModel):
+    """Every question of the show, newest first (row 0), fed in batches of at most 5 a second."""
+
+    def __init__(self, moderation: Moderation | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.moderation = moderation if moderation is not None else Moderation()
+        self._items: list[Question] = []  # oldest first; row r is _items[-1 - r]
+        self._by_key: dict[int, Question] = {}
+        self._pending: list[Question] = []
+        self.unanswered = 0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(FLUSH_INTERVAL_MS)
+        self._timer.timeout.connect(self.flush_now)
+
+    def add_events(self, events: Sequence[LiveEvent]) -> None:
+        """Keep the questions among ``events`` (they show at the next flush)."""
+        for event in events:
+            if event.kind != Kind.COMMENT:
+                continue
+            tags = tags_of(event.text)
+            if tags.question is None or self.moderation.hides(event):
+                continue
+            self._pending.append(Question(event, tags.question, tags.product))
+        if self._pending and not self._timer.isActive():
+            self._timer.start()
+
+    def flush_now(self) -> None:
+        self._timer.stop()
+        if not self._pending:
+            return
+        new, self._pending = self._pending, []
+        overflow = len(self._items) + len(new) - MAX_QUESTIONS
+        if overflow > 0:
+            rows = len(self._items)
+            self.beginRemoveRows(QModelIndex(), rows - overflow, rows - 1)
+            for item in self._items[:overflow]:
+                self._by_key.pop(item.key, None)
+                self.unanswered -= not item.answered
+            del self._items[:overflow]
+            self.endRemoveRows()
+        self.beginInsertRows(QModelIndex(), 0, len(new) - 1)
+        self._items.extend(new)
+        for item in new:
+            self._by_key[item.key] = item
+        self.unanswered += len(new)
+        self.endInsertRows()
+
+    def question(self, row: int) -> Question:
+        return self._items[-1 - row]
+
+    def set_answered(self, row: int, answered: bool = True) -> None:
+        item = self.question(row)
+        if item.answered != answered:
+            item.answered = answered
+            self.unanswered += -1 if answered else 1
+            index = self.index(row)
+            self.dataChanged.emit(index, index)
+
+    def answer_event(self, event: LiveEvent) -> bool:
+        """Mark the question ``event`` asked as answered (a reply to it); False if it is no question here."""
+        self.flush_now()
+        item = self._by_key.get(question_key(event))
+        if item is None:
+            return False
+        self.set_answered(len(self._items) - 1 - self._items.index(item))
+        return True
+
+    def answer_product(self, no: int) -> int:
+        """Mark every open question about product ``no`` answered (it is being explained); how many."""
+        self.flush_now()
+        marked = 0
+        for item in self._items:
+            if not item.answered and item.product == no:
+                item.answered = True
+                marked += 1
+        if marked:
+            self.unanswered -= marked
+            self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1))
+        return marked
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._items.clear()
+        self._by_key.clear()
+        self._pending.clear()
+        self.unanswered = 0
+        self.endResetModel()
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._items)
+
+    def data(self, index: ModelIndex, role: int = _DISPLAY) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._items):
+            return None
+        item = self.question(index.row())
+        if role == _ITEM:
+            return item
+        if role in (_DISPLAY, int(Qt.ItemDataRole.ToolTipRole)):
+            return f"{item.time} {item.user_name}：{item.text}"
+        return None
+
+
+class OpenQuestionsProxy(QSortFilterProxyModel):
+    """Only the unanswered questions (未回答) when ``only_open``; never a blocked viewer's."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.only_open = False
+
+    def refilter(self) -> None:
+        self.beginFilterChange()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: ModelIndex) -> bool:
+        source = self.sourceModel()
+        if not isinstance(source, QuestionsModel):
+            return True
+        item = source.question(source_row)
+        if self.only_open and item.answered:
+            return False
+        blocked = source.moderation.blocked
+        return not (blocked and item.user_id in blocked)
+
+
+class QuestionDelegate(QStyledItemDelegate):
+    """One question on one line: kind tag · time · user · text; answered ones dim with ✓已回答."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._font = theme.ui_font(14)
+        self._user_font = theme.ui_font(13, bold=True)
+        self._tag_font = theme.ui_font(11, bold=True)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:
+        return QSize(200, ROW_HEIGHT)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
+        item = index.data(_ITEM)
+        if not isinstance(item, Question):
+            return
+        rect: QRect = option.rect  # type: ignore[attr-defined]
+        painter.save()
+        try:
+            if option.state & QStyle.StateFlag.State_MouseOver:  # type: ignore[attr-defined]
+                painter.fillRect(rect, theme.color("surface"))
+            x = rect.left() + 6
+            x = self._tag(painter, question_kind_label(item.kind), item.answered, x, rect)
+            painter.setFont(self._user_font)
+            painter.setPen(theme.color("text_dim" if item.answered else "user"))
+            name = painter.fontMetrics().elidedText(item.user_name, Qt.TextElideMode.ElideRight, 90)
+            width = painter.fontMetrics().horizontalAdvance(name)
+            painter.drawText(QRect(x, rect.top(), width + 2, rect.height()), _LEFT, name)
+            x += width + 8
+            right = rect.right() - 6
+            if item.answered:
+                painter.setPen(theme.color("green"))
+                done = tr("✓已回答")
+                done_width = painter.fontMetrics().horizontalAdvance(done) + 4
+                painter.drawText(QRect(right - done_width, rect.top(), done_width, rect.height()), _LEFT, done)
+                right -= done_width + 6
+            painter.setFont(self._font)
+            painter.setPen(theme.color("text_dim" if item.answered else "text"))
+            text = painter.fontMetrics().elidedText(item.text, Qt.TextElideMode.ElideRight, max(0, right - x))
+            painter.drawText(QRect(x, rect.top(), max(0, right - x), rect.height()), _LEFT, text)
+        finally:
+            painter.restore()
+
+    def _tag(self, painter: QPainter, label: str, answered: bool, x: int, rect: QRect) -> int:
+        painter.setFont(self._tag_font)
+        width = painter.fontMetrics().horizontalAdvance(label) + 10
+        height = painter.fontMetrics().height() + 2
+        pill = QRect(x, rect.top() + (rect.height() - height) // 2, width, height)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(theme.color("text_dim" if answered else "question"))
+        painter.drawRoundedRect(pill, 4, 4)
+        painter.setPen(theme.color("text"))
+        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, label)
+        return x + width + 6
+
+
+_LEFT = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
+
+
+class QuestionsPane(QWidget):
+    """The pane: "观众提问 N · 未回答 M", the 未回答 toggle and the list (a click marks a question answered)."""
+
+    def __init__(self, model: QuestionsModel | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("questionsPane")
+        self.model = model if model is not None else QuestionsModel(parent=self)
+        self.proxy = OpenQuestionsProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.title = QLabel(self)
+        self.title.setObjectName("questionsTitle")
+        # The count may be cut rather than widen the window: the pane must fit beside the feed on a laptop.
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.open_button = QToolButton(self)
+        self.open_button.setCheckable(True)
+        self.open_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.open_button.toggled.connect(self.set_only_open)
+        self.list_view = QListView(self)
+        self.list_view.setObjectName("questionsList")
+        self.list_view.setModel(self.proxy)
+        self.list_view.setItemDelegate(QuestionDelegate(self.list_view))
+        self.list_view.setUniformItemSizes(True)
+        self.list_view.setMouseTracking(True)
+        self.list_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list_view.clicked.connect(self._on_clicked)
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.open_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 6, 2, 6)
+        layout.setSpacing(6)
+        layout.addLayout(header)
+        layout.addWidget(self.list_view, 1)
+        for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.dataChanged,
+                       self.model.modelReset):
+            signal.connect(self._update_title)
+        self.retranslate()
+
+    def add_events(self, events: Sequence[LiveEvent]) -> None:
+        self.model.add_events(events)
+
+    def set_only_open(self, only_open: bool) -> None:
+        """Show only the unanswered questions (未回答), or all of them."""
+        if self.open_button.isChecked() != only_open:
+            self.open_button.setChecked(only_open)
+            return
+        self.proxy.only_open = only_open
+        self.proxy.refilter()
+
+    def answer_row(self, proxy_row: int) -> None:
+        """Mark the question shown at ``proxy_row`` answered (what a click does)."""
+        source = self.proxy.mapToSource(self.proxy.index(proxy_row, 0))
+        if source.isValid():
+            self.model.set_answered(source.row())
+            if self.proxy.only_open:
+                self.proxy.refilter()
+
+    def refresh_blocked(self) -> None:
+        self.proxy.refilter()
+        self._update_title()
+
+    def retranslate(self) -> None:
+        self.open_button.setText(tr("未回答"))
+        self.open_button.setToolTip(tr("只看还没回答的提问；点一条提问标为已回答"))
+        self._update_title()
+
+    def _on_clicked(self, index: QModelIndex) -> None:
+        self.answer_row(index.row())
+
+    def _update_title(self, *_args: object) -> None:
+        self.title.setText(tr("观众提问 {n} · 未回答 {open}", n=self.model.rowCount(), open=self.model.unanswered))
