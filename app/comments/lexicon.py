@@ -24,7 +24,7 @@ DECORATION = " \t\u3000·・~～-_—–…、,，。.!！*＊'\"“”‘’`^|
 
 #: A question: a question mark, a question word, or an "A不A" choice ("厚不厚", "发不发").
 QUESTION_PATTERNS: tuple[str, ...] = (
-    r"\?", "吗", "么", "多少", "多钱", "多久", "多高", "多重", "多大", "多长", "几", "什么", "啥",
+    r"\?", "吗", "么", "多少", "多钱", "多久", "多高", "多重", "多大", "多长", "(?<!好)几", "什么", "啥",
     "哪", "有没", "能不能", "可不可以", "是不是", "会不会", "行不行", "有木有", "还是", "呢$",
     "同问", "想知道", "求问", "请问", "谁出", "谁付", "没$", "真的假的", r"(.)不\1",
 )
@@ -57,13 +57,13 @@ QUESTION_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 #: Words that are a question of their kind without a question word ("一号价格", "缺货了").
 BARE_QUESTIONS: tuple[tuple[str, str], ...] = (
-    ("价格", "price"), ("尺码表", "size"), ("售罄", "stock"), ("缺货", "stock"),
+    ("价格$", "price"), ("尺码表", "size"), ("售罄", "stock"), ("缺货", "stock"),
 )
 
 #: Buying intent ("扣1", "想要", "已拍", "冲"): searched anywhere in the folded comment.
 INTENT_PATTERNS: tuple[str, ...] = (
     "扣1", "扣一", "想要", "想yao", "相要", "要了", "我要", "要要", r"要\d+号", "已拍", "已pai", "拍了",
-    "拍啦", "拍下", "下单", "付款", "付了", "买了", "冲冲", "抢到了", "已上车", "求链接", "上链接",
+    "拍啦", "拍下", "下单", "付款", "付了", "买了", "冲冲", "抢到了", "已上车", "求链接", r"[快等]点?上链接",
     "来一单", "来一个", "给我来", r"\+1", "已经下单",
 )
 #: Buying intent only as the whole comment (emoji and punctuation aside): "1", "冲", "要", "蹲".

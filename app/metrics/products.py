@@ -4,18 +4,14 @@ windows, and how often viewers named its number ("3号")."""
 from __future__ import annotations
 
 import bisect
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.comments.classifier import product_numbers
 from app.metrics.marks import ExplainWindow
 from app.metrics.rates import Rate
-
-# "3号", "３号", "3 号链接": the number the anchor calls a product by. Full-width digits are folded by NFKC.
-_PRODUCT_NUMBER = re.compile(r"(?<!\d)(\d{1,3})\s*号")
-
 
 class Catalog:
     """The show's products by id and by number (序号), for labels and for comments naming a number."""
@@ -54,9 +50,9 @@ class Catalog:
         return f"{prefix} {no}号" if no is not None else prefix
 
     def mentioned(self, text: str) -> str | None:
-        """The product of the first number in ``text`` (NFKC-folded) that names one ("3号…"), if any."""
-        for match in _PRODUCT_NUMBER.finditer(text):
-            pid = self._by_no.get(int(match.group(1)))
+        """The product of the first number in ``text`` that names one ("3号…", "#3", "三号"), if any."""
+        for no in product_numbers(text):
+            pid = self._by_no.get(no)
             if pid is not None:
                 return pid
         return None

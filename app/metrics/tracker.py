@@ -31,7 +31,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from app.comments.rules import is_buying_intent
+from app.comments.classifier import intends_to_buy
 from app.core.events import Kind, LiveEvent, is_coupon_drop
 from app.core.i18n import tr
 from app.core.listeners import Listeners
@@ -229,7 +229,7 @@ class MetricsTracker:
             # Only the last ~70 s matter (comments/min, spikes); drop the rest in one slice.
             del times[: bisect.bisect_left(times, self.latest_ts - 180.0)]
         text = unicodedata.normalize("NFKC", e.text)
-        if is_buying_intent(text):
+        if intends_to_buy(text):
             intents = self._intent_ts
             if not intents or ts >= intents[-1]:
                 intents.append(ts)

@@ -5,22 +5,17 @@ each distinct text is classified once in Python."""
 from __future__ import annotations
 
 import bisect
-import re
-import unicodedata
 from collections import Counter
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
-from app.comments.rules import is_buying_intent, is_question
+from app.comments.classifier import essentials, product_number
 from app.review.explain_windows import disjoint, explained_at
 from app.review.session import SessionReader
 
 #: The comment scan also counts the timeline's comments per bucket of this many seconds.
 SCAN_BUCKET_S = 60
-
-_PRODUCT_NUMBER = re.compile(r"(?<!\d)(\d{1,3})\s*号")
-
 
 @dataclass(frozen=True)
 class CommentScan:
@@ -39,19 +34,15 @@ SQL_WINDOW_AT = ("(SELECT CASE WHEN w.b > e.ts THEN w.i END FROM temp.w WHERE w.
                  "ORDER BY w.a DESC, w.b DESC LIMIT 1)")
 
 
-def named_no(text: str) -> int | None:
-    """The first "N号" number in ``text``, if any."""
-    match = _PRODUCT_NUMBER.search(unicodedata.normalize("NFKC", text))
-    return int(match.group(1)) if match else None
-
-
 def catalog_no(text: str, by_no: dict[Any, str]) -> int | None:
-    """The catalog number ``text`` names ("3号…"); None if it names none, or one that is no product of the
-    catalog ("100号")."""
-    no = named_no(text) if "号" in text else None
-    if no is not None and by_no and no not in by_no:
-        no = None
-    return no
+    """The catalog number ``text`` names ("3号…", "#3", "三号": app.comments.classifier); None if it names
+    none, or one that is no product of the catalog ("100号")."""
+    return _in_catalog(product_number(text), by_no)
+
+
+def _in_catalog(no: int | None, by_no: dict[Any, str]) -> int | None:
+    """``no`` if the catalog (``by_no``; empty: any number) has it, else None."""
+    return None if no is None or (by_no and no not in by_no) else no
 
 
 def comment_scan(reader: SessionReader) -> CommentScan:
@@ -71,8 +62,10 @@ def scan_parts(reader: SessionReader) -> list[Future[list[tuple[Any, ...]]]]:
 
 
 def _classify(text: str, by_no: dict[Any, str]) -> tuple[bool, bool, int | None]:
-    """(is a question, shows buying intent, the catalog number it names) — docs/review.md."""
-    return is_question(text), is_buying_intent(unicodedata.normalize("NFKC", text)), catalog_no(text, by_no)
+    """(is a question, shows buying intent, the catalog number it names) — docs/review.md, by the comment
+    classifier (app/comments/classifier.py)."""
+    question, intent, no = essentials(text)
+    return question is not None, intent, _in_catalog(no, by_no)
 
 
 def _scan_part(reader: SessionReader, lo: int, hi: int) -> list[tuple[Any, ...]]:

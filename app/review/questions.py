@@ -5,8 +5,8 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from app.comments.rules import QUESTION_WORDS
-from app.review.comment_scan import catalog_no, comment_scan, named_no
+from app.comments.classifier import is_question, product_number
+from app.review.comment_scan import catalog_no, comment_scan
 from app.review.explain_windows import explained_at
 from app.review.log_access import loads_object
 from app.review.session import SessionReader
@@ -17,7 +17,6 @@ ANSWER_WINDOW_S = 300.0
 STAFF_FLAGS = ("is_anchor", "is_admin")
 STAFF_ROLES = ("anchor", "admin", "owner", "主播", "房管")
 
-_SQL_QUESTION = " OR ".join(f"instr(text, '{w}') > 0" for w in ("?", "？", *QUESTION_WORDS))
 #: Question pages up to this many rows are read straight from SQL; further ones from the list of question seqs.
 _DIRECT_PAGES = 1000
 
@@ -46,8 +45,8 @@ class QuestionRow:
 
 
 def read_questions(reader: SessionReader, limit: int | None = None, offset: int = 0) -> list[Question]:
-    """Questions (app.comments.rules.is_question) in order, ``limit`` from ``offset``; answered as docs/review.md
-    defines: pinned, replied to by the anchor/an admin, or its product explained within 5 minutes."""
+    """Questions (app.comments.classifier.is_question) in order, ``limit`` from ``offset``; answered as
+    docs/review.md defines: pinned, replied to by the anchor/an admin, or its product explained within 5 minutes."""
     if limit is not None and offset + limit <= _DIRECT_PAGES and not reader.is_cached("question_seqs"):
         page = _question_page(reader, offset, limit)  # the first pages need not wait for any scan
     else:
@@ -75,7 +74,7 @@ def read_questions(reader: SessionReader, limit: int | None = None, offset: int 
             hi = bisect.bisect_right(reply_ts, q.ts + ANSWER_WINDOW_S)
             for _ts, text, reply_to in replies[lo:hi]:
                 if reply_to == q.seq or (q.user_name and q.user_name in text) or (
-                    q.named_no is not None and named_no(text) == q.named_no
+                    q.named_no is not None and product_number(text) == q.named_no
                 ):
                     how = "replied"
                     break
@@ -118,12 +117,15 @@ def _question_row(reader: SessionReader, seq: int, ts: float, uid: str | None, n
 
 
 def _question_page(reader: SessionReader, offset: int, limit: int) -> list[QuestionRow]:
-    return [_question_row(reader, *row) for row in reader.query(
-        f"SELECT seq, ts, user_id, user_name, text FROM events INDEXED BY events_session_kind_seq "
-        f"WHERE session_id = ? AND kind = 'comment' "
-        f"AND ({_SQL_QUESTION}) ORDER BY seq LIMIT ? OFFSET ?",
-        (reader.session_id, limit, offset),
-    )]
+    """One page of questions straight from SQL, the classifier deciding in SQLite which comment asks."""
+    with reader.connection() as conn:
+        conn.create_function("is_question", 1, lambda text: is_question(text or ""), deterministic=True)
+        rows = conn.execute(
+            "SELECT seq, ts, user_id, user_name, text FROM events INDEXED BY events_session_kind_seq "
+            "WHERE session_id = ? AND kind = 'comment' AND is_question(text) ORDER BY seq LIMIT ? OFFSET ?",
+            (reader.session_id, limit, offset),
+        ).fetchall()
+    return [_question_row(reader, *row) for row in rows]
 
 
 def _staff_replies(reader: SessionReader, start: float, end: float) -> list[tuple[float, str, int | None]]:

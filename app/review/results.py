@@ -76,8 +76,8 @@ class Review(SessionReader):
         return self.cached("products", lambda: read_products(self))
 
     def questions(self, limit: int | None = None, offset: int = 0) -> list[Question]:
-        """Questions (app.comments.rules.is_question) in order, ``limit`` from ``offset``; answered as docs/review.md
-        defines: pinned, replied to by the anchor/an admin, or its product explained within 5 minutes."""
+        """Questions (app.comments.classifier.is_question) in order, ``limit`` from ``offset``; answered as
+        docs/review.md defines: pinned, replied to by the anchor/an admin, or its product explained within 5 minutes."""
         return read_questions(self, limit, offset)
 
     def question_count(self) -> int:

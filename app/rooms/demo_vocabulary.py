@@ -121,7 +121,7 @@ def _fill(template: str, rng: random.Random, numbers: list[int]) -> str:
 
 def build_comment_pool(rng: random.Random, numbers: list[int]) -> list[str]:
     """General chatter, weighted by repetition: greetings, praise and intent dominate a selling room;
-    about one comment in five asks something (``app.comments.rules.is_question``)."""
+    about one comment in five asks something (``app.comments.classifier.is_question``)."""
     pool: list[str] = []
     pool += [rng.choice(_GREETINGS) for _ in range(300)]
     pool += [rng.choice(_PRAISE) for _ in range(260)]

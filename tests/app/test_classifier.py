@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.comments.classifier import QUESTION_KINDS, Classifier, classify, intends_to_buy, is_question
+from app.comments.classifier import QUESTION_KINDS, Classifier, classify, essentials, intends_to_buy, is_question
 from tests.classifier_scores import labelled, score
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -156,3 +156,17 @@ def test_livedeck_classify_keeps_order_and_count_over_a_pipe(tmp_path: Path) -> 
     assert rows[3]["spam"] is True
     assert rows[4]["banned"] == ["全网最低价", "冲"]
     assert rows[5]["complaint"] is True
+
+
+@pytest.mark.parametrize("text", ["回购好几次了", "这价格真的划算", "@观众u5 1号还有货，马上上链接"])
+def test_remarks_that_only_look_like_questions_or_intent(text: str) -> None:
+    result = classify(text)
+    assert result.question is None
+    assert not result.intent
+
+
+def test_essentials_agree_with_the_full_classification() -> None:
+    for row in labelled():
+        text = str(row["text"])
+        full = classify(text)
+        assert essentials(text) == (full.question, full.intent, full.product), text

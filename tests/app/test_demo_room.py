@@ -463,7 +463,7 @@ def five_minutes() -> tuple[DemoRoom, list[dict[str, Any]]]:
 
 
 def test_about_one_comment_in_five_is_a_question(five_minutes: tuple[DemoRoom, list[dict[str, Any]]]) -> None:
-    from app.comments.rules import is_question
+    from app.comments.classifier import is_question
 
     texts = [e["text"] for e in of_kind(five_minutes[1], "comment")]
     assert len(texts) > 1000

@@ -297,7 +297,7 @@ def _independent_comments(path: Path, sid: int) -> list[tuple[int, float, str]]:
 
 def test_question_pages_past_the_direct_ones(session_log: tuple[Path, int], monkeypatch: pytest.MonkeyPatch) -> None:
     """Pages beyond the first few come from the list of question seqs: the same questions, in order."""
-    from app.comments.rules import is_question
+    from app.comments.classifier import is_question
 
     path, sid = session_log
     expected = [seq for seq, _, text in _independent_comments(path, sid) if is_question(text)]
@@ -315,9 +315,7 @@ def test_question_pages_past_the_direct_ones(session_log: tuple[Path, int], monk
 def test_intent_and_questions_per_product_with_overlapping_windows(tmp_path: Path) -> None:
     """Actions whose clocks went backwards make explain windows overlap; the counts still follow the
     definitions (docs/review.md), computed here independently from the raw rows."""
-    import unicodedata
-
-    from app.comments.rules import is_buying_intent, is_question
+    from app.comments.classifier import intends_to_buy, is_question
 
     path = tmp_path / "overlap.sqlite"
     texts = ["扣1", "想要", "多少钱", "3号有货吗", "好看", "1", "不想要", "怎么用？"]
@@ -339,7 +337,7 @@ def test_intent_and_questions_per_product_with_overlapping_windows(tmp_path: Pat
     for pid in ("A", "B", "C"):
         ws = [w for w in windows if w.product_id == pid]
         intent = sum(1 for w in ws for _, ts, text in rows
-                     if w.start_ts <= ts < w.end_ts and is_buying_intent(unicodedata.normalize("NFKC", text)))
+                     if w.start_ts <= ts < w.end_ts and intends_to_buy(text))
         assert products[pid].intent_comments == intent
     assert products["C"].mentions == sum(1 for _, _, text in rows if "3号" in text)
     assert sum(p.questions for p in products.values()) <= sum(1 for _, _, text in rows if is_question(text))
