@@ -75,9 +75,9 @@ _PRODUCT = re.compile(
 _LINK = re.compile(lx.LINK_PATTERN)
 _CONTACT_ID = re.compile("(?:" + "|".join(map(re.escape, lx.CONTACT_WORDS)) + r")[:]?(?=[a-z_]*\d)[a-z0-9_]{5,}")
 _ADD_CONTACT = re.compile(lx.ADD_PREFIX + "(?:" + "|".join(map(re.escape, lx.ADD_TARGETS)) + ")")
-_LONG_NUMBER = re.compile(r"\d{8,}")
+# Eight digits or more in a row, spelled out too ("一五九一二三四五六七八"): a phone or QQ number.
+_LONG_NUMBER = re.compile("[\\d" + "".join(lx.CHINESE_DIGITS) + "]{8,}")
 _SPAM_WORDS = _any(lx.SPAM_WORDS, escape=True)
-_CN_DIGITS = str.maketrans({c: str(d) for c, d in lx.CHINESE_DIGITS.items()})
 
 _COMPLAINT = _any(lx.COMPLAINT_PATTERNS)
 _PRAISE = _any(lx.PRAISE_PATTERNS)
@@ -158,7 +158,7 @@ def is_spam(normal: str, folded: str) -> bool:
     if _LINK.search(normal) or _SPAM_WORDS.search(folded) or _ADD_CONTACT.search(folded):
         return True
     bare = _STICKERS.sub("", folded)
-    return bool(_CONTACT_ID.search(bare) or _LONG_NUMBER.search(bare.translate(_CN_DIGITS)))
+    return bool(_CONTACT_ID.search(bare) or _LONG_NUMBER.search(bare))
 
 
 def is_praise(folded: str) -> bool:

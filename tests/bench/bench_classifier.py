@@ -1,7 +1,7 @@
 """The comment classifier: comments per second on one core (budget ≥ 20,000) and its held-out scores.
 
 Throughput: every comment of the labelled set, each also with a product number and an emoji appended
-(so no two calls see the same text), classified in one thread for at least a second. Scores: precision
+(so no two calls see the same text), classified in one thread for at least a second of its CPU time. Scores: precision
 and recall per class on the held-out third of ``tests/app/data/comments_labelled.jsonl`` (the comments
 the word lists were never tuned on), with the bars of the issue where it sets them.
 """
@@ -21,8 +21,9 @@ PRODUCT_BAR = "≥ 0.95"
 def _throughput(classifier: Classifier) -> float:
     texts = [str(r["text"]) for r in labelled()]
     corpus = [*texts, *(f"{t} {i % 40 + 1}号😍" for i, t in enumerate(texts))]
-    done, started = 0, time.perf_counter()
-    while (elapsed := time.perf_counter() - started) < 1.0:
+    # CPU time of this thread: comments per second of one core, however busy the machine's other cores are.
+    done, started = 0, time.thread_time()
+    while (elapsed := time.thread_time() - started) < 1.0:
         for text in corpus:
             classifier.classify(text)
         done += len(corpus)
