@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test test-fast bench soak lint system-deps clean shots
+.PHONY: run test test-fast bench bench-deps bench-ingest soak lint system-deps clean shots
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0) if v >= (3, 11) else sys.exit("LiveDeck needs Python >= 3.11, but $(PYTHON) is %d.%d. Install a newer Python or run: make PYTHON=python3.12 ..." % v[:2])'
@@ -33,8 +33,15 @@ lint: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
 
-bench: $(STAMP) system-deps
+bench-deps: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m pip install --quiet --no-deps 'blivedm==0.1.1'
+
+bench: $(STAMP) system-deps bench-deps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.bench
+
+bench-ingest: $(STAMP) bench-deps
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.bench ingest
 
 soak: $(STAMP) system-deps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests -m soak --timeout=3600 -s

@@ -14,13 +14,13 @@ combo's running total) since the last frame of the same (user, GiftId, GroupId).
 
 from __future__ import annotations
 
-import json
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.core import fastjson
 from app.core.bounds import MAX_EVENT_TEXT
 from app.core.events import Kind, LiveEvent
 from app.core.i18n import tr
@@ -146,7 +146,7 @@ class UnknownTypeError(Exception):
 
 def _json(text: str, what: str) -> Any:
     try:
-        return json.loads(text)  # ints stay exact: MsgId and user ids exceed 2**53
+        return fastjson.loads(text)  # ints stay exact: MsgId and user ids exceed 2**53
     except (ValueError, RecursionError):
         raise FrameError(f"{what} is not JSON") from None
 

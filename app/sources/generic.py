@@ -17,6 +17,7 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
+from app.core import fastjson
 from app.core.bounds import MAX_EVENT_TEXT, SQLITE_MAX
 from app.core.events import KINDS, Command, LiveEvent
 from app.core.i18n import tr
@@ -130,7 +131,7 @@ class GenericSource(WebSocketSource):
             except UnicodeDecodeError:
                 raise FrameError("binary frame is not UTF-8 text") from None
         try:
-            data = json.loads(frame)
+            data = fastjson.loads(frame)
         except ValueError:
             raise FrameError("not JSON") from None
         items = data if isinstance(data, list) else [data]

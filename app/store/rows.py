@@ -10,6 +10,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from app.core import fastjson
 from app.core.events import LiveEvent
 from app.core.metric_fields import METRIC_NAMES
 
@@ -49,7 +50,7 @@ def row_to_event(row: tuple[Any, ...]) -> LiveEvent:
     kind, ts, user_id, user_name, text, count, amount_fen, product_id, msg_id, extra, seq = row
     return LiveEvent(
         kind, ts, user_id, user_name, text, count, amount_fen, product_id, msg_id,
-        None if extra is None else json.loads(extra), seq,
+        None if extra is None else fastjson.loads(extra), seq,
     )
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.core import fastjson
 from app.core.events import Kind, LiveEvent
 from app.sources.base import FrameError
 from app.sources.bilibili.packets import (
@@ -101,7 +101,7 @@ def _loads(body: bytes) -> Any:
     except UnicodeDecodeError:
         raise FrameError("body is not UTF-8") from None
     try:
-        return json.loads(text)  # Python's json keeps integers exact: uids beyond 2**53 survive
+        return fastjson.loads(text)  # integers stay exact: uids beyond 2**53 survive
     except (ValueError, RecursionError):
         raise FrameError("body is not JSON") from None
 
@@ -204,7 +204,7 @@ def _danmu(obj: dict[str, Any], state: RoomState, now: float) -> list[LiveEvent]
     mode_info = meta[15] if len(meta) > 15 else None
     if isinstance(mode_info, dict) and isinstance(mode_info.get("extra"), str):
         try:
-            mode_extra = json.loads(mode_info["extra"])
+            mode_extra = fastjson.loads(mode_info["extra"])
         except (ValueError, RecursionError):
             mode_extra = None  # a cosmetic field: the comment itself is still good
         if isinstance(mode_extra, dict) and isinstance(mode_extra.get("id_str"), str):
