@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from app.comments.tags import is_spam
 from app.core.events import Kind, LiveEvent
 
 #: Longest keyword kept; a longer one is a paste accident, not a word to hide.
@@ -22,10 +23,6 @@ MAX_KEYWORDS = 500
 MAX_BLOCKED = 10_000
 
 SpamCheck = Callable[[str], bool]
-
-
-def _never_spam(_text: str) -> bool:
-    return False
 
 
 def clean_keywords(words: Iterable[object]) -> tuple[str, ...]:
@@ -67,7 +64,7 @@ class Moderation:
     blocked: dict[str, str] = field(default_factory=dict)
     keywords: tuple[str, ...] = ()
     hide_spam: bool = False
-    spam_check: SpamCheck = _never_spam
+    spam_check: SpamCheck = is_spam
     hidden_count: int = 0
 
     def block(self, user_id: str, name: str = "") -> None:

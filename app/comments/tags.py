@@ -1,16 +1,17 @@
 """What the live views need to know about one comment, from one place: :func:`tags_of`.
 
 The feed, the questions pane and the intent counters read a :class:`CommentTags`; only this module
-knows which rules produce it. Today they are app/comments/rules.py's word lists (a question, buying
-intent); the comment classifier (question kind, product number, spam) takes over here when it lands,
-and nothing that reads the tags changes.
+knows which rules produce it: the comment classifier (app/comments/classifier.py). A busy room repeats
+itself ("扣1", "多少钱"), and the feed, the questions pane and the counters each ask about the same
+comment, so the answers for recent texts are cached.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from app.comments.rules import is_buying_intent, is_question
+from app.comments.classifier import classify
 from app.core.i18n import tr
 
 
@@ -35,13 +36,18 @@ class CommentTags:
 NOTHING = CommentTags()
 
 
+@lru_cache(maxsize=8192)
 def tags_of(text: str) -> CommentTags:
     """The tags of a comment's text."""
-    question = "other" if is_question(text) else None
-    intent = is_buying_intent(text)
-    if question is None and not intent:
+    found = classify(text)
+    if found.question is None and not found.intent and found.product is None and not found.spam:
         return NOTHING
-    return CommentTags(question, intent)
+    return CommentTags(found.question, found.intent, found.product, found.spam)
+
+
+def is_spam(text: str) -> bool:
+    """Whether a comment is an ad or spam (what :class:`~app.comments.moderation.Moderation` hides)."""
+    return tags_of(text).spam
 
 
 def question_kind_label(kind: str | None) -> str:

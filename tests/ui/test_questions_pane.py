@@ -11,8 +11,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
+from app.comments.tags import question_kind_label
 from app.commerce.catalog import demo_catalog_path, load_products_csv
-from app.core.events import Kind, LiveEvent
+from app.core.events import Command, Kind, LiveEvent
 from app.core.settings import Settings
 from app.engine.session import SessionEngine
 from app.store.session_log import SessionLog
@@ -198,3 +199,92 @@ def test_the_viewer_card_counts_this_shows_comments_gifts_orders_and_claims(qtbo
         assert "v1" in engine.state.blocked
         card.close()
         qloop.run_until_complete(engine.end_session())
+
+
+def test_explaining_a_product_answers_the_questions_that_name_it(column: Column) -> None:
+    column.send(say("u1", "3号有XL吗"), say("u2", "5号多少钱"), say("u3", "3号还有货吗"))
+    assert column.questions.title.text() == "观众提问 3 · 未回答 3"
+    assert column.engine.execute(Command("explain", {"no": 3})).result == "applied"
+    assert column.questions.title.text() == "观众提问 3 · 未回答 1"
+    column.questions.open_button.click()
+    assert column.question_texts() == ["5号多少钱"]
+
+
+def test_each_question_shows_its_kind_in_chinese(column: Column) -> None:
+    column.send(say("u1", "5号多少钱"), say("u2", "发什么快递"))
+    model = column.questions.model
+    assert [question_kind_label(model.question(r).kind) for r in range(2)] == ["发货", "价格"]
+
+
+def test_intent_is_counted_per_product_in_the_tools_row(column: Column) -> None:
+    column.send(*[say(f"u{i}", "3号扣1", ts=T0 + i) for i in range(4)], say("u9", "5号想要", ts=T0 + 5))
+    column.column._show_intents()
+    assert column.feed.intent_label.text() == "3号 扣1 ×4 · 5号 扣1 ×1"
+
+
+def test_ads_are_tagged_and_hidden_when_asked(column: Column) -> None:
+    column.send(say("ad1", "加V信 zz88990 代理招募"))
+    assert column.feed.proxy.index(0, 0).data(FeedRole.SPAM) is True
+    dialog = column.column.open_filters()
+    dialog.hide_spam.setChecked(True)
+    dialog.accept()
+    column.send(say("ad2", "加微信 wx_abc123 领福利", ts=T0 + 1), say("u1", "好看", ts=T0 + 1))
+    assert column.feed_texts() == ["加V信 zz88990 代理招募", "好看"]
+
+
+def test_at_1000_comments_a_second_the_console_stays_responsive_and_keeps_every_question(
+    qtbot: QtBot, qloop, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    """The demo room at ~1,000 comments a second (--rate 4000) into the real console window for three seconds."""
+    import asyncio
+    import time
+
+    from app.comments.tags import tags_of
+    from app.rooms.demo import serve_demo_room
+    from app.show.show import Show, SourceSpec
+    from tests.ui.conftest import wait_until
+    from ui.live.main_window import MainWindow
+
+    db = tmp_path / "flood.sqlite"
+    lags: list[float] = []
+
+    async def scenario() -> tuple[int, int]:
+        room = await serve_demo_room(seed=11, rate=4000)  # about a quarter are comments: ~1,000 a second
+        try:
+            with SessionLog(db) as log:
+                engine = SessionEngine(log)
+                async with Show(engine) as show:
+                    window = MainWindow(engine, show, SourceSpec("generic", room.url),
+                                        load_products_csv(demo_catalog_path()), Settings(tmp_path / "s.json"))
+                    qtbot.addWidget(window)
+                    window.show()
+                    await window.start_session()
+                    await wait_until(lambda: engine.state.events > 200, timeout=10)
+                    loop = asyncio.get_running_loop()
+                    end = loop.time() + 3.0
+                    last = time.perf_counter()
+                    while loop.time() < end:  # the loop's lag: how late a 10 ms wake-up comes
+                        await asyncio.sleep(0.01)
+                        now = time.perf_counter()
+                        lags.append(now - last - 0.01)
+                        last = now
+                    session_id = engine.state.session_id
+                    assert session_id is not None
+                    await window.stop_session()
+                    window.comments.questions.model.flush_now()
+                    shown = window.comments.questions.model.rowCount()
+                    window.close()
+        finally:
+            await room.close()
+        return session_id, shown
+
+    session_id, shown = qloop.run_until_complete(scenario())
+    with SessionLog(db) as log:
+        comments = log.events(session_id, kinds=["comment"])
+    asked = sum(tags_of(e.text).question is not None for e in comments)
+    assert len(comments) > 2000
+    assert shown == asked  # every question of the show, not just the feed's tail
+    lags.sort()
+    p99 = lags[int(len(lags) * 0.99)]
+    print(f"{len(comments)} comments, {asked} questions, loop lag p99 {p99 * 1000:.0f} ms")
+    assert p99 <= 0.1  # the issue's budget is 50 ms on a quiet machine; CI shares its cores
