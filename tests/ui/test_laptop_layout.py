@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, QRect, QSize
 from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QScrollArea, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QScrollArea, QTabWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.commerce.catalog import demo_catalog_path, load_products_csv
@@ -21,6 +21,7 @@ from app.engine.session import SessionEngine
 from app.show.show import Show, SourceSpec
 from ui.common.theme import style_sheet
 from ui.live.comment_feed import ROW_HEIGHT
+from ui.live.flash_sale_tab import FlashSaleTab
 from ui.live.main_window import MainWindow
 from ui.live.product_queue import Col
 from ui.live.queue_delegate import QueueDelegate, action_label
@@ -126,6 +127,10 @@ def test_the_default_laptop_layout_shows_8_products_15_comments_and_every_live_b
     assert _reachable(window, window.anchor_strip.countdown_label)
     assert _reachable(window, window.anchor_strip.price_label)
     qtbot.waitUntil(lambda: _reachable(window, window.promotions.stop_sale_button))
+    # The next sale can be prepared and started while this one runs, without scrolling.
+    for widget in (sale_tab.prepare_sale_button, sale_tab.start_sale_button):
+        assert _reachable(window, widget), widget.text()
+    assert scroll.verticalScrollBar().value() == 0
     assert _rows_on_screen(window) >= 8
     window.promotions.shutdown()
 
@@ -188,3 +193,54 @@ def test_the_console_fits_a_laptop_screen_in_either_language(qtbot: QtBot, tmp_p
     qtbot.waitUntil(lambda: _row_buttons_fit(window))
     row_height = window.queue_panel.table.visualRect(window.products.index(0, Col.NAME)).height()
     assert _buttons_fit(QRect(0, 0, 135, row_height), window.queue_panel.table.font())
+
+
+def test_the_flash_sale_price_warning_is_whole_in_english_on_a_laptop(qtbot: QtBot, tmp_path: Path) -> None:
+    """While a sale runs, a row's Sale at the usual price: the warning is whole, the 库存 row below it,
+    and 准备/开始/停止秒杀 on screen without scrolling."""
+    from app.core.i18n import set_language
+
+    set_language("en")
+    window, engine = _window(qtbot, tmp_path)
+    engine.execute(Command("explain", {"no": 3}))
+    assert engine.execute(Command("start_flash_sale", {"no": 3, "price_fen": 6990, "stock": 40,
+                                                       "duration_s": 60})).applied
+    window.open_flash_sale(1)  # the form from the defaults, at the usual price
+    sale_tab = window.promotions.sale_tab
+    qtbot.waitUntil(sale_tab.price_warning.isVisible)
+    assert "no extra saving" in sale_tab.price_warning.text()
+    qtbot.waitUntil(lambda: _warning_whole(sale_tab))
+    buttons = (sale_tab.prepare_sale_button, sale_tab.start_sale_button, window.promotions.stop_sale_button,
+               window.promotions.note_edit)
+    qtbot.waitUntil(lambda: all(_reachable(window, button) for button in buttons))  # the dock settles
+    window.promotions.shutdown()
+
+
+def test_a_long_price_warning_wraps_in_a_narrow_form_instead_of_being_cut(qtbot: QtBot) -> None:
+    """A tab gives a wrapped label one line's height unless it keeps its own: the 营销 dock made narrow."""
+    from app.core.i18n import set_language
+
+    set_language("en")
+    engine = SessionEngine()
+    engine.load_catalog(load_products_csv(demo_catalog_path()))
+    tabs = QTabWidget()
+    qtbot.addWidget(tabs)
+    sale_tab = FlashSaleTab(engine, lambda cmd, _status: engine.execute(cmd))
+    tabs.addTab(sale_tab, "Flash sale")
+    sale_tab.draw_products()
+    tabs.resize(260, 700)
+    tabs.show()
+    qtbot.waitExposed(tabs)
+    sale_tab.open_for(1)
+    warning = sale_tab.price_warning
+    qtbot.waitUntil(warning.isVisible)
+    assert warning.fontMetrics().horizontalAdvance(warning.text()) > warning.width()  # it wraps here
+    qtbot.waitUntil(lambda: _warning_whole(sale_tab))
+    assert warning.lines_height() >= 2 * warning.fontMetrics().height()
+
+
+def _warning_whole(sale_tab: FlashSaleTab) -> bool:
+    """The price warning as tall as its wrapped lines, and the 库存 row below it, not over it."""
+    warning = sale_tab.price_warning
+    return (warning.height() >= warning.lines_height() > 0
+            and _rect_in(warning, sale_tab).bottom() < _rect_in(sale_tab.sale_stock, sale_tab).top())

@@ -29,6 +29,7 @@ from ui.common.theme import color
 from ui.live.promotion_fields import (
     FieldRow,
     Send,
+    WrappedLabel,
     add_prepared_controls,
     collect,
     parse_int,
@@ -38,6 +39,8 @@ from ui.live.promotion_fields import (
     set_lines,
 )
 
+#: The product box is at least this many characters wide (a longer name is cut in the closed box).
+MIN_PRODUCT_CHARS = 12
 #: A first sale's duration, before any sale ran this show.
 DEFAULT_DURATION_S = 60.0
 #: A first sale's share of the stock left.
@@ -91,6 +94,10 @@ class FlashSaleTab(QWidget):
         self._prepared: Command | None = None
         form = QFormLayout()
         self.product_combo = QComboBox(self)
+        # As wide as the dock, not as the longest product name (which made the 营销 dock scroll sideways
+        # on a laptop); the open list still shows whole names.
+        self.product_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.product_combo.setMinimumContentsLength(MIN_PRODUCT_CHARS)
         self.product_combo.currentIndexChanged.connect(self._product_chosen)
         self.sale_price = FieldRow(tr("例如 99 或 99.90"), self)
         self.sale_stock = FieldRow(tr("秒杀件数"), self)
@@ -101,16 +108,15 @@ class FlashSaleTab(QWidget):
         self.product_error = QLabel(self)
         self.product_error.setObjectName("fieldError")
         self.product_error.hide()
-        self.price_warning = QLabel(self)
+        self.price_warning = WrappedLabel(self)  # two lines in English on a laptop: never cut
         self.price_warning.setObjectName("priceWarning")
-        self.price_warning.setWordWrap(True)
         self.price_warning.setStyleSheet(f"color: {color('amber').name()}; font-weight: bold;")
         self.price_warning.hide()
         self.sale_price.edit.textChanged.connect(lambda _text: self._check_price())
         form.addRow(tr("商品"), self.product_combo)
         form.addRow("", self.product_error)
         form.addRow(tr("秒杀价（元）"), self.sale_price)
-        form.addRow("", self.price_warning)
+        form.addRow(self.price_warning)  # across the form's width: fewer lines
         form.addRow(tr("库存"), self.sale_stock)
         form.addRow(tr("每人限购"), self.sale_limit)
         form.addRow(tr("预热（秒）"), self.sale_warmup)
@@ -125,6 +131,7 @@ class FlashSaleTab(QWidget):
         self.sale_summary = controls.summary
         self.sale_message = controls.message
         self.ended_sales = controls.record
+        self.ended_sales_caption = controls.record_caption
 
     def _product_chosen(self, _index: int = 0) -> None:
         product = self.engine.state.queue.get(self.product_combo.currentData() or 0)
@@ -250,6 +257,8 @@ class FlashSaleTab(QWidget):
         lines = [_ended_sale_line(s, self.engine.state.queue.get(s.no))
                  for s in reversed(self.engine.state.flash_sales.values()) if not s.running]
         set_lines(self.ended_sales, lines)
+        for widget in (self.ended_sales_caption, self.ended_sales):  # no empty box before the first sale ends
+            widget.setVisible(bool(lines))
 
     def draw_prepared(self) -> None:
         sale = self.session_command()

@@ -1,5 +1,6 @@
 """The pieces every 营销 form is made of: typed values checked field by field, a field with its error
-beside it, the big countdown, and the prepare → send controls under a form.
+beside it, a wrapped note that keeps the room its lines need, the big countdown, and the prepare → send
+controls under a form.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -129,6 +131,49 @@ def collect(fields: dict[str, tuple[FieldRow, Any]]) -> dict[str, Any] | None:
     return values if ok else None
 
 
+class WrappedLabel(QLabel):
+    """A word-wrapped label that keeps the height of all its lines at its width.
+
+    Qt gives a wrapped label in a form inside a tab one line's height (a tab does not pass the
+    height-for-width on), and the next row paints over the rest: an English warning under the price was
+    cut. This one sets its minimum height to the lines it needs whenever its width or text changes, and
+    asks for no height-for-width (which a tab drops)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        policy = self.sizePolicy()  # the minimum height says it all: no height-for-width to lose
+        policy.setHeightForWidth(False)
+        self.setSizePolicy(policy)
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), max(self.lines_height(), self.minimumHeight()))
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._keep_lines()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._keep_lines()
+
+    def lines_height(self) -> int:
+        """The height of the text's lines wrapped at the label's width now (0 without text)."""
+        if not self.text():
+            return 0
+        self.ensurePolished()  # the style sheet's font (bold), not the default
+        margins = self.contentsMargins()
+        width = max(1, self.width() - margins.left() - margins.right())
+        box = self.fontMetrics().boundingRect(QRect(0, 0, width, 100_000), int(Qt.TextFlag.TextWordWrap),
+                                              self.text())
+        return box.height() + margins.top() + margins.bottom()
+
+    def _keep_lines(self) -> None:
+        needed = self.lines_height()
+        if needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
+
+
 class CountdownBadge(QWidget):
     """A caption over a big countdown (the header shows the running one from across the room)."""
 
@@ -168,6 +213,7 @@ class PreparedControls:
     summary: QLabel
     message: QLabel
     record: QListWidget
+    record_caption: QLabel
 
 
 def add_prepared_controls(tab: QWidget, column: QVBoxLayout, *, prepare: tuple[str, Callable[[], Any]],
@@ -190,9 +236,10 @@ def add_prepared_controls(tab: QWidget, column: QVBoxLayout, *, prepare: tuple[s
     column.addLayout(buttons)
     column.addWidget(summary)
     column.addWidget(message)
-    column.addWidget(QLabel(caption, tab))
+    record_caption = QLabel(caption, tab)
+    column.addWidget(record_caption)
     column.addWidget(record, 1)
-    return PreparedControls(prepare_button, go_button, summary, message, record)
+    return PreparedControls(prepare_button, go_button, summary, message, record, record_caption)
 
 
 def message_label(parent: QWidget) -> QLabel:

@@ -3,8 +3,9 @@
 Every action is a :class:`~app.core.events.Command` sent through ``engine.execute``; everything on screen is
 read back from ``engine.state`` (the panel keeps no copy of it). Countdowns are derived from the
 engine's monotonic deadlines at each refresh, so a frozen UI shows the true remaining time the moment it
-draws again. One QTimer (5 Hz) calls ``engine.tick()`` and redraws the countdowns; it runs only while a
-flash sale or a lucky bag is running.
+draws again. The running sale is shown big over the tabs (smaller on a laptop, where the anchor
+strip carries the big countdown, so the 秒杀 form's buttons stay on screen). One QTimer (5 Hz) calls
+``engine.tick()`` and redraws the countdowns; it runs only while a flash sale or a lucky bag is running.
 
 Each tab is its own widget (:mod:`ui.live.flash_sale_tab`, :mod:`ui.live.coupon_tab`,
 :mod:`ui.live.lucky_bag_tab`). A *prepared* flash sale or coupon is a ready :class:`Command` with ONE
@@ -18,12 +19,15 @@ import logging
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -47,6 +51,12 @@ log = logging.getLogger("livedeck.ui.promotions")
 
 #: 5 Hz: a seconds display is never more than 0.2 s late, and the loop barely notices.
 TICK_MS = 200
+#: A window shorter than this (a 1366×768 laptop) shows the running sale in one row, its countdown at
+#: :data:`COMPACT_COUNTDOWN_PX` instead of the theme's 96 px.
+COMPACT_HEIGHT_PX = 900
+COMPACT_COUNTDOWN_PX = 44
+#: The 秒杀记录 list's height then (about one line; it scrolls).
+COMPACT_RECORD_PX = 40
 
 
 class PromotionsPanel(QWidget):
@@ -68,6 +78,7 @@ class PromotionsPanel(QWidget):
         self.setObjectName("promotionsPanel")
         self.engine = engine
         self._dirty: set[str] = set()
+        self._compact = False
         self.live_box = self._build_live_sale()
         self.tabs = QTabWidget(self)
         self.sale_tab = FlashSaleTab(engine, self._send, self)
@@ -76,6 +87,9 @@ class PromotionsPanel(QWidget):
         self.tabs.addTab(self.sale_tab, tr("秒杀"))
         self.tabs.addTab(self.coupon_tab, tr("发券"))
         self.tabs.addTab(self.bag_tab, tr("福袋"))
+        self.tabs.currentChanged.connect(self._size_to_current_tab)
+        self._size_to_current_tab(self.tabs.currentIndex())
+        self._place_live_sale()
 
         # -- a note to the anchor's teleprompter ---------------------------------------------------------
         self.note_edit = QLineEdit(self)
@@ -119,13 +133,44 @@ class PromotionsPanel(QWidget):
         self.stop_sale_button.clicked.connect(self.stop_running_sale)
         live = QWidget(self)
         live.setObjectName("liveSale")
-        live_layout = QVBoxLayout(live)
-        live_layout.setContentsMargins(8, 4, 8, 8)
-        live_layout.addWidget(self.sale_title)
-        live_layout.addWidget(self.sale_badge)
-        live_layout.addWidget(self.sale_progress)
-        live_layout.addWidget(self.stop_sale_button)
+        self._live_grid = QGridLayout(live)
+        self._live_grid.setContentsMargins(8, 4, 8, 8)
+        progress_row = QHBoxLayout()  # side by side: the form under it keeps its room on a laptop
+        progress_row.addWidget(self.sale_progress, 1)
+        progress_row.addWidget(self.stop_sale_button)
+        self._live_grid.addLayout(progress_row, 2, 0, 1, 2)
         return live
+
+    def _place_live_sale(self) -> None:
+        """Title over the countdown; compact: the title beside a smaller countdown without its caption."""
+        grid, compact = self._live_grid, self._compact
+        grid.removeWidget(self.sale_title)
+        grid.removeWidget(self.sale_badge)
+        grid.addWidget(self.sale_title, 0, 0, 1, 1 if compact else 2)
+        grid.addWidget(self.sale_badge, 0 if compact else 1, 1 if compact else 0, 1, 1 if compact else 2)
+        self.sale_badge.caption.setVisible(not compact)
+        self.sale_badge.value.setStyleSheet(f"font-size: {COMPACT_COUNTDOWN_PX}px;" if compact else "")
+        grid.setContentsMargins(*((6, 2, 6, 4) if compact else (8, 4, 8, 8)))
+        self.sale_tab.ended_sales.setMaximumHeight(COMPACT_RECORD_PX if compact else 16_777_215)
+
+    def _size_to_current_tab(self, current: int) -> None:
+        """The tabs take the room of the tab shown, not of the tallest (the 福袋 form is taller than the
+        秒杀 one, and on a laptop that pushed 开始秒杀 below the fold)."""
+        for index in range(self.tabs.count()):
+            policy = QSizePolicy.Policy.Preferred if index == current else QSizePolicy.Policy.Ignored
+            self.tabs.widget(index).setSizePolicy(policy, policy)
+        self.tabs.updateGeometry()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """On a short window (a laptop) the running sale is one row (the anchor strip shows its name and
+        countdown big across the top) and the 秒杀记录 list is short, so 准备秒杀/开始秒杀 and the 发给主播
+        box stay above the fold while a sale runs."""
+        super().resizeEvent(event)
+        compact = self.window().height() < COMPACT_HEIGHT_PX
+        if compact != self._compact:
+            self._compact = compact
+            self._place_live_sale()
+            self.refresh_countdowns()
 
     # -- what the hotkeys send (ui/live/hotkeys.py PreparedPromotions) ------------------------------------
     def prepared_flash_sale(self, no: int | None = None) -> Command | None:
@@ -260,9 +305,10 @@ class PromotionsPanel(QWidget):
             name = product.name if product is not None else ""
             caption = tr("预热中，距开抢") if phase == "warmup" else tr("秒杀剩余")
             self.sale_badge.show_countdown(caption, text, phase)
-            self.sale_title.setText(
-                tr("{no}号 {name} · 秒杀价 {price}", no=sale.no, name=name, price=format_fen(sale.price_fen))
-            )
+            price = format_fen(sale.price_fen)
+            self.sale_title.setText(  # compact: one line, the name is on the anchor strip above
+                tr("{no}号秒杀", no=sale.no) + " · " + price if self._compact
+                else tr("{no}号 {name} · 秒杀价 {price}", no=sale.no, name=name, price=price))
             self.sale_progress.setMaximum(sale.stock)
             self.sale_progress.setValue(sale.sold)
             self.sale_progress.setFormat(tr("已抢 {sold} / {stock} 件", sold=sale.sold, stock=sale.stock))
