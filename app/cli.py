@@ -27,6 +27,8 @@ from pathlib import Path
 from app import __version__
 from app.comments import batch as classify_batch
 from app.commerce.catalog import Product, demo_catalog_path, load_products_csv
+from app.connectors.console.cli import add_check_parser, add_console_flags, console_options, console_summary, run_check
+from app.connectors.console.options import ConsoleOptions
 from app.core.events import Kind, LiveEvent
 from app.core.i18n import LANGUAGES, set_language, tr
 from app.core.log import setup_logging
@@ -81,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_parser(sub)
     classify_batch.add_parser(sub)
 
+    add_check_parser(sub)
     rep = sub.add_parser("report", help=tr("生成复盘报告：.html、.xlsx、.csv（事件）或 .pdf"))
     rep.add_argument("log", type=Path, help=tr("场次日志（sessions.sqlite）"))
     rep.add_argument("--session", type=int, default=argparse.SUPPRESS, help=tr("场次编号（默认：最新一场）"))
@@ -98,6 +101,7 @@ def _recording_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plan", type=Path,
                         help=tr("直播流程（JSON/XLSX，见 docs/plan.md）：按流程向场次执行命令"))
     parser.add_argument("--title", default="", help=tr("场次标题（默认：直播源和日期）"))
+    add_console_flags(parser)
     products = parser.add_mutually_exclusive_group()
     products.add_argument("--show", metavar="NAME",
                           help=tr("已保存的直播方案（见 docs/shows.md）：它的商品、已准备的营销和直播流程"))
@@ -151,6 +155,8 @@ def main(argv: Sequence[str] | None = None, open_console: ConsoleOpener | None =
         return record(args)
     if args.command == "replay":
         return replay.run(args)
+    if args.command == "console-check":
+        return run_check(args)
     if args.command == "classify":
         return classify_batch.run(args, settings)
     if args.command == "report":
@@ -178,7 +184,7 @@ def record(args: argparse.Namespace) -> int:
         products, plan = _show_products_and_plan(args)
         title = args.title or (f"{args.show} {time.strftime('%Y-%m-%d %H:%M')}" if args.show else "")
         summary = asyncio.run(_record(Recording(SourceSpec(args.format, args.source, options), db, args.duration,
-                                                title, products, plan, hub)))
+                                                title, products, plan, hub, console_options(args))))
     except (OSError, ValueError, sqlite3.DatabaseError, SessionLogError) as exc:
         # Expected, the user can act on it: a file that is not a session log, a log from a newer LiveDeck,
         # a bad plan or address. No traceback, one clear line.
@@ -204,6 +210,7 @@ class Recording:
     products: list[Product] | None = None
     plan: Plan | None = None
     hub: HubOptions | None = None
+    console: ConsoleOptions | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,6 +301,7 @@ async def _run_show(recording: Recording, products: list[Product],
                 stop.set()
 
         engine.subscribe(on_batch)
+        show.console_options = recording.console
         session_id = await show.start(recording.spec, recording.title)
         hub = None
         if hub_options is not None:
@@ -342,4 +350,4 @@ def _summary(show: Show, session_id: int, status: SourceStatus | None, db: Path,
         refused_events=store.refused_events if store else 0,
         lost=store.lost_events if store else 0,
         db=db,
-    )
+    ) + console_summary(show.console.status if show.console is not None else None)

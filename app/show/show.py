@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from app.commerce.catalog import Product
+from app.connectors.console.connector import ConsoleConnector
+from app.connectors.console.options import ConsoleOptions
 from app.connectors.room import RoomConnector
 from app.connectors.seat import SeatRelay
 from app.connectors.webhook import OutboundSender, make_sender
@@ -163,6 +165,21 @@ class Show:
         #: Forwards the same commands to the ``room_webhook`` URL (app/connectors/webhook.py); None if unset.
         self.webhook_connector: RoomConnector | None = None
         self._webhook_sender: OutboundSender | None = None
+        #: What platform console to drive while a session runs (``--console``); None = none.
+        self.console_options: ConsoleOptions | None = None
+        #: The platform's live console page, driven while a session runs (app/connectors/console/); after
+        #: the session it stays, stopped, with its status (the actions done and failed).
+        self.console: ConsoleConnector | None = None
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        """What the connected platform console can do (empty without one): ``send_comment`` …"""
+        console = self.console
+        return console.capabilities if console is not None and console.running else frozenset()
+
+    def can(self, name: str) -> bool:
+        """Whether the show's platform console has capability ``name`` (post a reply vs. copy it)."""
+        return name in self.capabilities
 
     async def __aenter__(self) -> Show:
         self._batcher = asyncio.create_task(self.engine.run(), name="engine-batcher")
@@ -265,6 +282,9 @@ class Show:
             else:
                 log.info("room commands also go to %s", self._webhook_sender.target)
                 self.webhook_connector = RoomConnector(self.engine, self._webhook_sender, actor="webhook")
+        if self.console_options is not None:
+            self.console = self.console_options.connector(self.engine)
+            self.console.start()
         if self.metrics is not None:
             self._snapshotter = asyncio.create_task(self._snapshot_every_second(), name="metrics-snapshots")
             self._snapshotter.add_done_callback(_log_failure)
@@ -301,6 +321,8 @@ class Show:
 
     async def stop(self, status: str = "ended") -> None:
         """Stop the source, apply what it delivered, and close the session."""
+        if self.console is not None:  # kept, stopped, for the run's summary of its actions
+            await self.console.aclose()  # its actions rows belong in this session's log
         if self.connector is not None:
             await self.connector.aclose()  # the room's acks belong in this session's log
             self.connector = None

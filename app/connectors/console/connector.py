@@ -28,7 +28,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
@@ -49,9 +49,8 @@ from app.engine.session import SessionEngine
 log = logging.getLogger("livedeck.console")
 CONNECT_TIMEOUT_S = 30.0
 WATCH_INTERVAL_S = 0.5
+LOGIN_GRACE_S = 2.0  # on the login page this long before the login counts as needed
 STOP_TIMEOUT_S = 15.0
-#: The console commands the connector carries out, by the capability each needs.
-ACTIONS = {"explain": "explain", "stop_explain": "stop_explain", "send_comment": "send_comment"}
 
 
 def _product(row: dict[str, Any]) -> Product | None:
@@ -106,17 +105,24 @@ class ConsoleConnector:
         self._engine_loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._stopping: asyncio.Event | None = None
+        self._settled: asyncio.Event | None = None  # set once the page is past STARTING
         self._ready = threading.Event()
         self._driver: PageDriver | None = None
         self._lock: asyncio.Lock | None = None
         self._last_action = float("-inf")
         self._explaining: int | None = None
+        self._login_since = 0.0  # time.monotonic() the page went to the login page (0: it is not there)
         self._unsubscribe: Callable[[], None] | None = None
 
     # -- what others read ----------------------------------------------------------------------------
     @property
     def status(self) -> ConsoleStatus:
         return self._status
+
+    @property
+    def running(self) -> bool:
+        """Started and not stopped yet."""
+        return self._thread is not None
 
     def can(self, name: str) -> bool:
         """Whether the platform's profile has capability ``name`` (``send_comment``, ``read_orders`` …)."""
@@ -184,7 +190,7 @@ class ConsoleConnector:
         from playwright.async_api import Error as PlaywrightError
         from playwright.async_api import async_playwright
 
-        self._stopping, self._lock = asyncio.Event(), asyncio.Lock()
+        self._stopping, self._lock, self._settled = asyncio.Event(), asyncio.Lock(), asyncio.Event()
         self._ready.set()
         try:
             async with async_playwright() as playwright:
@@ -231,6 +237,10 @@ class ConsoleConnector:
     async def _look(self, page: Any, *, waited: float) -> None:
         sel = self.profile.selectors
         if self.profile.is_login_url(page.url):
+            now = time.monotonic()
+            self._login_since = self._login_since or now
+            if now - self._login_since < LOGIN_GRACE_S:
+                return  # a single sign-on hop passes through the login page on its own
             was = self._status.state
             if was is not ConsoleState.LOGIN_NEEDED:
                 reason = tr("登录已过期，请重新扫码登录") if was is ConsoleState.CONNECTED else (
@@ -239,6 +249,7 @@ class ConsoleConnector:
                 log.warning("console %s: %s", self.profile.platform, reason)
                 self._set(state=ConsoleState.LOGIN_NEEDED, reason=reason, logged_in=False)
             return
+        self._login_since = 0.0
         if await page.locator(sel["console"]).count() > 0:
             if self._status.state is not ConsoleState.CONNECTED:
                 account = await self._account(page)
@@ -265,8 +276,7 @@ class ConsoleConnector:
     # -- commands ------------------------------------------------------------------------------------
     def _on_command(self, command: Command) -> None:
         """On the engine's thread: queue an applied console command to the page."""
-        capability = ACTIONS.get(command.name)
-        if capability is None or not self.can(capability) or self._loop is None:
+        if command.name not in self._carriers() or not self.can(command.name) or self._loop is None:
             return
         session_id = self.engine.state.session_id
         future = asyncio.run_coroutine_threadsafe(self._act(command, session_id), self._loop)
@@ -291,21 +301,34 @@ class ConsoleConnector:
                 self._last_action = time.monotonic()
 
     async def _carry_out(self, command: Command) -> str:
+        if self._settled is not None:  # a plan's first step may come while the page still opens
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._settled.wait(), CONNECT_TIMEOUT_S)
         driver = self._driver
         if driver is None or self._status.state is not ConsoleState.CONNECTED:
             raise ConsoleActionError(self._status.reason or tr("中控台未连接"))
         await driver.close_modals()
-        if command.name == "explain":
-            detail = await driver.explain(command.args["no"])
-            self._explaining = command.args["no"]
-            return detail
-        if command.name == "stop_explain":
-            if self._explaining is None:
-                raise ConsoleActionError(tr("中控台上没有 LiveDeck 发起的讲解可以取消"))
-            detail = await driver.stop_explain(self._explaining)
-            self._explaining = None
-            return detail
-        return await driver.send_comment(str(command.args["text"]), bool(command.args.get("pin")))
+        return await self._carriers()[command.name](driver, command.args)
+
+    def _carriers(self) -> dict[str, Callable[[PageDriver, dict[str, Any]], Awaitable[str]]]:
+        """How each console command this connector carries out acts on the page (the capability of the
+        same name must be in the profile)."""
+        return {"explain": self._explain, "stop_explain": self._stop_explain, "send_comment": self._send_comment}
+
+    async def _explain(self, driver: PageDriver, args: dict[str, Any]) -> str:
+        detail = await driver.explain(args["no"])
+        self._explaining = args["no"]
+        return detail
+
+    async def _stop_explain(self, driver: PageDriver, args: dict[str, Any]) -> str:
+        if self._explaining is None:
+            raise ConsoleActionError(tr("中控台上没有 LiveDeck 发起的讲解可以取消"))
+        detail = await driver.stop_explain(self._explaining)
+        self._explaining = None
+        return detail
+
+    async def _send_comment(self, driver: PageDriver, args: dict[str, Any]) -> str:
+        return await driver.send_comment(str(args["text"]).strip(), bool(args.get("pin")))
 
     async def _failed(self, command: Command, session_id: int | None, reason: str) -> None:
         log.error("console %s: %s", self.profile.platform, reason)
@@ -365,4 +388,6 @@ class ConsoleConnector:
 
     def _set(self, **changes: Any) -> None:
         self._status = replace(self._status, **changes)
+        if self._settled is not None and self._status.state is not ConsoleState.STARTING:
+            self._settled.set()
         self._status_listeners.notify(self._status)

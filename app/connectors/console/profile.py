@@ -20,11 +20,13 @@ from typing import Any
 from app.core.i18n import tr
 from app.core.paths import RESOURCES
 from app.core.settings import data_dir
+from app.engine.commands import COMMANDS
 
 SHIPPED = RESOURCES / "consoles"
-#: What a profile may say the platform can do (``ConsoleConnector.can``).
-CAPABILITIES = frozenset({"explain", "stop_explain", "send_comment", "pin_comment_on_send", "read_comments",
-                          "read_orders", "read_products"})
+#: What a profile may say the platform can do (``ConsoleConnector.can``): carry out a console command
+#: (named as the command: ``explain``, ``send_comment`` …), and the extras below.
+CAPABILITIES = frozenset({name for name, spec in COMMANDS.items() if spec.console}) | frozenset({
+    "pin_comment_on_send", "read_comments", "read_orders", "read_products"})
 _REQUIRED_SELECTORS = ("console", "goods_row", "goods_container", "goods_no", "explain_button",
                        "comment_input")
 
