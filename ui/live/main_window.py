@@ -350,7 +350,7 @@ class MainWindow(QMainWindow):
         self.teleprompter_action.setShortcut(QKeySequence(TOGGLE_KEY))
         self.teleprompter_action.triggered.connect(self.toggle_teleprompter)
         view_menu.addAction(self.teleprompter_action)
-        language_menu = view_menu.addMenu(tr("语言 / Language"))
+        language_menu = view_menu.addMenu(tr("语言 / Language（重启后生效）"))  # ui/common/qt_translations.py
         for code, name in LANGUAGES.items():
             action = QAction(name, self, checkable=True, checked=code == language())
             action.triggered.connect(lambda _=False, c=code: self._choose_language(c))
