@@ -337,13 +337,15 @@ def _summary(show: Show, session_id: int, status: SourceStatus | None, db: Path,
     store = show.engine.log
     kinds = " ".join(f"{kind} {n}" for kind, n in sorted(state.counts.items()))
     return unfinished + tr(
-        "已录制场次 #{session} 共 {events} 条事件（{kinds}）；跳过格式错误的帧 {malformed} 个；重连 {reconnects} 次；"
+        "已录制场次 #{session} 共 {events} 条事件（{kinds}）；跳过格式错误的帧 {malformed} 个；"
+        "时间超出范围而拒绝的事件 {bad_ts} 条；重连 {reconnects} 次；"
         "重复 {duplicates} 条已去除；拒绝写入 {refused} 次（其中事件 {refused_events} 条）；"
         "无法保存的事件 {lost} 条；日志：{db}",
         session=session_id,
         events=state.events,
         kinds=kinds or "-",
         malformed=status.malformed if status else 0,
+        bad_ts=state.bad_ts + (status.bad_ts if status else 0),  # the engine's window, the source's bounds
         reconnects=status.reconnects if status else 0,
         duplicates=state.duplicates,
         refused=store.refused_writes if store else 0,

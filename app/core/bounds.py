@@ -40,7 +40,9 @@ MAX_PRODUCT_NAME = 200
 MAX_PRODUCT_TEXT = 2000
 #: An event's ``ts`` may be at most this far (seconds) ahead of the clock; further is a unit mix-up.
 TS_AHEAD = 86_400.0
-#: No event of a live room happened before 2000-01-01 (unix seconds).
+#: …and at most this far before the session started (a show's events happen during the show).
+TS_BEHIND = 86_400.0
+#: Before a session has started (a source's own check): no live room's event is older than 2000-01-01.
 TS_FLOOR = 946_684_800.0
 #: More digits than this is no count or price of any shop: refused before it is turned into a number
 #: (a 23-digit stock), so a cell like ``1e999999999`` costs nothing to refuse.
@@ -65,15 +67,25 @@ def looks_like_ms(ts: float, now: float) -> bool:
     return abs(ts / 1000.0 - now) <= TS_AHEAD
 
 
-def ts_problem(ts: float, now: float) -> str | None:
-    """Why an event's ``ts`` (unix seconds) is refused, or None: it must lie in
-    [:data:`TS_FLOOR`, now + :data:`TS_AHEAD`]."""
-    if TS_FLOOR <= ts <= now + TS_AHEAD:
+def ts_window(started_at: float | None, now: float) -> tuple[float, float]:
+    """The ``ts`` values accepted at ``now``: [session start − :data:`TS_BEHIND`, now + :data:`TS_AHEAD`]
+    during a session (the engine's check), [:data:`TS_FLOOR`, now + :data:`TS_AHEAD`] before one (the
+    sources' check, which knows no session)."""
+    low = TS_FLOOR if started_at is None else max(TS_FLOOR, started_at - TS_BEHIND)
+    return low, now + TS_AHEAD
+
+
+def ts_problem(ts: float, now: float, started_at: float | None = None) -> str | None:
+    """Why an event's ``ts`` (unix seconds) is refused, or None: it must lie in :func:`ts_window`."""
+    low, high = ts_window(started_at, now)
+    if low <= ts <= high:
         return None
     if looks_like_ms(ts, now):
         return f"ts {ts:.0f} looks like milliseconds; send unix seconds"
     if ts > now:
         return f"ts {ts:.6g} is more than a day ahead of the clock"
+    if started_at is not None and ts >= TS_FLOOR:
+        return f"ts {ts:.6g} is more than a day before the session started"
     return f"ts {ts:.6g} is before the year 2000"
 
 

@@ -19,19 +19,22 @@ Countdowns are monotonic deadlines checked on every drain.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import logging
-from collections import deque
+from array import array
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from app.commerce import live
 from app.commerce.catalog import Product
 from app.commerce.effects import Change, ChangeAction, ChangeKind, CommandError, Context, Effects
+from app.core.bounds import ts_problem, ts_window
 from app.core.clock import Clock
 from app.core.events import Command, Kind, LiveEvent
 from app.core.i18n import tr
 from app.core.listeners import Listeners
+from app.core.log import RateLimitedLog
 from app.engine.commands import COMMANDS, CommandResult, CommandSpec, validate_args
 from app.engine.state import SessionState
 
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
     from app.store.session_log import SessionLog
 
 logger = logging.getLogger("livedeck.engine")
+_log_bad_ts = RateLimitedLog(logger)
 
 BatchListener = Callable[[list[LiveEvent]], None]
 ChangeListener = Callable[[Change], None]
@@ -48,24 +52,49 @@ ResultListener = Callable[[CommandResult], None]
 #: the host, app/connectors/seat.py, and finishes it later with :meth:`SessionEngine.confirm`), False to let
 #: it run at once.
 CommandGate = Callable[[Command], bool]
+#: The dedupe window: a repeated message id is dropped while at most this many ids…
+DEDUPE_IDS = 200_000
+#: …and this many seconds have passed since its first copy (both at least halved; see _RecentIds).
+DEDUPE_SECONDS = 120.0
 
 
 class _RecentIds:
-    """The last ``capacity`` message ids, for dropping an event a reconnect delivered twice."""
+    """The message ids of the last stretch of the show, for dropping an event a reconnect delivered twice.
 
-    def __init__(self, capacity: int) -> None:
-        self._order: deque[str] = deque()
-        self._seen: set[str] = set()
-        self._capacity = capacity
+    Ids are kept as their ``hash()`` (an int, not the text) in two generations: the current one (a set)
+    takes new ids; once it holds ``capacity // 2`` ids or is ``seconds / 2`` old (by arrival time), it
+    becomes the previous one (a sorted array, 8 bytes an id) and the one before is forgotten. A repeat
+    is therefore always caught while at most ``capacity // 2`` other ids and ``seconds / 2`` have passed
+    since the first copy, and never once more than ``capacity`` ids or ``seconds`` have; in between it
+    depends on where the generation turned (docs/protocol.md "Duplicates"). Memory is bounded by
+    ``capacity`` ids and by ``seconds`` of the room's rate, whichever is smaller. Two different ids with
+    the same 64-bit hash inside the window would drop the second (about 1 in 10^14 per event).
+    """
 
-    def add(self, msg_id: str) -> bool:
-        """Remember ``msg_id``; returns False if it was already there."""
-        if msg_id in self._seen:
+    def __init__(self, capacity: int, seconds: float) -> None:
+        self._current: set[int] = set()
+        self._previous = array("q")
+        self._half = max(1, capacity // 2)
+        self._half_seconds = seconds / 2
+        self._turned_at: float | None = None  # ts of the first id of the current generation
+
+    def add(self, msg_id: str, ts: float) -> bool:
+        """Remember ``msg_id`` (arriving at ``ts``); returns False if it was already there."""
+        key = hash(msg_id)
+        current = self._current
+        if key in current:
             return False
-        self._seen.add(msg_id)
-        self._order.append(msg_id)
-        if len(self._order) > self._capacity:
-            self._seen.discard(self._order.popleft())
+        previous = self._previous
+        if previous:
+            i = bisect.bisect_left(previous, key)
+            if i < len(previous) and previous[i] == key:
+                return False
+        if self._turned_at is None:
+            self._turned_at = ts
+        elif len(current) >= self._half or ts - self._turned_at >= self._half_seconds:
+            self._previous, self._current, self._turned_at = array("q", sorted(current)), {key}, ts
+            return True
+        current.add(key)
         return True
 
 
@@ -76,7 +105,9 @@ class SessionEngine:
         log: the session log; ``None`` runs without recording (tests, previews).
         batch_interval: seconds between batches (~50 ms keeps the UI fresh and the disk efficient).
         batch_max: a batch is drained early once this many events wait.
-        dedupe_window: how many recent message ids are remembered for dropping duplicates.
+        dedupe_window: at most how many recent message ids are remembered for dropping duplicates…
+        dedupe_seconds: …and for at most how many seconds after its arrival, whichever is less
+            (:class:`_RecentIds` states exactly how far back a repeat is caught).
         clock: monotonic and wall time for sessions and countdowns (tests pass a ``ManualClock``).
         commands: the command table (default: app/engine/commands.py's).
     """
@@ -87,7 +118,8 @@ class SessionEngine:
         *,
         batch_interval: float = 0.05,
         batch_max: int = 5000,
-        dedupe_window: int = 200_000,
+        dedupe_window: int = DEDUPE_IDS,
+        dedupe_seconds: float = DEDUPE_SECONDS,
         clock: Clock | None = None,
         commands: Mapping[str, CommandSpec] = COMMANDS,
     ) -> None:
@@ -107,8 +139,8 @@ class SessionEngine:
         self._gate: CommandGate | None = None
         #: Commands the gate took over, by command id, until :meth:`confirm` finishes them.
         self.awaiting: dict[str, Command] = {}
-        self._dedupe_window = dedupe_window
-        self._recent = _RecentIds(dedupe_window)
+        self._dedupe = (dedupe_window, dedupe_seconds)
+        self._recent = _RecentIds(*self._dedupe)
         self._seen_commands: dict[str, str] = {}  # command_id → first result, this session
         self._seq = 0
         #: Every action row recorded this session (what ``actions`` holds), newest last.
@@ -155,6 +187,21 @@ class SessionEngine:
         if len(self._pending) >= self.batch_max:
             self._wake.set()
 
+    def submit_from_room(self, events: list[LiveEvent]) -> None:
+        """Queue a source's events (what app/show/ wires every source to): each ``ts`` must lie in
+        [session start − 1 day, now + 1 day] (app.core.bounds.ts_window); one outside is refused, counted
+        in ``state.bad_ts`` and logged (rate-limited), never guessed at."""
+        now = self.clock.time()
+        low, high = ts_window(self.state.started_at, now)
+        if all(low <= e.ts <= high for e in events):  # the usual case: one pass, no copy
+            self.submit(events)
+            return
+        good = [e for e in events if low <= e.ts <= high]
+        self.state.bad_ts += len(events) - len(good)
+        bad = next(e for e in events if not low <= e.ts <= high)
+        _log_bad_ts("event %s refused: %s", bad.kind, ts_problem(bad.ts, now, self.state.started_at))
+        self.submit(good)
+
     # -- session lifecycle ------------------------------------------------------------------------
     async def start_session(self, title: str, source: str) -> int:
         """Begin recording a new show; returns its session id."""
@@ -176,7 +223,7 @@ class SessionEngine:
         self._seq = 0
         # Message and command ids are unique within a show: a second show in this process (a replay
         # recorded again, a room whose ids restart) must not have its events dropped as duplicates.
-        self._recent = _RecentIds(self._dedupe_window)
+        self._recent = _RecentIds(*self._dedupe)
         self._seen_commands.clear()
         self.awaiting = {}
         self.actions = []
@@ -272,8 +319,9 @@ class SessionEngine:
         commerce_kinds = live.COMMERCE_KINDS
         seq = self._seq
         applied: list[LiveEvent] = []
+        arrived = ctx.wall
         for event in events:
-            if event.msg_id and not seen(event.msg_id):
+            if event.msg_id and not seen(event.msg_id, arrived):
                 state.duplicates += 1
                 continue
             seq += 1

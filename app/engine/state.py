@@ -29,6 +29,7 @@ class SessionState(CommerceState):
     counts: Counter[str] = field(default_factory=Counter)  # applied events by kind
     events: int = 0  # events applied (after dropping duplicates)
     duplicates: int = 0  # events dropped because their msg_id was seen before
+    bad_ts: int = 0  # events refused because their ts lay outside the session's window (app.core.bounds)
     #: Random for each session; with the session id it scopes the ids of plans and prepared promotions.
     token: str = field(default_factory=lambda: secrets.token_hex(4))
 

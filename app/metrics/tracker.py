@@ -17,8 +17,8 @@ that the room itself announces (``system`` events with ``extra.flash_sale == "st
 
 The metrics modules: ``kinds`` (which kinds count as viewers / interaction), ``rates`` (Rate,
 SessionRates), ``snapshot`` (Snapshot and its ``metrics`` rows), ``marks`` (explain windows, marks),
-``products`` (catalog, per-product numbers), ``alerts`` (the alert rules). This module holds the tracker
-and is the public face: import from here.
+``products`` (catalog, per-product numbers), ``people`` (the distinct people, exact, in SQLite),
+``alerts`` (the alert rules). This module holds the tracker and is the public face: import from here.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import bisect
 import itertools
 import logging
 import unicodedata
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -38,7 +39,8 @@ from app.core.listeners import Listeners
 from app.metrics.alerts import ALERT_COMMENT_SPIKE, ALERT_LOW_STOCK, ALERT_ONLINE_DROP, AlertRules
 from app.metrics.kinds import INTERACTION_KINDS, VIEWER_KINDS
 from app.metrics.marks import ExplainWindow, Mark
-from app.metrics.products import Catalog, ProductActivity, ProductLog, ProductStats, product_stats
+from app.metrics.people import BUYER, CLICKER, COMMENTER, FOLLOWER, INTERACTING, ROLES, VIEWER, People
+from app.metrics.products import Catalog, ProductActivity, ProductLogs, ProductStats, product_stats
 from app.metrics.rates import Rate, SessionRates
 from app.metrics.snapshot import SNAPSHOT_FIELDS, Snapshot, snapshot_rows
 
@@ -77,6 +79,9 @@ class MetricsTracker:
         alert_cooldown_s: the same alert does not repeat within this many seconds.
         stock_ratio: ``check_stock`` alerts at or below this fraction of the stock.
     """
+
+    people: People  # set by reset()
+    _products: ProductLogs
 
     def __init__(
         self,
@@ -129,12 +134,14 @@ class MetricsTracker:
         self._online_seconds = 0.0
         self.peak_online = 0
         self.platform_total_viewers = 0  # the platform's own cumulative figure, shown, never divided
-        self._viewers: set[str] = set()
-        self._interacting: set[str] = set()
-        self._commenters: set[str] = set()
-        self._followers: set[str] = set()
-        self._clickers: set[str] = set()
-        self._buyers: set[str] = set()
+        if hasattr(self, "people"):  # a session before this one: its scratch tables go
+            self.people.close()
+        self.people = People()  # the distinct people so far, exact, in SQLite (app/metrics/people.py)
+        # This batch's people by role, handed to self.people at the end of each feed.
+        self._seen: dict[int, set[str]] = {role: set() for role in ROLES}
+        self._viewers, self._interacting = self._seen[VIEWER], self._seen[INTERACTING]
+        self._commenters, self._followers = self._seen[COMMENTER], self._seen[FOLLOWER]
+        self._clickers, self._buyers = self._seen[CLICKER], self._seen[BUYER]
         self.entries_pv = 0
         self.comments = 0
         self.likes = 0
@@ -142,10 +149,14 @@ class MetricsTracker:
         self.orders = 0
         self.units = 0
         self.gmv_fen = 0
-        self._comment_ts: list[float] = []  # sorted, pruned to the last few minutes
-        self._intent_ts: list[float] = []  # sorted, every buying-intent comment of the session
+        self._comment_ts = array("d")  # sorted, pruned to the last few minutes
+        self._intents: list[float] = []  # this batch's buying-intent comment times, for self._products
         self._mentions: defaultdict[str, int] = defaultdict(int)
-        self._products: defaultdict[str, ProductLog] = defaultdict(ProductLog)
+        if hasattr(self, "_products"):
+            self._products.close()
+        self._products = ProductLogs()  # every click and order, in SQLite
+        self._clicks: list[tuple[str, float, str]] = []  # this batch's, handed on at the end of each feed
+        self._orders: list[tuple[str, float, str, int, int]] = []
         self.windows: list[ExplainWindow] = []
         self._followed: tuple[object, list[ExplainWindow]] = (None, [])  # follow_windows: its list, ours
         self.marks: list[Mark] = []
@@ -168,6 +179,11 @@ class MetricsTracker:
                 if e.kind in INTERACTION_KINDS:
                     self._interacting.add(uid)
             self._count(e)
+        self.people.add(self._seen)
+        for uids in self._seen.values():
+            uids.clear()
+        self._products.add(self._clicks, self._orders, self._intents)
+        self._clicks, self._orders, self._intents = [], [], []
         if len(self._stats) != stats_before:
             self.alerts.check_online_drop(self._stats)
         if self.comments != comments_before:
@@ -207,14 +223,14 @@ class MetricsTracker:
             self.clicks += 1
             if uid:
                 self._clickers.add(uid)
-            self._products[e.product_id].clicks.append((e.ts, uid))
+            self._clicks.append((e.product_id, e.ts, uid))
         elif kind == Kind.ORDER:
             self.orders += 1
             self.units += e.count
             self.gmv_fen += e.amount_fen
             if uid:
                 self._buyers.add(uid)
-            self._products[e.product_id].orders.append((e.ts, uid, e.count, e.amount_fen))
+            self._orders.append((e.product_id, e.ts, uid, e.count, e.amount_fen))
         elif kind == Kind.SYSTEM:
             self._system(e)
 
@@ -230,11 +246,7 @@ class MetricsTracker:
             del times[: bisect.bisect_left(times, self.latest_ts - 180.0)]
         text = unicodedata.normalize("NFKC", e.text)
         if intends_to_buy(text):
-            intents = self._intent_ts
-            if not intents or ts >= intents[-1]:
-                intents.append(ts)
-            else:
-                bisect.insort(intents, ts)
+            self._intents.append(ts)
         pid = self.catalog.mentioned(text)
         if pid is not None:
             self._mentions[pid] += 1  # one mention per comment, of its first number
@@ -350,26 +362,27 @@ class MetricsTracker:
         """The counters now. ``ts``: the moment (default: the latest event's ts) for comments_1m."""
         when = ts if ts is not None else (self.latest_ts or 0.0)
         stats = self._stats
+        people = self.people
         snap = Snapshot(
             ts=when,
             online=self.online,
             peak_online=self.peak_online,
             online_seconds=self._online_seconds,
             online_span_s=(stats[-1][0] - stats[0][0]) if stats else 0.0,
-            viewers_uv=len(self._viewers),
+            viewers_uv=people.count(VIEWER),
             entries_pv=self.entries_pv,
             comments=self.comments,
             comments_1m=self.comments_between(when - 60.0, when),
-            commenters=len(self._commenters),
+            commenters=people.count(COMMENTER),
             likes=self.likes,
-            follows=len(self._followers),
-            interacting=len(self._interacting),
+            follows=people.count(FOLLOWER),
+            interacting=people.count(INTERACTING),
             clicks=self.clicks,
-            clickers=len(self._clickers),
-            clicked_buyers=len(self._buyers & self._clickers),
+            clickers=people.count(CLICKER),
+            clicked_buyers=people.clicked_buyers,
             orders=self.orders,
             units=self.units,
-            buyers=len(self._buyers),
+            buyers=people.count(BUYER),
             gmv_fen=self.gmv_fen,
         )
         if notify:
@@ -383,7 +396,7 @@ class MetricsTracker:
         ``now`` closes open windows for the explain time (default: the latest event's ts).
         """
         when = now if now is not None else (self.latest_ts or 0.0)
-        activity = ProductActivity(self.windows, self._products, self._mentions, self._intent_ts)
+        activity = ProductActivity(self.windows, self._products, self._mentions)
         return product_stats(self.catalog, activity, when, every_product=every_product)
 
 
