@@ -71,7 +71,7 @@ class FloodServer:
 
     def __enter__(self) -> FloodServer:
         self._process.start()
-        self.port = int(self._ports.get(timeout=120))
+        self.port = int(self._ports.get(timeout=600))  # building 100,000 events on a busy machine
         return self
 
     def __exit__(self, *exc: object) -> None:
