@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs (as root, with apt) or names (otherwise) the Debian/Ubuntu packages LiveDeck needs:
-#   (default)  what Qt's offscreen platform and CJK/emoji text need, and chromium for the report's
+#   (default)  what Qt's offscreen platform, CJK/emoji text and voice broadcast need, and chromium for the report's
 #              browser test — `make test`
 #   --gui      the same plus the X11/xcb libraries a real window needs — `make run`
 # A no-op on other systems and when everything is present.
@@ -17,6 +17,9 @@ need 'libfontconfig.so.1' libfontconfig1
 need 'libdbus-1.so.3'     libdbus-1-3
 need 'libglib-2.0.so.0'   libglib2.0-0
 need 'libfreetype.so.6'   libfreetype6
+# Voice broadcast (语音播报) speaks through espeak-ng on Linux; its test synthesises a WAV with it.
+need 'libespeak-ng.so.1'  libespeak-ng1
+command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
 if [ "${1:-}" = "--gui" ]; then
   # Qt's xcb platform plugin (Qt >= 6.5 also needs xcb-cursor); ldd of libQt6XcbQpa lists these.
   need 'libX11-xcb.so.1'          libx11-xcb1

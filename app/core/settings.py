@@ -51,6 +51,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("hotkeys", {}, dict,
             "Rebound hotkeys: action id → key sequence (e.g. {\"explain_next\": \"PgDown\"}); the rest keep "
             "their defaults. Set in 设置 → 快捷键…"),
+    Setting("reply_templates", [], list,
+            "Quick replies (快捷回复), in the reply panel's order; {商品} {序号} {价格} {库存} {券} {倒计时} "
+            "are filled from the live show. Empty = the built-in ones."),
+    Setting("auto_replies", [], list,
+            "Keyword auto-replies: [{\"keywords\": [\"发货\"], \"template\": \"…\", \"cooldown_s\": 60}]."),
+    Setting("auto_reply_per_minute", 6, int, "Auto-replies sent at most per minute, all rules together."),
+    Setting("voice", {}, dict,
+            "Voice broadcast (语音播报): enabled, kinds, min_gift_fen, rate, volume, voice, queue_size, muted."),
     Setting("room_webhook", "", str,
             "Also send every room command to this http(s):// (POST) or ws(s):// URL, as docs/protocol.md §7 "
             "says; empty = off."),

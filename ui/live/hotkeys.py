@@ -16,6 +16,7 @@ Defaults (chosen for one hand on the keyboard, hard to hit by accident while typ
   question naming product, price, units and duration (Enter starts, Esc cancels);
 * Alt+C — drop the prepared coupon; Alt+T — pin the product being explained at the top of the cart;
 * Alt+P — pin the comment selected in the feed; Alt+Shift+P — unpin;
+* Ctrl+1 … Ctrl+9 — send quick reply 1–9 of the reply panel; Ctrl+Shift+M — mute voice broadcast;
 * F1 — this list.
 
 Flash sales and coupons are prepared in the promotions panel. It fulfils :class:`PreparedPromotions`
@@ -71,6 +72,10 @@ def _explain_label(no: int) -> Callable[[], str]:
     return lambda: tr("讲解 {no} 号商品", no=no)
 
 
+def _reply_label(no: int) -> Callable[[], str]:
+    return lambda: tr("发送第 {no} 条快捷回复", no=no)
+
+
 def _declare() -> tuple[Hotkey, ...]:
     """The UI's own keys (explain by number, next/previous, help) and every command the command table
     gives a default key (app/engine/commands.py), in the order the F1 sheet lists them."""
@@ -86,6 +91,8 @@ def _declare() -> tuple[Hotkey, ...]:
         Hotkey("explain_next", "Alt+Down", lambda: tr("讲解下一个上架商品")),
         Hotkey("explain_previous", "Alt+Up", lambda: tr("讲解上一个上架商品")),
         *commands,
+        *(Hotkey(f"reply_{n}", f"Ctrl+{n}", _reply_label(n)) for n in range(1, 10)),
+        Hotkey("voice_mute", "Ctrl+Shift+M", lambda: tr("语音播报静音 / 取消静音")),
         Hotkey("help", "F1", lambda: tr("显示快捷键")),
     )
 
@@ -138,6 +145,12 @@ class HotkeyManager(QObject):
                 action.setEnabled(False)
             host.addAction(action)
             self.actions[hotkey.id] = action
+
+    def bind(self, hotkey_id: str, handler: Callable[[], object]) -> None:
+        """Give a hotkey declared without a handler (a panel built later: quick replies) its action."""
+        action = self.actions[hotkey_id]
+        action.setEnabled(True)
+        action.triggered.connect(lambda _=False: handler())
 
     def overrides(self) -> dict[str, str]:
         value = self.settings.get("hotkeys")

@@ -48,6 +48,7 @@ from ui.live.hotkeys import ConsoleHotkeys, HotkeyDialog
 from ui.live.pinned_banner import PinnedBanner, pin_selected
 from ui.live.product_queue import ProductQueueModel, ProductQueuePanel
 from ui.live.promotions_panel import PromotionsPanel
+from ui.live.reply_dock import install_replies
 from ui.live.restore_banner import RestoreBanner
 from ui.live.run_of_show import RunOfShowPanel
 from ui.live.source_health import DiskFullNotice, SourceHealthPopup
@@ -185,6 +186,8 @@ class MainWindow(QMainWindow):
         self.hotkeys = ConsoleHotkeys(self, self.runner, settings,
                                       pin_selected=lambda: pin_selected(self.feed, self.runner))
         self.hotkeys.prepared = self.promotions  # the 营销 dock's prepared commands
+        self.replies = install_replies(self, engine, show, settings, self.hotkeys, self._add_dock,  # 快捷回复
+                                       beside=self.dashboard_dock or self.promotions_dock)
         self._build_menus()
 
         # The header derives everything from the engine's state at 2 Hz: cheap, and never stale long.
@@ -552,7 +555,7 @@ class MainWindow(QMainWindow):
         if self.width() >= NARROW_WINDOW_PX:
             return
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.promotions_dock)
-        for dock in (self.dashboard_dock, self.run_of_show_dock):
+        for dock in (self.dashboard_dock, self.run_of_show_dock, self.replies.dock):
             if dock is not None:
                 self.tabifyDockWidget(self.promotions_dock, dock)
         self.promotions_dock.raise_()
