@@ -5,6 +5,10 @@ ships (``QLibraryInfo.path(TranslationsPath)``). :func:`install_qt_translations`
 current language where the QApplication is made (ui/console.py, ui/screenshots.py) and again after a
 language change; English, Qt's source language, needs none. File dialogs are Qt's own (not the desktop's),
 so they follow the UI language instead of the system's.
+
+A language chosen in 视图 → 语言 takes effect at the next start, for our texts and Qt's alike: the windows
+build their texts once, and switching only Qt's catalog would leave a console half in each language. The
+menu says so in its title (语言 / Language（重启后生效）), and choosing one says it again.
 """
 
 from __future__ import annotations
