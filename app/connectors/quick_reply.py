@@ -16,6 +16,7 @@ from typing import Any
 
 from app.comments.replies import AutoReplier, ReplyValues, banned_word
 from app.commerce.state import CommerceState
+from app.connectors.console.status import ConsoleState
 from app.core.events import Command, Kind, LiveEvent
 from app.core.i18n import tr
 from app.engine.session import SessionEngine
@@ -49,8 +50,12 @@ def reply_values(state: CommerceState, now: float) -> ReplyValues:
 
 
 def console_can_post(console: object | None) -> bool:
-    """Whether a connected platform console can post comments (``can(...)`` or ``capabilities``)."""
+    """Whether a platform console is connected (its ``status.state``, when it has one) and its profile
+    can post comments (``can(...)`` or ``capabilities``)."""
     if console is None:
+        return False
+    state = getattr(getattr(console, "status", None), "state", ConsoleState.CONNECTED)
+    if state != ConsoleState.CONNECTED:
         return False
     can = getattr(console, "can", None)
     if callable(can):

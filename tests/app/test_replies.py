@@ -18,6 +18,7 @@ from app.comments.replies import (
     fill,
     unknown_placeholders,
 )
+from app.connectors.console.status import ConsoleState, ConsoleStatus
 from app.connectors.quick_reply import AutoReplyRunner, ReplySender, reply_values
 from app.core.events import Command, Kind, LiveEvent
 from app.store.session_log import SessionLog
@@ -29,6 +30,7 @@ class PlatformConsole:
 
     def __init__(self, capabilities: set[str]) -> None:
         self.capabilities = capabilities
+        self.status = ConsoleStatus(ConsoleState.CONNECTED)
 
     def can(self, capability: str) -> bool:
         return capability in self.capabilities
@@ -95,6 +97,10 @@ def test_without_a_console_the_reply_is_copied_with_a_notice_and_with_one_it_is_
     assert copied == ["下单后48小时内发货"]
     console[0] = PlatformConsole({"explain"})  # a console that cannot post comments: still copied
     assert sender.send("在的").outcome == "copied"
+    waiting = PlatformConsole({"send_comment"})
+    waiting.status = ConsoleStatus(ConsoleState.LOGIN_NEEDED)  # opened, not logged in yet: still copied
+    console[0] = waiting
+    assert sender.send("稍等").outcome == "copied"
     console[0] = PlatformConsole({"send_comment"})
     assert sender.send("3号有XL", pin=True).outcome == "sent"
     log.flush()
