@@ -156,9 +156,9 @@ class PromotionsPanel(QWidget):
     def _size_to_current_tab(self, current: int) -> None:
         """The tabs take the room of the tab shown, not of the tallest (the 福袋 form is taller than the
         秒杀 one, and on a laptop that pushed 开始秒杀 below the fold)."""
-        for index in range(self.tabs.count()):
+        for index, tab in enumerate((self.sale_tab, self.coupon_tab, self.bag_tab)):
             policy = QSizePolicy.Policy.Preferred if index == current else QSizePolicy.Policy.Ignored
-            self.tabs.widget(index).setSizePolicy(policy, policy)
+            tab.setSizePolicy(policy, policy)
         self.tabs.updateGeometry()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
