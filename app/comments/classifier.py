@@ -199,9 +199,8 @@ def _read(text: str) -> tuple[str, str | None, bool, int | None, bool]:
     normal = normalize(text)
     spaced = _spaced(normal)
     folded = spaced.replace(" ", "")
-    spam = is_spam(normal, folded)
-    question = None if spam else question_kind(folded)  # an ad asks nothing of the anchor
-    return folded, question, is_buying_intent(folded), next(_numbers(spaced), None), spam
+    question = question_kind(folded)  # an ad may ask too: it is flagged spam, and the feed may hide it
+    return folded, question, is_buying_intent(folded), next(_numbers(spaced), None), is_spam(normal, folded)
 
 
 def essentials(text: str) -> tuple[str | None, bool, int | None]:
@@ -223,7 +222,7 @@ def classify(text: str, extra_banned: Iterable[str] = ()) -> Classification:
 
 def is_question(text: str) -> bool:
     """Whether a comment asks something (any question kind)."""
-    return question_kind(fold(text)) is not None
+    return _read(text)[1] is not None
 
 
 def intends_to_buy(text: str) -> bool:
