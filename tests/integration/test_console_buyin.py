@@ -89,7 +89,7 @@ def test_explain_3_shows_cancel_within_1s_and_row_40_of_60_within_3s(fake: FakeC
     asyncio.run(scenario())
 
 
-def test_a_comment_is_posted_to_the_page_and_pinned_when_asked(fake: FakeConsole, tmp_path: Path) -> None:
+def test_comments_are_posted_to_the_page_pinned_when_asked_and_spaced_out(fake: FakeConsole, tmp_path: Path) -> None:
     async def scenario() -> None:
         async with console_show(fake, tmp_path) as (engine, console):
             assert console.can("send_comment")
@@ -99,6 +99,8 @@ def test_a_comment_is_posted_to_the_page_and_pinned_when_asked(fake: FakeConsole
             await wait_until(lambda: len(fake.posted()) == 2, 5, what="both comments in the page's list")
             shown = [(c["content"], c["pinned"]) for c in fake.posted()]
             assert shown == [("3号今晚包邮", False), ("关注主播领券", True)]
+            first, second = (c["at"] for c in fake.posted())
+            assert second - first >= console.profile.action_gap_s * 0.9  # no bursts the platform would flag
             await wait_until(lambda: len(_console_rows(engine, "send_comment")) == 2, 2)
             assert {r["result"] for r in _console_rows(engine, "send_comment")} == {"applied"}
 
@@ -229,3 +231,25 @@ def test_a_profile_in_the_data_directory_replaces_the_shipped_one(tmp_path: Path
     override.write_text('{"selectors": {}}', encoding="utf-8")
     with pytest.raises(ValueError, match="selectors"):
         load_profile("buyin", home=tmp_path)
+
+
+def test_a_browser_that_cannot_start_fails_the_status_and_each_action_with_a_reason(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        engine = SessionEngine(None)
+        engine.load_catalog([Product(3, "p3", "坚果", 8990)])
+        await engine.start_session("没有浏览器", "console:buyin")
+        console = ConsoleConnector(engine, load_profile("buyin", home=tmp_path), browser=str(tmp_path / "no-browser"),
+                                   headless=True, home=tmp_path)
+        console.start()
+        try:
+            await wait_until(lambda: console.status.state is ConsoleState.FAILED, 10, what="the failure said")
+            assert console.status.reason.startswith("浏览器无法打开中控台：")
+            await wait_until(lambda: not console.running, 5, what="the browser's thread ended")
+            engine.execute(Command("explain", {"no": 3}))
+            (row,) = _console_rows(engine, "explain")
+            assert row["result"] == "rejected"
+            assert "浏览器无法打开中控台" in str(row["detail"])
+        finally:
+            await console.aclose()
+
+    asyncio.run(scenario())

@@ -121,8 +121,8 @@ class ConsoleConnector:
 
     @property
     def running(self) -> bool:
-        """Started and not stopped yet."""
-        return self._thread is not None
+        """The browser's thread runs: started, not stopped, not failed."""
+        return self._thread is not None and self._thread.is_alive()
 
     def can(self, name: str) -> bool:
         """Whether the platform's profile has capability ``name`` (``send_comment``, ``read_orders`` …)."""
@@ -150,7 +150,7 @@ class ConsoleConnector:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
-        if self._loop is not None and self._stopping is not None:
+        if self._loop is not None and self._stopping is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._stopping.set)
         if self._thread is not None:
             self._thread.join(STOP_TIMEOUT_S)
@@ -278,6 +278,10 @@ class ConsoleConnector:
         """On the engine's thread: queue an applied console command to the page."""
         if command.name not in self._carriers() or not self.can(command.name) or self._loop is None:
             return
+        if self._loop.is_closed():  # the browser is gone (it failed to start, or the window was closed)
+            self.engine.record_ack(command, {"result": "failed", "reason": self._status.reason or tr("中控台未连接")},
+                                   actor=self.actor)
+            return
         session_id = self.engine.state.session_id
         future = asyncio.run_coroutine_threadsafe(self._act(command, session_id), self._loop)
         future.add_done_callback(_log_crash)
@@ -375,6 +379,7 @@ class ConsoleConnector:
             self._set(events=self._status.events + len(events), malformed=self._reader.malformed)
 
     def _price_of(self, product_id: str) -> int:
+        # Read across threads: one dict lookup, safe under the GIL (a price edited that instant may be missed).
         product = self.engine.state.queue.by_product_id(product_id)
         return product.price_fen if product is not None else 0
 

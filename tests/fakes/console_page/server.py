@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import secrets
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,8 @@ class FakeConsole:
     Attributes:
         explaining: the 序号 the page shows as 讲解中 (None when none).
         explain_clicks: every (序号, on) the page's buttons recorded, in order.
-        comments: the comment list the page shows (posted ones carry ``pinned``).
+        comments: the comment list the page shows (posted ones carry ``pinned`` and ``at``, the
+            ``time.monotonic()`` the page sent them).
         orders: rows of the live order stream.
         messages: the 大屏's interaction groups (``room_enter`` …).
         modal: the modal the page shows now (``afk``, ``live_over``) or None.
@@ -136,7 +138,8 @@ class FakeConsole:
                 self.explaining = no if on else (None if self.explaining == no else self.explaining)
             elif path == "/api/comment":
                 self.comments.append({"comment_id": f"own-{len(self.comments) + 1}", "nick_name": "主播账号",
-                                      "content": str(body["text"]), "pinned": bool(body["pin"]), "posted": True})
+                                      "content": str(body["text"]), "pinned": bool(body["pin"]), "posted": True,
+                                      "at": time.monotonic()})
             elif path == "/api/modal-shown":
                 self.modal_shown = str(body["kind"])
             elif path == "/api/close-modal":
