@@ -47,6 +47,7 @@ from ui.live.comment_model import (
 )
 
 ROW_HEIGHT = 32
+TOOL_HEIGHT = 22  # the tools row's buttons: smaller than the filters, they are used less often
 TIME_PX = 12
 USER_PX = 14
 TEXT_PX = 15
@@ -263,8 +264,9 @@ class CommentFeedView(QWidget):
         tools.addStretch(1)
         tools.addWidget(self.intent_label)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.setSpacing(6)
+        # Tight margins: the tools row must not cost the list rows on a 768-px laptop screen.
+        layout.setContentsMargins(6, 3, 6, 2)
+        layout.setSpacing(2)
         layout.addLayout(filters)
         layout.addLayout(tools)
         layout.addWidget(self.list_view, 1)
@@ -317,6 +319,8 @@ class CommentFeedView(QWidget):
         """显示 (kinds menu), 慢速, 暂停, the backlog count and the intent counters."""
         self.kinds_button = QToolButton(self)
         self.kinds_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.kinds_button.setAutoRaise(True)
+        self.kinds_button.setFixedHeight(TOOL_HEIGHT)
         self.kinds_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.kinds_menu = QMenu(self.kinds_button)
         self.kind_actions: dict[str, QAction] = {}
@@ -339,6 +343,8 @@ class CommentFeedView(QWidget):
     def _tool_toggle(self, slot: Any) -> QToolButton:
         button = QToolButton(self)
         button.setCheckable(True)
+        button.setAutoRaise(True)
+        button.setFixedHeight(TOOL_HEIGHT)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.toggled.connect(slot)
         return button
@@ -436,6 +442,9 @@ class CommentFeedView(QWidget):
 
     def add_tool(self, widget: QWidget) -> None:
         """Put ``widget`` in the tools row, after 暂停 and the backlog count."""
+        widget.setFixedHeight(TOOL_HEIGHT)
+        if isinstance(widget, QToolButton):
+            widget.setAutoRaise(True)
         self._tools.insertWidget(self._tools.indexOf(self.backlog_label) + 1, widget)
 
     def set_intent_summary(self, text: str) -> None:
