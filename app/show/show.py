@@ -200,7 +200,7 @@ class Show:
 
     async def start(self, spec: SourceSpec, title: str = "") -> int:
         """Start a session recording ``spec``; returns the session id."""
-        source = make_source(spec.format, spec.url, self.engine.submit_from_room, **spec.options)
+        source = make_source(spec.format, spec.url, self.engine.submit, **spec.options)
         return await self._begin(spec, source, title)
 
     async def switch(self, spec: SourceSpec, title: str = "", *, timeout: float = SWITCH_TIMEOUT) -> int:
@@ -232,7 +232,7 @@ class Show:
     async def resume(self, spec: SourceSpec, session: dict[str, Any]) -> Restored:
         """Continue the interrupted ``session`` (a ``sessions`` row) recording ``spec``: its state played
         back from the log (app/engine/resume.py), the metrics fed its events, then the source read."""
-        source = make_source(spec.format, spec.url, self.engine.submit_from_room, **spec.options)
+        source = make_source(spec.format, spec.url, self.engine.submit, **spec.options)
         restored: list[Restored] = []
 
         async def open_session() -> int:
@@ -261,7 +261,7 @@ class Show:
             if self.metrics is not None:
                 self.metrics.reset(self.engine.state.started_at)
         if held is not None:  # no await since the session started: nothing slips in between
-            held.release(self.engine.submit_from_room)
+            held.release(self.engine.submit)
         source.add_status_listener(self._status_listeners.notify)
         self._status_listeners.notify(source.status)
         self.source = source
