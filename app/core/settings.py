@@ -48,9 +48,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("hotkeys", {}, dict,
             "Rebound hotkeys: action id → key sequence (e.g. {\"explain_next\": \"PgDown\"}); the rest keep "
             "their defaults. Set in 设置 → 快捷键…"),
-    Setting("hotkeys", {}, dict,
-            "Rebound hotkeys: action id → key sequence (e.g. {\"explain_next\": \"PgDown\"}); the rest keep "
-            "their defaults. Set in 设置 → 快捷键…"),
     Setting("reply_templates", [], list,
             "Quick replies (快捷回复), in the reply panel's order; {商品} {序号} {价格} {库存} {券} {倒计时} "
             "are filled from the live show. Empty = the built-in ones."),
