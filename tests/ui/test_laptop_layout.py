@@ -19,7 +19,7 @@ from app.core.events import Command, Kind, LiveEvent
 from app.core.settings import Settings
 from app.engine.session import SessionEngine
 from app.show.show import Show, SourceSpec
-from ui.common.theme import style_sheet
+from ui.common.theme import apply_theme
 from ui.live.comment_feed import ROW_HEIGHT
 from ui.live.flash_sale_tab import FlashSaleTab
 from ui.live.main_window import MainWindow
@@ -43,13 +43,15 @@ def _window(qtbot: QtBot, tmp_path: Path) -> tuple[MainWindow, SessionEngine]:
 
 @pytest.fixture(autouse=True)
 def _laptop_screen(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, qapp: QApplication) -> Iterator[None]:
-    """A 1366×768 screen (the offscreen one is 800×800) in the dark theme's sizes, and layouts saved
-    under tmp_path."""
+    """A 1366×768 screen (the offscreen one is 800×800) in the dark theme's sizes and font (what a user
+    sees, whichever test ran before), and layouts saved under tmp_path."""
     monkeypatch.setattr(MainWindow, "available_size", lambda self: QSize(1366, 768))
     monkeypatch.setenv("LIVEDECK_HOME", str(tmp_path))
-    qapp.setStyleSheet(style_sheet())
+    font = qapp.font()
+    apply_theme(qapp)
     yield
     qapp.setStyleSheet("")
+    qapp.setFont(font)
 
 
 def _rect_in(widget: QWidget, ancestor: QWidget) -> QRect:
