@@ -131,6 +131,8 @@ class AutoReplyRunner:
         self.sent = 0
         self.offline = 0
         self.listeners: list[Callable[[str], None]] = []
+        #: Comments never answered: the console sets it to its block list's test (a blocked viewer gets no reply).
+        self.ignores: Callable[[LiveEvent], bool] = lambda event: False
         self._unsubscribe = engine.subscribe(self.on_batch)
 
     def close(self) -> None:
@@ -140,7 +142,7 @@ class AutoReplyRunner:
         if not self.replier.enabled:
             return
         for event in batch:
-            if event.kind == Kind.COMMENT and event.user_id != AUTO_REPLY_ACTOR:
+            if event.kind == Kind.COMMENT and event.user_id != AUTO_REPLY_ACTOR and not self.ignores(event):
                 self._answer(event)
 
     def _answer(self, event: LiveEvent) -> None:

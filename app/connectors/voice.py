@@ -89,6 +89,10 @@ def _number(value: Any, low: Any, high: Any, default: Any) -> Any:
     return type(default)(value)
 
 
+def _nothing(event: LiveEvent) -> bool:
+    return False
+
+
 def announcement(event: LiveEvent, settings: VoiceSettings) -> str | None:
     """The sentence to read for ``event``, or None when its kind is not chosen (or below the gift value)."""
     name = event.user_name or tr("观众")
@@ -224,6 +228,8 @@ class VoiceBroadcaster:
         self.high_water = 0
         self.failures = 0
         self.on_spoken: list[Callable[[str], None]] = []
+        #: Events never read aloud: the console sets it to its block list's test (a blocked viewer is silent).
+        self.ignores: Callable[[LiveEvent], bool] = _nothing
         self._queue: deque[_Line] = deque()
         self._ready = threading.Condition()
         self._closed = False
@@ -240,7 +246,7 @@ class VoiceBroadcaster:
             return
         for event in batch:
             text = announcement(event, settings)
-            if text is not None:
+            if text is not None and not self.ignores(event):
                 self.enqueue(text)
 
     def enqueue(self, text: str) -> None:

@@ -4,13 +4,14 @@ feed's 回复, and the voice controls with their mute hotkey."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from pytestqt.qtbot import QtBot
 
 from app.commerce.catalog import demo_catalog_path, load_products_csv
-from app.core.events import Command
+from app.core.events import Command, Kind, LiveEvent
 from app.core.settings import Settings
 from app.show.show import Show, SourceSpec
 from tests.ui.engines import live_engine
@@ -134,3 +135,25 @@ def test_reply_and_mute_keys_clash_with_no_other_hotkey() -> None:
     keys = [h.default for h in HOTKEYS]
     assert len(keys) == len(set(keys))
     assert {f"Ctrl+{n}" for n in range(1, 10)} <= set(keys)
+
+
+def test_a_blocked_viewer_is_neither_read_aloud_nor_auto_answered(qtbot: QtBot, tmp_path: Path) -> None:
+    Settings(tmp_path / "settings.json").set(
+        "auto_replies", [{"keywords": ["发货"], "template": "今天下单48小时内发货", "cooldown_s": 60}])
+    window, _show = make_window(qtbot, tmp_path)
+    voice, auto = window.replies.voice, window.replies.auto
+    voice.configure(replace(voice.settings, enabled=True, kinds=frozenset({"question"})))
+    auto.replier.enabled = True
+    assert window.runner.run("block_viewer", {"uid": "spam1", "name": "广告号"}).applied
+
+    def comment(uid: str, text: str) -> LiveEvent:
+        return LiveEvent(Kind.COMMENT, 1.7e9, user_id=uid, user_name=f"观众{uid}", text=text, msg_id=f"{uid}-1")
+
+    voice.on_batch([comment("spam1", "什么时候发货？")])
+    auto.on_batch([comment("spam1", "什么时候发货？")])
+    assert voice.high_water == 0  # nothing of theirs was queued to be read
+    assert auto.offline == 0  # nor would it have been answered (no console: it is only counted)
+    voice.on_batch([comment("u2", "什么时候发货？")])
+    auto.on_batch([comment("u2", "什么时候发货？")])
+    assert voice.high_water == 1
+    assert auto.offline == 1

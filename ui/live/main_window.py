@@ -188,6 +188,7 @@ class MainWindow(QMainWindow):
         self.hotkeys.prepared = self.promotions  # the 营销 dock's prepared commands
         self.replies = install_replies(self, engine, show, settings, self.hotkeys, self._add_dock,  # 快捷回复
                                        beside=self.dashboard_dock or self.promotions_dock)
+        self.replies.voice.ignores = self.replies.auto.ignores = self.comments.block_list.moderation.is_blocked
         self._build_menus()
 
         # The header derives everything from the engine's state at 2 Hz: cheap, and never stale long.
