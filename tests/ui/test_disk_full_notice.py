@@ -12,14 +12,9 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from app.commerce.catalog import demo_catalog_path, load_products_csv
-from app.core.settings import Settings
-from app.engine.session import SessionEngine
-from app.rooms.demo import serve_demo_room
-from app.show.show import Show, SourceSpec
 from app.store.session_log import SessionLog
 from tests.ui.conftest import wait_until
-from ui.live.main_window import MainWindow
+from tests.ui.windows import console_on_demo_room
 
 
 def cap_pages(log: SessionLog, extra: int | None) -> None:
@@ -38,41 +33,30 @@ def test_disk_full_is_on_screen_at_once_and_nothing_is_lost(
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warned.append(text))
 
     async def scenario() -> tuple[int, int]:
-        room = await serve_demo_room(seed=5, rate=1500)
-        try:
-            with SessionLog(db) as log:
-                engine = SessionEngine(log)
-                async with Show(engine) as show:
-                    window = MainWindow(engine, show, SourceSpec("generic", room.url),
-                                        load_products_csv(demo_catalog_path()), Settings(tmp_path / "s.json"))
-                    qtbot.addWidget(window)
-                    window.show()
-                    await window.start_session()
-                    await wait_until(lambda: engine.state.events > 50)
-                    assert not window.disk_notice.isVisible()
-                    assert window.health.text("log") == "正常写入"
-                    cap_pages(log, 3)
-                    await wait_until(lambda: log.disk_full, timeout=15, what="the capped log to fill")
-                    await wait_until(lambda: window.disk_notice.isVisible(), timeout=2, what="磁盘已满 on screen")
-                    assert "磁盘已满" in window.disk_notice.text()
-                    window.health.refresh()
-                    assert "磁盘已满" in window.health.text("log")
-                    held_from = engine.state.events
-                    await wait_until(lambda: engine.state.events > held_from + 200)  # the show goes on
-                    # 结束场次 while the disk is still full: one clear line, the session stays open.
-                    window._run(window.stop_session())
-                    await wait_until(lambda: bool(warned), what="the 操作失败 notice")
-                    assert warned == ["操作失败：磁盘已满：场次日志暂时无法写入，腾出空间后再试"]
-                    assert engine.state.running
+        async with console_on_demo_room(qtbot, tmp_path, db, seed=5, rate=1500) as (window, engine, log):
+            await wait_until(lambda: engine.state.events > 50)
+            assert not window.disk_notice.isVisible()
+            assert window.health.text("log") == "正常写入"
+            cap_pages(log, 3)
+            await wait_until(lambda: log.disk_full, timeout=15, what="the capped log to fill")
+            await wait_until(lambda: window.disk_notice.isVisible(), timeout=2, what="磁盘已满 on screen")
+            assert "磁盘已满" in window.disk_notice.text()
+            window.health.refresh()
+            assert "磁盘已满" in window.health.text("log")
+            held_from = engine.state.events
+            await wait_until(lambda: engine.state.events > held_from + 200)  # the show goes on
+            # 结束场次 while the disk is still full: one clear line, the session stays open.
+            window._run(window.stop_session())
+            await wait_until(lambda: bool(warned), what="the 操作失败 notice")
+            assert warned == ["操作失败：磁盘已满：场次日志暂时无法写入，腾出空间后再试"]
+            assert engine.state.running
 
-                    cap_pages(log, None)  # space returns
-                    await wait_until(lambda: not window.disk_notice.isVisible(), timeout=5)
-                    await window.stop_session()  # 结束场次 again: now it ends
-                    assert not engine.state.running
-                    window.close()
-                    return engine.state.events, log.lost_events
-        finally:
-            await room.close()
+            cap_pages(log, None)  # space returns
+            await wait_until(lambda: not window.disk_notice.isVisible(), timeout=5)
+            await window.stop_session()  # 结束场次 again: now it ends
+            assert not engine.state.running
+            window.close()
+            return engine.state.events, log.lost_events
 
     events, lost = qloop.run_until_complete(scenario())
     assert lost == 0

@@ -15,6 +15,7 @@ from app.rooms.demo import serve_demo_room
 from app.show.show import Show, SourceSpec
 from app.store.session_log import SessionLog
 from tests.ui.conftest import wait_until
+from tests.ui.windows import console_on_demo_room
 from ui.live.comment_feed import FeedRole
 from ui.live.main_window import MainWindow
 
@@ -25,36 +26,25 @@ def test_console_shows_the_live_room_and_logs_what_it_shows(
     db = tmp_path / "console.sqlite"
 
     async def scenario() -> tuple[int, list[tuple[str, str]], dict[str, str]]:
-        room = await serve_demo_room(seed=5, rate=60)
-        try:
-            with SessionLog(db) as log:
-                engine = SessionEngine(log)
-                async with Show(engine) as show:
-                    window = MainWindow(engine, show, SourceSpec("generic", room.url),
-                                        load_products_csv(demo_catalog_path()), Settings(tmp_path / "s.json"))
-                    qtbot.addWidget(window)
-                    window.show()
-                    await window.start_session()
-                    model = window.feed.model
-                    await wait_until(lambda: model.rowCount() >= 20)
-                    await wait_until(lambda: engine.state.online > 0)
-                    window.refresh()
-                    rows = [
-                        (model.index(r, 0).data(FeedRole.USER_NAME), model.index(r, 0).data(FeedRole.TEXT))
-                        for r in range(model.rowCount())
-                    ]
-                    header = {
-                        "status": window.header.status.text,
-                        "online": window.header.online.value.text(),
-                        "button": window.header.session_button.text(),
-                    }
-                    session_id = engine.state.session_id
-                    assert session_id is not None
-                    await window.stop_session()
-                    header["button_after"] = window.header.session_button.text()
-                    window.close()
-        finally:
-            await room.close()
+        async with console_on_demo_room(qtbot, tmp_path, db, seed=5, rate=60) as (window, engine, _log):
+            model = window.feed.model
+            await wait_until(lambda: model.rowCount() >= 20)
+            await wait_until(lambda: engine.state.online > 0)
+            window.refresh()
+            rows = [
+                (model.index(r, 0).data(FeedRole.USER_NAME), model.index(r, 0).data(FeedRole.TEXT))
+                for r in range(model.rowCount())
+            ]
+            header = {
+                "status": window.header.status.text,
+                "online": window.header.online.value.text(),
+                "button": window.header.session_button.text(),
+            }
+            session_id = engine.state.session_id
+            assert session_id is not None
+            await window.stop_session()
+            header["button_after"] = window.header.session_button.text()
+            window.close()
         return session_id, rows, header
 
     session_id, rows, header = qloop.run_until_complete(scenario())

@@ -239,34 +239,21 @@ def test_at_1000_comments_a_second_the_questions_pane_keeps_every_question_of_th
     the console stays at such rates is measured by ``make bench`` (the GUI rows' loop lag), not here."""
 
     from app.comments.tags import tags_of
-    from app.rooms.demo import serve_demo_room
-    from app.show.show import Show, SourceSpec
     from tests.ui.conftest import wait_until
-    from ui.live.main_window import MainWindow
+    from tests.ui.windows import console_on_demo_room
 
     db = tmp_path / "flood.sqlite"
 
     async def scenario() -> tuple[int, int]:
-        room = await serve_demo_room(seed=11, rate=4000)  # about a quarter are comments: ~1,000 a second
-        try:
-            with SessionLog(db) as log:
-                engine = SessionEngine(log)
-                async with Show(engine) as show:
-                    window = MainWindow(engine, show, SourceSpec("generic", room.url),
-                                        load_products_csv(demo_catalog_path()), Settings(tmp_path / "s.json"))
-                    qtbot.addWidget(window)
-                    window.show()
-                    await window.start_session()
-                    await wait_until(lambda: engine.state.events > 200, timeout=10)
-                    await wait_until(lambda: engine.state.events >= 9000, timeout=30)  # ~2,250 comments
-                    session_id = engine.state.session_id
-                    assert session_id is not None
-                    await window.stop_session()
-                    window.comments.questions.model.flush_now()
-                    shown = window.comments.questions.model.rowCount()
-                    window.close()
-        finally:
-            await room.close()
+        # About a quarter of the demo room's events are comments: ~1,000 a second.
+        async with console_on_demo_room(qtbot, tmp_path, db, seed=11, rate=4000) as (window, engine, _log):
+            await wait_until(lambda: engine.state.events >= 9000, timeout=30)  # ~2,250 comments
+            session_id = engine.state.session_id
+            assert session_id is not None
+            await window.stop_session()
+            window.comments.questions.model.flush_now()
+            shown = window.comments.questions.model.rowCount()
+            window.close()
         return session_id, shown
 
     session_id, shown = qloop.run_until_complete(scenario())
