@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.comments.adlaw import AdLawChecker
 from app.core.i18n import tr
 from app.core.settings import Settings
+from ui.common.dialogs import save_cancel_buttons
 
 
 class BannedWordsDialog(QDialog):
@@ -24,12 +25,7 @@ class BannedWordsDialog(QDialog):
         self.editor = QPlainTextEdit(self)
         self.editor.setPlaceholderText(tr("例如：秒杀全网=优惠力度大"))
         self.editor.setPlainText("\n".join(str(w) for w in settings.get("banned_words")))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel,
-                                   parent=self)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("保存"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("取消"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = save_cancel_buttons(self)
         layout = QVBoxLayout(self)
         layout.addWidget(hint)
         layout.addWidget(self.editor, 1)

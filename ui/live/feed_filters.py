@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.i18n import tr
+from ui.common.dialogs import save_cancel_buttons
 from ui.live.feed_menu import BlockList
 
 _UID = int(Qt.ItemDataRole.UserRole)
@@ -48,12 +48,7 @@ class FeedFiltersDialog(QDialog):
         self.keywords.setPlainText("\n".join(moderation.keywords))
         self.hide_spam = QCheckBox(tr("隐藏广告和刷屏评论（否则只标出“广告”）"), self)
         self.hide_spam.setChecked(moderation.hide_spam)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel,
-                                   parent=self)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("保存"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("取消"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = save_cancel_buttons(self)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(tr("已屏蔽的观众"), self))
         layout.addWidget(self.blocked, 1)

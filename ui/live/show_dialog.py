@@ -18,7 +18,6 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -36,6 +35,7 @@ from app.core.i18n import tr
 from app.core.settings import Settings
 from app.show.plan import Plan, PlanError, parse_plan
 from app.show.preparation import MAX_NOTES, Preparation, PreparationError, ShowLibrary
+from ui.common.dialogs import save_cancel_buttons
 
 if TYPE_CHECKING:
     from ui.live.main_window import MainWindow
@@ -272,10 +272,7 @@ class SaveShowDialog(QDialog):
         form = QFormLayout()
         form.addRow(tr("方案名称"), self.name_edit)
         form.addRow(tr("备注"), self.notes_edit)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel,
-                                   self)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = save_cancel_buttons(self, self.save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
