@@ -224,7 +224,10 @@ def test_every_console_window_speaks_one_language(
                     return sum("扣1" in str(model.index(r, 0).data(FeedRole.TEXT)) for r in range(model.rowCount()))
 
                 await wait_until(lambda: keyed() >= 3, timeout=20, what="viewers writing 扣1")
-                runner.run("start_lucky_bag", {"condition": {"keyword": "扣1"}, "duration_s": 6, "winners": 1})
+                # Long enough that the demo room's viewers surely join (only 扣1 written after the start counts).
+                runner.run("start_lucky_bag", {"condition": {"keyword": "扣1"}, "duration_s": 15, "winners": 1})
+                await wait_until(lambda: bool(engine.state.lucky_bags[0].participants), timeout=14,
+                                 what="a viewer joining the lucky bag")
                 await wait_until(lambda: any(model.index(r, 0).data(FeedRole.KIND) == Kind.COUPON_CLAIM
                                              for r in range(model.rowCount())), timeout=30)
                 await wait_until(lambda: [b.status for b in engine.state.lucky_bags] == ["drawn"],
