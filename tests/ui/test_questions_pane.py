@@ -189,6 +189,8 @@ def test_the_viewer_card_counts_this_shows_comments_gifts_orders_and_claims(qtbo
         assert isinstance(card, ViewerCard)
         assert not card.isModal()
         assert card.isVisible()
+        assert card.loading is not None
+        qloop.run_until_complete(card.loading)  # the log is read off the UI thread
         facts = card.facts.text()
         assert "粉丝团 7 级" in facts
         assert "评论 2 条 · 礼物 3 个（¥3）" in facts

@@ -4,24 +4,38 @@ Opened from the feed's right-click menu, non-modal: the anchor keeps working whi
 the viewer's comments, gifts, orders and coupon claims of this show (the log's committed events), their
 fan-club level (the latest ``fansclub`` event or comment medal), when they were first seen, and
 屏蔽此人 / 取消屏蔽. :func:`summarize` does the counting without Qt, so it is tested on its own.
+
+The log is read off the UI thread (:func:`read_viewer_events` on the asyncio loop's executor): the card
+opens at once saying 正在加载… and fills when the read returns. A card closed before that stops its load,
+and a read that fails says so in the card.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import shiboken6
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
 
 from app.core.events import Kind, LiveEvent
 from app.core.i18n import tr
 from app.core.units import format_time_of_day, format_yuan
+from app.engine.session import SessionEngine
 from ui.live.comment_model import describe_body
 from ui.live.feed_menu import BlockList
 
 #: Events read for one card; a viewer with more shows their newest ones.
 MAX_CARD_EVENTS = 5000
+#: Rows the card's list shows (the newest).
+MAX_CARD_ROWS = 200
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -72,31 +86,27 @@ def summarize(events: Sequence[LiveEvent]) -> ViewerSummary:
 
 
 class ViewerCard(QDialog):
-    """A non-modal card about one viewer of this show.
+    """A non-modal card about one viewer of this show; it says 正在加载… until :meth:`show_events`.
 
     Args:
         event: the feed event the card was opened from (names the viewer).
-        events: that viewer's events of this show (the log's, plus any not yet committed).
         block_list: for 屏蔽此人 / 取消屏蔽.
     """
 
-    def __init__(self, event: LiveEvent, events: Sequence[LiveEvent], block_list: BlockList,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, event: LiveEvent, block_list: BlockList, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("viewerCard")
         self.setModal(False)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         self.viewer = event
         self.block_list = block_list
-        self.summary = summarize(events)
+        self.summary: ViewerSummary | None = None
+        self.loading: asyncio.Task[None] | None = None
         self.setWindowTitle(tr("观众：{user}", user=event.user_name or tr("匿名观众")))
-        self.facts = QLabel(self._facts_text(), self)
+        self.facts = QLabel(tr("正在加载…"), self)
         self.facts.setObjectName("viewerFacts")
         self.facts.setWordWrap(True)
         self.history = QListWidget(self)
-        for item in self.summary.timeline[-200:]:
-            self.history.addItem(f"{format_time_of_day(item.ts)}  {describe_body(item)}")
-        self.history.scrollToBottom()
         self.block_button = QPushButton(self)
         self.block_button.clicked.connect(self._toggle_block)
         close = QPushButton(tr("关闭"), self)
@@ -111,13 +121,46 @@ class ViewerCard(QDialog):
         layout.addLayout(buttons)
         self._update_block_button()
         self.resize(460, 420)
+        self.finished.connect(self._stop_loading)
+
+    def load(self, engine: SessionEngine) -> asyncio.Task[None]:
+        """Read the viewer's events of this show off the UI thread and fill the card when they arrive."""
+        self.loading = asyncio.ensure_future(self._load(engine))
+        return self.loading
+
+    async def _load(self, engine: SessionEngine) -> None:
+        try:
+            events = await read_viewer_events(engine, self.viewer)
+        except sqlite3.Error as exc:
+            log.warning("viewer card: cannot read the session log: %s", exc)
+            if shiboken6.isValid(self):
+                self.facts.setText(tr("读不到此人的记录，请稍后再打开"))
+            return
+        if shiboken6.isValid(self):  # closed while the read ran: nothing to fill
+            self.show_events(events)
+
+    def show_events(self, events: Sequence[LiveEvent]) -> None:
+        """Fill the card with the viewer's events of this show (in ``seq`` order)."""
+        self.summary = summarize(events)
+        self.facts.setText(self._facts_text(self.summary))
+        self.history.clear()
+        for item in self.summary.timeline[-MAX_CARD_ROWS:]:
+            self.history.addItem(f"{format_time_of_day(item.ts)}  {describe_body(item)}")
+        self.history.scrollToBottom()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._stop_loading()
+        super().closeEvent(event)
+
+    def _stop_loading(self) -> None:
+        if self.loading is not None and not self.loading.done():
+            self.loading.cancel()
 
     @property
     def blocked(self) -> bool:
         return self.viewer.user_id in self.block_list.moderation.blocked
 
-    def _facts_text(self) -> str:
-        s = self.summary
+    def _facts_text(self, s: ViewerSummary) -> str:
         level = tr("粉丝团 {level} 级", level=s.fan_level) if s.fan_level else tr("未加入粉丝团")
         first = format_time_of_day(s.first_seen) if s.first_seen is not None else "—"
         lines = [
@@ -141,15 +184,21 @@ class ViewerCard(QDialog):
         self.block_button.setEnabled(bool(self.viewer.user_id))
 
 
-def open_viewer_card(event: LiveEvent, block_list: BlockList, parent: QWidget | None = None) -> ViewerCard:
-    """Read the viewer's show from the engine's log and show their card (non-modal)."""
-    engine = block_list.runner.engine
+async def read_viewer_events(engine: SessionEngine, event: LiveEvent) -> list[LiveEvent]:
+    """The viewer's committed events of this show, read from the engine's log on a worker thread, plus
+    ``event`` itself when it is not committed yet (the comment clicked may still be on its way)."""
     session_id = engine.state.session_id
     events: list[LiveEvent] = []
     if engine.log is not None and session_id is not None and event.user_id:
-        events = engine.log.viewer_events(session_id, event.user_id, MAX_CARD_EVENTS)
+        events = await asyncio.to_thread(engine.log.viewer_events, session_id, event.user_id, MAX_CARD_EVENTS)
     if not any(e.seq == event.seq for e in events):
-        events.append(event)  # the comment clicked may not be committed yet
-    card = ViewerCard(event, events, block_list, parent)
+        events.append(event)
+    return events
+
+
+def open_viewer_card(event: LiveEvent, block_list: BlockList, parent: QWidget | None = None) -> ViewerCard:
+    """Show the viewer's card (non-modal) at once; it fills when the log has been read (``card.loading``)."""
+    card = ViewerCard(event, block_list, parent)
     card.show()
+    card.load(block_list.runner.engine)
     return card
