@@ -24,6 +24,12 @@ def add_console_flags(parser: argparse.ArgumentParser) -> None:
     """``--console PROFILE [--console-url URL] [--browser PATH] [--console-dir DIR] [--headless]``."""
     parser.add_argument("--console", metavar="PROFILE", choices=available_profiles(),
                         help=tr("同时驱动这个平台的直播中控台（{names}）", names="、".join(available_profiles())))
+    add_browser_flags(parser)
+
+
+def add_browser_flags(parser: argparse.ArgumentParser) -> None:
+    """``[--console-url URL] [--browser PATH] [--console-dir DIR] [--headless]``: which page, in which
+    browser, with which login profile (``record``/``host`` beside ``--console``, and ``console-check``)."""
     parser.add_argument("--console-url", default="", metavar="URL", help=tr("中控台页面地址（默认：平台配置里的）"))
     parser.add_argument("--browser", default="", metavar="PATH",
                         help=tr("浏览器程序（默认：系统里的 Chromium，否则 Chrome）"))
@@ -51,12 +57,7 @@ def console_summary(status: ConsoleStatus | None) -> str:
 def add_check_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     check = sub.add_parser("console-check", help=tr("打开平台中控台，检查配置里的每个选择器能否找到元素"))
     check.add_argument("profile", choices=available_profiles(), help=tr("平台配置"))
-    check.add_argument("--console-url", default="", metavar="URL", help=tr("中控台页面地址（默认：平台配置里的）"))
-    check.add_argument("--browser", default="", metavar="PATH",
-                       help=tr("浏览器程序（默认：系统里的 Chromium，否则 Chrome）"))
-    check.add_argument("--console-dir", type=Path, metavar="DIR",
-                       help=tr("浏览器登录资料文件夹（默认：<数据目录>/consoles/<平台>）"))
-    check.add_argument("--headless", action="store_true", help=tr("不显示浏览器窗口（需要已经登录过）"))
+    add_browser_flags(check)
 
 
 def run_check(args: argparse.Namespace) -> int:
