@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, QSize
+from PySide6.QtCore import QModelIndex, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QScrollArea, QTabWidget, QWidget
 from pytestqt.qtbot import QtBot
@@ -24,6 +24,7 @@ from ui.live.comment_feed import ROW_HEIGHT
 from ui.live.flash_sale_tab import FlashSaleTab
 from ui.live.main_window import MainWindow
 from ui.live.product_queue import Col
+from ui.live.questions_pane import COMPACT_ROW_HEIGHT
 from ui.live.queue_delegate import QueueDelegate, action_label
 
 LONG_QUESTION = ("主播我想问一下这个羊毛大衣的尺码是偏大还是偏小，我平时穿M码身高165体重110斤应该买哪个码，"
@@ -246,3 +247,36 @@ def _warning_whole(sale_tab: FlashSaleTab) -> bool:
     warning = sale_tab.price_warning
     return (warning.height() >= warning.lines_height() > 0
             and _rect_in(warning, sale_tab).bottom() < _rect_in(sale_tab.sale_stock, sale_tab).top())
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_questions_read_as_words_in_the_narrow_questions_pane_of_a_laptop(
+    qtbot: QtBot, tmp_path: Path, language: str
+) -> None:
+    """Beside the feed on 1366×768 the pane is under 200 px: each question gets a line of its own under
+    its tag and name, a short one whole, a long one its first words and "…", and all of it in the tooltip."""
+    from app.core.i18n import set_language
+
+    set_language(language)
+    window, engine = _window(qtbot, tmp_path)
+    engine.submit([LiveEvent(Kind.COMMENT, time.time(), user_id=f"u{n}", user_name="爱问的观众", text=text,
+                             msg_id=f"q{n}") for n, text in enumerate(("3号有XL吗？", LONG_QUESTION))])
+    window.comments.add_events(engine.drain())
+    pane = window.comments.questions
+    pane.model.flush_now()
+    assert pane.width() < 200
+    qtbot.waitUntil(lambda: pane.delegate.compact)
+    view = pane.list_view
+    long_row, short_row = (pane.proxy.index(row, 0) for row in range(2))  # newest first
+    qtbot.waitUntil(lambda: view.visualRect(long_row).height() == COMPACT_ROW_HEIGHT)  # two lines
+
+    def shown(index: QModelIndex) -> str:
+        return pane.delegate.text_shown(index.data(Qt.ItemDataRole.UserRole + 1), view.visualRect(index))
+
+    assert shown(short_row) == "3号有XL吗？"
+    assert shown(long_row).endswith("…")
+    assert LONG_QUESTION.startswith(shown(long_row)[:-1])
+    assert len(shown(long_row)) >= 8  # words, not a sliver
+    assert view.visualRect(long_row).right() <= view.viewport().rect().right()  # the "…" is not cut off
+    assert LONG_QUESTION in long_row.data(Qt.ItemDataRole.ToolTipRole)
+    assert window.width() <= 1366

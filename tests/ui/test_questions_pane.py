@@ -23,6 +23,7 @@ from ui.live.comment_column import CommentColumn
 from ui.live.comment_feed import FeedRole
 from ui.live.feed_menu import build_feed_menu
 from ui.live.pinned_banner import comment_at
+from ui.live.questions_pane import COMPACT_ROW_HEIGHT, ROW_HEIGHT
 from ui.live.viewer_card import ViewerCard
 
 T0 = 1_714_565_730.0
@@ -264,3 +265,17 @@ def test_at_1000_comments_a_second_the_questions_pane_keeps_every_question_of_th
     asked = sum(tags_of(e.text).question is not None for e in comments)
     assert len(comments) > 2000
     assert shown == asked  # every question of the show, not just the feed's tail
+
+
+def test_a_narrow_pane_gives_each_question_a_line_of_its_own(column: Column, qtbot: QtBot) -> None:
+    column.send(say("u1", "3号有XL吗？"))
+    view, pane = column.questions.list_view, column.questions
+    assert pane.width() >= 300
+    assert not pane.delegate.compact
+    row = pane.proxy.index(0, 0)
+    assert view.visualRect(row).height() == ROW_HEIGHT
+    column.window.resize(420, 600)
+    qtbot.waitUntil(lambda: view.visualRect(row).height() == COMPACT_ROW_HEIGHT)
+    assert pane.delegate.text_shown(row.data(Qt.ItemDataRole.UserRole + 1), view.visualRect(row)) == "3号有XL吗？"
+    column.window.resize(1000, 600)
+    qtbot.waitUntil(lambda: view.visualRect(row).height() == ROW_HEIGHT)

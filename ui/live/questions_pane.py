@@ -23,7 +23,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QFontMetrics, QPainter, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -51,6 +51,9 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 MAX_QUESTIONS = 500_000
 FLUSH_INTERVAL_MS = 200
 ROW_HEIGHT = 30
+#: Below this width the pane gives each question's text a line of its own (two-line rows).
+COMPACT_BELOW = 300
+COMPACT_ROW_HEIGHT = 50
 _ITEM = int(Qt.ItemDataRole.UserRole) + 1
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 
@@ -202,16 +205,27 @@ class OpenQuestionsProxy(QSortFilterProxyModel):
 
 
 class QuestionDelegate(QStyledItemDelegate):
-    """One question on one line: kind tag · time · user · text; answered ones dim with ✓已回答."""
+    """One question per row: kind tag · user · text; answered ones dim with ✓已回答.
+
+    A wide pane puts it all on one line. A narrow one (:attr:`compact`, under :data:`COMPACT_BELOW` px,
+    as on a 1366×768 laptop) gives the text a line of its own under the tag and name, so a question reads
+    as words, not a sliver; a question longer than its line ends in "…" and the tooltip has all of it.
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.compact = False
         self._font = theme.ui_font(14)
         self._user_font = theme.ui_font(13, bold=True)
         self._tag_font = theme.ui_font(11, bold=True)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:
-        return QSize(200, ROW_HEIGHT)
+        # Narrower than any pane: a row is as wide as the list, never cut by its edge.
+        return QSize(100, COMPACT_ROW_HEIGHT if self.compact else ROW_HEIGHT)
+
+    def text_shown(self, item: Question, rect: QRect) -> str:
+        """The question's text as the row at ``rect`` draws it (elided to its room)."""
+        return self._layout(item, rect)[1]
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
         item = index.data(_ITEM)
@@ -222,31 +236,48 @@ class QuestionDelegate(QStyledItemDelegate):
         try:
             if option.state & QStyle.StateFlag.State_MouseOver:  # type: ignore[attr-defined]
                 painter.fillRect(rect, theme.color("surface"))
-            x = rect.left() + 6
-            x = self._tag(painter, question_kind_label(item.kind), item.answered, x, rect)
+            head = QRect(rect.left(), rect.top(), rect.width(), ROW_HEIGHT) if self.compact else rect
+            x = self._tag(painter, question_kind_label(item.kind), item.answered, rect.left() + 6, head)
             painter.setFont(self._user_font)
-            painter.setPen(theme.color("text_dim" if item.answered else "user"))
-            name = painter.fontMetrics().elidedText(item.user_name, Qt.TextElideMode.ElideRight, 90)
-            width = painter.fontMetrics().horizontalAdvance(name)
-            painter.drawText(QRect(x, rect.top(), width + 2, rect.height()), _LEFT, name)
-            x += width + 8
-            right = rect.right() - 6
+            done = tr("✓已回答")
+            done_width = painter.fontMetrics().horizontalAdvance(done) + 4 if item.answered else 0
             if item.answered:
                 painter.setPen(theme.color("green"))
-                done = tr("✓已回答")
-                done_width = painter.fontMetrics().horizontalAdvance(done) + 4
-                painter.drawText(QRect(right - done_width, rect.top(), done_width, rect.height()), _LEFT, done)
-                right -= done_width + 6
+                painter.drawText(QRect(rect.right() - 6 - done_width, head.top(), done_width, head.height()),
+                                 _LEFT, done)
+            painter.setPen(theme.color("text_dim" if item.answered else "user"))
+            room = min(90, rect.right() - 12 - done_width - x)
+            name = painter.fontMetrics().elidedText(item.user_name, Qt.TextElideMode.ElideRight, max(0, room))
+            painter.drawText(QRect(x, head.top(), painter.fontMetrics().horizontalAdvance(name) + 2, head.height()),
+                             _LEFT, name)
+            text_rect, text = self._layout(item, rect)
             painter.setFont(self._font)
             painter.setPen(theme.color("text_dim" if item.answered else "text"))
-            text = painter.fontMetrics().elidedText(item.text, Qt.TextElideMode.ElideRight, max(0, right - x))
-            painter.drawText(QRect(x, rect.top(), max(0, right - x), rect.height()), _LEFT, text)
+            painter.drawText(text_rect, _LEFT, text)
         finally:
             painter.restore()
 
+    def _layout(self, item: Question, rect: QRect) -> tuple[QRect, str]:
+        """Where the question's text goes in the row at ``rect``, and the text elided to fit there."""
+        right = rect.right() - 6
+        if self.compact:
+            box = QRect(rect.left() + 8, rect.top() + ROW_HEIGHT - 6, max(0, right - rect.left() - 8),
+                        rect.height() - ROW_HEIGHT + 6)
+        else:
+            left = rect.left() + 6 + self._tag_width(question_kind_label(item.kind)) + 6
+            name = QFontMetrics(self._user_font).elidedText(item.user_name, Qt.TextElideMode.ElideRight, 90)
+            left += QFontMetrics(self._user_font).horizontalAdvance(name) + 8
+            if item.answered:
+                right -= QFontMetrics(self._user_font).horizontalAdvance(tr("✓已回答")) + 10
+            box = QRect(left, rect.top(), max(0, right - left), rect.height())
+        return box, QFontMetrics(self._font).elidedText(item.text, Qt.TextElideMode.ElideRight, box.width())
+
+    def _tag_width(self, label: str) -> int:
+        return QFontMetrics(self._tag_font).horizontalAdvance(label) + 10
+
     def _tag(self, painter: QPainter, label: str, answered: bool, x: int, rect: QRect) -> int:
         painter.setFont(self._tag_font)
-        width = painter.fontMetrics().horizontalAdvance(label) + 10
+        width = self._tag_width(label)
         height = painter.fontMetrics().height() + 2
         pill = QRect(x, rect.top() + (rect.height() - height) // 2, width, height)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -280,7 +311,8 @@ class QuestionsPane(QWidget):
         self.list_view = QListView(self)
         self.list_view.setObjectName("questionsList")
         self.list_view.setModel(self.proxy)
-        self.list_view.setItemDelegate(QuestionDelegate(self.list_view))
+        self.delegate = QuestionDelegate(self.list_view)
+        self.list_view.setItemDelegate(self.delegate)
         self.list_view.setUniformItemSizes(True)
         self.list_view.setMouseTracking(True)
         self.list_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -322,6 +354,13 @@ class QuestionsPane(QWidget):
         self.proxy.refilter()
         self._update_title()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        compact = self.width() < COMPACT_BELOW
+        if compact != self.delegate.compact:
+            self.delegate.compact = compact
+            self.list_view.scheduleDelayedItemsLayout()
+
     def retranslate(self) -> None:
         self.open_button.setText(tr("未回答"))
         self.open_button.setToolTip(tr("只看还没回答的提问；点一条提问标为已回答"))
@@ -332,3 +371,4 @@ class QuestionsPane(QWidget):
 
     def _update_title(self, *_args: object) -> None:
         self.title.setText(tr("观众提问 {n} · 未回答 {open}", n=self.model.rowCount(), open=self.model.unanswered))
+        self.title.setToolTip(self.title.text())  # the label may be cut in a narrow pane
