@@ -1,9 +1,9 @@
 """Acceptance: ``livedeck record`` against independently written protocol servers.
 
-The servers (``independent_servers.py``) follow only the protocol documents. Each test runs the CLI
-as a user would (a subprocess, ``python -m app record …``), lets the scripted show play — valid
-messages, broken frames of every kind, one dropped connection, then the end of the live — and checks
-the session log and the one-line summary.
+The servers (the ``servers`` package beside this file, one module per protocol) follow only the
+protocol documents. Each test runs the CLI as a user would (a subprocess, ``python -m app record …``),
+lets the scripted show play — valid messages, broken frames of every kind, one dropped connection, then
+the end of the live — and checks the session log and the one-line summary.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.acceptance.independent_servers import (
+from tests.acceptance.servers import (
     BilibiliShow,
     DouyinShow,
     Expected,
