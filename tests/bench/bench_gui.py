@@ -8,27 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 RATE = 5000
 SECONDS = 8.0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _rss_mib() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def _p(values: list[float], q: float) -> float:
@@ -40,45 +26,21 @@ def _p(values: list[float], q: float) -> float:
 
 def run() -> list[tuple[str, float, str, str]]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    import qasync
     from PySide6.QtCore import QModelIndex
-    from PySide6.QtWidgets import QApplication
 
-    from app.commerce.catalog import demo_catalog_path, load_products_csv
-    from app.core.settings import Settings
-    from app.show.show import SourceSpec
-    from ui.common.theme import apply_theme
-    from ui.console import open_console
+    from tests.console_under_load import console_window, run_on_qt_loop, stop_and_count
+    from tests.demo_room_process import demo_room_process
+    from tests.soak.memory import rss_mib
 
-    port = _free_port()
-    room = subprocess.Popen(
-        [sys.executable, "-m", "app", "demo-room", "--port", str(port), "--rate", str(RATE), "--seed", "9"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    app = QApplication.instance() or QApplication([])
-    assert isinstance(app, QApplication)
-    app.setQuitOnLastWindowClosed(False)
-    apply_theme(app)
     lags: list[float] = []
     latencies: list[float] = []
     result: dict[str, float] = {}
 
-    async def scenario(tmp: Path) -> None:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:  # wait for the room to listen
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                await asyncio.sleep(0.1)
-        spec = SourceSpec("generic", f"ws://127.0.0.1:{port}")
+    async def scenario(room_url: str, tmp: Path) -> None:
         t0 = time.perf_counter()
-        async with open_console(spec, load_products_csv(demo_catalog_path()), tmp / "gui.sqlite",
-                                Settings(tmp / "s.json")) as window:
-            window.show()
-            await asyncio.sleep(0)  # let Qt lay out and expose it (never processEvents under qasync)
+        async with console_window(room_url, tmp) as window:
             result["window_ms"] = (time.perf_counter() - t0) * 1000
-            engine, model = window.engine, window.feed.model
+            model = window.feed.model
 
             def on_rows(parent: QModelIndex, first: int, last: int) -> None:
                 now = time.time()
@@ -86,7 +48,6 @@ def run() -> list[tuple[str, float, str, str]]:
 
             model.rowsInserted.connect(on_rows)
             await window.start_session()
-            session_id = engine.state.session_id
             stop_at = time.monotonic() + SECONDS
             rss_start = None
             while time.monotonic() < stop_at:
@@ -94,26 +55,12 @@ def run() -> list[tuple[str, float, str, str]]:
                 await asyncio.sleep(0.01)
                 lags.append((time.perf_counter() - before - 0.01) * 1000)
                 if rss_start is None and time.monotonic() > stop_at - SECONDS + 2:
-                    rss_start = _rss_mib()
-            result["rss_growth"] = _rss_mib() - (rss_start or _rss_mib())
-            await window.stop_session()
-            source = window.show_runner.source
-            assert source is not None
-            assert engine.log is not None
-            assert session_id is not None
-            result["received"] = source.status.events - engine.state.duplicates
-            engine.log.flush()
-            result["logged"] = engine.log.count_events(session_id)
-            window.close()
+                    rss_start = rss_mib()
+            result["rss_growth"] = rss_mib() - (rss_start or rss_mib())
+            result["received"], result["logged"] = await stop_and_count(window)
 
-    try:
-        with tempfile.TemporaryDirectory() as tmp, asyncio.Runner(
-            loop_factory=lambda: qasync.QEventLoop(app)
-        ) as runner:
-            runner.run(scenario(Path(tmp)))
-    finally:
-        room.terminate()
-        room.wait(10)
+    with tempfile.TemporaryDirectory() as tmp, demo_room_process(rate=RATE, seed=9, home=Path(tmp)) as room_url:
+        run_on_qt_loop(scenario(room_url, Path(tmp)))
     received = result.get("received", 0.0)
     return [
         ("gui: events received", received / SECONDS, "events/s", f"≈ {RATE}"),

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.soak.memory import assert_flat, free_port, rss_mib
+from tests.demo_room_process import demo_room_process
+from tests.soak.memory import assert_flat, rss_mib
 
 SECONDS = float(os.environ.get("LIVEDECK_SOAK_SECONDS", "600"))
 RATE = float(os.environ.get("LIVEDECK_SOAK_RATE", "3000"))
@@ -27,15 +28,11 @@ RATE = float(os.environ.get("LIVEDECK_SOAK_RATE", "3000"))
 @pytest.mark.soak
 @pytest.mark.timeout(SECONDS + 300)
 def test_a_long_busy_show_is_recorded_whole_with_flat_memory(tmp_path: Path) -> None:
-    port = free_port()
     env = {**os.environ, "LIVEDECK_HOME": str(tmp_path)}
-    room = subprocess.Popen([sys.executable, "-m", "app", "demo-room", "--port", str(port), "--rate", str(RATE),
-                             "--seed", "2026"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     db = tmp_path / "soak.sqlite"
-    try:
-        time.sleep(1.5)
+    with demo_room_process(rate=RATE, seed=2026, home=tmp_path) as room_url:
         recorder = subprocess.Popen(
-            [sys.executable, "-m", "app", "record", "--source", f"ws://127.0.0.1:{port}", "--db", str(db),
+            [sys.executable, "-m", "app", "record", "--source", room_url, "--db", str(db),
              "--duration", str(SECONDS), "--title", "soak"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
         )
@@ -48,9 +45,6 @@ def test_a_long_busy_show_is_recorded_whole_with_flat_memory(tmp_path: Path) -> 
             except OSError:
                 break
         out, err = recorder.communicate(timeout=60)
-    finally:
-        room.terminate()
-        room.wait(10)
     assert recorder.returncode == 0, err
     with sqlite3.connect(db) as conn:
         total, first, last = conn.execute("select count(*), min(seq), max(seq) from events").fetchone()
