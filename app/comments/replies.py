@@ -11,7 +11,9 @@ sits below the commerce state and never imports it).
 An auto-reply rule answers a comment containing one of its keywords with its template.
 :class:`AutoReplier` decides, and is strict about it: off by default, each rule waits its cooldown
 before it fires again, all rules together stay under a global rate per minute, the same text is never
-sent twice in a row, and a reply with a banned word is never sent. Everything here is plain Python.
+sent twice in a row, and a reply with a banned word is never sent. :func:`parse_rule` checks one row of
+the rule editor (ui/live/auto_reply_editor.py) and names the row and field it refuses. Everything here is
+plain Python.
 """
 
 from __future__ import annotations
@@ -155,23 +157,33 @@ def clean_templates(raw: object) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class AutoReplyRule:
-    """Answer a comment containing any of ``keywords`` with ``template``, at most once per ``cooldown_s``."""
+    """Answer a comment containing any of ``keywords`` with ``template``, at most once per ``cooldown_s``;
+    a rule switched off (``enabled`` False) answers nothing but keeps its place in the list."""
 
     keywords: tuple[str, ...]
     template: str
     cooldown_s: float = 60.0
+    enabled: bool = True
 
     def matches(self, text: str) -> bool:
+        if not self.enabled:
+            return False
         folded = text.casefold()
         return any(word.casefold() in folded for word in self.keywords)
 
     def to_setting(self) -> dict[str, Any]:
-        return {"keywords": list(self.keywords), "template": self.template, "cooldown_s": self.cooldown_s}
+        return {"keywords": list(self.keywords), "template": self.template, "cooldown_s": self.cooldown_s,
+                "enabled": self.enabled}
+
+
+MIN_COOLDOWN_S = 5
+MAX_COOLDOWN_S = 3600
+_KEYWORD_SEPARATORS = re.compile(r"[,，、;；\s]+")
 
 
 def clean_rules(raw: object) -> list[AutoReplyRule]:
     """The ``auto_replies`` setting as rules; an entry without keywords or template, or with a cooldown
-    that is not a number ≥ 5 s, is dropped (the settings file is edited by hand too)."""
+    that is not a number of 5–3600 s, is dropped (the settings file is edited by hand too)."""
     rules: list[AutoReplyRule] = []
     for item in raw if isinstance(raw, list) else []:
         if not isinstance(item, dict):
@@ -181,10 +193,66 @@ def clean_rules(raw: object) -> list[AutoReplyRule]:
         cooldown = item.get("cooldown_s", 60.0)
         if not keywords or not isinstance(template, str) or not template.strip():
             continue
-        if isinstance(cooldown, bool) or not isinstance(cooldown, int | float) or not 5 <= cooldown <= 3600:
+        if isinstance(cooldown, bool) or not isinstance(cooldown, int | float):
             continue
-        rules.append(AutoReplyRule(keywords, template.strip()[:MAX_TEMPLATE_TEXT], float(cooldown)))
+        if not MIN_COOLDOWN_S <= cooldown <= MAX_COOLDOWN_S:
+            continue
+        rules.append(AutoReplyRule(keywords, template.strip()[:MAX_TEMPLATE_TEXT], float(cooldown),
+                                   item.get("enabled", True) is not False))
     return rules[:MAX_RULES]
+
+
+class RuleError(ValueError):
+    """A rule the editor refuses; the message (UI language) names its row (1-based) and field."""
+
+    def __init__(self, row: int, field_name: str, problem: str) -> None:
+        super().__init__(tr("第 {row} 条规则的「{field}」：{problem}", row=row, field=tr(field_name),
+                            problem=problem))
+        self.row = row
+        self.field_name = field_name
+
+
+#: The editor's fields, as its column headers name them (Chinese source text).
+KEYWORDS_FIELD = "关键词"
+TEMPLATE_FIELD = "回复模板"
+COOLDOWN_FIELD = "冷却（秒）"
+
+
+def split_keywords(text: str) -> tuple[str, ...]:
+    """Keywords as typed in one cell: separated by commas (，,), 、, semicolons or spaces."""
+    return tuple(word for word in _KEYWORD_SEPARATORS.split(text) if word)
+
+
+def parse_rule(row: int, keywords: str, template: str, cooldown: str, *, enabled: bool = True,
+               banned_words: tuple[str, ...] = ()) -> AutoReplyRule:
+    """One row of the rule editor as a rule.
+
+    Raises:
+        RuleError: no keyword, an empty template, a placeholder that is none, a banned word in the
+            template, a cooldown that is not a number or outside 5–3600 s; it names ``row`` and the field.
+    """
+    words = split_keywords(keywords)
+    if not words:
+        raise RuleError(row, KEYWORDS_FIELD, tr("不能为空"))
+    text = template.strip()
+    if not text:
+        raise RuleError(row, TEMPLATE_FIELD, tr("不能为空"))
+    if len(text) > MAX_TEMPLATE_TEXT:
+        raise RuleError(row, TEMPLATE_FIELD, tr("最多 {n} 个字", n=MAX_TEMPLATE_TEXT))
+    unknown = unknown_placeholders(text)
+    if unknown:
+        raise RuleError(row, TEMPLATE_FIELD, tr("未知的占位符 {{{name}}}", name=unknown[0]))
+    word = banned_word(text, banned_words)
+    if word is not None:
+        raise RuleError(row, TEMPLATE_FIELD, tr("含违禁词「{word}」", word=word))
+    try:
+        seconds = float(cooldown.strip())
+    except ValueError:
+        raise RuleError(row, COOLDOWN_FIELD, tr("「{value}」不是数字", value=cooldown.strip())) from None
+    if not MIN_COOLDOWN_S <= seconds <= MAX_COOLDOWN_S:
+        raise RuleError(row, COOLDOWN_FIELD, tr("须在 {low}–{high} 秒之间", low=MIN_COOLDOWN_S,
+                                                high=MAX_COOLDOWN_S))
+    return AutoReplyRule(words, text, seconds, enabled)
 
 
 @dataclass(slots=True)
@@ -207,6 +275,13 @@ class AutoReplier:
     skipped: dict[str, int] = field(default_factory=dict)
     _fired: dict[int, float] = field(default_factory=dict)  # rule index → when it last answered
     _sent: deque[float] = field(default_factory=deque)  # when each reply of the last minute went
+
+    def replace_rules(self, rules: list[AutoReplyRule], per_minute: int) -> None:
+        """Use ``rules`` and ``per_minute`` from now on (the editor saved them): cooldowns start afresh,
+        the last minute's replies still count toward the rate, and the last text is still not repeated."""
+        self.rules = list(rules)
+        self.per_minute = per_minute
+        self._fired.clear()
 
     def decide(self, text: str, values: ReplyValues, now: float) -> str | None:
         """The reply to the comment ``text`` at monotonic time ``now``, or None; a reply returned counts

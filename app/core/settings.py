@@ -52,7 +52,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Quick replies (快捷回复), in the reply panel's order; {商品} {序号} {价格} {库存} {券} {倒计时} "
             "are filled from the live show. Empty = the built-in ones."),
     Setting("auto_replies", [], list,
-            "Keyword auto-replies: [{\"keywords\": [\"发货\"], \"template\": \"…\", \"cooldown_s\": 60}]."),
+            "Keyword auto-replies: [{\"keywords\": [\"发货\"], \"template\": \"…\", \"cooldown_s\": 60, "
+            "\"enabled\": true}]; edited in 快捷回复 → 规则…"),
     Setting("auto_reply_per_minute", 6, int, "Auto-replies sent at most per minute, all rules together."),
     Setting("voice", {}, dict,
             "Voice broadcast (语音播报): enabled, kinds, min_gift_fen, rate, volume, voice, queue_size, muted."),

@@ -247,6 +247,7 @@ def test_every_console_window_speaks_one_language(
                     ("save show", SaveShowDialog(keeper, window)),
                     ("open show", OpenShowDialog(keeper, window)),
                     ("banned words", BannedWordsDialog(settings, window)),
+                    ("auto-reply rules", window.replies.panel.open_rules()),
                     ("catalog import", CatalogImportDialog(demo_catalog_path(), runner, window)),
                 ]:
                     dialog.show()

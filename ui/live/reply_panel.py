@@ -5,7 +5,8 @@ Each template row shows its hotkey and, under the list, the selected template as
 :class:`~app.connectors.quick_reply.ReplySender`: refused when it holds a banned word (naming it), posted
 through the platform console when one is connected, else copied with 已复制，请粘贴到直播间评论框.
 :meth:`ReplyPanel.reply_to` is what the feed's right-click 回复 calls. Templates are edited in place and
-saved to the ``reply_templates`` setting; the auto-reply switch is off at every launch. The voice group
+saved to the ``reply_templates`` setting; the auto-reply switch is off at every launch and 规则… opens
+its rule editor (ui/live/auto_reply_editor.py). The voice group
 (:class:`VoiceControls`) edits the ``voice`` setting and configures the broadcaster live.
 """
 
@@ -36,6 +37,7 @@ from app.comments.replies import (
 from app.connectors.quick_reply import AutoReplyRunner, ReplySender, reply_values
 from app.core.i18n import tr
 from app.core.settings import Settings
+from ui.live.auto_reply_editor import AutoReplyDialog
 from ui.live.voice_controls import VoiceControls
 
 HOTKEY_SLOTS = 9
@@ -93,8 +95,11 @@ class ReplyPanel(QWidget):
         self.free_text.setPlaceholderText(tr("输入回复，回车发送"))
         self.free_text.returnPressed.connect(self.send_free_text)
         self.auto_box = QCheckBox(tr("自动回复（关键词）"), self)
-        self.auto_box.setToolTip(tr("评论含关键词时自动回复，需连接平台中控台；规则写在设置文件里"))
+        self.auto_box.setToolTip(tr("评论含关键词时自动回复，需连接平台中控台"))
         self.auto_box.toggled.connect(self._auto_toggled)
+        self.rules_button = QPushButton(tr("规则…"), self)
+        self.rules_button.setToolTip(tr("编辑自动回复的关键词、回复模板、冷却时间和每分钟上限"))
+        self.rules_button.clicked.connect(self.open_rules)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
 
@@ -113,7 +118,10 @@ class ReplyPanel(QWidget):
         layout.addLayout(edit_row)
         layout.addWidget(self.reply_label)
         layout.addWidget(self.free_text)
-        layout.addWidget(self.auto_box)
+        auto_row = QHBoxLayout()
+        auto_row.addWidget(self.auto_box, 1)
+        auto_row.addWidget(self.rules_button)
+        layout.addLayout(auto_row)
         if voice is not None:
             layout.addWidget(voice)
         layout.addWidget(self.status)
@@ -225,6 +233,13 @@ class ReplyPanel(QWidget):
 
     def _slot(self, index: int) -> Callable[[], bool]:
         return lambda: self.send_template(index)
+
+    def open_rules(self) -> AutoReplyDialog:
+        """自动回复规则…: the rule editor, non-modal (保存 applies the rules to the running auto-reply)."""
+        dialog = AutoReplyDialog(self.auto.replier, self.settings, self.reply_sender.banned_words,
+                                 self.auto_box.isChecked(), self.auto_box.setChecked, self.window())
+        dialog.open()  # not exec(): a nested event loop would stall the qasync loop
+        return dialog
 
     def _auto_toggled(self, on: bool) -> None:
         self.auto.replier.enabled = on
