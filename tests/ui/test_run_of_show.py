@@ -35,20 +35,36 @@ def engine(qloop: asyncio.AbstractEventLoop) -> SessionEngine:
 
 
 @pytest.fixture
-def panel(qtbot: QtBot, engine: SessionEngine, tmp_path: Path) -> RunOfShowPanel:
+def clock(engine: SessionEngine) -> ManualClock:
+    """The engine's clock, moved by hand."""
+    assert isinstance(engine.clock, ManualClock)
+    return engine.clock
+
+
+def plan_panel(qtbot: QtBot, engine: SessionEngine, tmp_path: Path, plan: dict[str, object]) -> RunOfShowPanel:
+    """The dock over ``engine`` with ``plan`` imported from a JSON file, as 导入流程 does."""
     panel = RunOfShowPanel(engine)
     qtbot.addWidget(panel)
     path = tmp_path / "plan.json"
-    path.write_text(json.dumps(PLAN, ensure_ascii=False), encoding="utf-8")
+    path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
     assert panel.import_plan(path)
     return panel
 
 
+@pytest.fixture
+def panel(qtbot: QtBot, engine: SessionEngine, tmp_path: Path) -> RunOfShowPanel:
+    return plan_panel(qtbot, engine, tmp_path, PLAN)
+
+
+async def pause_following(panel: RunOfShowPanel) -> None:
+    """暂停, and let the cancelled plan task finish (before a scenario ends or resumes)."""
+    panel.pause()
+    await asyncio.sleep(0)
+
+
 def test_following_shows_current_and_next_step_with_countdown(
-    panel: RunOfShowPanel, engine: SessionEngine, qloop: asyncio.AbstractEventLoop
+    panel: RunOfShowPanel, engine: SessionEngine, clock: ManualClock, qloop: asyncio.AbstractEventLoop
 ) -> None:
-    clock = engine.clock
-    assert isinstance(clock, ManualClock)
     assert panel.table.rowCount() == 3
     assert panel.next_label.text() == "下一步：点「开始跟随」"
 
@@ -71,8 +87,7 @@ def test_following_shows_current_and_next_step_with_countdown(
         await wait_until(lambda: [n.text for n in engine.state.notes] == ["介绍下一款"])
         panel.refresh_status()
         assert panel.next_label.text() == "下一步：01:20 讲解 2号（01:11 后）"
-        panel.pause()
-        await asyncio.sleep(0)
+        await pause_following(panel)
         assert not panel.following
         clock.advance(30)  # a 30 s pause moves the timeline: still 71 s to go after resuming
         panel.refresh_status()
@@ -81,8 +96,7 @@ def test_following_shows_current_and_next_step_with_countdown(
         assert panel.follow()
         panel.refresh_status()
         assert panel.next_label.text().endswith("（01:11 后）")
-        panel.pause()
-        await asyncio.sleep(0)
+        await pause_following(panel)
 
     qloop.run_until_complete(scenario())
     scope = engine.state.scoped_id("")
@@ -127,15 +141,6 @@ LATE_PLAN = {"steps": [
 ]}
 
 
-def _late_panel(qtbot: QtBot, engine: SessionEngine, tmp_path: Path, plan: dict[str, object]) -> RunOfShowPanel:
-    panel = RunOfShowPanel(engine)
-    qtbot.addWidget(panel)
-    path = tmp_path / "late.json"
-    path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
-    assert panel.import_plan(path)
-    return panel
-
-
 class _Answer:
     """Stands in for the operator at the overdue question: records the box and clicks ``button``."""
 
@@ -151,23 +156,27 @@ class _Answer:
         return 0
 
 
-def test_following_20_s_into_the_show_asks_and_skips_the_overdue_steps(
-    qtbot: QtBot, engine: SessionEngine, tmp_path: Path, qloop: asyncio.AbstractEventLoop,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    clock = engine.clock
-    assert isinstance(clock, ManualClock)
-    panel = _late_panel(qtbot, engine, tmp_path, LATE_PLAN)
-    answer = _Answer("跳过")
+def late_panel(qtbot: QtBot, engine: SessionEngine, clock: ManualClock, tmp_path: Path,
+               monkeypatch: pytest.MonkeyPatch, button: str) -> tuple[RunOfShowPanel, _Answer]:
+    """The dock with :data:`LATE_PLAN`, 20 s into the show, and the overdue question answered with ``button``."""
+    panel = plan_panel(qtbot, engine, tmp_path, LATE_PLAN)
+    answer = _Answer(button)
     monkeypatch.setattr(QMessageBox, "exec", lambda box: answer(box))
     clock.advance(20)
+    return panel, answer
+
+
+def test_following_20_s_into_the_show_asks_and_skips_the_overdue_steps(
+    qtbot: QtBot, engine: SessionEngine, clock: ManualClock, tmp_path: Path, qloop: asyncio.AbstractEventLoop,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    panel, answer = late_panel(qtbot, engine, clock, tmp_path, monkeypatch, "跳过")
 
     async def scenario() -> None:
         assert panel.follow()
         await asyncio.sleep(0.05)
         panel.refresh_status()
-        panel.pause()
-        await asyncio.sleep(0)
+        await pause_following(panel)
 
     qloop.run_until_complete(scenario())
     [box] = answer.boxes
@@ -185,22 +194,16 @@ def test_following_20_s_into_the_show_asks_and_skips_the_overdue_steps(
 
 
 def test_following_late_and_choosing_run_runs_the_overdue_steps_in_order(
-    qtbot: QtBot, engine: SessionEngine, tmp_path: Path, qloop: asyncio.AbstractEventLoop,
+    qtbot: QtBot, engine: SessionEngine, clock: ManualClock, tmp_path: Path, qloop: asyncio.AbstractEventLoop,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    clock = engine.clock
-    assert isinstance(clock, ManualClock)
-    panel = _late_panel(qtbot, engine, tmp_path, LATE_PLAN)
-    answer = _Answer("执行")
-    monkeypatch.setattr(QMessageBox, "exec", lambda box: answer(box))
-    clock.advance(20)
+    panel, _ = late_panel(qtbot, engine, clock, tmp_path, monkeypatch, "执行")
 
     async def scenario() -> None:
         assert panel.follow()
         await wait_until(lambda: engine.state.explaining == 2)
         panel.refresh_status()
-        panel.pause()
-        await asyncio.sleep(0)
+        await pause_following(panel)
 
     qloop.run_until_complete(scenario())
     assert [a["name"] for a in engine.actions if a["actor"] == "plan"] == ["explain", "note", "explain"]
@@ -209,36 +212,31 @@ def test_following_late_and_choosing_run_runs_the_overdue_steps_in_order(
 
 
 def test_following_at_the_start_asks_nothing(
-    qtbot: QtBot, engine: SessionEngine, tmp_path: Path, qloop: asyncio.AbstractEventLoop,
+    qtbot: QtBot, engine: SessionEngine, clock: ManualClock, tmp_path: Path, qloop: asyncio.AbstractEventLoop,
 ) -> None:
     # The modal guard fails the test if a question opens: 1 s in, nothing is overdue yet.
-    clock = engine.clock
-    assert isinstance(clock, ManualClock)
-    panel = _late_panel(qtbot, engine, tmp_path, LATE_PLAN)
+    panel = plan_panel(qtbot, engine, tmp_path, LATE_PLAN)
     clock.advance(1)
 
     async def scenario() -> None:
         assert panel.follow()
         clock.advance(2)
         await wait_until(lambda: engine.state.explaining == 1)
-        panel.pause()
-        await asyncio.sleep(0)
+        await pause_following(panel)
 
     qloop.run_until_complete(scenario())
     assert panel.step_status(0) == "已执行"
 
 
 def test_a_rejected_step_is_marked_with_its_reason_and_the_plan_moves_on(
-    qtbot: QtBot, engine: SessionEngine, tmp_path: Path, qloop: asyncio.AbstractEventLoop,
+    qtbot: QtBot, engine: SessionEngine, clock: ManualClock, tmp_path: Path, qloop: asyncio.AbstractEventLoop,
 ) -> None:
-    clock = engine.clock
-    assert isinstance(clock, ManualClock)
     plan = {"steps": [
         {"at": 1, "command": "explain", "args": {"no": 1}},
         {"at": 2, "command": "stop_flash_sale", "args": {"no": 1}},  # no sale runs: refused
         {"at": 30, "prompt": "介绍下一款"},
     ]}
-    panel = _late_panel(qtbot, engine, tmp_path, plan)
+    panel = plan_panel(qtbot, engine, tmp_path, plan)
 
     async def scenario() -> None:
         assert panel.follow()
@@ -259,7 +257,6 @@ def test_a_rejected_step_is_marked_with_its_reason_and_the_plan_moves_on(
         await wait_until(lambda: panel.step_status(2) == "已执行")
         panel.refresh_status()
         assert panel.current_label.text() == "当前：00:30 介绍下一款"
-        panel.pause()
-        await asyncio.sleep(0)
+        await pause_following(panel)
 
     qloop.run_until_complete(scenario())

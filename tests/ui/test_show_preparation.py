@@ -44,6 +44,24 @@ def _console(tmp_path: Path, qtbot: QtBot, qloop: asyncio.AbstractEventLoop,
     return qloop.run_until_complete(scenario())
 
 
+def _products_csv(tmp_path: Path) -> Path:
+    """:data:`CSV` as the operator's 货盘.csv."""
+    path = tmp_path / "货盘.csv"
+    path.write_text(CSV, encoding="utf-8")
+    return path
+
+
+def _keeper(window: MainWindow) -> ShowKeeper:
+    keeper = window.findChild(ShowKeeper)
+    assert keeper is not None
+    return keeper
+
+
+def _listed(dialog: OpenShowDialog) -> list[str]:
+    """The show names 打开方案… lists, in its order."""
+    return [dialog.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(dialog.list.count())]
+
+
 def _import(window: MainWindow, path: Path) -> None:
     dialog = CatalogImportDialog(path, window.runner, window)
     assert dialog.do_import()
@@ -83,8 +101,7 @@ def _on_screen(window: MainWindow) -> dict[str, Any]:
 def test_an_imported_list_prepared_promotions_and_a_plan_survive_a_relaunch(
     qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> None:
-    products = tmp_path / "货盘.csv"
-    products.write_text(CSV, encoding="utf-8")
+    products = _products_csv(tmp_path)
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps({"steps": [{"at": 30, "command": "explain", "args": {"no": 7}, "prompt": "先讲核桃"},
                                           {"at": 600, "prompt": "发满减券"}]}, ensure_ascii=False), encoding="utf-8")
@@ -131,12 +148,10 @@ def test_the_demo_room_without_a_saved_show_opens_on_the_demo_catalog_and_saves_
 def test_save_open_rename_and_delete_shows_from_the_menu(
     qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> None:
-    products = tmp_path / "货盘.csv"
-    products.write_text(CSV, encoding="utf-8")
+    products = _products_csv(tmp_path)
 
     def work(window: MainWindow) -> None:
-        keeper = window.findChild(ShowKeeper)
-        assert keeper is not None
+        keeper = _keeper(window)
         assert [a.text() for a in window.menuBar().actions()][:2] == ["文件", "直播方案"]
         save = keeper.open_save_dialog()
         save.name_edit.setText("a/b")
@@ -158,7 +173,7 @@ def test_save_open_rename_and_delete_shows_from_the_menu(
         keeper.save_as("早场", "")
         assert window.engine.load_catalog(load_products_csv(demo_catalog_path())).applied
         dialog = keeper.open_open_dialog()
-        names = [dialog.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(dialog.list.count())]
+        names = _listed(dialog)
         assert sorted(names) == ["周五晚场", "早场"]
         dialog.list.setCurrentRow(names.index("周五晚场"))
         assert dialog.open_selected()
@@ -169,7 +184,7 @@ def test_save_open_rename_and_delete_shows_from_the_menu(
         assert len(ShowLibrary(tmp_path / "shows").load("早场").products) == 12
 
         dialog = OpenShowDialog(keeper, window)
-        dialog.list.setCurrentRow([dialog.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(2)].index("早场"))
+        dialog.list.setCurrentRow(_listed(dialog).index("早场"))
         dialog.rename_edit.setText("周五晚场")
         assert not dialog.rename_selected()
         assert "已有名为「周五晚场」的方案" in dialog.message.text()
@@ -192,19 +207,17 @@ def test_opening_a_show_while_a_flash_sale_runs_says_why_and_changes_nothing(
 ) -> None:
     from app.core.events import Command
 
-    products = tmp_path / "货盘.csv"
-    products.write_text(CSV, encoding="utf-8")
+    products = _products_csv(tmp_path)
 
     def work(window: MainWindow) -> None:
-        keeper = window.findChild(ShowKeeper)
-        assert keeper is not None
+        keeper = _keeper(window)
         keeper.save_as("演示", "")
         _import(window, products)
         keeper.save_as("晚场", "")
         sale = Command("start_flash_sale", {"no": 8, "price_fen": 1990, "stock": 5, "duration_s": 60})
         assert window.engine.execute(sale).applied
         dialog = keeper.open_open_dialog()
-        names = [dialog.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(dialog.list.count())]
+        names = _listed(dialog)
         dialog.list.setCurrentRow(names.index("演示"))
         assert not dialog.open_selected()
         assert dialog.message.text() == "未能打开「演示」：秒杀进行中，不能替换商品列表"
