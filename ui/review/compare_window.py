@@ -37,6 +37,10 @@ def _count(v: float) -> str:
     return format_count(round(v))
 
 
+def _money(v: float) -> str:
+    return format_fen(round(v))
+
+
 def _pct(v: float | None) -> str:
     return "—" if v is None else f"{v * 100:.1f}%"
 
@@ -63,18 +67,18 @@ def kpi_measures() -> list[Measure]:
         Measure(tr("商品点击"), lambda s: s.clicks, _count),
         Measure(tr("订单"), lambda s: s.orders, _count),
         Measure(tr("成交人数"), lambda s: s.buyers, _count),
-        Measure(tr("成交金额"), lambda s: s.gmv_fen, lambda v: format_fen(round(v))),
-        Measure(tr("客单价"), lambda s: s.aov_fen.value, lambda v: format_fen(round(v))),
+        Measure(tr("成交金额"), lambda s: s.gmv_fen, _money),
+        Measure(tr("客单价"), lambda s: s.aov_fen.value, _money),
         Measure(tr("观看→成交"), lambda s: s.watch_to_buy.value, _pct),
         Measure(tr("点击→成交"), lambda s: s.click_to_buy.value, _pct),
-        Measure(tr("UV价值"), lambda s: s.uv_value_fen.value, lambda v: format_fen(round(v))),
+        Measure(tr("UV价值"), lambda s: s.uv_value_fen.value, _money),
         Measure(tr("提问"), lambda s: s.questions, _count),
     ]
 
 
 def product_measures() -> list[Measure]:
     return [
-        Measure(tr("成交金额"), lambda p: p.gmv_fen, lambda v: format_fen(round(v))),
+        Measure(tr("成交金额"), lambda p: p.gmv_fen, _money),
         Measure(tr("订单"), lambda p: p.orders, _count),
         Measure(tr("成交人数"), lambda p: p.buyers, _count),
         Measure(tr("点击"), lambda p: p.clicks, _count),
