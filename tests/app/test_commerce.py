@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from app.engine.commands import COMMANDS
 from app.engine.session import SessionEngine
 from app.show.plan import PlanError, PlanRunner, load_plan, parse_plan
 from app.store.session_log import SessionLog
+from tests.plans import coupon_step, flash_sale_step, write_plan
 
 NUTS = "100552"  # product no. 3 of the demo catalog
 
@@ -208,34 +208,12 @@ def test_queue_list_unlist_move_notes_and_pin() -> None:
 
 def test_plan_runs_steps_at_their_offsets(tmp_path: Path) -> None:
     engine, clock = make_engine()
-    plan_file = tmp_path / "plan.json"
-    plan_file.write_text(
-        json.dumps(
-            {
-                "steps": [
-                    {"at": 2.0, "command": "explain", "args": {"no": 3}},
-                    {
-                        "at": 8.0,
-                        "command": "start_flash_sale",
-                        "args": {"no": 3, "price_fen": 9900, "stock": 20, "duration_s": 10},
-                    },
-                    {
-                        "at": 20.0,
-                        "command": "drop_coupon",
-                        "command_id": "c-1",
-                        "args": {
-                            "kind": "满减",
-                            "threshold_fen": 10000,
-                            "discount_fen": 1000,
-                            "quantity": 100,
-                        },
-                    },
-                    {"at": 25.0, "prompt": "介绍下一款"},
-                ]
-            },
-            ensure_ascii=False,
-        )
-    )
+    plan_file = write_plan(tmp_path / "plan.json", [
+        {"at": 2.0, "command": "explain", "args": {"no": 3}},
+        flash_sale_step(8.0, no=3, price_fen=9900, stock=20, duration_s=10),
+        coupon_step(20.0),
+        {"at": 25.0, "prompt": "介绍下一款"},
+    ])
     runner = PlanRunner(engine, load_plan(plan_file))
     runner.start()
     assert runner.run_due() == []

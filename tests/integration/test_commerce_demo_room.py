@@ -19,6 +19,7 @@ from app.engine.session import SessionEngine
 from app.show.show import Show, SourceSpec
 from app.sources.base import SourceState
 from app.store.session_log import SessionLog
+from tests.plans import coupon_step, flash_sale_step, write_plan
 from tests.waiting import wait_until
 
 
@@ -58,46 +59,13 @@ def test_explaining_product_3_yields_orders_for_product_3_only(demo_url: str, tm
 
 
 def test_plan_run_headless_produces_exactly_the_plans_effects(demo_url: str, tmp_path: Path) -> None:
-    plan = tmp_path / "plan.json"
-    plan.write_text(
-        json.dumps(
-            {
-                "steps": [
-                    {"at": 0.5, "command": "explain", "args": {"no": 3}},
-                    {
-                        "at": 1.0,
-                        "command": "start_flash_sale",
-                        "args": {"no": 3, "price_fen": 6990, "stock": 20, "duration_s": 2},
-                    },
-                    {
-                        "at": 1.5,
-                        "command": "drop_coupon",
-                        "command_id": "c-1",
-                        "args": {
-                            "kind": "满减",
-                            "threshold_fen": 10000,
-                            "discount_fen": 1000,
-                            "quantity": 100,
-                        },
-                    },
-                    {
-                        "at": 2.0,
-                        "command": "drop_coupon",
-                        "command_id": "c-1",
-                        "args": {
-                            "kind": "满减",
-                            "threshold_fen": 10000,
-                            "discount_fen": 1000,
-                            "quantity": 100,
-                        },
-                    },
-                    {"at": 2.5, "prompt": "介绍下一款"},
-                ]
-            },
-            ensure_ascii=False,
-        ),
-        encoding="utf-8",
-    )
+    plan = write_plan(tmp_path / "plan.json", [
+        {"at": 0.5, "command": "explain", "args": {"no": 3}},
+        flash_sale_step(1.0, no=3, price_fen=6990, stock=20, duration_s=2),
+        coupon_step(1.5),
+        coupon_step(2.0),  # the same command_id again: a duplicate
+        {"at": 2.5, "prompt": "介绍下一款"},
+    ])
     db = tmp_path / "rec.sqlite"
     done = subprocess.run(
         [

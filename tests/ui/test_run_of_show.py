@@ -4,8 +4,8 @@ editing and saving."""
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
@@ -15,15 +15,16 @@ from app.commerce.catalog import Product
 from app.core.clock import ManualClock
 from app.engine.session import SessionEngine
 from app.show.plan import load_plan
+from tests.plans import write_plan
 from tests.ui.conftest import wait_until
 from ui.live.run_of_show import RunOfShowPanel
 
 PRODUCTS = [Product(1, "p1", "保湿面霜", 9900), Product(2, "p2", "坚果礼盒", 5990)]
-PLAN = {"steps": [
+PLAN = [
     {"at": 2, "command": "explain", "args": {"no": 1}},
     {"at": 8, "prompt": "介绍下一款"},
     {"at": 80, "command": "explain", "args": {"no": 2}},
-]}
+]
 
 
 @pytest.fixture
@@ -41,13 +42,11 @@ def clock(engine: SessionEngine) -> ManualClock:
     return engine.clock
 
 
-def plan_panel(qtbot: QtBot, engine: SessionEngine, tmp_path: Path, plan: dict[str, object]) -> RunOfShowPanel:
-    """The dock over ``engine`` with ``plan`` imported from a JSON file, as 导入流程 does."""
+def plan_panel(qtbot: QtBot, engine: SessionEngine, tmp_path: Path, steps: list[dict[str, Any]]) -> RunOfShowPanel:
+    """The dock over ``engine`` with a plan of ``steps`` imported from its file, as 导入流程 does."""
     panel = RunOfShowPanel(engine)
     qtbot.addWidget(panel)
-    path = tmp_path / "plan.json"
-    path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
-    assert panel.import_plan(path)
+    assert panel.import_plan(write_plan(tmp_path / "plan.json", steps))
     return panel
 
 
@@ -133,12 +132,12 @@ def test_edit_add_remove_and_save(panel: RunOfShowPanel, tmp_path: Path) -> None
     assert [s.command_id for s in plan.steps][:2] == ["plan-2", "plan-3"]  # ids survive editing
 
 
-LATE_PLAN = {"steps": [
+LATE_PLAN = [
     {"at": 2, "command": "explain", "args": {"no": 1}},
     {"at": 8, "prompt": "介绍下一款"},
     {"at": 15, "command": "explain", "args": {"no": 2}},
     {"at": 80, "prompt": "收尾"},
-]}
+]
 
 
 class _Answer:
@@ -231,11 +230,11 @@ def test_following_at_the_start_asks_nothing(
 def test_a_rejected_step_is_marked_with_its_reason_and_the_plan_moves_on(
     qtbot: QtBot, engine: SessionEngine, clock: ManualClock, tmp_path: Path, qloop: asyncio.AbstractEventLoop,
 ) -> None:
-    plan = {"steps": [
+    plan = [
         {"at": 1, "command": "explain", "args": {"no": 1}},
         {"at": 2, "command": "stop_flash_sale", "args": {"no": 1}},  # no sale runs: refused
         {"at": 30, "prompt": "介绍下一款"},
-    ]}
+    ]
     panel = plan_panel(qtbot, engine, tmp_path, plan)
 
     async def scenario() -> None:

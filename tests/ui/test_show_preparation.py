@@ -4,7 +4,6 @@ and the 保存方案… / 打开方案… dialogs save, open, rename and delete 
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from app.commerce.catalog import demo_catalog_path, load_products_csv
 from app.core.settings import Settings
 from app.show.preparation import ShowLibrary
 from app.show.show import SourceSpec
+from tests.plans import write_plan
 from ui.console import open_console
 from ui.live.catalog_dialog import CatalogImportDialog
 from ui.live.main_window import MainWindow
@@ -102,9 +102,10 @@ def test_an_imported_list_prepared_promotions_and_a_plan_survive_a_relaunch(
     qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> None:
     products = _products_csv(tmp_path)
-    plan = tmp_path / "plan.json"
-    plan.write_text(json.dumps({"steps": [{"at": 30, "command": "explain", "args": {"no": 7}, "prompt": "先讲核桃"},
-                                          {"at": 600, "prompt": "发满减券"}]}, ensure_ascii=False), encoding="utf-8")
+    plan = write_plan(tmp_path / "plan.json", [
+        {"at": 30, "command": "explain", "args": {"no": 7}, "prompt": "先讲核桃"},
+        {"at": 600, "prompt": "发满减券"},
+    ])
 
     def prepare(window: MainWindow) -> dict[str, Any]:
         _import(window, products)
