@@ -16,6 +16,7 @@ from app.review.log_access import ReviewError
 from app.review.results import Review
 from app.review.shop_orders import import_shop_orders
 from app.store.session_log import SessionLog
+from tests.log_sql import sql
 
 T0 = 1_718_000_000.0
 
@@ -88,14 +89,6 @@ def build_log(path: Path) -> int:
 def session_log(tmp_path: Path) -> tuple[Path, int]:
     path = tmp_path / "sessions.sqlite"
     return path, build_log(path)
-
-
-def sql(path: Path, query: str, *params: object) -> object:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(query, params).fetchone()[0]
-    finally:
-        conn.close()
 
 
 def test_summary_equals_independent_sql(session_log: tuple[Path, int]) -> None:

@@ -69,13 +69,7 @@ def test_disk_full_holds_the_events_and_writes_them_when_space_returns(store: Se
     sid = store.start_session("早场", "demo")
     states: list[bool] = []
     store.subscribe_status(states.append)
-    set_max_pages(store, 4)
-    total = 0
-    while not store.disk_full:
-        assert total < 100_000, "the capped log never filled"
-        store.append(sid, comments(500, start_seq=total + 1))
-        total += 500
-        store.flush()
+    total = fill(store, sid, 4)
     for _ in range(10):  # the show goes on while the disk is full: the writer keeps taking events
         store.append(sid, comments(500, start_seq=total + 1))
         total += 500
@@ -94,12 +88,7 @@ def test_disk_full_holds_the_events_and_writes_them_when_space_returns(store: Se
 
 def test_a_waited_call_fails_at_once_while_the_disk_is_full(store: SessionLog) -> None:
     sid = store.start_session("早场", "demo")
-    set_max_pages(store, 2)
-    total = 0
-    while not store.disk_full:
-        store.append(sid, comments(500, start_seq=total + 1))
-        total += 500
-        store.flush()
+    fill(store, sid, 2)
     started = time.monotonic()
     with pytest.raises(DiskFullError, match="磁盘已满"):
         store.end_session(sid)

@@ -19,6 +19,7 @@ from app.review.results import Review
 from app.rooms.demo import serve_demo_room
 from app.show.show import Show, SourceSpec
 from app.store.session_log import SessionLog
+from tests.log_sql import sql
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,14 +70,6 @@ FROM w
 """
 
 
-def one(path: Path, sql: str, *params: object) -> object:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, params).fetchone()[0]
-    finally:
-        conn.close()
-
-
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     path = tmp_path_factory.mktemp("rec") / "sessions.sqlite"
@@ -91,11 +84,11 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 def test_report_totals_equal_sql_over_the_recorded_log(recorded: tuple[Path, int], tmp_path: Path) -> None:
     path, sid = recorded
     q = "SELECT {} FROM events WHERE session_id = ? AND kind = '{}'"
-    comments = one(path, q.format("count(*)", "comment"), sid)
-    peak = one(path, q.format("max(count)", "viewer_stats"), sid)
-    orders = one(path, q.format("count(*)", "order"), sid)
-    buyers = one(path, q.format("count(DISTINCT user_id)", "order"), sid)
-    gmv = one(path, q.format("coalesce(sum(amount_fen), 0)", "order"), sid)
+    comments = sql(path, q.format("count(*)", "comment"), sid)
+    peak = sql(path, q.format("max(count)", "viewer_stats"), sid)
+    orders = sql(path, q.format("count(*)", "order"), sid)
+    buyers = sql(path, q.format("count(DISTINCT user_id)", "order"), sid)
+    gmv = sql(path, q.format("coalesce(sum(amount_fen), 0)", "order"), sid)
     assert comments
     assert orders
     with Review(path, sid) as r:

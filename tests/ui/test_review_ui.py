@@ -13,6 +13,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from app.core.units import format_count, format_fen
+from tests.log_sql import sql
 from tests.ui.review_data import SPECIAL, SPECIAL_AT, T0, Built, build_log
 from ui.review.compare_window import CompareWindow, SideBySideModel
 from ui.review.review_models import Column, PagedTableModel, RawRole, RecordTableModel, list_pages
@@ -35,14 +36,6 @@ def log_copy(built: Built, tmp_path: Path) -> Built:
     src.close()
     dst.close()
     return Built(target, built.ids)
-
-
-def sql(path: Path, query: str, *params: object) -> object:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(query, params).fetchone()[0]
-    finally:
-        conn.close()
 
 
 def column_of(model: object, header: str) -> int:
