@@ -76,6 +76,22 @@ class SourceUnreachableError(Exception):
         self.reason = reason
 
 
+class _ToEngine:
+    """A source's sink into the engine: a room's events through the session's time window
+    (:meth:`SessionEngine.submit_from_room`), a replay of a recorded log (its source says so in
+    ``replays_log``) straight in, with the times it was recorded at."""
+
+    def __init__(self, engine: SessionEngine) -> None:
+        self.engine = engine
+        self.source: object = None  # set once the source exists
+
+    def __call__(self, events: list[LiveEvent]) -> None:
+        if getattr(self.source, "replays_log", False):
+            self.engine.submit(events)
+        else:
+            self.engine.submit_from_room(events)
+
+
 class _HeldEvents:
     """A source's sink that keeps its events until :meth:`release`, then hands them on as they come."""
 
@@ -198,10 +214,23 @@ class Show:
     def running(self) -> bool:
         return self.engine.state.running
 
+    def _to_engine(self, source: object) -> _ToEngine:
+        sink = _ToEngine(self.engine)
+        sink.source = source
+        return sink
+
+    def _make_source(self, spec: SourceSpec, held: _HeldEvents | None = None) -> WebSocketSource:
+        """The source ``spec`` names, feeding the engine (or ``held``, until released) through :class:`_ToEngine`."""
+        if held is not None:
+            return make_source(spec.format, spec.url, held, **spec.options)
+        sink = _ToEngine(self.engine)
+        source = make_source(spec.format, spec.url, sink, **spec.options)
+        sink.source = source
+        return source
+
     async def start(self, spec: SourceSpec, title: str = "") -> int:
         """Start a session recording ``spec``; returns the session id."""
-        source = make_source(spec.format, spec.url, self.engine.submit, **spec.options)
-        return await self._begin(spec, source, title)
+        return await self._begin(spec, self._make_source(spec), title)
 
     async def switch(self, spec: SourceSpec, title: str = "", *, timeout: float = SWITCH_TIMEOUT) -> int:
         """Move the show to ``spec`` without risking it: connect the new source first, and only once it
@@ -214,7 +243,7 @@ class Show:
                 ``timeout`` seconds; it is stopped and the running session goes on untouched.
         """
         held = _HeldEvents()
-        source = make_source(spec.format, spec.url, held, **spec.options)
+        source = self._make_source(spec, held)
         reader = asyncio.create_task(source.run(), name=f"source-{spec.format}")
         reader.add_done_callback(_log_failure)
         try:
@@ -232,7 +261,7 @@ class Show:
     async def resume(self, spec: SourceSpec, session: dict[str, Any]) -> Restored:
         """Continue the interrupted ``session`` (a ``sessions`` row) recording ``spec``: its state played
         back from the log (app/engine/resume.py), the metrics fed its events, then the source read."""
-        source = make_source(spec.format, spec.url, self.engine.submit, **spec.options)
+        source = self._make_source(spec)
         restored: list[Restored] = []
 
         async def open_session() -> int:
@@ -261,7 +290,7 @@ class Show:
             if self.metrics is not None:
                 self.metrics.reset(self.engine.state.started_at)
         if held is not None:  # no await since the session started: nothing slips in between
-            held.release(self.engine.submit)
+            held.release(self._to_engine(source))
         source.add_status_listener(self._status_listeners.notify)
         self._status_listeners.notify(source.status)
         self.source = source

@@ -174,7 +174,7 @@ class MainWindow(QMainWindow):
         # Source health: a popup under the header's status light (ui/live/source_health.py).
         self.demo_url: str | None = None  # the embedded demo room, offered by the connect dialog
         self.health = SourceHealthPopup(lambda: show.source.status if show.source else None, self,
-                                        disk_full=self._disk_full)
+                                        disk_full=self._disk_full, engine_bad_ts=lambda: show.engine.state.bad_ts)
         self.disk_notice = DiskFullNotice(self)  # the log's disk is full: on screen until space returns
         self.statusBar().addPermanentWidget(self.disk_notice)
         self.header.status.clicked.connect(lambda: self.health.show_below(self.header.status))

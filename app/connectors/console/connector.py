@@ -9,7 +9,7 @@ lasts across launches; no password is ever asked for, and cookies stay in that f
 Threads: Playwright runs on the connector's own thread with its own asyncio loop, never on the UI's.
 Commands come in through the engine's console listeners (an applied command whose CommandSpec says
 ``console=True``: 讲解, 取消讲解, 发评论) and are queued to that loop; events read from the page's JSON
-responses go back with ``loop.call_soon_threadsafe(engine.submit, …)``, and every attempt's outcome is
+responses go back with ``loop.call_soon_threadsafe(engine.submit_from_room, …)``, and every attempt's outcome is
 an ``actions`` row by the engine's :meth:`~app.engine.session.SessionEngine.record_ack` (actor
 ``console:<platform>``, ``command_id`` ``<id>/console:<platform>``). Actions run one at a time, at least
 the profile's ``action_gap_s`` apart.
@@ -374,7 +374,7 @@ class ConsoleConnector:
             self._bad_response("console %s: %d malformed rows in a %s response skipped",
                                self.profile.platform, self._reader.malformed - before, name)
         if events:
-            self._engine_call(self.engine.submit, events)
+            self._engine_call(self.engine.submit_from_room, events)
         if events or self._reader.malformed > before:
             self._set(events=self._status.events + len(events), malformed=self._reader.malformed)
 
