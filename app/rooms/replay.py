@@ -28,7 +28,7 @@ import sys
 import time
 from collections import deque
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from websockets.asyncio.server import ServerConnection
 
@@ -128,6 +128,8 @@ class ReplayServer(RoomServer):
         finished: set once the last event and ``live_end`` went out.
         pages: pages read from the log so far (tests check that a replay pages).
     """
+
+    hello_fields: ClassVar[dict[str, Any]] = {"replay": True}  # its events keep their recorded times
 
     def __init__(self, path: str | Path, session_id: int, title: str, *, speed: float = 1.0, host: str = "127.0.0.1",
                  gap_cap: float = DEFAULT_GAP_CAP_S, page_size: int = DEFAULT_PAGE_SIZE) -> None:

@@ -19,7 +19,7 @@ import contextlib
 import json
 import logging
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
 from websockets.exceptions import ConnectionClosed
@@ -79,6 +79,8 @@ class RoomServer:
     log_bad_frames = True
     #: Bytes that may wait in a client's send buffer before it is dropped as too slow (None: no limit).
     max_client_buffer: int | None = None
+    #: Fields this room adds to its ``hello`` (a replay says ``"replay": true``).
+    hello_fields: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, host: str, room_id: str, title: str) -> None:
         self.host = host
@@ -157,7 +159,7 @@ class RoomServer:
     # -- the protocol -------------------------------------------------------------------------------
     async def _handle(self, ws: ServerConnection) -> None:
         hello = {"type": "hello", "protocol": PROTOCOL, "v": PROTOCOL_VERSION, "room_id": self.room_id,
-                 "title": self.title}
+                 "title": self.title, **self.hello_fields}
         try:
             if not await self.admit(ws):
                 return

@@ -122,6 +122,10 @@ class GenericSource(WebSocketSource):
         self.token = token
         self.seat = seat
         self.room_title = ""
+        #: Whether the room said in its ``hello`` that it replays a recorded log (``"replay": true``:
+        #: ``livedeck replay``, ``--format replay``): its events keep their recorded times, so the show takes
+        #: them without the session's time window (docs/protocol.md, Bounds).
+        self.replays_log = False
         self._pending_acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
 
     def decode(self, frame: str | bytes) -> list[LiveEvent]:
@@ -187,6 +191,7 @@ class GenericSource(WebSocketSource):
             log.warning("room speaks protocol version %r; this console speaks %d", version, PROTOCOL_VERSION)
         title = item.get("title")
         self.room_title = title[:200] if isinstance(title, str) else ""
+        self.replays_log = item.get("replay") is True
 
     def _ack(self, item: dict[str, Any]) -> None:
         command_id = item.get("command_id")

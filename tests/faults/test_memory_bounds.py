@@ -129,7 +129,7 @@ def _frame(n: int, ts: float, kind: str = "comment") -> str:
 def test_a_time_outside_the_shows_window_is_refused_and_counted_in_the_summary(tmp_path: Path) -> None:
     db = tmp_path / "ts.sqlite"
     now = time.time()
-    frames = [_frame(1, now), _frame(2, now - 3 * DAY),  # another day: kept until Show checks the window
+    frames = [_frame(1, now), _frame(2, now - 3 * DAY),  # another day: not this show's
               _frame(3, now * 1000),  # milliseconds
               _frame(4, now + 2 * DAY), _frame(5, now - DAY / 2),  # half a day late: still this show's
               _frame(6, time.time()), _frame(7, time.time(), kind="live_end")]
@@ -148,9 +148,10 @@ def test_a_time_outside_the_shows_window_is_refused_and_counted_in_the_summary(t
     assert "Traceback" not in out + err
     with sqlite3.connect(db) as conn:
         kept = [row[0] for row in conn.execute("select msg_id from events order by seq")]
-    assert kept == ["m1", "m2", "m5", "m6", "m7"]
+    assert kept == ["m1", "m5", "m6", "m7"]
     summary = out.strip().splitlines()[-1]
-    assert "时间超出范围而拒绝的事件 2 条" in summary
+    assert "时间超出范围而拒绝的事件 3 条" in summary
+    assert "more than a day before the session started" in err
 
 
 def test_the_engine_refuses_a_time_outside_the_sessions_window_and_counts_it() -> None:

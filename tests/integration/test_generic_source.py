@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import sqlite3
+import time
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -21,7 +22,7 @@ Handler = Callable[[ServerConnection], Awaitable[None]]
 
 
 def comment(n: int, **extra: object) -> dict[str, object]:
-    return {"type": "event", "kind": "comment", "ts": 1_700_000_000 + n, "msg_id": f"m{n}",
+    return {"type": "event", "kind": "comment", "ts": time.time() + n, "msg_id": f"m{n}",
             "user_id": str(3546569288714792000 + n), "user_name": f"观众{n}", "text": f"第{n}条：3号还有吗", **extra}
 
 
@@ -221,7 +222,7 @@ def test_an_amount_too_big_for_sqlite_is_skipped_and_costs_no_good_event(tmp_pat
     from app.metrics.tracker import MetricsTracker
     from app.show.show import Show, SourceSpec
 
-    huge = {"type": "event", "kind": "order", "ts": 1_700_000_050, "msg_id": "o1", "user_id": "9",
+    huge = {"type": "event", "kind": "order", "ts": time.time(), "msg_id": "o1", "user_id": "9",
             "product_id": "100552", "count": 1, "amount_fen": 2**64}
 
     async def main() -> tuple[int, int, int, int]:

@@ -11,6 +11,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,7 +39,7 @@ async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
 
 
 def host_comment(n: int) -> LiveEvent:
-    return LiveEvent(Kind.COMMENT, 1_700_000_000.0 + n, user_id=str(4162378163223458889 + n),
+    return LiveEvent(Kind.COMMENT, time.time() + n, user_id=str(4162378163223458889 + n),
                      user_name=f"早起的星星{n}", text=f"{n}号还有吗", msg_id=f"room-{n}")
 
 

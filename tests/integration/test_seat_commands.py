@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -121,7 +122,7 @@ def test_a_flash_sale_above_the_hosts_stock_never_runs_on_the_seat(tmp_path: Pat
             on_seat = [(s.no, s.stock, s.running) for s in seat.state.flash_sales.values()]
             on_host = [(s.no, s.stock, s.running) for s in host.state.flash_sales.values()]
             # An order the host broadcasts counts against the sale the seat now shows.
-            host.submit([LiveEvent(Kind.ORDER, 1_700_000_000.0, user_id="42", product_id="100552", count=1,
+            host.submit([LiveEvent(Kind.ORDER, time.time(), user_id="42", product_id="100552", count=1,
                                    amount_fen=6990, msg_id="room-order-1")])
             await wait_until(lambda: seat.state.counts[Kind.ORDER] == 1, what="the order reached the seat")
             sold = [s.sold for s in seat.state.flash_sales.values()]

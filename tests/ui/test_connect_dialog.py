@@ -160,6 +160,18 @@ def test_the_health_panel_shows_a_status(qtbot: QtBot) -> None:
     assert not panel.refreshing
 
 
+def test_the_health_panel_counts_events_refused_for_their_time_by_the_source_and_the_engine(qtbot: QtBot) -> None:
+    status = SourceStatus(state=SourceState.LIVE, events=10, malformed=2, bad_ts=2)  # a ms ts and a 1e300 one
+    engine_refused = [0]
+    panel = SourceHealthPanel(lambda: status, engine_bad_ts=lambda: engine_refused[0])
+    qtbot.addWidget(panel)
+    panel.refresh()
+    assert panel.text("bad_ts") == "2"
+    engine_refused[0] = 3  # three of another day, outside the session's window
+    panel.refresh()
+    assert panel.text("bad_ts") == "5"
+
+
 def test_render_the_dialog_and_the_panel(qtbot: QtBot, settings: Settings, tmp_path: Path) -> None:
     d = dialog(qtbot, settings)
     d.set_platform("bilibili")

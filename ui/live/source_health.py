@@ -5,7 +5,9 @@ Everything derives from :class:`app.sources.base.SourceStatus`. Sources notify l
 changes only (frames and events count up silently), so while the panel is visible a 1 Hz timer reads
 the live status through ``status_getter``; hidden, it costs nothing. The panel also says whether the
 session log is writing (``disk_full``: the log's disk is full, events are held in memory), and
-:class:`DiskFullNotice` says the same in the status bar for as long as it lasts.
+:class:`DiskFullNotice` says the same in the status bar for as long as it lasts. It counts the events
+refused for their time (``bad_ts``): the source's own (before 2000, in milliseconds, far ahead) plus the
+engine's (``engine_bad_ts``: outside the session's window, app/engine/session.py).
 """
 
 from __future__ import annotations
@@ -32,13 +34,17 @@ class SourceHealthPanel(QFrame):
 
     Args:
         status_getter: returns the current source's live status (None before the first session).
+        disk_full: whether the session log's disk is full.
+        engine_bad_ts: events the engine refused for a time outside the session's window.
     """
 
     def __init__(self, status_getter: Callable[[], SourceStatus | None] | None = None,
-                 parent: QWidget | None = None, *, disk_full: Callable[[], bool] | None = None) -> None:
+                 parent: QWidget | None = None, *, disk_full: Callable[[], bool] | None = None,
+                 engine_bad_ts: Callable[[], int] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sourceHealth")
         self._disk_full = disk_full
+        self._engine_bad_ts = engine_bad_ts
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self._getter = status_getter
         self._status: SourceStatus | None = None
@@ -55,6 +61,7 @@ class SourceHealthPanel(QFrame):
             ("frames", tr("收到帧")),
             ("events", tr("事件")),
             ("malformed", tr("格式错误（已跳过）")),
+            ("bad_ts", tr("时间超出范围（已拒绝）")),
             ("unknown", tr("未识别的消息类型")),
             ("log", tr("场次日志")),
         ):
@@ -95,8 +102,8 @@ class SourceHealthPanel(QFrame):
         self._show_status()
 
     def text(self, key: str) -> str:
-        """The value shown for ``key`` (platform, state, since, reconnects, frames, events, malformed, unknown,
-        log)."""
+        """The value shown for ``key`` (platform, state, since, reconnects, frames, events, malformed, bad_ts,
+        unknown, log)."""
         return self.values[key].text()
 
     def _show_status(self, now: float | None = None) -> None:
@@ -124,6 +131,9 @@ class SourceHealthPanel(QFrame):
         values["malformed"].setText(f"{status.malformed:,}")
         malformed_color = theme.COLORS["amber"] if status.malformed else theme.COLORS["text"]
         values["malformed"].setStyleSheet(f"color: {malformed_color};")
+        bad_ts = status.bad_ts + (self._engine_bad_ts() if self._engine_bad_ts is not None else 0)
+        values["bad_ts"].setText(f"{bad_ts:,}")
+        values["bad_ts"].setStyleSheet(f"color: {theme.COLORS['amber'] if bad_ts else theme.COLORS['text']};")
         top = sorted(status.unknown.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_UNKNOWN]
         if not top:
             values["unknown"].setText(tr("无"))
@@ -148,8 +158,9 @@ class SourceHealthPopup(SourceHealthPanel):
     """The panel as a popup under the header's status light; closes on a click elsewhere or Esc."""
 
     def __init__(self, status_getter: Callable[[], SourceStatus | None] | None = None,
-                 parent: QWidget | None = None, *, disk_full: Callable[[], bool] | None = None) -> None:
-        super().__init__(status_getter, parent, disk_full=disk_full)
+                 parent: QWidget | None = None, *, disk_full: Callable[[], bool] | None = None,
+                 engine_bad_ts: Callable[[], int] | None = None) -> None:
+        super().__init__(status_getter, parent, disk_full=disk_full, engine_bad_ts=engine_bad_ts)
         self.setWindowFlags(Qt.WindowType.Popup)
 
     def show_below(self, anchor: QWidget) -> None:

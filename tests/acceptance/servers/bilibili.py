@@ -7,6 +7,7 @@ import asyncio
 import base64
 import json
 import struct
+import time
 import zlib
 from typing import Any
 
@@ -62,10 +63,10 @@ def _pb_field(num: int, value: int | str) -> bytes:
 class BilibiliShow(ScriptedServer):
     ROOM = 21452505
     path = "/sub"
-    T0_MS = 1723979200000
 
     def __init__(self) -> None:
         super().__init__()
+        self.T0_MS = int(time.time() * 1000)  # a room sends current times
         self.expected = Expected()
         self.auths: list[dict[str, Any]] = []
         self.heartbeats = 0
@@ -304,7 +305,7 @@ class BilibiliShow(ScriptedServer):
                             "message": "主播看看我！能便宜点吗",
                             "user_info": {"uname": "进场的观众"},
                             "time": 60,
-                            "start_time": 1723979300,
+                            "start_time": self.T0_MS // 1000 + 100,
                         },
                     }
                 ),

@@ -4,6 +4,7 @@ field-validation rule."""
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 from websockets.asyncio.server import ServerConnection
@@ -12,11 +13,14 @@ from tests.acceptance.servers.base import BIG, Expected, ScriptedServer, Step, t
 
 
 class GenericShow(ScriptedServer):
+    """The generic show; its events are timed from ``T0``, the time the show is built (a room sends
+    current times: LiveDeck refuses one more than a day before its session started)."""
+
     ROOM = "shop-7788"
-    T0 = 1718000000.0
 
     def __init__(self) -> None:
         super().__init__()
+        self.T0 = time.time()
         self.expected = Expected()
         self.part_a: list[Step] = []
         self.part_b: list[Step] = []
@@ -90,7 +94,7 @@ class GenericShow(ScriptedServer):
                 "gift", user_id="3", user_name="坏礼物", text="小心心", count=3, amount_fen=-30
             ),  # negative amount
             self._ev("comment", user_id="4", user_name="坏extra", text="extra不是对象", extra="oops"),
-            self._ev("comment", user_id="5", user_name="坏ts", text="ts是字符串", ts="1718000000"),
+            self._ev("comment", user_id="5", user_name="坏ts", text="ts是字符串", ts=str(int(self.T0))),
             self._ev("comment", user_id="6", user_name="布尔ts", text="ts是布尔", ts=True),
             self._ev("comment", user_id=True, user_name="布尔id", text="用户id是布尔"),
             self._comment("8546149023511239011", "追光的鱼", "这个颜色好看"),
@@ -194,13 +198,14 @@ class GenericFieldShow(ScriptedServer):
     def __init__(self, items: list[dict[str, Any]]) -> None:
         super().__init__()
         self.items = items
+        self.T0 = time.time()
 
     async def handle(self, ws: ServerConnection, n: int) -> None:
         await ws.send(to_json({"type": "hello", "protocol": "livedeck-generic", "v": 1, "room_id": "edge"}))
         base = {
             "type": "event",
             "kind": "comment",
-            "ts": 1718000000.5,
+            "ts": self.T0 + 0.5,
             "user_id": "1234567890123456789",
             "user_name": "爱吃橘子的猫",
         }
@@ -209,5 +214,5 @@ class GenericFieldShow(ScriptedServer):
             await ws.send(to_json(item))
         await ws.send(to_json(base | {"msg_id": "edge-after", "text": "之后"}))
         await asyncio.sleep(0.2)
-        await ws.send(to_json({"type": "event", "kind": "live_end", "ts": 1718000009.0, "msg_id": "edge-end"}))
+        await ws.send(to_json({"type": "event", "kind": "live_end", "ts": self.T0 + 9, "msg_id": "edge-end"}))
         await self.linger(ws)
