@@ -10,10 +10,10 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from openpyxl import Workbook
@@ -26,7 +26,7 @@ from app.engine.session import SessionEngine
 from app.metrics.tracker import MetricsTracker
 from app.rooms.hub import HubServer
 from app.show.show import Show, SourceSpec
-from app.sources.base import WebSocketSource
+from app.sources.base import EventSink, WebSocketSource
 from app.sources.douyin_bridge import DouyinBridgeSource
 from app.sources.generic import GenericSource
 from app.store.session_log import SessionLog
@@ -76,6 +76,26 @@ async def room(frames: list[str]) -> AsyncIterator[str]:
         yield f"ws://127.0.0.1:{port}"
 
 
+S = TypeVar("S", bound=WebSocketSource)
+
+
+def read_frames(make: Callable[[str, EventSink], S], frames: list[str]) -> tuple[S, list[LiveEvent]]:
+    """Read every frame of a :func:`room` sending ``frames`` with the source ``make(url, sink)`` builds;
+    the stopped source and the events it handed on."""
+    got: list[LiveEvent] = []
+
+    async def main() -> S:
+        async with room(frames) as url:
+            source = make(url, got.extend)
+            reader = asyncio.create_task(source.run())
+            await wait_until(lambda: source.status.frames >= len(frames), what=f"the {len(frames)} frames")
+            source.stop()
+            await reader
+            return source
+
+    return asyncio.run(main()), got
+
+
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str, str]:
     """``livedeck record`` of a room sending every attack: (log, returncode, stdout, stderr)."""
@@ -117,19 +137,8 @@ def test_a_millisecond_timestamp_is_refused_and_counted(tmp_path: Path) -> None:
     now = time.time()
     frames = [json.dumps(_event(1)), json.dumps(_event(2, ts=now * 1000)), json.dumps(_event(3, ts=1e300)),
               json.dumps(_event(4))]
-    got: list[LiveEvent] = []
-
-    async def main() -> GenericSource:
-        async with room(frames) as url:
-            source = GenericSource(url, got.extend)
-            reader = asyncio.create_task(source.run())
-            await wait_until(lambda: source.status.frames >= 4, what="the four frames")
-            source.stop()
-            await reader
-            return source
-
     with patch_reasons() as reasons:
-        source = asyncio.run(main())
+        source, got = read_frames(GenericSource, frames)
     assert [e.msg_id for e in got] == ["m1", "m4"]
     assert (source.status.malformed, source.status.bad_ts) == (2, 2)
     assert any("looks like milliseconds" in r for r in reasons)
@@ -167,18 +176,7 @@ def test_the_douyin_bridge_is_held_to_the_same_bounds(tmp_path: Path) -> None:
         return json.dumps({"Type": kind, "Data": inner})
 
     frames = [frame(1, 1, Content="\ud83d好"), frame(2, 2, Count=10**13), frame(1, 3, Content="还有吗")]
-    got: list[LiveEvent] = []
-
-    async def main() -> DouyinBridgeSource:
-        async with room(frames) as url:
-            source = DouyinBridgeSource(url, got.extend)
-            reader = asyncio.create_task(source.run())
-            await wait_until(lambda: source.status.frames >= 3, what="the three frames")
-            source.stop()
-            await reader
-            return source
-
-    source = asyncio.run(main())
+    source, got = read_frames(DouyinBridgeSource, frames)
     assert [(e.kind, e.text) for e in got] == [("comment", "\ufffd好"), ("comment", "还有吗")]
     assert source.status.malformed == 1
 

@@ -36,7 +36,7 @@ from typing import Any
 
 from app.commerce.catalog import Product
 from app.connectors.console.page import ConsoleActionError, PageDriver
-from app.connectors.console.profile import ConsoleProfile
+from app.connectors.console.profile import ConsoleProfile, same_site
 from app.connectors.console.responses import ResponseReader
 from app.connectors.console.status import ConsoleState, ConsoleStatus
 from app.core.events import Command
@@ -198,7 +198,8 @@ class ConsoleConnector:
                 try:
                     page = context.pages[0] if context.pages else await context.new_page()
                     page.on("response", self._on_response)
-                    self._driver = PageDriver(page, self.profile)
+                    self._driver = PageDriver(page, self.profile,
+                                              products_url=same_site(self.profile.products_url, self.url))
                     await page.goto(self.url, wait_until="domcontentloaded")
                     await self._watch(page)
                 finally:
@@ -250,6 +251,8 @@ class ConsoleConnector:
                 self._set(state=ConsoleState.LOGIN_NEEDED, reason=reason, logged_in=False)
             return
         self._login_since = 0.0
+        if await self._off_air(page, waited=waited):
+            return
         if await page.locator(sel["console"]).count() > 0:
             if self._status.state is not ConsoleState.CONNECTED:
                 account = await self._account(page)
@@ -260,6 +263,26 @@ class ConsoleConnector:
             log.error("%s", reason)
             self._set(state=ConsoleState.FAILED, reason=reason)
 
+    async def _off_air(self, page: Any, *, waited: float) -> bool:
+        """Whether the page says the account is logged in but not live (视频号 sends it to ``/platform``;
+        淘宝's live plan lists no session on air); from a plan that lists one, goes on to its control page."""
+        step, driver = self.profile.live_id, self._driver
+        if step and driver is not None and not await page.locator(self.profile.selectors["console"]).count():
+            live_id = await driver.live_id()
+            if live_id:
+                await page.goto(same_site(step["url"].format(live_id=live_id), page.url),
+                                wait_until="domcontentloaded")
+                return True
+            plan = self.profile.selectors.get("logged_in", "")
+            off_air = waited > LOGIN_GRACE_S and bool(plan) and await page.locator(plan).count() > 0
+        else:
+            off_air = self.profile.is_not_live_url(page.url)
+        if off_air and self._status.state is not ConsoleState.FAILED:
+            reason = tr("{name}只有开播后才有中控台", name=self.profile.name)
+            log.warning("console %s: %s", self.profile.platform, reason)
+            self._set(state=ConsoleState.FAILED, reason=reason, logged_in=True)
+        return off_air
+
     async def _account(self, page: Any) -> str:
         selector = self.profile.selectors.get("account_name", "")
         names = await page.locator(selector).all_inner_texts() if selector else []
@@ -269,6 +292,7 @@ class ConsoleConnector:
         assert self._driver is not None
         for name in await self._driver.close_modals():
             log.info("console %s: closed the %s modal", self.profile.platform, name)
+        await self._driver.escape_overlays()
         more = self.profile.selectors.get("new_comments", "")
         if more and await self._driver.page.locator(more).count() > 0:
             await self._driver.page.locator(more).first.dispatch_event("click")
@@ -312,6 +336,7 @@ class ConsoleConnector:
         if driver is None or self._status.state is not ConsoleState.CONNECTED:
             raise ConsoleActionError(self._status.reason or tr("中控台未连接"))
         await driver.close_modals()
+        await driver.escape_overlays()
         return await self._carriers()[command.name](driver, command.args)
 
     def _carriers(self) -> dict[str, Callable[[PageDriver, dict[str, Any]], Awaitable[str]]]:
@@ -348,8 +373,7 @@ class ConsoleConnector:
         self.diagnostics_dir.mkdir(parents=True, exist_ok=True)
         stem = self.diagnostics_dir / f"{self.profile.platform}-{time.strftime('%Y%m%d-%H%M%S')}-{what}"
         try:
-            await self._driver.page.screenshot(path=str(stem.with_suffix(".png")))
-            stem.with_suffix(".html").write_text(await self._driver.page.content(), encoding="utf-8")
+            await self._driver.save_diagnostics(stem)
         except Exception as exc:  # the page is gone: the log line above still says what failed
             log.warning("console diagnostics not saved: %s", str(exc).splitlines()[0][:200])
             return
@@ -363,7 +387,7 @@ class ConsoleConnector:
 
     async def _read(self, name: str, response: Any) -> None:
         try:
-            body = await response.json()
+            body = self._reader.decode(name, await response.text())
         except Exception:
             self._reader.malformed += 1
             self._bad_response("console %s: a %s response was not JSON; skipped", self.profile.platform, name)

@@ -6,11 +6,17 @@ scrolling the list towards it. A button is clicked with a dispatched ``click`` e
 own pages misbehave with a real mouse click, and a dispatched one never scrolls). Before a click the
 button's text must be the profile's idle or active label (讲解 / 取消讲解): anything else (更多, 下架) is
 a changed page, and :class:`ConsoleActionError` says so in one line for the operator.
+
+Elements are found by Playwright's CSS engine, which pierces open shadow roots (视频号's console is a 无界
+micro-frontend inside a ``<wujie-app>`` shadow host); the page scripts only look inside what it found.
+A 序号 is an input's value or an element's text, whichever the profile's ``goods_no`` names.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from pathlib import Path
 from typing import Any
 
 from app.connectors.console.profile import ConsoleProfile
@@ -18,39 +24,59 @@ from app.core.i18n import tr
 
 MAX_SCROLL_ROUNDS = 40
 SETTLE_S = 1.5  # how long a clicked button may take to show its new label
+CONNECT_ROWS_MS = 10_000  # how long a freshly opened products tab may take to show its first row
 
-_FIND_BUTTON = """([rowSel, noSel, btnSel, label, no, click]) => {
-  const rows = [...document.querySelectorAll(rowSel)];
-  const numbers = rows.map(r => { const i = r.querySelector(noSel);
-                                   return i ? Number(String(i.value).trim()) : null; });
+#: The 序号 a row shows: an input's value (百应, 千帆) or an element's text (视频号's ``input + span``,
+#: 淘宝's ``01`` badge), its first run of digits.
+_NUMBER = "const number = e => { if (!e) return null; const m = String(e.tagName === 'INPUT' ? e.value" \
+          " : e.textContent).match(/\\d+/); return m ? Number(m[0]) : null; };"
+# Each script gets the elements Playwright's CSS engine found (it pierces open shadow roots, as on 视频号's
+# 无界 micro-frontend), so none of them calls document.querySelector itself.
+_FIND_BUTTON = "(rows, [noSel, btnSel, label, no, click]) => {" + _NUMBER + """
+  const numbers = rows.map(r => number(r.querySelector(noSel)));
   const at = numbers.indexOf(no);
   if (at < 0) return {row: false, numbers};
   const button = [...rows[at].querySelectorAll(btnSel)].find(b => b.textContent.includes(label));
   if (!button) return {row: true, text: null};
   const text = button.textContent.trim();
-  const disabled = button.disabled || button.getAttribute('aria-disabled') === 'true';
+  const disabled = button.disabled || button.getAttribute('aria-disabled') === 'true'
+    || /(^|[-_ ])disabled/.test(String(button.className));
   if (click && !disabled) button.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true}));
   return {row: true, text, disabled};
 }"""
-_SCROLL = """([sel, direction]) => {
-  const box = document.querySelector(sel);
+_SCROLL = """([box], direction) => {
   if (!box) return null;
   const before = box.scrollTop;
   box.scrollTop = before + direction * Math.max(40, box.clientHeight * 0.8);
   box.dispatchEvent(new Event('scroll'));
   return box.scrollTop - before;
 }"""
-_ROWS = """([rowSel, noSel, nameSel, priceSel, stockSel]) =>
-  [...document.querySelectorAll(rowSel)].map(r => {
+_ROWS = "(rows, [noSel, nameSel, priceSel, stockSel]) => {" + _NUMBER + """
+  return rows.map(r => {
     const pick = s => { const e = s && r.querySelector(s); return e ? e.textContent.trim() : ''; };
-    const i = r.querySelector(noSel);
-    return {no: i ? Number(String(i.value).trim()) : null, name: pick(nameSel), price: pick(priceSel),
-            stock: pick(stockSel)};
-  })"""
-_CLICK = "(sel) => { const e = document.querySelector(sel); if (!e) return false;" \
+    return {no: number(r.querySelector(noSel)), name: pick(nameSel), price: pick(priceSel), stock: pick(stockSel)};
+  });
+}"""
+_CLICK = "([e]) => { if (!e) return false;" \
          " e.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true})); return true; }"
-_PIN_STATE = "(sel) => { const l = document.querySelector(sel); if (!l) return null;" \
+_PIN_STATE = "([l]) => { if (!l) return null;" \
              " const box = l.querySelector('input') || l.control; return box ? !!box.checked : false; }"
+
+#: The page's HTML with its open shadow roots written out as declarative ``<template shadowrootmode>``
+#: (``page.content()`` leaves them out, and 视频号's whole console is in one).
+_HTML = """() => {
+  const text = s => s.replace(/[&<>]/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;'}[c]));
+  const inner = node => [...node.childNodes].map(outer).join('');
+  const outer = n => {
+    if (n.nodeType === 3) return text(n.textContent);
+    if (n.nodeType !== 1) return '';
+    const tag = n.tagName.toLowerCase();
+    const attrs = [...n.attributes].map(a => ` ${a.name}="${a.value.replace(/"/g, '&quot;')}"`).join('');
+    const shadow = n.shadowRoot ? `<template shadowrootmode="open">${inner(n.shadowRoot)}</template>` : '';
+    return `<${tag}${attrs}>${shadow}${inner(n)}</${tag}>`;
+  };
+  return '<!doctype html>' + outer(document.documentElement);
+}"""
 
 
 class ConsoleActionError(Exception):
@@ -58,17 +84,56 @@ class ConsoleActionError(Exception):
 
 
 class PageDriver:
-    """Acts on one open console ``page`` (a Playwright async Page) as ``profile`` describes it."""
+    """Acts on one open console ``page`` (a Playwright async Page) as ``profile`` describes it.
 
-    def __init__(self, page: Any, profile: ConsoleProfile) -> None:
+    The goods list is on ``page`` too, unless the profile names a products tab (``urls.products``, as on
+    视频号): that tab is opened beside the console, at ``products_url``, the first time it is needed.
+    """
+
+    def __init__(self, page: Any, profile: ConsoleProfile, *, products_url: str = "") -> None:
         self.page = page
         self.profile = profile
         self.sel = profile.selectors
+        self.products_url = products_url
+        self._goods_tab: Any = None
+
+    async def save_diagnostics(self, stem: Path) -> None:
+        """A screenshot and the HTML (shadow roots written out) of the console page, ``<stem>.png|.html``,
+        and of the products tab when it is open, ``<stem>-products.png|.html``."""
+        tabs = [(stem, self.page)]
+        if self._goods_tab is not None and not self._goods_tab.is_closed():
+            tabs.append((stem.with_name(stem.name + "-products"), self._goods_tab))
+        for path, page in tabs:
+            await page.screenshot(path=str(path.with_suffix(".png")))
+            path.with_suffix(".html").write_text(await page.evaluate(_HTML), encoding="utf-8")
+
+    async def goods_page(self) -> Any:
+        """The page the goods list is on (the products tab, opened now if it is not open)."""
+        if not self.products_url:
+            return self.page
+        if self._goods_tab is None or self._goods_tab.is_closed():
+            self._goods_tab = await self.page.context.new_page()
+            await self._goods_tab.goto(self.products_url, wait_until="domcontentloaded")
+            with contextlib.suppress(Exception):  # no row yet: _button says so in its own words
+                await self._goods_tab.locator(self.sel["goods_row"]).first.wait_for(timeout=CONNECT_ROWS_MS)
+        return self._goods_tab
+
+    async def live_id(self) -> str:
+        """The id of the session on air that the live-plan page lists (淘宝), '' when it lists none."""
+        shown = await self.page.locator(self.profile.live_id["selector"]).all_inner_texts()
+        digits = "".join(ch for ch in (shown[0] if shown else "") if ch.isdigit())
+        return digits
 
     async def explain(self, no: int) -> str:
         """Pop product ``no`` (its button shows the active label after); cancels and re-pops a product
-        the page already explains. Returns what was done, for the ``actions`` row."""
+        the page already explains. A platform without a toggle (淘宝's 弹品) gets one click, after which
+        the button must still be its 弹品 button. Returns what was done, for the ``actions`` row."""
         state = await self._button(no)
+        if not self.profile.active_labels:
+            await self._button(no, click=True)
+            await asyncio.sleep(0.05)
+            await self._button(no)
+            return tr("已在中控台讲解 {no} 号商品", no=no)
         if state["text"] in self.profile.active_labels:
             await self._toggle(no, to_active=False)
         await self._toggle(no, to_active=True)
@@ -90,15 +155,15 @@ class PageDriver:
         await box.fill(text[:limit], timeout=5000)
         if pin:
             await self._tick_pin()
-        submit = self.sel.get("comment_submit", "")
-        found = bool(submit) and await self.page.locator(submit).count() > 0
-        if not found:
+        submit = self.page.locator(self.sel["comment_submit"]) if self.sel.get("comment_submit") else None
+        if submit is None or not await submit.count():
             await box.press("Enter")
         else:
-            classes = await self.page.locator(submit).first.get_attribute("class") or ""
-            if str(self.profile.texts.get("submit_disabled_class", "disabled")) in classes:
+            classes = await submit.first.get_attribute("class") or ""
+            marker = str(self.profile.texts.get("submit_disabled_class", "disabled"))
+            if marker in classes or await submit.first.is_disabled():
                 raise ConsoleActionError(tr("评论发送按钮不可用：可能被平台限制发言"))
-            await self.page.evaluate(_CLICK, submit)
+            await submit.evaluate_all(_CLICK)
         for _ in range(int(SETTLE_S / 0.05)):
             if not await box.input_value():
                 return tr("已在中控台发评论") if not pin else tr("已在中控台发评论并置顶")
@@ -107,21 +172,28 @@ class PageDriver:
 
     async def close_modals(self) -> list[str]:
         """Close every modal the profile knows that is open (AFK protection, 直播总结); returns their names."""
-        closed = []
-        for name, selector in self.profile.modals.items():
-            if await self.page.locator(selector).count() > 0 and await self.page.evaluate(_CLICK, selector):
-                closed.append(name)
-        return closed
+        return [name for name, selector in self.profile.modals.items()
+                if await self.page.locator(selector).evaluate_all(_CLICK)]
+
+    async def escape_overlays(self) -> bool:
+        """Press Escape when one of the profile's guide overlays (淘宝's driver.js tour) covers the page;
+        True when one did (the watchdog presses again next round until it is gone)."""
+        for selector in self.profile.escape_overlays:
+            if await self.page.locator(selector).count():
+                await self.page.keyboard.press("Escape")
+                return True
+        return False
 
     async def products(self) -> list[dict[str, Any]]:
         """Every row of the goods list (序号, name, price and stock as shown), scrolling through it."""
-        args = [self.sel["goods_row"], self.sel["goods_no"], self.sel.get("goods_name", ""),
-                self.sel.get("goods_price", ""), self.sel.get("goods_stock", "")]
+        page = await self.goods_page()
+        args = [self.sel["goods_no"], self.sel.get("goods_name", ""), self.sel.get("goods_price", ""),
+                self.sel.get("goods_stock", "")]
         rows: dict[int, dict[str, Any]] = {}
-        while await self.page.evaluate(_SCROLL, [self.sel["goods_container"], -100]):
+        while await self._scroll(-100):
             pass
         for _ in range(MAX_SCROLL_ROUNDS * 5):
-            for row in await self.page.evaluate(_ROWS, args):
+            for row in await page.locator(self.sel["goods_row"]).evaluate_all(_ROWS, args):
                 if isinstance(row.get("no"), int) and row["no"] > 0:
                     rows.setdefault(row["no"], row)
             if not await self._scroll(1):
@@ -129,10 +201,13 @@ class PageDriver:
         return [rows[no] for no in sorted(rows)]
 
     async def check(self) -> dict[str, int]:
-        """How many elements each of the profile's selectors finds on the page now (``console-check``)."""
+        """How many elements each of the profile's selectors finds on the page now (``console-check``);
+        the goods selectors are counted on the products tab when the profile has one."""
+        goods = await self.goods_page()
         found = {}
         for name, selector in {**self.sel, **{f"modal:{k}": v for k, v in self.profile.modals.items()}}.items():
-            found[name] = await self.page.locator(selector).count()
+            found[name] = await (goods if name.startswith("goods_") or name == "explain_button"
+                                 else self.page).locator(selector).count()
         return found
 
     async def _toggle(self, no: int, *, to_active: bool) -> None:
@@ -149,16 +224,16 @@ class PageDriver:
     async def _button(self, no: int, *, click: bool = False) -> dict[str, Any]:
         """The state of row ``no``'s explain button, scrolling the list to the row; clicks it if asked
         (and it is not disabled). ConsoleActionError when there is no such row or button."""
-        args = [self.sel["goods_row"], self.sel["goods_no"], self.sel["explain_button"],
-                self.profile.explain_label, no, click]
+        rows = (await self.goods_page()).locator(self.sel["goods_row"])
+        args = [self.sel["goods_no"], self.sel["explain_button"], self.profile.explain_label, no, click]
         for _ in range(MAX_SCROLL_ROUNDS):
-            state = await self.page.evaluate(_FIND_BUTTON, args)
+            state = await rows.evaluate_all(_FIND_BUTTON, args)
             if state["row"]:
                 return self._checked(no, state)
             numbers = [n for n in state["numbers"] if isinstance(n, int)]
             if not numbers:
                 raise ConsoleActionError(tr("找不到商品列表：平台页面可能已改版"))
-            ascending = numbers[0] <= numbers[-1]
+            ascending = numbers[0] <= numbers[-1]  # 视频号 may list its goods newest first
             later = no > max(numbers) if ascending else no < min(numbers)
             if not await self._scroll(1 if later else -1):
                 break
@@ -176,7 +251,12 @@ class PageDriver:
         return state
 
     async def _scroll(self, direction: int) -> bool:
-        moved = await self.page.evaluate(_SCROLL, [self.sel["goods_container"], direction])
+        """Scroll the goods list one step; False when it did not move (or the list does not scroll: a
+        profile without ``goods_container`` has every row on the page)."""
+        container = self.sel.get("goods_container", "")
+        if not container:
+            return False
+        moved = await (await self.goods_page()).locator(container).evaluate_all(_SCROLL, direction)
         if moved is None:
             raise ConsoleActionError(tr("找不到商品列表：平台页面可能已改版"))
         if abs(moved) <= 10:
@@ -185,9 +265,9 @@ class PageDriver:
         return True
 
     async def _tick_pin(self) -> None:
-        pin = self.sel.get("comment_pin", "")
-        checked = await self.page.evaluate(_PIN_STATE, pin) if pin else None
+        pin = self.page.locator(self.sel["comment_pin"]) if self.sel.get("comment_pin") else None
+        checked = await pin.evaluate_all(_PIN_STATE) if pin is not None else None
         if checked is None:
             raise ConsoleActionError(tr("找不到评论的置顶选项：平台页面可能已改版"))
-        if not checked:
-            await self.page.evaluate(_CLICK, pin)
+        if pin is not None and not checked:
+            await pin.evaluate_all(_CLICK)

@@ -1,21 +1,26 @@
 """Platform console profiles: what LiveDeck knows about one platform's live-control page, as data.
 
 A profile is a JSON file named after the platform (``buyin.json`` for 巨量百应, ``douyin.json`` for
-抖店). LiveDeck ships them in ``resources/consoles/``; a file of the same name in the data directory's
-``consoles/`` folder replaces the shipped one, so a team can follow a page change the same day without
-waiting for a release (docs/platform-console.md says how). A profile holds the page's URLs, the pattern
-of its login URL, the CSS selectors the connector uses, the labels of its buttons, which of the page's
-own JSON responses carry comments and orders and how their fields map onto LiveEvents, the gap kept
-between two actions, and the capabilities the platform has.
+抖店, ``wechat-channels.json`` for 视频号, ``taobao.json`` for 淘宝直播). LiveDeck ships them in
+``resources/consoles/``; a file of the same name in the data directory's ``consoles/`` folder replaces
+the shipped one, so a team can follow a page change the same day without waiting for a release
+(docs/platform-console.md says how). A profile holds the page's URLs, the pattern of its login URL, the
+CSS selectors the connector uses, the labels of its buttons, which of the page's own responses carry
+comments and orders and how their fields map onto LiveEvents, the gap kept between two actions, and the
+capabilities the platform has — plus, where a platform needs them, its products tab, its "logged in but
+not live" URL, its step from the live-plan page to the control page and the guide overlays Escape
+closes. Each is checked at load; a bad one is refused naming the field.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from app.core.i18n import tr
 from app.core.paths import RESOURCES
@@ -27,8 +32,9 @@ SHIPPED = RESOURCES / "consoles"
 #: (named as the command: ``explain``, ``send_comment`` …), and the extras below.
 CAPABILITIES = frozenset({name for name, spec in COMMANDS.items() if spec.console}) | frozenset({
     "pin_comment_on_send", "read_comments", "read_orders", "read_products"})
-_REQUIRED_SELECTORS = ("console", "goods_row", "goods_container", "goods_no", "explain_button",
-                       "comment_input")
+_REQUIRED_SELECTORS = ("console", "goods_row", "goods_no", "explain_button", "comment_input")
+#: How a ``responses`` entry is heard: a page response (XHR/fetch, JSON or JSONP) or a WebSocket's frames.
+LISTENER_KINDS = ("response", "websocket")
 
 
 class ProfileError(ValueError):
@@ -43,9 +49,15 @@ class ConsoleProfile:
     Attributes:
         platform: its short name (``buyin``), also in the ``actions`` actor ``console:buyin``.
         name: its name for people (巨量百应).
-        console_url: the live-control page.
+        console_url: the live-control page (淘宝: the live-plan page the control page is found from).
         login_url: the page a user logs in on.
         login_pattern: a URL matching it is a login page (the session expired or never existed).
+        not_live_pattern: a URL matching it means logged in but not broadcasting (视频号 sends such an
+            account to ``/platform``: its console exists only while live).
+        products_url: the goods list's own tab ('' when it is on the console page).
+        live_id: the step from the live-plan page to the control page (淘宝): ``selector`` of the live
+            session's id, ``url`` with ``{live_id}``; empty when the console URL is the control page.
+        escape_overlays: guide overlays (driver.js) closed by pressing Escape until they are gone.
         selectors: CSS selectors by role (``goods_row``, ``explain_button`` …).
         modals: selectors of the buttons that close the modals the page may raise, by modal.
         texts: button labels and limits (``explain``, ``explain_active``, ``comment_max_chars``).
@@ -60,6 +72,10 @@ class ConsoleProfile:
     console_url: str
     login_url: str
     login_pattern: str
+    not_live_pattern: str
+    products_url: str
+    live_id: dict[str, str]
+    escape_overlays: tuple[str, ...]
     selectors: dict[str, str]
     modals: dict[str, str]
     texts: dict[str, Any]
@@ -79,6 +95,9 @@ class ConsoleProfile:
     def is_login_url(self, url: str) -> bool:
         return bool(re.search(self.login_pattern, url))
 
+    def is_not_live_url(self, url: str) -> bool:
+        return bool(self.not_live_pattern) and bool(re.search(self.not_live_pattern, url))
+
 
 def profile_path(platform: str, *, home: Path | None = None) -> Path:
     """The file ``platform``'s profile is read from: the data directory's copy if there is one."""
@@ -86,6 +105,15 @@ def profile_path(platform: str, *, home: Path | None = None) -> Path:
         raise ProfileError(tr("平台名称无效：{name}", name=platform))
     override = (home or data_dir()) / "consoles" / f"{platform}.json"
     return override if override.is_file() else SHIPPED / f"{platform}.json"
+
+
+def same_site(url: str, like: str) -> str:
+    """``url``'s path and query on ``like``'s scheme and host ('' for ''): the profile's other pages (a
+    products tab, a control page) follow a ``--console-url`` that points the console at another host."""
+    if not url:
+        return ""
+    page, base = urlsplit(url), urlsplit(like)
+    return urlunsplit((base.scheme or page.scheme, base.netloc or page.netloc, page.path, page.query, ""))
 
 
 def available_profiles() -> list[str]:
@@ -120,19 +148,65 @@ def _parse(data: Any, path: Path) -> ConsoleProfile:
         raise fail("selectors." + ", selectors.".join(missing))
     if not isinstance(urls, dict) or not isinstance(urls.get("console"), str):
         raise fail("urls.console")
+    if not isinstance(urls.get("products", ""), str):
+        raise fail("urls.products")
     capabilities = frozenset(data.get("capabilities", ()))
     if not capabilities <= CAPABILITIES:
         raise fail("capabilities: " + ", ".join(sorted(capabilities - CAPABILITIES)))
+    texts = data.get("texts") or {}
+    if "stop_explain" in capabilities and not (isinstance(texts, dict) and texts.get("explain_active", True)):
+        raise fail("texts.explain_active (stop_explain needs the button's active label)")
     try:
-        re.compile(str(data.get("login_pattern", "")))
+        for field in ("login_pattern", "not_live_pattern"):
+            re.compile(str(data.get(field, "")))
         gap = float(data.get("action_gap_s", 0.5))
     except (re.error, TypeError, ValueError) as exc:
         raise fail(str(exc)) from None
     return ConsoleProfile(
         platform=str(data.get("platform") or path.stem), name=str(data.get("name") or path.stem),
         console_url=urls["console"], login_url=str(urls.get("login", "")),
-        login_pattern=str(data.get("login_pattern") or r"(?!)"), selectors=dict(selectors),
-        modals=dict(data.get("modals") or {}), texts=dict(data.get("texts") or {}),
-        responses=dict(data.get("responses") or {}), action_gap_s=max(0.0, gap),
+        login_pattern=str(data.get("login_pattern") or r"(?!)"),
+        not_live_pattern=str(data.get("not_live_pattern") or ""), products_url=urls.get("products", ""),
+        live_id=_live_id(data.get("live_id"), fail), escape_overlays=_strings(data, "escape_overlays", fail),
+        selectors=dict(selectors), modals=dict(data.get("modals") or {}), texts=dict(texts),
+        responses=_responses(data.get("responses"), fail), action_gap_s=max(0.0, gap),
         capabilities=capabilities, source=path,
     )
+
+
+def _strings(data: dict[str, Any], field: str, fail: Callable[[str], ProfileError]) -> tuple[str, ...]:
+    value = data.get(field, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise fail(field)
+    return tuple(value)
+
+
+def _live_id(step: Any, fail: Callable[[str], ProfileError]) -> dict[str, str]:
+    if step is None:
+        return {}
+    if not isinstance(step, dict) or not isinstance(step.get("selector"), str) or not step["selector"]:
+        raise fail("live_id.selector")
+    if not isinstance(step.get("url"), str) or "{live_id}" not in step["url"]:
+        raise fail("live_id.url (a URL with {live_id})")
+    return {"selector": step["selector"], "url": step["url"]}
+
+
+def _responses(responses: Any, fail: Callable[[str], ProfileError]) -> dict[str, dict[str, Any]]:
+    if responses is None:
+        return {}
+    if not isinstance(responses, dict) or not all(isinstance(spec, dict) for spec in responses.values()):
+        raise fail("responses")
+    for name, spec in responses.items():
+        if not isinstance(spec.get("url_contains"), str) or not spec["url_contains"]:
+            raise fail(f"responses.{name}.url_contains")
+        if not isinstance(spec.get("id"), str):
+            raise fail(f"responses.{name}.id")
+        if spec.get("listen", "response") not in LISTENER_KINDS:
+            raise fail(f"responses.{name}.listen ({' / '.join(LISTENER_KINDS)})")
+        if not isinstance(spec.get("jsonp", False), bool):
+            raise fail(f"responses.{name}.jsonp (true or false)")
+        if not isinstance(spec.get("require", {}), dict):
+            raise fail(f"responses.{name}.require")
+        if "type_field" in spec and not isinstance(spec.get("kinds"), dict):
+            raise fail(f"responses.{name}.kinds (type_field needs them)")
+    return {name: dict(spec) for name, spec in responses.items()}

@@ -1,10 +1,14 @@
 """The console page's own JSON responses, read into LiveEvents by the profile's field maps.
 
 The connector hears every response the page receives (Playwright's ``page.on("response")``); one whose
-URL contains a profile's ``url_contains`` is parsed here. Three shapes are known (docs/platform-console.md):
+URL contains a profile's ``url_contains`` is parsed here: JSON, or JSONP with ``"jsonp": true`` (淘宝's
+``mtopjsonp3({…})``), used only when the body's ``require`` fields hold their values (视频号's
+``errCode`` 0). Field names may be dotted paths into a row. Three shapes are known
+(docs/platform-console.md):
 
 * ``list`` of comments: ``{"list": "data.comment_infos", "kind": "comment", "id": …, "user_name": …,
-  "text": …}``;
+  "text": …}``; with ``type_field`` the row's type picks its kind from ``kinds`` (视频号: type 1 is a
+  comment) and a row of another type is passed over;
 * ``groups`` of interactions by type (the 大屏's ``data.messages``: ``comment``, ``room_enter`` …, any of
   them null), mapped to event kinds by ``kinds``;
 * ``orders``: one row per order and status; only a status in ``paid_statuses`` is an order LiveDeck
@@ -17,6 +21,8 @@ counted; the caller logs one line per response, rate-limited.
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -26,6 +32,7 @@ from app.core.events import Kind, LiveEvent
 
 MAX_REMEMBERED_IDS = 50_000
 _KINDS = {k.value for k in Kind}
+_JSONP = re.compile(r"^\s*[\w$.]+\s*\((.*)\)\s*;?\s*$", re.DOTALL)
 PriceOf = Callable[[str], int]
 
 
@@ -58,13 +65,28 @@ class ResponseReader:
         return next((name for name, spec in self.responses.items()
                      if spec.get("url_contains") and spec["url_contains"] in url), None)
 
+    def decode(self, name: str, text: str) -> Any:
+        """The body of a response of map ``name``: JSON, or the JSON inside ``callback(…)`` for a JSONP
+        map. ValueError when it is neither."""
+        if self.responses[name].get("jsonp"):
+            wrapped = _JSONP.match(text)
+            if wrapped is None:
+                raise ValueError("not JSONP")
+            text = wrapped.group(1)
+        return json.loads(text)
+
     def read(self, name: str, body: Any) -> list[LiveEvent]:
-        """The events of ``body`` (a response of map ``name``) not handed on before."""
+        """The events of ``body`` (a response of map ``name``) not handed on before; none when the body
+        says the platform refused the request (a ``require`` field off its value)."""
         spec = self.responses[name]
+        if any(_path(body, field) != value for field, value in spec.get("require", {}).items()):
+            return []
         if "groups" in spec:
             rows = self._grouped(spec, body)
         elif "paid_statuses" in spec:
             rows = self._orders(spec, body)
+        elif "type_field" in spec:
+            rows = self._typed(spec, body)
         else:
             rows = [(str(spec.get("kind", "comment")), row) for row in self._list(spec, body)]
         events = [event for kind, row in rows if (event := self._event(spec, kind, row)) is not None]
@@ -86,19 +108,29 @@ class ResponseReader:
         return [(kinds[group], row) for group, rows in groups.items()
                 if group in kinds and isinstance(rows, list) for row in rows]
 
+    def _typed(self, spec: dict[str, Any], body: Any) -> list[tuple[str, Any]]:
+        kinds: dict[str, str] = spec["kinds"]
+        rows = []
+        for row in self._list(spec, body):
+            kind = kinds.get(_text(_path(row, spec["type_field"]))) if isinstance(row, dict) else ""
+            if kind is None:
+                continue  # a type LiveDeck does not read (视频号's 上墙 notices)
+            rows.append((kind, row))
+        return rows
+
     def _orders(self, spec: dict[str, Any], body: Any) -> list[tuple[str, Any]]:
         paid = set(spec["paid_statuses"])
         return [(Kind.ORDER.value, row) for row in self._list(spec, body)
                 if isinstance(row, dict) and row.get(spec["status"]) in paid]
 
     def _event(self, spec: dict[str, Any], kind: str, row: Any) -> LiveEvent | None:
-        msg_id = _text(row.get(spec["id"])) if isinstance(row, dict) else ""
+        msg_id = _text(_path(row, spec["id"])) if isinstance(row, dict) else ""
         if not msg_id or kind not in _KINDS:
             self.malformed += 1
             return None
-        event = LiveEvent(kind, time.time(), user_id=_text(row.get(spec.get("user_id", ""))),
-                          user_name=_text(row.get(spec.get("user_name", ""))),
-                          text=_text(row.get(spec.get("text", ""))), msg_id=msg_id)
+        event = LiveEvent(kind, time.time(), user_id=_text(_path(row, spec.get("user_id", ""))),
+                          user_name=_text(_path(row, spec.get("user_name", ""))),
+                          text=_text(_path(row, spec.get("text", ""))), msg_id=msg_id)
         if kind == Kind.LIKE:
             event.count = 1
         if kind == Kind.ORDER:

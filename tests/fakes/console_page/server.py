@@ -15,10 +15,11 @@ import json
 import secrets
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+
+from tests.fakes.console_page.platform_base import handler
 
 HERE = Path(__file__).resolve().parent
 CONSOLE_PATH = "/dashboard/live/control"
@@ -56,7 +57,7 @@ class FakeConsole:
         self.session = secrets.token_hex(8)
         self.logged_in = logged_in
         self.polls = 0  # the page's comment polls answered
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler(self))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -96,7 +97,7 @@ class FakeConsole:
             return [c for c in self.comments if c.get("posted")]
 
     # -- the HTTP side ---------------------------------------------------------------------------------
-    def get(self, path: str, cookie: str) -> tuple[int, str, bytes, dict[str, str]]:
+    def get(self, path: str, query: dict[str, str], cookie: str) -> tuple[int, str, bytes, dict[str, str]]:
         valid = self.logged_in and f"sid={self.session}" in cookie
         if path == CONSOLE_PATH:
             if not valid:
@@ -147,27 +148,3 @@ class FakeConsole:
             else:
                 return 404
         return 204
-
-
-def _handler(fake: FakeConsole) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            status, kind, body, headers = fake.get(urlparse(self.path).path, self.headers.get("Cookie", ""))
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
-
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", "0"))
-            status = fake.post(urlparse(self.path).path, json.loads(self.rfile.read(length) or b"{}"))
-            self.send_response(status)
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return Handler

@@ -1,0 +1,61 @@
+"""A show with the platform console connected, for the console tests of every platform: an engine
+recording to a real SQLite log, the real connector on a fake platform page, headless Debian chromium."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterable
+from pathlib import Path
+
+from app.commerce.catalog import Product
+from app.connectors.console import ConsoleConnector, ConsoleState, load_profile
+from app.engine.session import SessionEngine
+from app.store.session_log import SessionLog
+from tests.waiting import wait_until
+
+#: Debian's chromium, which `make test` installs (packaging/linux-system-deps.sh): never skipped.
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def connector(engine: SessionEngine, platform: str, url: str, home: Path) -> ConsoleConnector:
+    """The real connector for ``platform``'s shipped profile, on ``url``, in headless chromium."""
+    return ConsoleConnector(engine, load_profile(platform, home=home), url=url, browser=CHROMIUM,
+                            headless=True, home=home)
+
+
+@contextlib.asynccontextmanager
+async def console_show(platform: str, url: str, tmp_path: Path, catalog: Iterable[Product] = (), *,
+                       until: ConsoleState = ConsoleState.CONNECTED,
+                       ) -> AsyncIterator[tuple[SessionEngine, ConsoleConnector]]:
+    """An engine recording to ``tmp_path/show.sqlite`` with the connector on ``url``, once its status
+    reached ``until``."""
+    log = SessionLog(tmp_path / "show.sqlite")
+    engine = SessionEngine(log)
+    engine.load_catalog(list(catalog))
+    await engine.start_session("中控台测试", f"console:{platform}")
+    batcher = asyncio.create_task(engine.run())
+    console = connector(engine, platform, url, tmp_path)
+    console.start()
+    try:
+        await wait_until(lambda: console.status.state is until, 20, what=f"the console {until.value}")
+        yield engine, console
+    finally:
+        await console.aclose()
+        batcher.cancel()
+        log.close()
+
+
+def console_rows(engine: SessionEngine, platform: str, name: str) -> list[dict[str, object]]:
+    """The ``actions`` rows of the console's attempts at command ``name``."""
+    return [a for a in engine.actions if a["name"] == f"{name}.ack" and a["actor"] == f"console:{platform}"]
+
+
+def livedeck(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m app ARGS`` as a user runs it, with ``home`` as its data directory."""
+    return subprocess.run([sys.executable, "-m", "app", *args], capture_output=True, text=True, timeout=90,
+                          env={**os.environ, "LIVEDECK_HOME": str(home)})

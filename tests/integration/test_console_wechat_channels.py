@@ -1,0 +1,121 @@
+"""The console connector against the fake 视频号助手 console (tests/fakes/console_page/wechat_channels),
+in headless Debian chromium: the console and its products tab inside 无界's shadow root, 讲解 ↔ 结束讲解
+by 序号 in a list shown newest first, a comment posted without 置顶, the live/msg poll's comments read
+back once each (上墙 notices passed over, a malformed row counted, a refused poll not read), an account
+that is not live told so, and a page that changed failing in one line with diagnostic files."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.connectors.console import ConsoleState
+from app.core.events import Command, Kind
+from tests.fakes.console_page.wechat_channels.server import FakeChannels
+from tests.integration.console_shows import console_rows, console_show
+from tests.waiting import wait_until
+
+PLATFORM = "wechat-channels"
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeChannels]:
+    with FakeChannels() as page:
+        yield page
+
+
+def test_explain_by_number_on_the_products_tab_toggles_to_end_explain_and_back(
+        fake: FakeChannels, tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with console_show(PLATFORM, fake.url, tmp_path, fake.catalog()) as (engine, console):
+            assert console.can("explain")
+            assert console.can("stop_explain")
+            assert not console.can("pin_comment_on_send")
+            assert engine.execute(Command("explain", {"no": 3})).applied
+            await wait_until(lambda: fake.explaining == 3, 5, what="3号 showing 结束讲解 on the products tab")
+            assert engine.execute(Command("explain", {"no": 17})).applied
+            await wait_until(lambda: fake.explaining == 17, 3, what="17号 (near the top: newest first)")
+            assert engine.execute(Command("stop_explain", {})).applied
+            await wait_until(lambda: fake.explaining is None, 3, what="结束讲解 clicked")
+            await wait_until(lambda: len(console_rows(engine, PLATFORM, "stop_explain")) == 1, 3)
+            rows = console_rows(engine, PLATFORM, "explain") + console_rows(engine, PLATFORM, "stop_explain")
+            assert [r["result"] for r in rows] == ["applied"] * 3
+            assert fake.explain_clicks == [(3, True), (17, True), (17, False)]
+
+    asyncio.run(scenario())
+
+
+def test_a_posted_comment_and_the_viewers_comments_come_back_once_each(fake: FakeChannels, tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with console_show(PLATFORM, fake.url, tmp_path, fake.catalog()) as (engine, console):
+            fake.err_code = -1  # the platform refuses the poll: its rows are not the room's
+            fake.viewer_comments(("refused-1", "不该出现", "这条不读"))
+            polls = fake.polls
+            await wait_until(lambda: fake.polls >= polls + 3, 5, what="refused polls answered")
+            assert engine.state.counts[Kind.COMMENT] == 0
+            with fake.lock:
+                fake.comments.clear()
+                fake.err_code = 0
+                fake.extra_rows = [{"clientMsgId": "wall-1", "type": 10017, "nickname": "小鹿", "content": "上墙"},
+                                   {"type": 1, "nickname": "无id", "content": "没有 clientMsgId"}]
+            fake.viewer_comments(("m1", "小鹿", "3号有货吗"), ("m2", "阿杰", "多少钱"))
+            engine.execute(Command("send_comment", {"text": "3号今晚包邮"}))
+            await wait_until(lambda: [c["content"] for c in fake.posted()] == ["3号今晚包邮"], 5,
+                             what="the comment in the page's list")
+            await wait_until(lambda: engine.state.counts[Kind.COMMENT] == 3, 5, what="three comments read")
+            polls = fake.polls
+            await wait_until(lambda: fake.polls >= polls + 3, 3, what="the page polling the same rows again")
+            assert engine.state.counts[Kind.COMMENT] == 3
+            assert console.status.events == 3
+            assert console.status.malformed >= 1  # the row without an id, each time it came
+            (row,) = console_rows(engine, PLATFORM, "send_comment")
+            assert row["result"] == "applied"
+            assert engine.log is not None
+            engine.log.flush()
+            with sqlite3.connect(tmp_path / "show.sqlite") as db:
+                rows = db.execute("SELECT msg_id, text FROM events WHERE kind = 'comment'").fetchall()
+            assert sorted(rows) == [("m1", "3号有货吗"), ("m2", "多少钱"), ("own-3", "3号今晚包邮")]
+
+    asyncio.run(scenario())
+
+
+def test_an_account_that_is_not_live_is_told_the_console_needs_a_live(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        with FakeChannels(live=False) as fake:
+            off_air = console_show(PLATFORM, fake.url, tmp_path, fake.catalog(), until=ConsoleState.FAILED)
+            async with off_air as (engine, console):
+                assert console.status.reason == "视频号只有开播后才有中控台"
+                assert console.status.logged_in
+                engine.execute(Command("send_comment", {"text": "在吗"}))
+                await wait_until(lambda: len(console_rows(engine, PLATFORM, "send_comment")) == 1, 5)
+                (row,) = console_rows(engine, PLATFORM, "send_comment")
+                assert row["result"] == "rejected"
+                assert "只有开播后" in str(row["detail"])
+
+    asyncio.run(scenario())
+
+
+def test_a_renamed_explain_button_fails_in_one_line_with_both_tabs_saved(
+        fake: FakeChannels, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    fake.drift = True
+    async def scenario() -> None:
+        async with console_show(PLATFORM, fake.url, tmp_path, fake.catalog()) as (engine, console):
+            with caplog.at_level(logging.ERROR, logger="livedeck.console"):
+                engine.execute(Command("explain", {"no": 4}))
+                await wait_until(lambda: console.status.failed == 1, 10, what="the explain failing")
+            expected = "找不到 4 号商品的讲解按钮：平台页面可能已改版"
+            errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+            assert errors == [f"console {PLATFORM}: {expected}"]
+            assert fake.explain_clicks == []
+            diagnostics = tmp_path / "consoles" / "diagnostics"
+            await wait_until(lambda: len(list(diagnostics.glob("*.html"))) == 2, 5, what="both tabs saved")
+            products = next(diagnostics.glob("*-products.html")).read_text(encoding="utf-8")
+            assert "promote-wrap-v2" in products
+            assert 'shadowrootmode="open"' in products
+
+    asyncio.run(scenario())
