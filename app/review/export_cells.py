@@ -18,6 +18,7 @@ from typing import Any
 
 from app.core.i18n import tr
 from app.core.units import format_datetime
+from app.review.blocked import read_blocked
 from app.review.log_access import PathLike, ReviewError, connect_readonly
 
 #: What a spreadsheet takes as the start of a formula.
@@ -51,12 +52,13 @@ def mark_text(cell: Any) -> None:
 # --- the events CSV ----------------------------------------------------------------------------------
 
 CSV_COLUMNS = ("seq", "time", "ts", "kind", "user_id", "user_name", "text", "count", "amount_fen", "product_id",
-               "msg_id", "extra")
+               "msg_id", "extra", "blocked")
 
 
 def write_events_csv(path: PathLike, session_id: int, out: Path) -> None:
     """Every event of the session, in seq order, streamed (UTF-8 with BOM so Excel reads Chinese); texts
-    by :func:`csv_value`, a time the clock cannot show as ``—``."""
+    by :func:`csv_value`, a time the clock cannot show as ``—``; ``blocked`` is 1 on the events of a viewer
+    blocked in the show (app/review/blocked.py), else empty."""
     conn = connect_readonly(Path(path))
     try:
         if conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
@@ -65,11 +67,13 @@ def write_events_csv(path: PathLike, session_id: int, out: Path) -> None:
         with tmp.open("w", encoding="utf-8-sig", newline="", errors="replace") as f:
             writer = csv.writer(f)
             writer.writerow(CSV_COLUMNS)
+            blocked = read_blocked(conn, session_id)
             cur = conn.execute(
                 "SELECT seq, ts, kind, user_id, user_name, text, count, amount_fen, product_id, msg_id, extra "
                 "FROM events WHERE session_id = ? ORDER BY seq", (session_id,))
             while batch := cur.fetchmany(10_000):
-                writer.writerows([r[0], format_datetime(r[1]), r[1], *map(csv_value, r[2:])] for r in batch)
+                writer.writerows([r[0], format_datetime(r[1]), r[1], *map(csv_value, r[2:]),
+                                  1 if r[3] and r[3] in blocked else ""] for r in batch)
         os.replace(tmp, out)
     finally:
         conn.close()

@@ -49,7 +49,7 @@ def group_questions(questions: Iterable[Question], top: int = 3) -> list[Questio
         shown.setdefault(key, q.text.strip())
         kind = kind_of(key)
         counts[kind] += 1
-        unanswered[kind] += not q.answered
+        unanswered[kind] += q.unanswered  # a blocked viewer's question is owed no answer
         texts.setdefault(kind, Counter())[key] += 1
     groups = []
     for kind, n in sorted(counts.items(), key=lambda kv: (kv[0] == len(KINDS), -kv[1], kv[0])):  # 其他 last

@@ -6,6 +6,7 @@ import bisect
 from dataclasses import dataclass
 
 from app.comments.classifier import is_question, product_number
+from app.review.blocked import blocked_viewers
 from app.review.comment_scan import catalog_no, comment_scan
 from app.review.explain_windows import explained_at
 from app.review.log_access import loads_object
@@ -31,6 +32,13 @@ class Question:
     product_no: int | None
     answered: bool
     answered_how: str  # '' | 'pinned' | 'replied' | 'explained'
+    blocked: bool = False  # asked by a viewer blocked in this show (app/review/blocked.py): 已屏蔽
+
+    @property
+    def unanswered(self) -> bool:
+        """Still waiting for an answer: not answered, and not a blocked viewer's (their spam is no question
+        anyone owes an answer)."""
+        return not self.answered and not self.blocked
 
 
 
@@ -46,7 +54,8 @@ class QuestionRow:
 
 def read_questions(reader: SessionReader, limit: int | None = None, offset: int = 0) -> list[Question]:
     """Questions (app.comments.classifier.is_question) in order, ``limit`` from ``offset``; answered as
-    docs/review.md defines: pinned, replied to by the anchor/an admin, or its product explained within 5 minutes."""
+    docs/review.md defines: pinned, replied to by the anchor/an admin, or its product explained within 5 minutes;
+    ``blocked`` when the viewer was blocked in the show."""
     if limit is not None and offset + limit <= _DIRECT_PAGES and not reader.is_cached("question_seqs"):
         page = _question_page(reader, offset, limit)  # the first pages need not wait for any scan
     else:
@@ -57,6 +66,7 @@ def read_questions(reader: SessionReader, limit: int | None = None, offset: int 
     windows = reader.explain_windows()
     starts = [w.start_ts for w in windows]
     pinned = _pinned(reader)
+    blocked = blocked_viewers(reader)
     replies = _staff_replies(reader, page[0].ts, page[-1].ts + ANSWER_WINDOW_S)
     reply_ts = [r[0] for r in replies]
     out = []
@@ -86,7 +96,7 @@ def read_questions(reader: SessionReader, limit: int | None = None, offset: int 
                 ):
                     how = "explained"
                     break
-        out.append(Question(q.seq, q.ts, q.user_id, q.user_name, q.text, no, bool(how), how))
+        out.append(Question(q.seq, q.ts, q.user_id, q.user_name, q.text, no, bool(how), how, q.user_id in blocked))
     return out
 
 

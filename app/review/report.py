@@ -143,8 +143,10 @@ def product_table(review: Review) -> tuple[list[str], list[list[Any]]]:
     return header, rows
 
 
-def answered_text(how: str) -> str:
-    return {"pinned": tr("已置顶"), "replied": tr("已回复"), "explained": tr("已讲解")}.get(how, tr("未回答"))
+def answered_text(how: str, blocked: bool = False) -> str:
+    """How a question was answered; 已屏蔽 for a blocked viewer's question nobody answered."""
+    unanswered = tr("已屏蔽") if blocked else tr("未回答")
+    return {"pinned": tr("已置顶"), "replied": tr("已回复"), "explained": tr("已讲解")}.get(how, unanswered)
 
 
 # --- charts ------------------------------------------------------------------------------------------
@@ -280,21 +282,22 @@ def _legend_html(review: Review) -> str:
 
 def _questions_html(questions: list[Question], max_questions: int) -> list[str]:
     """The questions by kind (count, unanswered, the most asked), then every question folded away."""
-    answered = sum(q.answered for q in questions)
+    answered, blocked = sum(q.answered for q in questions), sum(q.blocked and not q.answered for q in questions)
     parts = [f"<h2>{html.escape(tr('观众提问'))}</h2><p>"
              + html.escape(tr("共 {n} 个问题，已回答 {answered} 个，未回答 {open} 个", n=len(questions),
-                              answered=answered, open=len(questions) - answered)) + "</p>"]
+                              answered=answered, open=len(questions) - answered - blocked)
+                           + (tr("，已屏蔽的观众 {n} 个", n=blocked) if blocked else "")) + "</p>"]
     if not questions:
         return parts
     parts.append(_table([tr("类别"), tr("提问"), tr("未回答"), tr("问得最多")], [
         [g.kind, g.count, g.unanswered, "；".join(tr("{text} ×{n}", text=t, n=n) for t, n in g.top)]
         for g in group_questions(questions)], fit=True))
-    shown = sorted(questions, key=lambda q: q.answered)[:max_questions]  # unanswered first
-    shown.sort(key=lambda q: (q.answered, q.seq))
+    shown = sorted(questions, key=lambda q: not q.unanswered)[:max_questions]  # unanswered first
+    shown.sort(key=lambda q: (not q.unanswered, q.seq))
     parts.append(f"<details><summary>{html.escape(tr('全部问题（未回答在前）'))}</summary>")
     parts.append(_table([tr("时间"), tr("观众"), tr("问题"), tr("商品"), tr("回答")], [
         [format_time_of_day(q.ts), q.user_name, q.text, f"{q.product_no}号" if q.product_no is not None else "",
-         answered_text(q.answered_how)] for q in shown], wrap=(2,)))
+         answered_text(q.answered_how, q.blocked)] for q in shown], wrap=(2,)))
     if len(questions) > len(shown):
         parts.append(f'<p class="muted">{html.escape(tr("仅显示前 {n} 个", n=len(shown)))}</p>')
     parts.append("</details>")
@@ -489,9 +492,11 @@ def _write_xlsx(review: Review, out: Path) -> None:
          6: MONEY_FORMAT})
 
     # 序号 counts the questions 1, 2, 3…: the log's event seq means nothing to the reader.
-    _sheet(wb, tr("问题"), [tr("序号"), tr("时间"), tr("观众"), tr("问题"), tr("商品"), tr("已回答"), tr("回答")], [
+    _sheet(wb, tr("问题"), [tr("序号"), tr("时间"), tr("观众"), tr("问题"), tr("商品"), tr("已回答"), tr("回答"),
+                          tr("已屏蔽")], [
         [i, _moment(q.ts), q.user_name, q.text, q.product_no, tr("是") if q.answered else tr("否"),
-         answered_text(q.answered_how)] for i, q in enumerate(review.questions(), 1)],
+         answered_text(q.answered_how, q.blocked), tr("是") if q.blocked else ""]
+        for i, q in enumerate(review.questions(), 1)],
         {1: DATETIME_FORMAT})
     tmp = out.with_name(out.name + ".part")
     wb.save(tmp)

@@ -14,6 +14,7 @@ app.review.shop_orders; comparing sessions app.review.compare.
 from __future__ import annotations
 
 from app.core.events import LiveEvent
+from app.review.blocked import blocked_viewers
 from app.review.comment_scan import SCAN_BUCKET_S, comment_scan, scan_parts
 from app.review.commerce_counts import commerce_future
 from app.review.highlights import Highlight, read_highlights
@@ -97,6 +98,10 @@ class Review(SessionReader):
         """Flash sales (sold / stock), coupons (claimed / quantity) and lucky bags, from the logged
         commands and the engine's system events."""
         return self.cached("promotions", lambda: read_promotions(self))
+
+    def blocked_viewers(self) -> dict[str, str]:
+        """``user_id → name`` of the viewers blocked in the show (屏蔽此人; app/review/blocked.py)."""
+        return blocked_viewers(self)
 
     def comments_around(self, ts: float, window_s: float = 30, limit: int = 200) -> list[LiveEvent]:
         """Comments from ``ts - window_s`` to ``ts + window_s``, in time order, at most ``limit``."""

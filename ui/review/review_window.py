@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -149,17 +149,21 @@ def question_columns(start: float) -> list[Column]:
         Column(tr("观众"), lambda q: q.user_name),
         Column(tr("问题"), lambda q: q.text),
         Column(tr("商品"), lambda q: q.product_no, _no),
-        Column(tr("已回答"), lambda q: q.answered, lambda a: "✓" if a else "✗",
-               color=lambda q: "green" if q.answered else "red"),
+        Column(tr("已回答"), lambda q: "✓" if q.answered else tr("已屏蔽") if q.blocked else "✗",
+               color=lambda q: "green" if q.answered else "text_dim" if q.blocked else "red",
+               tip=tr("已屏蔽：提问的观众在本场被屏蔽，不算未回答")),
         Column(tr("回答方式"), lambda q: q.answered_how, lambda h: {
             "pinned": tr("置顶"), "replied": tr("回复"), "explained": tr("讲解")}.get(h, h or "")),
     ]
 
 
-def comment_columns(start: float) -> list[Column]:
+def comment_columns(start: float, blocked: Mapping[str, str] | None = None) -> list[Column]:
+    """The comments beside the timeline; a viewer ``blocked`` in the show reads "name（已屏蔽）", dimmed."""
+    shut = blocked or {}
     return [
         Column(tr("时间"), lambda e: e.ts - start, format_clock, numeric=True),
-        Column(tr("观众"), lambda e: e.user_name, color=lambda _e: "user"),
+        Column(tr("观众"), lambda e: e.user_name + (tr("（已屏蔽）") if e.user_id in shut else ""),
+               color=lambda e: "text_dim" if e.user_id in shut else "user"),
         Column(tr("评论"), lambda e: e.text),
     ]
 
@@ -314,7 +318,8 @@ class ReviewWindow(QWidget):
         self.moment_label = QLabel(tr("点击时间轴上的某一刻，查看前后的评论"), self)
         self.moment_label.setWordWrap(True)
         self.moment_label.setStyleSheet(f"color: {COLORS['text_dim']};")
-        self.comments = PagedTableModel(comment_columns(start), parent=self, page_size=PAGE)
+        self.comments = PagedTableModel(comment_columns(start, self.review.blocked_viewers()), parent=self,
+                                        page_size=PAGE)
         self.comments_view = make_table(self.comments, self, sortable=False, stretch=2)
         self.comments_view.setColumnWidth(0, 70)
         self.comments_view.setColumnWidth(1, 110)
@@ -477,7 +482,7 @@ class ReviewWindow(QWidget):
                 if not page:
                     break
                 for i, q in enumerate(page):
-                    if not q.answered:
+                    if q.unanswered:  # a blocked viewer's question is owed no answer
                         found.append(q)
                         if len(found) == count:
                             cursor[0] += i + 1
