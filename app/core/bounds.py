@@ -17,6 +17,7 @@ import json
 import re
 from typing import Any
 
+from app.core import fastjson
 from app.core.units import MAX_FEN
 
 __all__ = ["MAX_FEN"]  # re-exported: every bound is read from here
@@ -95,6 +96,7 @@ def check_event(event: Any, now: float) -> str | None:
     Lone surrogates in its text are replaced (in place) rather than refused: the rest of the comment is
     good. Checks: ``ts`` (:func:`ts_problem`), ``count`` ≤ :data:`MAX_COUNT`, ``amount_fen`` ≤
     :data:`MAX_FEN`, texts ≤ :data:`MAX_EVENT_TEXT`, ``extra`` finite JSON ≤ :data:`MAX_EXTRA_JSON`.
+    The JSON text of an accepted ``extra`` stays on the event (``extra_json``) for the session log's row.
     It runs for every event of every room, so the common case is a few comparisons.
     """
     ts = event.ts
@@ -114,11 +116,13 @@ def check_event(event: Any, now: float) -> str | None:
         event.product_id, event.msg_id = clean_text(event.product_id), clean_text(event.msg_id)
     if event.extra:
         try:
-            dumped = json.dumps(event.extra, ensure_ascii=False, allow_nan=False)
+            dumped = fastjson.dumps_strict(event.extra)
         except (ValueError, TypeError, RecursionError):
             return "extra holds a value that is not finite JSON (NaN, Infinity)"
         if len(dumped) > MAX_EXTRA_JSON:
             return f"extra is too large (at most {MAX_EXTRA_JSON} characters as JSON)"
         if _SURROGATE.search(dumped):
-            event.extra = json.loads(clean_text(dumped))
+            dumped = clean_text(dumped)
+            event.extra = json.loads(dumped)
+        event.extra_json = (event.extra, dumped)  # exactly app.store.rows.dumps(event.extra): kept for the row
     return None

@@ -50,6 +50,9 @@ class LiveEvent:
         msg_id: the platform's message id, used to drop duplicates across reconnects.
         extra: small protocol-specific details, stored as JSON.
         seq: the event's place in the session, assigned by the engine (0 until applied).
+        extra_json: ``extra`` as the JSON text the session log stores, with the dict it was made from;
+            set by app.core.bounds.check_event, which has to encode ``extra`` anyway, so the writer does
+            not encode it again. The writer uses it only while ``extra`` is still that very dict.
     """
 
     kind: str
@@ -63,6 +66,7 @@ class LiveEvent:
     msg_id: str = ""
     extra: dict[str, Any] | None = None
     seq: int = 0
+    extra_json: tuple[dict[str, Any], str] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

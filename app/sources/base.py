@@ -117,6 +117,8 @@ class SourceStatus:
             return tr("连接中…")
         if self.state is SourceState.STOPPED:
             return tr("已停止")
+        if self.retry_at is None and self.state is SourceState.FAILED:  # no retry planned (the console page)
+            return tr("失败：{reason}", reason=self.reason)
         wait = max(0, round((self.retry_at or 0) - (time.monotonic() if now is None else now)))
         if self.state is SourceState.FAILED:
             return tr("失败：{reason}（{seconds} 秒后重试）", reason=self.reason, seconds=wait)
@@ -190,6 +192,8 @@ class WebSocketSource:
                                  close_timeout)
         self._rng = rng or random.Random()
         self._status = SourceStatus(format_name=self.format_name)
+        # The per-frame counters are plain ints, folded into the snapshot only when it is read.
+        self._frames = self._events = self._malformed = self._bad_ts = self._oversize = 0
         self._listeners: Listeners[[SourceStatus]] = Listeners(log, "status listener")
         self._removers: dict[StatusListener, Callable[[], None]] = {}
         self._unknown: Counter[str] = Counter()
@@ -208,7 +212,15 @@ class WebSocketSource:
     # -- status -----------------------------------------------------------------------------
     @property
     def status(self) -> SourceStatus:
-        return self._status
+        """The current snapshot; the counters are copied in here, not on every frame."""
+        status = self._status
+        if (status.frames != self._frames or status.events != self._events or status.malformed != self._malformed
+                or status.bad_ts != self._bad_ts or status.oversize != self._oversize or self._unknown_changed):
+            self._unknown_changed = False
+            status = self._status = replace(
+                status, frames=self._frames, events=self._events, malformed=self._malformed,
+                bad_ts=self._bad_ts, oversize=self._oversize, unknown=dict(self._unknown))
+        return status
 
     def add_status_listener(self, listener: StatusListener) -> Callable[[], None]:
         """Call ``listener`` with every new status; returns a function that removes it."""
@@ -222,7 +234,7 @@ class WebSocketSource:
             remove()
 
     def _set_status(self, **changes: object) -> None:
-        self._status = replace(self._status, **changes)  # type: ignore[arg-type]
+        self._status = replace(self.status, **changes)  # type: ignore[arg-type]
         self._listeners.notify(self._status)
 
     # -- protocol hooks -----------------------------------------------------------------------
@@ -248,7 +260,8 @@ class WebSocketSource:
     # -- helpers for subclasses ---------------------------------------------------------------
     def reject(self, reason: str, raw: object) -> None:
         """Count and log (rate-limited) one malformed frame or item; the stream goes on."""
-        self._set_status(malformed=self._status.malformed + 1)
+        self._malformed += 1
+        self._listeners.notify(self.status)
         self._warn_malformed("%s: skipped a malformed frame (%s): %s", self.format_name, reason, excerpt(raw))
 
     def count_unknown(self, name: str) -> None:
@@ -411,8 +424,9 @@ class WebSocketSource:
         refused = _REFUSED_FRAME.get(code) if code is not None else None
         if refused is not None:
             too_big = code == CloseCode.MESSAGE_TOO_BIG
-            self._status = replace(self._status, frames=self._status.frames + 1,
-                                   malformed=self._status.malformed + 1, oversize=self._status.oversize + too_big)
+            self._frames += 1
+            self._malformed += 1
+            self._oversize += too_big
             raise RefusedFrameError(refused()) from None
         if self._stopping.is_set():
             return
@@ -420,30 +434,24 @@ class WebSocketSource:
 
     def handle_frame(self, frame: str | bytes) -> None:
         """Decode one frame and hand its events on; a bad frame is counted and skipped."""
-        frames = self._status.frames + 1
+        self._frames += 1
         try:
             events = self.decode(frame)
         except FrameError as exc:
-            self._status = replace(self._status, frames=frames)
             self.reject(str(exc), frame)
             return
         except RecursionError:  # JSON nested deeper than the interpreter's stack: a hostile frame
-            self._status = replace(self._status, frames=frames)
             self.reject("nested too deeply", frame)
             return
         except Exception as exc:  # a decoder bug must not kill the reader or lose the frames around it
-            self._status = replace(self._status, frames=frames)
             self._decoder_failed(exc, frame)
             return
         if events:
             events = self._within_bounds(events)
-        # Counters change on every frame; listeners hear about state changes, not each frame.
-        self._status = replace(self._status, frames=frames, events=self._status.events + len(events))
-        if self._unknown_changed:
-            self._unknown_changed = False
-            self._status = replace(self._status, unknown=dict(self._unknown))
-        if events:
-            self.sink(events)
+            # Counters change on every frame; listeners hear about state changes, not each frame.
+            self._events += len(events)
+            if events:
+                self.sink(events)
 
     def _decoder_failed(self, exc: Exception, frame: str | bytes) -> None:
         """Count a frame the decoder raised on; the first traceback is logged, then rate-limited lines."""
@@ -452,7 +460,8 @@ class WebSocketSource:
             log.exception("%s: decoder failed on %s", self.format_name, excerpt(frame))
         else:
             self._warn_decoder("%s: decoder failed again (%s: %s)", self.format_name, type(exc).__name__, exc)
-        self._set_status(malformed=self._status.malformed + 1)
+        self._malformed += 1
+        self._listeners.notify(self.status)
 
     def _within_bounds(self, events: list[LiveEvent]) -> list[LiveEvent]:
         """The events that keep app.core.bounds (one check for every protocol); each other one is counted
@@ -465,7 +474,7 @@ class WebSocketSource:
                 kept.append(event)
                 continue
             if problem.startswith("ts "):
-                self._status = replace(self._status, bad_ts=self._status.bad_ts + 1)
+                self._bad_ts += 1
             self.reject(problem, event)
         return kept
 

@@ -35,14 +35,23 @@ def dumps(value: Any) -> str:
 
 
 def event_rows(session_id: int, events: Sequence[LiveEvent]) -> list[tuple[Any, ...]]:
-    """``events`` rows in :data:`INSERT_EVENT` order."""
+    """``events`` rows in :data:`INSERT_EVENT` order. ``extra`` is encoded here unless the bounds check
+    already did (``LiveEvent.extra_json``, the same text, kept while ``extra`` is the dict it encoded)."""
     return [
         (
             session_id, e.seq, e.ts, e.kind, e.user_id, e.user_name, e.text, e.count, e.amount_fen,
-            e.product_id, e.msg_id, None if e.extra is None else dumps(e.extra),
+            e.product_id, e.msg_id, _extra_text(e),
         )
         for e in events
     ]
+
+
+def _extra_text(event: LiveEvent) -> str | None:
+    extra = event.extra
+    if extra is None:
+        return None
+    cached = event.extra_json
+    return cached[1] if cached is not None and cached[0] is extra else dumps(extra)
 
 
 def row_to_event(row: tuple[Any, ...]) -> LiveEvent:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Callable
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from app.core.events import Kind, LiveEvent
 from app.sources.base import FrameError
-from app.sources.douyin_bridge import BridgeState, DouyinBridgeSource, UnknownTypeError, parse_frame
+from app.sources.douyin_bridge import BridgeState, DouyinBridgeSource, UnknownTypeError, _parse_general, parse_frame
 from tests.fakes import douyin_bridge_server as fake
 
 # The sample from docs/protocols/douyin_bridge.md, byte for byte (tests/app/test_docs.py checks it is there).
@@ -262,3 +263,70 @@ def test_one_field_replaced_in_a_valid_frame(kind: int, field: str, value: objec
     data[field] = value
     outer["Data"] = json.dumps(data)
     _check(json.dumps(outer))
+
+
+# -- the typed path for comments gives what the general path gives -----------------------------------
+def _outcome(parse: Callable[[], LiveEvent | None]) -> object:
+    try:
+        return parse()
+    except (FrameError, UnknownTypeError) as exc:
+        return type(exc), str(exc)
+
+
+def _same_as_general(frame: str) -> None:
+    typed = _outcome(lambda: parse_frame(frame, BridgeState(), now=NOW))
+    general = _outcome(lambda: _parse_general(frame, BridgeState(), NOW))
+    assert typed == general
+    if isinstance(typed, LiveEvent):  # extra's key order is part of the stored text
+        assert isinstance(general, LiveEvent)
+        assert list(typed.extra or ()) == list(general.extra or ())
+
+
+NOW = 1_700_000_000.0
+USER_FIELDS = ["Id", "Nickname", "FansClub"]
+CLUB_FIELDS = ["ClubName", "Level"]
+
+
+@SETTINGS
+@given(
+    st.dictionaries(st.sampled_from([*FIELDS, "Content"]), _json_values(), max_size=4),
+    st.dictionaries(st.sampled_from(USER_FIELDS), _json_values(), max_size=3),
+    st.dictionaries(st.sampled_from(CLUB_FIELDS), _json_values() | st.text(max_size=8), max_size=2),
+    st.sampled_from(["Onwer", "Owner", "both", "neither"]),
+)
+def test_the_typed_comment_path_gives_what_the_general_path_gives(
+    data_fields: dict, user_fields: dict, club_fields: dict, owner: str
+) -> None:
+    outer = json.loads(fake.comment("3号有货吗", who=fake.user(uid=BIG)))
+    data = json.loads(outer["Data"])
+    data.pop("Onwer")
+    if owner in ("Onwer", "both"):
+        data["Onwer"] = {"Nickname": "店"}
+    if owner in ("Owner", "both"):
+        data["Owner"] = {"Nickname": "旗舰店"} if owner == "Owner" else None
+    data["User"]["FansClub"].update(club_fields)
+    data["User"].update(user_fields)
+    data.update(data_fields)
+    outer["Data"] = json.dumps(data, ensure_ascii=False)
+    _same_as_general(json.dumps(outer, ensure_ascii=False))
+
+
+@pytest.mark.parametrize("frame", [
+    SAMPLE,
+    fake.comment("扣1", msg_id=BIG, who=fake.user(uid=BIG - 1, club=False)),
+    fake.comment("x", platform=2, owner_key="Owner"),
+    fake.comment("长" * 3000, who=fake.user(nickname="名" * 3000)),  # texts are cut to MAX_TEXT
+    # duplicate keys: the last one counts, as in json.loads
+    '{"Type": 1, "Data": "{\\"Content\\": \\"a\\", \\"MsgId\\": {}, \\"MsgId\\": 5}"}',
+    '{"Type": 1, "Data": "{\\"Content\\": \\"a\\", \\"MsgId\\": 5, \\"MsgId\\": 1.5}"}',
+    # what msgspec refuses and json.loads accepts (a lone surrogate, NaN, a number past a float)
+    '{"Type": 1, "Data": "{\\"Content\\": \\"\\\\ud83d\\"}"}',
+    '{"Type": 1, "Data": "{\\"Content\\": \\"a\\", \\"Level\\": NaN}"}',
+    '{"Type": 1, "ProcessName": 1e400, "Data": "{\\"Content\\": \\"a\\"}"}',
+    '{"Type": 1, "Data": "{\\"Content\\": \\"a\\", \\"MsgId\\": ' + "9" * 5000 + '}"}',
+    '{"Type": 1, "Data": {"Content": "sent as an object"}}',
+    '{"Type": 2, "Data": "{\\"Count\\": 3}"}',
+    '{"Type": 42, "Data": "{}"}',
+])  # fmt: skip
+def test_frames_the_typed_path_passes_on_get_the_general_paths_answer(frame: str) -> None:
+    _same_as_general(frame)

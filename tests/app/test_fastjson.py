@@ -48,3 +48,43 @@ def test_a_douyin_id_beyond_2_to_the_64_stays_exact_through_the_decoder() -> Non
 def test_a_douyin_frame_that_is_not_json_is_still_refused() -> None:
     with pytest.raises(FrameError, match="not JSON"):
         parse_frame('{"Type": 1, "Data": "{broken"}', now=1_800_000_000.0)
+
+
+SAME_TEXT_AS_DUMPS = [
+    {"owner": "某品牌官方旗舰店", "fans_club": {"name": "宠粉团", "level": 5}},
+    {"n": 1.5, "big": 2**70 + 1, "neg": -0.0, "small": 1e-7, "huge": 1e300, "t": True, "f": False, "z": None},
+    {"list": [1, "二", [3.25, {}]], "tuple": (1, 2), 5: "an int key", "quote": '"\\\n\t\x01', "emoji": "🌸"},
+    {"lone": "半个\ud83d"},
+    {},
+]
+
+
+@pytest.mark.parametrize("value", SAME_TEXT_AS_DUMPS, ids=range(len(SAME_TEXT_AS_DUMPS)))
+def test_dumps_strict_writes_what_json_dumps_writes(value: object) -> None:
+    assert fastjson.dumps_strict(value) == json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+def _nested(depth: int) -> list[object]:
+    value: list[object] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def _circular() -> list[object]:
+    value: list[object] = []
+    value.append(value)
+    return value
+
+
+@pytest.mark.parametrize(("value", "error"), [
+    ({"ts": float("nan")}, ValueError),
+    ({"n": float("inf")}, ValueError),
+    ({"when": object()}, TypeError),
+    ({(1, 2): "a tuple key"}, TypeError),
+    (_nested(100_000), RecursionError),
+    (_circular(), RecursionError),
+])  # fmt: skip
+def test_dumps_strict_refuses_what_json_dumps_refuses(value: object, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        fastjson.dumps_strict(value)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from app.core.bounds import check_event
 from app.core.events import Kind, LiveEvent
 from app.core.metric_fields import METRIC_FIELDS, METRIC_NAMES
 from app.store.session_log import METRICS_COLUMNS, SCHEMA_VERSION, SessionLog, SessionLogError, open_readonly
@@ -73,6 +74,25 @@ def test_events_round_trip_exactly(store: SessionLog) -> None:
     assert got[3].extra == {"total_viewers": 56789, "说明": "累计"}
     assert store.written_events == 4
 
+
+
+def test_extra_is_stored_as_the_bounds_check_encoded_it_and_afresh_once_replaced(store: SessionLog) -> None:
+    now = 1_700_000_000.0
+    kept = LiveEvent(Kind.GIFT, now, extra={"gift_id": "1", "说明": "玫瑰", "ratio": 1.5}, seq=1)
+    replaced = LiveEvent(Kind.GIFT, now, extra={"gift_id": "1"}, seq=2)
+    cleaned = LiveEvent(Kind.COMMENT, now, extra={"who": "半个\ud83d"}, seq=3)
+    assert [check_event(e, now) for e in (kept, replaced, cleaned)] == [None, None, None]
+    assert kept.extra_json is not None  # the check's text rides along to the writer
+    replaced.extra = {"gift_id": "2"}  # a new dict: the check's text no longer describes it
+    sid = store.start_session("show", "demo")
+    store.append(sid, [kept, replaced, cleaned])
+    store.flush()
+    reader = open_readonly(store.path)
+    try:
+        stored = [r[0] for r in reader.execute("SELECT extra FROM events ORDER BY seq")]
+    finally:
+        reader.close()
+    assert stored == ['{"gift_id": "1", "说明": "玫瑰", "ratio": 1.5}', '{"gift_id": "2"}', '{"who": "半个\ufffd"}']
 
 def test_events_come_back_in_seq_order_and_page_by_kind(store: SessionLog) -> None:
     sid = store.start_session("show", "demo")
