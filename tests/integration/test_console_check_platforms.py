@@ -1,6 +1,7 @@
 """``livedeck console-check PROFILE --console-url …`` on each platform's fake page, as a user runs it (a
 real subprocess, headless chromium): every selector of the profile resolves (视频号's goods selectors on
-its products tab, inside 无界's shadow root), and a page that changed exits 1 naming the selector."""
+its products tab, inside 无界's shadow root; 淘宝's on the control page its live-plan page leads to), and
+a page that changed exits 1 naming the selector."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.console_page.platform_base import FakePlatformPage
+from tests.fakes.console_page.taobao.server import FakeTaobao
 from tests.fakes.console_page.wechat_channels.server import FakeChannels
 from tests.integration.console_shows import CHROMIUM, livedeck
 
-FAKES: dict[str, Callable[[], FakePlatformPage]] = {"wechat-channels": FakeChannels}
+FAKES: dict[str, Callable[[], FakePlatformPage]] = {"wechat-channels": FakeChannels, "taobao": FakeTaobao}
 
 
 @pytest.mark.parametrize("platform", sorted(FAKES))

@@ -273,7 +273,7 @@ class ConsoleConnector:
                 await page.goto(same_site(step["url"].format(live_id=live_id), page.url),
                                 wait_until="domcontentloaded")
                 return True
-            plan = self.profile.selectors.get("logged_in", "")
+            plan = step.get("plan", "")
             off_air = waited > LOGIN_GRACE_S and bool(plan) and await page.locator(plan).count() > 0
         else:
             off_air = self.profile.is_not_live_url(page.url)
@@ -391,6 +391,7 @@ class ConsoleConnector:
         except Exception:
             self._reader.malformed += 1
             self._bad_response("console %s: a %s response was not JSON; skipped", self.profile.platform, name)
+            self._set(malformed=self._reader.malformed)
             return
         before = self._reader.malformed
         events = self._reader.read(name, body)

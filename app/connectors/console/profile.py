@@ -55,8 +55,9 @@ class ConsoleProfile:
         not_live_pattern: a URL matching it means logged in but not broadcasting (视频号 sends such an
             account to ``/platform``: its console exists only while live).
         products_url: the goods list's own tab ('' when it is on the console page).
-        live_id: the step from the live-plan page to the control page (淘宝): ``selector`` of the live
-            session's id, ``url`` with ``{live_id}``; empty when the console URL is the control page.
+        live_id: the step from the live-plan page to the control page (淘宝): ``plan``, the plan page's
+            marker, ``selector`` of the id of the session on air, ``url`` with ``{live_id}``; empty when
+            the console URL is the control page.
         escape_overlays: guide overlays (driver.js) closed by pressing Escape until they are gone.
         selectors: CSS selectors by role (``goods_row``, ``explain_button`` …).
         modals: selectors of the buttons that close the modals the page may raise, by modal.
@@ -188,7 +189,9 @@ def _live_id(step: Any, fail: Callable[[str], ProfileError]) -> dict[str, str]:
         raise fail("live_id.selector")
     if not isinstance(step.get("url"), str) or "{live_id}" not in step["url"]:
         raise fail("live_id.url (a URL with {live_id})")
-    return {"selector": step["selector"], "url": step["url"]}
+    if not isinstance(step.get("plan", ""), str):
+        raise fail("live_id.plan")
+    return {"plan": step.get("plan", ""), "selector": step["selector"], "url": step["url"]}
 
 
 def _responses(responses: Any, fail: Callable[[str], ProfileError]) -> dict[str, dict[str, Any]]:
