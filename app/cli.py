@@ -4,6 +4,8 @@ console on the embedded demo room; ``python -m app`` says so and stops.
 Subcommands (their flags are contracts; keep them stable):
     livedeck record --source URL --format generic --db PATH [--duration S] [--title T] [--plan PLAN]
                     [--show NAME | --catalog FILE] [--token T --seat NAME]
+                    [--console PROFILE [--console-url URL] [--browser PATH] [--console-dir DIR] [--headless]]
+    livedeck record --source console --console PROFILE …  (the console page is the only source)
     livedeck host --source URL --format F --db PATH [--duration S] [--lan] [--port 8770]
                   [--show NAME | --catalog FILE]
     livedeck demo-room [--host 127.0.0.1] [--port 8765] [--seed N] [--rate EVENTS_PER_S]
@@ -37,6 +39,7 @@ from app.core.shutdown import stop_on_signals
 from app.engine.commands import Role
 from app.rooms import replay
 from app.rooms.hub import DEFAULT_PORT, HubServer
+from app.show.console_feed import CONSOLE_SOURCE
 from app.show.plan import Plan, PlanRunner, load_plan
 from app.show.preparation import ShowLibrary
 from app.show.show import Show, SourceSpec, open_show, seat_options
@@ -94,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _recording_flags(parser: argparse.ArgumentParser) -> None:
     """What ``record`` and ``host`` both take: the source, the log, how long, the plan, the title."""
-    parser.add_argument("--source", required=True, help=tr("直播间或弹幕桥的 websocket 地址"))
+    parser.add_argument("--source", required=True,
+                        help=tr("直播间或弹幕桥的 websocket 地址；console：只读平台中控台页面（配合 --console）"))
     parser.add_argument("--format", choices=sorted(FORMATS), default="generic", help=tr("协议（默认 generic）"))
     parser.add_argument("--db", type=Path, help=tr("场次日志文件（默认：<数据目录>/sessions.sqlite）"))
     parser.add_argument("--duration", type=float, help=tr("录制这么多秒后停止"))
@@ -150,6 +154,8 @@ def main(argv: Sequence[str] | None = None, open_console: ConsoleOpener | None =
     if getattr(args, "token", None) and (args.format != "generic" or getattr(args, "replay", None)
                                          or not args.source):
         parser.error(tr("--token 只能用于 generic 协议的 --source（livedeck host 的地址）"))
+    if args.command in ("record", "host") and args.source == CONSOLE_SOURCE and not args.console:
+        parser.error(tr("--source console 要和 --console PROFILE 一起用：平台中控台页面就是直播源"))
     setup_logging(logging.DEBUG if args.verbose else logging.INFO)
     if args.command in ("record", "host"):
         return record(args)
@@ -183,7 +189,9 @@ def record(args: argparse.Namespace) -> int:
     try:
         products, plan = _show_products_and_plan(args)
         title = args.title or (f"{args.show} {time.strftime('%Y-%m-%d %H:%M')}" if args.show else "")
-        summary = asyncio.run(_record(Recording(SourceSpec(args.format, args.source, options), db, args.duration,
+        spec = SourceSpec(CONSOLE_SOURCE, args.console) if args.source == CONSOLE_SOURCE else \
+            SourceSpec(args.format, args.source, options)
+        summary = asyncio.run(_record(Recording(spec, db, args.duration,
                                                 title, products, plan, hub, console_options(args))))
     except (OSError, ValueError, sqlite3.DatabaseError, SessionLogError) as exc:
         # Expected, the user can act on it: a file that is not a session log, a log from a newer LiveDeck,

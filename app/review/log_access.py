@@ -31,6 +31,7 @@ PLATFORM_NAMES: dict[str, Callable[[], str]] = {
     "douyin-bridge": lambda: tr("抖音（弹幕桥）"),
     "kuaishou": lambda: tr("快手"),
     "replay": lambda: tr("回放"),
+    "console": lambda: tr("平台中控台"),  # --source console: the console page alone (app/show/console_feed.py)
 }
 
 

@@ -17,6 +17,8 @@ from typing import Any
 from app.commerce.catalog import Product
 from app.connectors.console.connector import ConsoleConnector
 from app.connectors.console.options import ConsoleOptions
+from app.connectors.console.profile import load_profile
+from app.connectors.console.status import ConsoleStatus
 from app.connectors.room import RoomConnector
 from app.connectors.seat import SeatRelay
 from app.connectors.webhook import OutboundSender, make_sender
@@ -27,6 +29,7 @@ from app.core.log import describe_url
 from app.engine.resume import Restored, continue_interrupted, find_interrupted
 from app.engine.session import SessionEngine
 from app.metrics.tracker import MetricsTracker, connect_commerce, snapshot_rows
+from app.show.console_feed import CONSOLE_SOURCE, ConsoleFeed
 from app.sources import make_source
 from app.sources.base import SourceState, SourceStatus, WebSocketSource
 from app.store.session_log import SessionLog
@@ -167,7 +170,8 @@ class Show:
         if metrics is not None:
             engine.subscribe(self._feed_metrics)
             connect_commerce(metrics, engine)
-        self.source: WebSocketSource | None = None
+        #: The source of the running (or last) session; a ConsoleFeed when the console page is the source.
+        self.source: WebSocketSource | ConsoleFeed | None = None
         self._batcher: asyncio.Task[None] | None = None
         self._reader: asyncio.Task[None] | None = None
         #: Hear the status of whichever source the show runs: each new source forwards to them.
@@ -186,6 +190,8 @@ class Show:
         #: The platform's live console page, driven while a session runs (app/connectors/console/); after
         #: the session it stays, stopped, with its status (the actions done and failed).
         self.console: ConsoleConnector | None = None
+        #: Hear the status of whichever console the show drives (on the connector's thread).
+        self._console_listeners: Listeners[[ConsoleStatus]] = Listeners(log, "console status listener")
 
     @property
     def capabilities(self) -> frozenset[str]:
@@ -210,6 +216,34 @@ class Show:
         function that stops it (a closed window must not hear the show's shutdown)."""
         return self._status_listeners.add(listener)
 
+    def add_console_listener(self, listener: Callable[[ConsoleStatus], None]) -> Callable[[], None]:
+        """Hear the status of the show's platform console, including the consoles of later sessions —
+        on the connector's own thread (a Qt view hops to its thread); returns the unsubscriber."""
+        return self._console_listeners.add(listener)
+
+    async def connect_console(self, options: ConsoleOptions | None) -> None:
+        """Drive the console ``options`` describes (None: none) from now on: at once while a session runs
+        (replacing the one it drives), else from the next session's start. ProfileError when its profile
+        is missing or broken (nothing changes then)."""
+        if options is not None:
+            load_profile(options.platform, home=options.home)  # a broken profile stops nothing
+        self.console_options = options
+        if self.console is not None:
+            await self.console.aclose()
+        if self.running:
+            self._open_console()
+
+    def _open_console(self) -> None:
+        options = self.console_options
+        if options is None:
+            return
+        self.console = console = options.connector(self.engine)
+        console.add_status_listener(self._console_listeners.notify)
+        console.start()
+        self._console_listeners.notify(console.status)
+        if isinstance(self.source, ConsoleFeed):
+            self.source.follow(console)
+
     @property
     def running(self) -> bool:
         return self.engine.state.running
@@ -229,7 +263,10 @@ class Show:
         return source
 
     async def start(self, spec: SourceSpec, title: str = "") -> int:
-        """Start a session recording ``spec``; returns the session id."""
+        """Start a session recording ``spec``; returns the session id. ``spec.format`` ``console``: the
+        console page is the only source (its connector feeds the engine; app/show/console_feed.py)."""
+        if spec.format == CONSOLE_SOURCE:
+            return await self._begin(spec, ConsoleFeed(spec.url), title)
         return await self._begin(spec, self._make_source(spec), title)
 
     async def switch(self, spec: SourceSpec, title: str = "", *, timeout: float = SWITCH_TIMEOUT) -> int:
@@ -242,6 +279,10 @@ class Show:
             SourceUnreachableError: the new source failed its first attempt or was not live within
                 ``timeout`` seconds; it is stopped and the running session goes on untouched.
         """
+        if spec.format == CONSOLE_SOURCE:  # nothing to connect first: the console has its own status
+            if self.running:
+                await self.stop()
+            return await self.start(spec, title)
         held = _HeldEvents()
         source = self._make_source(spec, held)
         reader = asyncio.create_task(source.run(), name=f"source-{spec.format}")
@@ -261,6 +302,8 @@ class Show:
     async def resume(self, spec: SourceSpec, session: dict[str, Any]) -> Restored:
         """Continue the interrupted ``session`` (a ``sessions`` row) recording ``spec``: its state played
         back from the log (app/engine/resume.py), the metrics fed its events, then the source read."""
+        if spec.format == CONSOLE_SOURCE:
+            raise ValueError(tr("平台中控台作为直播源的场次不能续录"))
         source = self._make_source(spec)
         restored: list[Restored] = []
 
@@ -276,7 +319,7 @@ class Show:
         return restored[0]
 
     async def _begin(
-        self, spec: SourceSpec, source: WebSocketSource, title: str, *,
+        self, spec: SourceSpec, source: WebSocketSource | ConsoleFeed, title: str, *,
         reader: asyncio.Task[None] | None = None, held: _HeldEvents | None = None,
         open_session: Callable[[], Awaitable[int]] | None = None,
     ) -> int:
@@ -311,9 +354,7 @@ class Show:
             else:
                 log.info("room commands also go to %s", self._webhook_sender.target)
                 self.webhook_connector = RoomConnector(self.engine, self._webhook_sender, actor="webhook")
-        if self.console_options is not None:
-            self.console = self.console_options.connector(self.engine)
-            self.console.start()
+        self._open_console()
         if self.metrics is not None:
             self._snapshotter = asyncio.create_task(self._snapshot_every_second(), name="metrics-snapshots")
             self._snapshotter.add_done_callback(_log_failure)

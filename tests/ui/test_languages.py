@@ -253,6 +253,10 @@ def test_every_console_window_speaks_one_language(
                     dialog.show()
                     check(dialog, lang, problems, dialog_name)
                     dialog.close()
+                console_dialog = window.open_console_dialog()  # platform names are names in any language
+                check(console_dialog, lang, problems, "console dialog",
+                      frozenset(p.name for p in console_dialog.profiles.values()))
+                console_dialog.close()
                 sid = engine.state.session_id
                 assert sid is not None
                 bag = engine.state.lucky_bags[0]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QPushButton, QWidget
 
 from app.core.i18n import tr
 
@@ -19,3 +20,13 @@ def save_cancel_buttons(dialog: QDialog, on_save: Callable[[], object] | None = 
     buttons.accepted.connect(on_save or dialog.accept)
     buttons.rejected.connect(dialog.reject)
     return buttons
+
+
+def with_button(field: QWidget, button: QPushButton) -> QWidget:
+    """``field`` with ``button`` (选择… and the like) at its right, as one form row's field."""
+    box = QWidget()
+    layout = QHBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(field, 1)
+    layout.addWidget(button, 0, Qt.AlignmentFlag.AlignVCenter)
+    return box

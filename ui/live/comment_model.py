@@ -14,9 +14,8 @@ queue (``backlog``) instead of dropping them.
 
 from __future__ import annotations
 
-import time
 from collections import deque
-from collections.abc import Callable, Container, Sequence
+from collections.abc import Callable, Sequence
 from enum import IntEnum, StrEnum
 from typing import Any
 
@@ -82,7 +81,7 @@ class FeedRole(IntEnum):
     INTENT = _USER + 8  # bool: a comment that says "I want to buy"
     SEQ = _USER + 9  # int: the row's running number in the feed (never reused)
     REPEAT = _USER + 11  # int: how many times this text came within MERGE_WINDOW_S (1 = once)
-    HIGHLIGHT = _USER + 12  # str: "vip", "fans", "returning" (回头客, seen in an earlier show) or ""
+    HIGHLIGHT = _USER + 12  # str: "vip", "fans" or "" (what the event says of the viewer)
     SPAM = _USER + 13  # bool: an ad or spam comment (flagged when it is shown)
     ROW = _USER + 10  # FeedRow: everything above at once, for the delegate
 
@@ -259,8 +258,6 @@ class CommentFeedModel(QAbstractListModel):
         self._merge_rows: dict[str, FeedRow] = {}  # merge key → the latest row with that text
         self.product_label = product_label
         self.coupon_label = coupon_label
-        #: Viewers seen in an earlier show of the log (app/store/returning.py), marked 回头客 from now on.
-        self.returning: Container[str] = frozenset()
         self._rows: list[FeedRow] = []
         # Only the newest `capacity` can ever be shown, so the queue needs no more.
         self._pending: deque[LiveEvent] = deque(maxlen=capacity)
@@ -268,9 +265,8 @@ class CommentFeedModel(QAbstractListModel):
         self.total_received = 0  # feed rows accepted since creation (including ones trimmed since)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
+        self._timer.setInterval(FLUSH_INTERVAL_MS)
         self._timer.timeout.connect(self.flush_now)
-        self._interval_ms = FLUSH_INTERVAL_MS
-        self._flushed_at = -1.0  # time.monotonic() of the last flush
 
     # -- feeding ----------------------------------------------------------------------------
     @property
@@ -320,15 +316,12 @@ class CommentFeedModel(QAbstractListModel):
     def set_slow(self, slow: bool) -> None:
         """Slow mode: one row every SLOW_INTERVAL_MS, the rest wait in the backlog."""
         self._slow = slow
-        self._interval_ms = SLOW_INTERVAL_MS if slow else FLUSH_INTERVAL_MS
+        self._timer.setInterval(SLOW_INTERVAL_MS if slow else FLUSH_INTERVAL_MS)
         self._arm()
 
     def _arm(self) -> None:
-        """Time the next flush: at the next turn of the loop when the last one is an interval ago (the
-        first comment after a pause waits for nothing), else when that interval is over; never sooner."""
         if self._pending and not self._paused and not self._timer.isActive():
-            since_ms = (time.monotonic() - self._flushed_at) * 1000
-            self._timer.start(max(0, round(self._interval_ms - since_ms)))
+            self._timer.start()
 
     def accepts(self, event: LiveEvent) -> bool:
         """Whether ``event`` becomes a feed row (its kind is shown and moderation lets it through)."""
@@ -353,7 +346,6 @@ class CommentFeedModel(QAbstractListModel):
 
         Every pending event normally; one in slow mode, none while paused (they wait as ``backlog``)."""
         self._timer.stop()
-        self._flushed_at = time.monotonic()
         if not self._pending or self._paused:
             self.backlog_changed.emit(self.backlog)
             return
@@ -365,7 +357,7 @@ class CommentFeedModel(QAbstractListModel):
         new_rows, merged_into = self._rows_for([self._pending.popleft() for _ in range(take)])
         self._emit_repeats(merged_into, first_slot)
         if self._pending:
-            self._timer.start(self._interval_ms)
+            self._timer.start()
         if not new_rows:
             self.backlog_changed.emit(self.backlog)
             return
@@ -400,8 +392,6 @@ class CommentFeedModel(QAbstractListModel):
                     merged_into.append(earlier)
                 continue
             row = FeedRow(event, seq, self.product_label, self.coupon_label)
-            if not row.highlight and event.user_id and event.user_id in self.returning:
-                row.highlight = "returning"
             row.slot = self._appended + len(new_rows)
             new_rows.append(row)
             if key:
@@ -424,16 +414,6 @@ class CommentFeedModel(QAbstractListModel):
         self._appended = 0
         self._rows.clear()
         self.endResetModel()
-
-    def mark_returning(self, returning: Container[str]) -> None:
-        """Mark the viewers in ``returning`` 回头客 (unless VIP or fan), the rows on screen too."""
-        self.returning = returning
-        marked = [i for i, row in enumerate(self._rows)
-                  if not row.highlight and row.event.user_id and row.event.user_id in returning]
-        for i in marked:
-            self._rows[i].highlight = "returning"
-        if marked:
-            self.dataChanged.emit(self.index(marked[0]), self.index(marked[-1]))
 
     def row_at(self, row: int) -> FeedRow:
         """The feed row at ``row`` (for filters and delegates that want everything at once)."""

@@ -2,20 +2,20 @@
 
 One dialog for every source LiveDeck reads: the embedded demo room, a generic JSON room or bridge,
 Bilibili by room number (with an optional cookie file so names are not masked), the Douyin bridge
-(BarrageGrab), and a replay of a recorded session. It validates before it closes (an empty room, an
-address that is not ``ws://``, a log without that session) and remembers the last choice in settings.
+(BarrageGrab), a replay of a recorded session, and — when the show drives a platform console — that
+console page itself (平台中控台: its comments and orders, no other source). It validates before it closes
+(an empty room, an address that is not ``ws://``, a log without that session) and remembers the last
+choice in settings.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -27,11 +27,13 @@ from PySide6.QtWidgets import (
 from app.core.i18n import tr
 from app.core.settings import Settings
 from app.rooms.replay import MAX_SPEED, MIN_SPEED
+from app.show.console_feed import CONSOLE_SOURCE, CONSOLE_SOURCE_INFO
 from app.show.show import SourceSpec
 from app.sources import FORMATS, source_info
 from app.sources.generic import DEMO_ROOM
 from app.sources.info import AddressKind, SourceInfo, SourceOption
 from ui.common import theme
+from ui.common.dialogs import with_button
 
 DEMO = "demo"
 
@@ -42,6 +44,8 @@ PLATFORMS: tuple[str, ...] = (DEMO, *FORMATS)
 
 def platform_info(key: str) -> SourceInfo:
     """How the platform ``key`` presents itself (the source's own :class:`SourceInfo`)."""
+    if key == CONSOLE_SOURCE:
+        return CONSOLE_SOURCE_INFO
     return DEMO_ROOM if key == DEMO else source_info(key)
 
 
@@ -52,23 +56,28 @@ class ConnectDialog(QDialog):
         settings: read for the last choice, written on OK (``last_format``, ``last_source``,
             ``last_cookie_file``, ``replay_speed``).
         demo_url: the embedded demo room's address; the demo choice is disabled without one.
+        console: the platform of the show's console (``Show.console_options``); when given, 平台中控台 is
+            offered too: the console page as the only source.
     """
 
-    def __init__(self, settings: Settings, demo_url: str | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, demo_url: str | None = None, parent: QWidget | None = None, *,
+                 console: str = "") -> None:
         super().__init__(parent)
         self.setObjectName("connectDialog")
         self.setWindowTitle(tr("连接直播间"))
         self.settings = settings
         self.demo_url = demo_url
+        self.console = console
+        self.keys: tuple[str, ...] = (*PLATFORMS, CONSOLE_SOURCE) if console else PLATFORMS
         self.spec: SourceSpec | None = None
         last = settings.get("last_format")
         # What the user typed per platform while the dialog is open: switching back keeps it.
-        self._texts: dict[str, str] = {key: "" for key in PLATFORMS}
+        self._texts: dict[str, str] = {key: "" for key in self.keys}
         if last in self._texts:
             self._texts[last] = settings.get("last_source")
 
         self.platform = QComboBox(self)
-        for key in PLATFORMS:
+        for key in self.keys:
             self.platform.addItem(platform_info(key).label(), key)
         if demo_url is None:
             item = self.platform.model().item(0)  # type: ignore[attr-defined]
@@ -103,9 +112,9 @@ class ConnectDialog(QDialog):
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.addRow(tr("平台"), self.platform)
         self._address_label = QLabel(self)
-        self.form.addRow(self._address_label, _row(self.address, self.address_browse))
+        self.form.addRow(self._address_label, with_button(self.address, self.address_browse))
         self.form.addRow("", self.hint)
-        self.form.addRow(tr("Cookie 文件"), _row(self.cookie_file, self.cookie_browse))
+        self.form.addRow(tr("Cookie 文件"), with_button(self.cookie_file, self.cookie_browse))
         self.form.addRow(tr("场次编号"), self.session)
         self.form.addRow(tr("速度"), self.speed)
         #: The form row of each source option (rows 0–2 are platform, address and hint).
@@ -128,7 +137,7 @@ class ConnectDialog(QDialog):
         self._current = ""
         self.platform.currentIndexChanged.connect(self._platform_changed)
         self.address.textEdited.connect(lambda _: self.error.hide())
-        start = last if last in PLATFORMS and not (last == DEMO and demo_url is None) else "generic"
+        start = last if last in self.keys and not (last == DEMO and demo_url is None) else "generic"
         self.set_platform(start)
         self._platform_changed()
 
@@ -139,7 +148,7 @@ class ConnectDialog(QDialog):
         return key
 
     def set_platform(self, key: str) -> None:
-        self.platform.setCurrentIndex(PLATFORMS.index(key))
+        self.platform.setCurrentIndex(self.keys.index(key))
 
     def _platform_changed(self) -> None:
         if self._current:
@@ -180,6 +189,8 @@ class ConnectDialog(QDialog):
             if self.demo_url is None:
                 raise ValueError(tr("演示直播间没有运行"))
             return SourceSpec("generic", self.demo_url)
+        if key == CONSOLE_SOURCE:
+            return SourceSpec(CONSOLE_SOURCE, self.console)
         options = {
             SourceOption.COOKIE_FILE: self.cookie_file.text(),
             SourceOption.SESSION: self.session.text(),
@@ -209,11 +220,3 @@ class ConnectDialog(QDialog):
             self.settings.set("replay_speed", self.speed.value())
         super().accept()
 
-
-def _row(field: QWidget, button: QPushButton) -> QWidget:
-    box = QWidget()
-    layout = QHBoxLayout(box)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.addWidget(field, 1)
-    layout.addWidget(button, 0, Qt.AlignmentFlag.AlignVCenter)
-    return box

@@ -13,11 +13,8 @@ from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
-    QHBoxLayout,
-    QLabel,
     QMainWindow,
     QMessageBox,
-    QPushButton,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -36,14 +33,16 @@ from app.show.show import Show, SourceSpec, SourceUnreachableError
 from app.sources.base import SourceStatus
 from ui.common.commands import CommandRunner
 from ui.common.fit_scroll import FitScrollArea
-from ui.common.status_indicator import SourceStatusIndicator
 from ui.live.anchor_strip import AnchorStrip
 from ui.live.banned_words import BannedWordsDialog
 from ui.live.catalog_dialog import open_catalog_import
 from ui.live.comment_column import CommentColumn
 from ui.live.confirm import END_SESSION, QUIT, SWITCH_SOURCE, Question, ask_to_end, is_live, notice
 from ui.live.connect_dialog import ConnectDialog
+from ui.live.console_dialog import ConsoleDialog
+from ui.live.console_health import listen_on_qt_thread
 from ui.live.dashboard import DashboardPanel
+from ui.live.header_bar import HeaderBar
 from ui.live.hotkeys import ConsoleHotkeys, HotkeyDialog
 from ui.live.pinned_banner import PinnedBanner, pin_selected
 from ui.live.product_queue import ProductQueueModel, ProductQueuePanel
@@ -60,65 +59,6 @@ log = logging.getLogger("livedeck.ui")
 
 def _session_title() -> str:
     return tr("直播 {date}", date=time.strftime("%Y-%m-%d %H:%M"))
-
-
-class KpiTile(QWidget):
-    """A big number with a small caption."""
-
-    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("kpiTile")
-        self.value = QLabel("0", self)
-        self.value.setObjectName("kpiValue")
-        self.caption = QLabel(caption, self)
-        self.caption.setObjectName("kpiCaption")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 4, 12, 4)
-        layout.setSpacing(0)
-        layout.addWidget(self.value, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.caption, 0, Qt.AlignmentFlag.AlignLeft)
-
-    def set_value(self, text: str) -> None:
-        if self.value.text() != text:
-            self.value.setText(text)
-
-    def set_compact(self, compact: bool) -> None:
-        """18 px numbers instead of the theme's 24 px (a laptop: the anchor strip above has the big ones)."""
-        self.value.setStyleSheet("font-size: 18px;" if compact else "")
-        margin = 6 if compact else 12
-        layout = self.layout()
-        if layout is not None:
-            layout.setContentsMargins(margin, 4, margin, 4)
-
-
-class HeaderBar(QWidget):
-    """Source health, session clock, online now, orders and GMV. The running countdown is on the anchor
-    strip above (ui/live/anchor_strip.py); everything else is on the 数据看板 dock, so the
-    header fits a laptop screen beside the docks even with a 4-hour show's numbers."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("headerBar")
-        self.status = SourceStatusIndicator(self)
-        self.clock = KpiTile(tr("场次时长"), self)
-        self.online = KpiTile(tr("在线人数"), self)
-        self.orders = KpiTile(tr("订单"), self)
-        self.gmv = KpiTile(tr("成交金额"), self)
-        self.session_button = QPushButton(tr("开始场次"), self)
-        self.session_button.setObjectName("sessionButton")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 6)
-        layout.setSpacing(2)  # the tiles have their own margins
-        layout.addWidget(self.status)
-        for tile in (self.clock, self.online, self.orders, self.gmv):
-            layout.addWidget(tile)
-        layout.addStretch(1)
-        layout.addWidget(self.session_button)
-
-    def set_compact(self, compact: bool) -> None:
-        """Smaller numbers on a laptop, so a big show's GMV never squeezes the product queue."""
-        for tile in (self.clock, self.online, self.orders, self.gmv):
-            tile.set_compact(compact)
 
 
 #: Below this window width the first-run layout puts the dashboard in a tab beside 营销.
@@ -178,6 +118,8 @@ class MainWindow(QMainWindow):
         self.disk_notice = DiskFullNotice(self)  # the log's disk is full: on screen until space returns
         self.statusBar().addPermanentWidget(self.disk_notice)
         self.header.status.clicked.connect(lambda: self.health.show_below(self.header.status))
+        self.header.console.clicked.connect(self.open_console_dialog)  # the platform console (console_health.py)
+        self._unsubscribe_console = listen_on_qt_thread(self, show.add_console_listener, self.header.console.set_status)
         # The show outlives the window: closeEvent stops listening to it.
         self._unsubscribe_status = show.add_status_listener(self._show_status)
         self._unsubscribe = engine.subscribe(self._on_batch)
@@ -334,6 +276,7 @@ class MainWindow(QMainWindow):
         self.connect_action.setShortcut(QKeySequence("Ctrl+L"))
         self.connect_action.triggered.connect(self.open_connect_dialog)
         session_menu.addAction(self.connect_action)
+        self.console_action = session_menu.addAction(tr("连接平台中控台…"), self.open_console_dialog)
         quit_action = QAction(tr("退出"), self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # StandardKey.Quit is unbound on Windows and offscreen
         quit_action.triggered.connect(self.close)
@@ -478,10 +421,18 @@ class MainWindow(QMainWindow):
 
     def open_connect_dialog(self) -> ConnectDialog:
         """场次 → 连接直播间…; on 连接 (and 切换直播源 while live) :meth:`switch_source` moves the show."""
-        dialog = ConnectDialog(self.settings, self.demo_url, self)
+        options = self.show_runner.console_options
+        dialog = ConnectDialog(self.settings, self.demo_url, self, console=options.platform if options else "")
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._confirm_switch(dialog.spec))
         dialog.open()  # not exec(): a nested event loop would stall the qasync loop's tasks
+        return dialog
+
+    def open_console_dialog(self) -> ConsoleDialog:
+        """场次 → 连接平台中控台… (or a click on the header's console light): non-modal."""
+        dialog = ConsoleDialog(self.show_runner, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
         return dialog
 
     def _confirm_switch(self, spec: SourceSpec | None) -> None:
@@ -584,6 +535,7 @@ class MainWindow(QMainWindow):
         store.setValue("windowState", self.saveState())
         store.setValue("size", self.size())
         self._unsubscribe_status()
+        self._unsubscribe_console()
         self._refresh_timer.stop()
         if self.dashboard is not None:
             self.dashboard.stop()

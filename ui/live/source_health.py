@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout, QWidget
 
 from app.core.i18n import tr
 from app.core.units import format_clock, format_time_of_day
+from app.show.console_feed import CONSOLE_SOURCE, CONSOLE_SOURCE_INFO
 from app.sources import FORMATS, source_info
 from app.sources.base import SourceStatus
 from ui.common import theme
@@ -193,4 +194,6 @@ class DiskFullNotice(QLabel):
 
 def _platform_label(format_name: str) -> str:
     """The source's platform as its own :class:`app.sources.info.SourceInfo` names it ("-" when unknown)."""
+    if format_name == CONSOLE_SOURCE:
+        return CONSOLE_SOURCE_INFO.label()
     return source_info(format_name).label() if format_name in FORMATS else "-"

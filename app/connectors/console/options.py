@@ -11,10 +11,23 @@ from pathlib import Path
 
 from app.connectors.console.connector import ConsoleConnector
 from app.connectors.console.profile import load_profile
+from app.core.settings import data_dir
 from app.engine.session import SessionEngine
 
 #: Tried in this order when neither a browser executable nor a channel is given.
 SYSTEM_BROWSERS = ("chromium", "chromium-browser", "google-chrome", "microsoft-edge")
+
+
+def default_browser() -> tuple[str, str]:
+    """(executable, channel) of the browser used when none is named: the first system browser found,
+    else Playwright's ``chrome`` channel (an installed Google Chrome)."""
+    browser = next((found for name in SYSTEM_BROWSERS if (found := shutil.which(name))), "")
+    return browser, "" if browser else "chrome"
+
+
+def default_profile_dir(platform: str, home: Path | None = None) -> Path:
+    """The persistent browser profile folder of ``platform`` when none is named."""
+    return (home or data_dir()) / "consoles" / platform
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +54,7 @@ class ConsoleOptions:
 
     def connector(self, engine: SessionEngine) -> ConsoleConnector:
         """A connector for ``engine`` (not started); ProfileError when the profile is missing or broken."""
-        browser, channel = self.browser, self.channel
-        if not browser and not channel:
-            browser = next((found for name in SYSTEM_BROWSERS if (found := shutil.which(name))), "")
-            channel = "" if browser else "chrome"
+        browser, channel = (self.browser, self.channel) if self.browser or self.channel else default_browser()
         return ConsoleConnector(engine, load_profile(self.platform, home=self.home), url=self.url,
                                 browser=browser, channel=channel, profile_dir=self.profile_dir,
                                 headless=self.headless, home=self.home)

@@ -7,10 +7,12 @@ connector's own thread — a Qt view hops to its thread before touching widgets.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from app.core.i18n import tr
+from app.engine.commands import COMMANDS
 
 
 class ConsoleState(StrEnum):
@@ -47,13 +49,34 @@ class ConsoleStatus:
     events: int = 0
     malformed: int = 0
 
-    def describe(self) -> str:
-        """One line for a status indicator, in the UI language."""
-        label = {
+    def label(self) -> str:
+        """Where the connection stands, in a few words of the UI language (without the reason)."""
+        return {
             ConsoleState.STARTING: tr("正在打开中控台…"),
             ConsoleState.LOGIN_NEEDED: tr("请在浏览器窗口中登录（扫码）"),
             ConsoleState.CONNECTED: tr("中控台已连接"),
             ConsoleState.FAILED: tr("中控台不可用"),
             ConsoleState.STOPPED: tr("中控台已断开"),
         }[self.state]
+
+    def describe(self) -> str:
+        """One line for a status indicator, in the UI language."""
+        label = self.label()
         return f"{label}：{self.reason}" if self.reason else label
+
+
+#: The capabilities that are not console commands (a command's capability is named and labelled as the
+#: command, app/engine/commands.py), in the words the UI shows.
+EXTRA_CAPABILITY_LABELS: dict[str, Callable[[], str]] = {
+    "pin_comment_on_send": lambda: tr("置顶"),
+    "read_comments": lambda: tr("读评论"),
+    "read_orders": lambda: tr("读订单"),
+    "read_products": lambda: tr("读商品"),
+}
+
+
+def capability_names(capabilities: Iterable[str]) -> list[str]:
+    """``capabilities`` in the UI's words: the commands' labels in command-table order, then the extras."""
+    have = set(capabilities)
+    labels = [*((n, spec.label) for n, spec in COMMANDS.items() if spec.console), *EXTRA_CAPABILITY_LABELS.items()]
+    return [label() for name, label in labels if name in have]

@@ -1,0 +1,136 @@
+"""场次 → 连接平台中控台… and the header's console light, in the real window against the fake 巨量百应 page
+in headless Chromium: the platforms by their Chinese names, the default account folder, the login state
+live and the capabilities in words; connecting during a session acts at once, before one when it starts;
+a page that changed shows its one-line failure in the header; 连接直播间… offers the console page as the
+source once a console is set up."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from pytestqt.qtbot import QtBot
+
+from app.connectors.console import ConsoleState
+from app.core.settings import data_dir
+from app.show.console_feed import CONSOLE_SOURCE
+from app.show.show import SourceSpec
+from tests.fakes.console_page.server import FakeConsole
+from tests.integration.test_console_buyin import (
+    CHROMIUM,
+    fake,  # noqa: F401  (the page fixture)
+)
+from tests.ui.windows import console_on_fake_page
+from tests.waiting import wait_until
+from ui.live.console_dialog import ConsoleDialog
+from ui.live.main_window import MainWindow
+
+CAPABILITIES = "讲解、取消讲解、发评论、置顶、读评论、读订单、读商品"
+
+
+def _fill(dialog: ConsoleDialog, fake: FakeConsole) -> None:  # noqa: F811
+    dialog.set_platform("buyin")
+    dialog.url.setText(fake.url)
+    dialog.browser.setText(CHROMIUM)
+    dialog.headless.setChecked(True)
+
+
+def _console_state(window: MainWindow) -> ConsoleState | None:
+    console = window.show_runner.console
+    return console.status.state if console is not None else None
+
+
+def test_the_dialog_names_platforms_and_capabilities_in_chinese_and_connects_at_the_next_session(
+        qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path, fake: FakeConsole) -> None:  # noqa: F811
+    async def scenario() -> None:
+        async with console_on_fake_page(qtbot, tmp_path, fake, connect=False) as (window, show):
+            assert not window.header.console.isVisible()  # no console: no light
+            window.console_action.trigger()
+            dialog = window.findChild(ConsoleDialog)
+            assert dialog is not None
+            assert dialog.isVisible()
+            names = [dialog.platform.itemText(i) for i in range(dialog.platform.count())]
+            assert {"巨量百应", "抖店"} <= set(names)
+            assert "buyin" not in names
+            dialog.set_platform("buyin")
+            assert dialog.profile_dir.text() == str(data_dir() / "consoles" / "buyin")  # one folder per platform
+            assert dialog.options().profile_dir is None  # the default: left to the connector
+            assert dialog.capabilities.text() == CAPABILITIES
+            assert dialog.state.text() == "未连接"
+            _fill(dialog, fake)
+            dialog.connect_button.click()
+            await wait_until(lambda: show.console_options is not None, 3, what="the console set up")
+            assert dialog.state.text() == "场次开始时连接"  # no session yet: nothing opens
+            assert show.console is None
+            await window.start_session()
+            await wait_until(lambda: dialog.state.text() == "中控台已连接", 20, what="the dialog saying 中控台已连接")
+            assert window.header.console.isVisible()
+            assert window.header.console.text == "中控台已连接 · 成功 0 · 失败 0"
+            dialog.disconnect_button.click()
+            await wait_until(lambda: _console_state(window) is ConsoleState.STOPPED, 15, what="the browser closed")
+            await wait_until(lambda: window.header.console.text.startswith("中控台已断开"), 2)
+            assert show.console_options is None
+            dialog.close()
+
+    qloop.run_until_complete(scenario())
+
+
+@pytest.mark.qt_log_ignore(r"This plugin does not support (raise\(\)|grabbing the keyboard)")
+def test_connecting_during_a_session_acts_at_once_and_a_changed_page_shows_its_failure_in_the_header(
+        qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path, fake: FakeConsole) -> None:  # noqa: F811
+    fake.drift = True  # the platform renamed the goods action area
+
+    async def scenario() -> None:
+        async with console_on_fake_page(qtbot, tmp_path, fake, connect=False) as (window, _show):
+            await window.start_session()
+            dialog = window.open_console_dialog()
+            assert "下一场" not in dialog.note.text()
+            _fill(dialog, fake)
+            dialog.connect_button.click()
+            await wait_until(lambda: dialog.state.text() == "中控台已连接", 20, what="connected during the session")
+            assert window.header.status.text == "已连接"  # the session's source follows the page
+            dialog.close()
+            window.activateWindow()
+            await wait_until(window.isActiveWindow, 5)
+            QTest.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
+            expected = "找不到 3 号商品的讲解按钮：平台页面可能已改版"
+            await wait_until(lambda: window.header.console.problem_text == expected, 5,
+                             what="the failure in the header")
+            assert window.header.console.text == "中控台已连接 · 成功 0 · 失败 1"
+            assert window.header.console.problem.isVisible()
+            assert expected in window.header.console.toolTip()
+            window.header.console.grab().save("/tmp/a_header_console.png")
+            window.header.grab().save("/tmp/a_header.png")
+
+    qloop.run_until_complete(scenario())
+
+
+def test_the_connect_dialog_offers_the_console_page_as_the_source_once_a_console_is_set_up(
+        qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path, fake: FakeConsole) -> None:  # noqa: F811
+    async def scenario() -> None:
+        async with console_on_fake_page(qtbot, tmp_path, fake, connect=False) as (window, show):
+            plain = window.open_connect_dialog()
+            assert "平台中控台" not in [plain.platform.itemText(i) for i in range(plain.platform.count())]
+            plain.reject()
+            dialog = window.open_console_dialog()
+            _fill(dialog, fake)
+            dialog.connect_button.click()
+            await wait_until(lambda: show.console_options is not None, 3)
+            dialog.grab().save("/tmp/a_console_dialog.png")
+            dialog.close()
+            connect = window.open_connect_dialog()
+            labels = [connect.platform.itemText(i) for i in range(connect.platform.count())]
+            assert "平台中控台" in labels
+            connect.set_platform(CONSOLE_SOURCE)
+            assert not connect.address.isVisible()
+            assert "平台中控台" in connect.hint.text()
+            assert connect.build_spec() == SourceSpec(CONSOLE_SOURCE, "buyin")
+            await window.switch_source(connect.build_spec())
+            await wait_until(lambda: _console_state(window) is ConsoleState.CONNECTED, 20, what="the page connected")
+            assert window.header.status.text == "已连接"
+            connect.reject()
+
+    qloop.run_until_complete(scenario())
