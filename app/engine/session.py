@@ -131,6 +131,7 @@ class SessionEngine:
         self.state = SessionState()
         self._pending: list[LiveEvent] = []
         self._wake = asyncio.Event()
+        self._applied_at = float("-inf")  # clock.monotonic() of the last batch that held events
         self._batch_listeners: Listeners[[list[LiveEvent]]] = Listeners(logger, "batch listener")
         self._change_listeners: Listeners[[Change]] = Listeners(logger, "change listener")
         self._outbound_listeners: Listeners[[Command]] = Listeners(logger, "outbound listener")
@@ -182,9 +183,13 @@ class SessionEngine:
         return remove
 
     def submit(self, events: Iterable[LiveEvent]) -> None:
-        """Queue events from a source. Never blocks, never awaits."""
+        """Queue events from a source. Never blocks, never awaits. Events that find the queue empty a
+        ``batch_interval`` or more after the last batch wake the batcher at once (they wait for no timer,
+        and batches still come at most once an interval); so do ``batch_max`` waiting events."""
+        idle = not self._pending
         self._pending.extend(events)
-        if len(self._pending) >= self.batch_max:
+        if len(self._pending) >= self.batch_max or (
+                idle and self._pending and self.clock.monotonic() - self._applied_at >= self.batch_interval):
             self._wake.set()
 
     def submit_from_room(self, events: list[LiveEvent]) -> None:
@@ -298,6 +303,7 @@ class SessionEngine:
             batch += self._apply(self._take_pending(), ctx)
             self._apply_effects(ctx.effects)  # what those events changed (they are system events: nothing)
         if batch:
+            self._applied_at = self.clock.monotonic()
             if self.log is not None and self.state.session_id is not None:
                 self.log.append(self.state.session_id, batch)
             self._batch_listeners.notify(batch)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from app.core.clock import ManualClock
 from app.core.events import Kind, LiveEvent
 from app.engine.session import SessionEngine
 from app.metrics.tracker import MetricsTracker
@@ -79,6 +80,36 @@ def test_batcher_flushes_on_its_own_and_on_cancel(tmp_path: Path) -> None:
     assert batches == [10, 5]  # one batch for the 10 queued together, one drained on cancel
     assert after_batcher == 10
     assert final == 15
+
+
+
+def test_events_after_a_quiet_spell_are_batched_at_once_and_a_burst_waits_for_the_interval() -> None:
+    # A 60 s interval and a manual clock: whatever is applied before the clock moves was woken, not timed.
+    async def main() -> tuple[list[int], list[int]]:
+        clock = ManualClock(1_700_000_000.0)
+        engine = SessionEngine(batch_interval=60.0, clock=clock)
+        batches: list[int] = []
+        engine.subscribe(lambda batch: batches.append(len(batch)))
+        batcher = asyncio.create_task(engine.run())
+        try:
+            engine.submit([ev(Kind.COMMENT, 1)])  # the room was quiet: no timer to wait for
+            await wait_until(lambda: batches == [1], what="the first comment to be batched at once")
+            engine.submit([ev(Kind.COMMENT, n) for n in range(2, 5)])  # right after a batch: it waits
+            for _ in range(20):
+                await asyncio.sleep(0)  # give a wrongly woken batcher every chance to run
+            right_after = list(batches)
+            engine.drain()  # what the batcher's timer does an interval later
+            clock.advance(60.0)
+            engine.submit([ev(Kind.COMMENT, 5)])  # an interval after that batch: at once again
+            await wait_until(lambda: len(batches) == 3, what="the comment after the interval to be batched")
+        finally:
+            batcher.cancel()
+            await asyncio.gather(batcher, return_exceptions=True)
+        return right_after, batches
+
+    right_after, batches = asyncio.run(main())
+    assert right_after == [1]
+    assert batches == [1, 3, 1]
 
 
 def test_a_failing_listener_does_not_stop_the_others() -> None:
