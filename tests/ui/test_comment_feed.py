@@ -9,6 +9,7 @@ from PySide6.QtGui import QEnterEvent
 from PySide6.QtWidgets import QApplication
 
 from app.core.events import Kind, LiveEvent
+from ui.live import comment_model
 from ui.live.comment_feed import ROW_HEIGHT, CommentFeedModel, CommentFeedView, FeedFilter, FeedRole
 
 T0 = time.mktime((2024, 5, 1, 20, 15, 30, 0, 0, -1))
@@ -52,6 +53,19 @@ def test_comment_appears_after_the_batch_timer(qtbot) -> None:
     assert index.data(FeedRole.KIND) == "comment"
     assert index.data(FeedRole.QUESTION) is True
     assert index.data(FeedRole.EVENT).user_id
+
+
+def test_a_comment_after_a_quiet_spell_waits_for_no_timer_and_the_next_for_the_interval(
+    qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(comment_model, "FLUSH_INTERVAL_MS", 60_000)  # only a woken flush can happen here
+    model = CommentFeedModel()
+    with qtbot.waitSignal(model.flushed, timeout=2000):  # far inside the minute: not the interval's timer
+        model.add_events([comment("小王", "3号有货吗")])
+    model.add_events([comment("小李", "扣1")])  # right after a flush: it waits for the interval
+    for _ in range(20):
+        QApplication.processEvents()
+    assert (model.rowCount(), model.pending_count) == (1, 1)
 
 
 def test_a_burst_is_one_insert(qtbot) -> None:
