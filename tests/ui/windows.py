@@ -69,6 +69,7 @@ async def console_on_fake_page(
         window = MainWindow(show.engine, show, SourceSpec(CONSOLE_SOURCE, "buyin"), products,
                             Settings(tmp_path / "s.json"))
         qtbot.addWidget(window)
+        window.resize(1920, 1080)  # a studio screen: the header has room for the console's problem line
         window.show()
         if connect:
             show.console_options = fake_page_options(fake, tmp_path)

@@ -39,7 +39,7 @@ from app.core.i18n import tr
 from app.show.show import Show
 from ui.common import theme
 from ui.common.dialogs import with_button
-from ui.live.console_health import STATE_COLORS, listen_on_qt_thread
+from ui.live.console_health import listen_on_qt_thread, status_colour
 
 log = logging.getLogger("livedeck.ui")
 
@@ -226,7 +226,7 @@ class ConsoleDialog(QDialog):
             self.account.setText("-")
         else:
             self.state.setText(status.describe())
-            self.state.setStyleSheet(f"color: {theme.COLORS[STATE_COLORS[status.state]]};")
+            self.state.setStyleSheet(f"color: {theme.COLORS[status_colour(status)]};")
             self.account.setText(status.account or "-")
         self.disconnect_button.setEnabled(configured)
         self.note.setText(tr("连接后，讲解、取消讲解和快捷回复会在平台中控台页面上执行；页面的评论和订单也会进入本场。")

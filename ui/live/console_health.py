@@ -2,9 +2,10 @@
 
 :class:`ConsoleStatusIndicator` shows a :class:`~app.connectors.console.status.ConsoleStatus`: a dot in
 the state's colour, the state in words with the actions done and failed ("中控台已连接 · 成功 3 · 失败 1"),
-and the last problem inline in the state's colour (elided; the whole line, the account and the counters
-in the tooltip) — "找不到 3 号商品的讲解按钮：平台页面可能已改版" is on screen the moment it happens.
-Clicking it opens 场次 → 连接平台中控台….
+and the last problem inline in the state's colour (elided; on a laptop-sized window only in the tooltip,
+which also has the whole line, the account and the counters) — "找不到 3 号商品的讲解按钮：平台页面可能已改版"
+is on screen the moment it happens. Both lines give way (elided) rather than widen the window. Clicking
+it opens 场次 → 连接平台中控台….
 
 The connector tells its status on its own thread; :class:`ConsoleStatusRelay` carries each one to the
 Qt thread through a queued signal before any widget is touched.
@@ -14,8 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtGui import QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from app.connectors.console.status import ConsoleState, ConsoleStatus
@@ -32,7 +33,9 @@ STATE_COLORS: dict[ConsoleState, str] = {
     ConsoleState.FAILED: "red",
     ConsoleState.STOPPED: "grey",
 }
-#: The problem line's widest, in pixels (the header must still fit a laptop screen).
+#: The state line's and the problem line's widest, in pixels; both give way down to nothing (the header
+#: must fit a laptop beside the docks).
+STATE_WIDTH_PX = 240
 PROBLEM_WIDTH_PX = 260
 
 
@@ -56,9 +59,52 @@ def listen_on_qt_thread(parent: QObject, subscribe: Callable[[Callable[[ConsoleS
     return subscribe(relay.hear)
 
 
-def counts_text(status: ConsoleStatus) -> str:
-    """The state in words with the actions done and failed."""
+def status_colour(status: ConsoleStatus) -> str:
+    """The theme colour of ``status``: its state's, or red when connected with a failed action to tell."""
+    return "red" if status.failed and status.reason and status.state is ConsoleState.CONNECTED \
+        else STATE_COLORS.get(status.state, "grey")
+
+
+def counts_text(status: ConsoleStatus, *, compact: bool = False) -> str:
+    """The state in words with the actions done and failed (``compact``: only the failures, if any)."""
+    if compact:
+        return tr("{state} · 失败 {failed}", state=status.label(), failed=status.failed) if status.failed \
+            else status.label()
     return tr("{state} · 成功 {done} · 失败 {failed}", state=status.label(), done=status.done, failed=status.failed)
+
+
+class ElidedLabel(QLabel):
+    """One line that gives way: it asks for its whole text up to ``widest`` pixels but can shrink to
+    nothing, eliding with … to whatever width the layout leaves it (a laptop's header)."""
+
+    def __init__(self, widest: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self._widest = widest
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    @property
+    def full_text(self) -> str:
+        return self._full
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self._elide()
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:
+        wanted = min(self._widest, self.fontMetrics().horizontalAdvance(self._full) + 4)
+        return QSize(wanted, super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(0, self.width())))
 
 
 class ConsoleStatusIndicator(QWidget):
@@ -72,19 +118,18 @@ class ConsoleStatusIndicator(QWidget):
         self.setObjectName("consoleStatus")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.dot = StatusDot(self)
-        self.label = QLabel(self)
+        self.label = ElidedLabel(STATE_WIDTH_PX, self)
         self.label.setObjectName("consoleStatusText")
-        self.problem = QLabel(self)
+        self.problem = ElidedLabel(PROBLEM_WIDTH_PX, self)
         self.problem.setObjectName("consoleProblem")
-        self.problem.setMaximumWidth(PROBLEM_WIDTH_PX)
-        self.problem.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 2, 4, 2)
         layout.setSpacing(6)
         layout.addWidget(self.dot)
-        layout.addWidget(self.label)
-        layout.addWidget(self.problem)
+        layout.addWidget(self.label, 0)
+        layout.addWidget(self.problem, 1)
         self._status = ConsoleStatus(state=ConsoleState.STOPPED)
+        self._compact = False
         self.setAccessibleName(tr("平台中控台状态"))
         self.hide()
 
@@ -94,8 +139,8 @@ class ConsoleStatusIndicator(QWidget):
 
     @property
     def text(self) -> str:
-        """The state and counts as shown."""
-        return self.label.text()
+        """The state and counts as shown (elided only when even that does not fit)."""
+        return self.label.full_text
 
     @property
     def problem_text(self) -> str:
@@ -105,22 +150,28 @@ class ConsoleStatusIndicator(QWidget):
     def set_status(self, status: ConsoleStatus) -> None:
         """Show ``status`` (on the Qt thread: see :class:`ConsoleStatusRelay`)."""
         self._status = status
-        colour = STATE_COLORS.get(status.state, "grey")
-        self.dot.set_color(theme.color(colour))
-        self.label.setText(counts_text(status))
+        self._render()
+        self.show()
+
+    def _render(self) -> None:
+        status = self._status
+        self.dot.set_color(theme.color(STATE_COLORS.get(status.state, "grey")))
+        self.label.set_full_text(counts_text(status, compact=self._compact))
         problem = status.reason
-        metrics = self.problem.fontMetrics()
-        self.problem.setText(metrics.elidedText(problem, Qt.TextElideMode.ElideRight, PROBLEM_WIDTH_PX))
-        shown = "red" if status.failed and status.state is ConsoleState.CONNECTED else colour
-        self.problem.setStyleSheet(f"color: {theme.COLORS[shown]};")
-        self.problem.setVisible(bool(problem))
+        self.problem.set_full_text(problem)
+        self.problem.setStyleSheet(f"color: {theme.COLORS[status_colour(status)]};")
+        self.problem.setVisible(bool(problem) and not self._compact)
         lines = [status.describe(), counts_text(status)]
         if status.account:
             lines.append(tr("账号：{name}", name=status.account))
         lines.append(tr("读到的事件：{n}，格式错误已跳过：{m}", n=status.events, m=status.malformed))
         self.setToolTip("\n".join(lines))
         self.setAccessibleDescription(status.describe())
-        self.show()
+
+    def set_compact(self, compact: bool) -> None:
+        """On a laptop the problem line lives in the tooltip only, so the header never widens the window."""
+        self._compact = compact
+        self._render()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:

@@ -71,3 +71,4 @@ class HeaderBar(QWidget):
         """Smaller numbers on a laptop, so a big show's GMV never squeezes the product queue."""
         for tile in (self.clock, self.online, self.orders, self.gmv):
             tile.set_compact(compact)
+        self.console.set_compact(compact)
