@@ -37,6 +37,9 @@ SETTINGS: tuple[Setting, ...] = (
             "The saved show (直播方案, <data dir>/shows/<name>.json) the console opens on; empty = none yet."),
     Setting("last_cookie_file", "", str, "Bilibili: the cookie file last chosen in the connect dialog."),
     Setting("replay_speed", 1, int, "Replay speed last chosen in the connect dialog (1–50)."),
+    Setting("last_console", {}, dict,
+            "The platform console last connected in 场次 → 连接平台中控台…: platform, url, browser, profile_dir, "
+            "headless; the dialog starts from it."),
     Setting("banned_words", [], list,
             "Your own Advertising Law terms, added to the built-in list (\"词\" or \"词=建议\")."),
     Setting("blocked_viewers", {}, dict,

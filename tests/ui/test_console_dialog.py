@@ -16,8 +16,9 @@ from pytestqt.qtbot import QtBot
 
 from app.connectors.console import ConsoleState
 from app.core.settings import data_dir
+from app.engine.session import SessionEngine
 from app.show.console_feed import CONSOLE_SOURCE
-from app.show.show import SourceSpec
+from app.show.show import Show, SourceSpec
 from tests.fakes.console_page.server import FakeConsole
 from tests.integration.test_console_buyin import (
     CHROMIUM,
@@ -65,6 +66,11 @@ def test_the_dialog_names_platforms_and_capabilities_in_chinese_and_connects_at_
             await wait_until(lambda: show.console_options is not None, 3, what="the console set up")
             assert dialog.state.text() == "场次开始时连接"  # no session yet: nothing opens
             assert show.console is None
+            assert window.settings.get("last_console")["url"] == fake.url  # the next launch starts from it
+            again = ConsoleDialog(Show(SessionEngine(None)), window.settings)  # the next launch's show
+            qtbot.addWidget(again)
+            assert (again.platform_key, again.url.text(), again.headless.isChecked()) == ("buyin", fake.url, True)
+            again.close()
             await window.start_session()
             await wait_until(lambda: dialog.state.text() == "中控台已连接", 20, what="the dialog saying 中控台已连接")
             assert window.header.console.isVisible()

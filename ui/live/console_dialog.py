@@ -36,12 +36,23 @@ from app.connectors.console.options import ConsoleOptions, default_browser, defa
 from app.connectors.console.profile import ConsoleProfile, ProfileError, available_profiles, load_profile
 from app.connectors.console.status import ConsoleState, ConsoleStatus, capability_names
 from app.core.i18n import tr
+from app.core.settings import Settings
 from app.show.show import Show
 from ui.common import theme
 from ui.common.dialogs import with_button
 from ui.live.console_health import listen_on_qt_thread, status_colour
 
 log = logging.getLogger("livedeck.ui")
+
+
+def remembered(saved: Any, home: Path | None) -> ConsoleOptions | None:
+    """The ``last_console`` setting as options (None when empty or not a known platform)."""
+    if not isinstance(saved, dict) or str(saved.get("platform", "")) not in available_profiles():
+        return None
+    folder = str(saved.get("profile_dir") or "")
+    return ConsoleOptions(str(saved["platform"]), url=str(saved.get("url") or ""),
+                          browser=str(saved.get("browser") or ""), profile_dir=Path(folder) if folder else None,
+                          headless=bool(saved.get("headless")), home=home)
 
 
 def _profiles(home: Path | None) -> list[ConsoleProfile]:
@@ -59,14 +70,18 @@ class ConsoleDialog(QDialog):
 
     Args:
         show: the show whose console it sets (``Show.connect_console``) and whose status it shows.
+        settings: ``last_console``: the fields start from it (when the show has no console) and 连接
+            saves them there.
         home: the data directory (None: the usual one), for the default profile folders.
     """
 
-    def __init__(self, show: Show, parent: QWidget | None = None, *, home: Path | None = None) -> None:
+    def __init__(self, show: Show, settings: Settings, parent: QWidget | None = None, *,
+                 home: Path | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("consoleDialog")
         self.setWindowTitle(tr("连接平台中控台"))
         self.show_runner = show
+        self.settings = settings
         self.home = home
         self._tasks: set[asyncio.Future[None]] = set()
         self.profiles = {p.platform: p for p in _profiles(home)}
@@ -94,7 +109,7 @@ class ConsoleDialog(QDialog):
         self.error.setStyleSheet(f"color: {theme.COLORS['red']};")
         self.error.hide()
         self._build_layout()
-        self._fill_from(show.console_options)
+        self._fill_from(show.console_options or remembered(settings.get("last_console"), home))
         self.platform.currentIndexChanged.connect(self._platform_changed)
         self._unsubscribe = listen_on_qt_thread(self, show.add_console_listener, self.show_status)
         self.finished.connect(lambda _result: self._unsubscribe())
@@ -187,7 +202,11 @@ class ConsoleDialog(QDialog):
         if not self.platform_key:
             self._show_error(tr("没有可用的平台配置"))
             return
-        self._run(self.show_runner.connect_console(self.options()))
+        options = self.options()
+        self._run(self.show_runner.connect_console(options))
+        self.settings.set("last_console", {
+            "platform": options.platform, "url": options.url, "browser": options.browser,
+            "profile_dir": str(options.profile_dir or ""), "headless": options.headless})
 
     def disconnect_console(self) -> None:
         """断开: close the browser; later sessions drive no console."""
