@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import shutil
 import subprocess
@@ -12,8 +13,11 @@ import sys
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 
+import pytest
+
 from app.commerce.catalog import Product
 from app.connectors.console import ConsoleConnector, ConsoleState, load_profile
+from app.core.events import Command
 from app.engine.session import SessionEngine
 from app.store.session_log import SessionLog
 from tests.waiting import wait_until
@@ -59,3 +63,21 @@ def livedeck(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """``python -m app ARGS`` as a user runs it, with ``home`` as its data directory."""
     return subprocess.run([sys.executable, "-m", "app", *args], capture_output=True, text=True, timeout=90,
                           env={**os.environ, "LIVEDECK_HOME": str(home)})
+
+
+async def explain_fails_in_one_line(engine: SessionEngine, console: ConsoleConnector,
+                                    caplog: pytest.LogCaptureFixture, no: int, *, pages: int = 1) -> list[Path]:
+    """Explain ``no`` on a page whose explain button was renamed: the console logs exactly one error line,
+    “找不到 {no} 号商品的讲解按钮：平台页面可能已改版”, and saves ``pages`` HTML files (and as many
+    screenshots); returns the HTML files."""
+    with caplog.at_level(logging.ERROR, logger="livedeck.console"):
+        engine.execute(Command("explain", {"no": no}))
+        await wait_until(lambda: console.status.failed == 1, 10, what="the explain failing")
+    expected = f"找不到 {no} 号商品的讲解按钮：平台页面可能已改版"
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == [f"console {console.profile.platform}: {expected}"]
+    assert console.status.reason == expected
+    diagnostics = console.diagnostics_dir
+    await wait_until(lambda: len(list(diagnostics.glob("*.html"))) == pages, 5, what="the diagnostic files")
+    assert len(list(diagnostics.glob("*.png"))) == pages
+    return sorted(diagnostics.glob("*.html"))

@@ -13,9 +13,11 @@ import pytest
 from tests.fakes.console_page.platform_base import FakePlatformPage
 from tests.fakes.console_page.taobao.server import FakeTaobao
 from tests.fakes.console_page.wechat_channels.server import FakeChannels
+from tests.fakes.console_page.xiaohongshu.server import FakeQianfan
 from tests.integration.console_shows import CHROMIUM, livedeck
 
-FAKES: dict[str, Callable[[], FakePlatformPage]] = {"wechat-channels": FakeChannels, "taobao": FakeTaobao}
+FAKES: dict[str, Callable[[], FakePlatformPage]] = {"wechat-channels": FakeChannels, "taobao": FakeTaobao,
+                                                    "xiaohongshu": FakeQianfan}
 
 
 @pytest.mark.parametrize("platform", sorted(FAKES))

@@ -8,7 +8,6 @@ in one line with diagnostic files."""
 from __future__ import annotations
 
 import asyncio
-import logging
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 from app.connectors.console import ConsoleState
 from app.core.events import Command, Kind
 from tests.fakes.console_page.taobao.server import FakeTaobao
-from tests.integration.console_shows import console_rows, console_show
+from tests.integration.console_shows import console_rows, console_show, explain_fails_in_one_line
 from tests.waiting import wait_until
 
 PLATFORM = "taobao"
@@ -94,16 +93,8 @@ def test_a_renamed_pop_button_fails_in_one_line_with_diagnostics(
     fake.drift = True
     async def scenario() -> None:
         async with console_show(PLATFORM, fake.url, tmp_path, fake.catalog()) as (engine, console):
-            with caplog.at_level(logging.ERROR, logger="livedeck.console"):
-                engine.execute(Command("explain", {"no": 30}))
-                await wait_until(lambda: console.status.failed == 1, 10, what="the 弹品 failing")
-            expected = "找不到 30 号商品的讲解按钮：平台页面可能已改版"
-            errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
-            assert errors == [f"console {PLATFORM}: {expected}"]
+            (page,) = await explain_fails_in_one_line(engine, console, caplog, 30)
             assert fake.explain_clicks == []
-            diagnostics = tmp_path / "consoles" / "diagnostics"
-            await wait_until(lambda: len(list(diagnostics.glob("*.html"))) == 1, 5, what="the diagnostic files")
-            assert len(list(diagnostics.glob("*.png"))) == 1
-            assert "popItem" in next(diagnostics.glob("*.html")).read_text(encoding="utf-8")
+            assert "popItem" in page.read_text(encoding="utf-8")
 
     asyncio.run(scenario())

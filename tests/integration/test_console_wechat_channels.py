@@ -7,7 +7,6 @@ that is not live told so, and a page that changed failing in one line with diagn
 from __future__ import annotations
 
 import asyncio
-import logging
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 from app.connectors.console import ConsoleState
 from app.core.events import Command, Kind
 from tests.fakes.console_page.wechat_channels.server import FakeChannels
-from tests.integration.console_shows import console_rows, console_show
+from tests.integration.console_shows import console_rows, console_show, explain_fails_in_one_line
 from tests.waiting import wait_until
 
 PLATFORM = "wechat-channels"
@@ -105,16 +104,10 @@ def test_a_renamed_explain_button_fails_in_one_line_with_both_tabs_saved(
     fake.drift = True
     async def scenario() -> None:
         async with console_show(PLATFORM, fake.url, tmp_path, fake.catalog()) as (engine, console):
-            with caplog.at_level(logging.ERROR, logger="livedeck.console"):
-                engine.execute(Command("explain", {"no": 4}))
-                await wait_until(lambda: console.status.failed == 1, 10, what="the explain failing")
-            expected = "找不到 4 号商品的讲解按钮：平台页面可能已改版"
-            errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
-            assert errors == [f"console {PLATFORM}: {expected}"]
+            saved = await explain_fails_in_one_line(engine, console, caplog, 4, pages=2)
             assert fake.explain_clicks == []
-            diagnostics = tmp_path / "consoles" / "diagnostics"
-            await wait_until(lambda: len(list(diagnostics.glob("*.html"))) == 2, 5, what="both tabs saved")
-            products = next(diagnostics.glob("*-products.html")).read_text(encoding="utf-8")
+            (products_tab,) = [page for page in saved if page.name.endswith("-products.html")]
+            products = products_tab.read_text(encoding="utf-8")
             assert "promote-wrap-v2" in products
             assert 'shadowrootmode="open"' in products
 

@@ -198,6 +198,7 @@ class ConsoleConnector:
                 try:
                     page = context.pages[0] if context.pages else await context.new_page()
                     page.on("response", self._on_response)
+                    page.on("websocket", self._on_websocket)
                     self._driver = PageDriver(page, self.profile,
                                               products_url=same_site(self.profile.products_url, self.url))
                     await page.goto(self.url, wait_until="domcontentloaded")
@@ -286,7 +287,8 @@ class ConsoleConnector:
     async def _account(self, page: Any) -> str:
         selector = self.profile.selectors.get("account_name", "")
         names = await page.locator(selector).all_inner_texts() if selector else []
-        return names[0].strip()[:40] if names else ""
+        suffix = str(self.profile.texts.get("account_suffix", ""))  # 千帆 shows “<name>的店”
+        return names[0].strip().removesuffix(suffix)[:40] if names else ""
 
     async def _tidy(self) -> None:
         assert self._driver is not None
@@ -385,9 +387,23 @@ class ConsoleConnector:
         if name is not None:
             asyncio.get_running_loop().create_task(self._read(name, response))
 
+    def _on_websocket(self, socket: Any) -> None:
+        name = self._reader.wants(socket.url, "websocket")
+        if name is not None:
+            socket.on("framereceived", lambda payload: self._take(name, payload if isinstance(payload, str)
+                                                                  else payload.decode("utf-8", "replace")))
+
     async def _read(self, name: str, response: Any) -> None:
         try:
-            body = self._reader.decode(name, await response.text())
+            text = await response.text()
+        except Exception:  # the page navigated away before its body arrived
+            text = ""
+        self._take(name, text)
+
+    def _take(self, name: str, text: str) -> None:
+        """The events of one response body or socket frame of map ``name``, handed to the engine."""
+        try:
+            body = self._reader.decode(name, text)
         except Exception:
             self._reader.malformed += 1
             self._bad_response("console %s: a %s response was not JSON; skipped", self.profile.platform, name)

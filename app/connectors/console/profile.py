@@ -157,12 +157,15 @@ def _parse(data: Any, path: Path) -> ConsoleProfile:
     texts = data.get("texts") or {}
     if "stop_explain" in capabilities and not (isinstance(texts, dict) and texts.get("explain_active", True)):
         raise fail("texts.explain_active (stop_explain needs the button's active label)")
-    try:
-        for field in ("login_pattern", "not_live_pattern"):
+    for field in ("login_pattern", "not_live_pattern"):
+        try:
             re.compile(str(data.get(field, "")))
+        except re.error as exc:
+            raise fail(f"{field}: {exc}") from None
+    try:
         gap = float(data.get("action_gap_s", 0.5))
-    except (re.error, TypeError, ValueError) as exc:
-        raise fail(str(exc)) from None
+    except (TypeError, ValueError) as exc:
+        raise fail(f"action_gap_s: {exc}") from None
     return ConsoleProfile(
         platform=str(data.get("platform") or path.stem), name=str(data.get("name") or path.stem),
         console_url=urls["console"], login_url=str(urls.get("login", "")),
@@ -194,18 +197,31 @@ def _live_id(step: Any, fail: Callable[[str], ProfileError]) -> dict[str, str]:
     return {"plan": step.get("plan", ""), "selector": step["selector"], "url": step["url"]}
 
 
+def _is_unwrap_step(step: Any) -> bool:
+    """``{"keep": {field: value}}`` or ``{"decode": field, "as": "json" | "base64-json"}``."""
+    if not isinstance(step, dict):
+        return False
+    if "keep" in step:
+        return isinstance(step["keep"], dict)
+    return isinstance(step.get("decode"), str) and step.get("as") in ("json", "base64-json")
+
+
 def _responses(responses: Any, fail: Callable[[str], ProfileError]) -> dict[str, dict[str, Any]]:
     if responses is None:
         return {}
     if not isinstance(responses, dict) or not all(isinstance(spec, dict) for spec in responses.values()):
         raise fail("responses")
     for name, spec in responses.items():
-        if not isinstance(spec.get("url_contains"), str) or not spec["url_contains"]:
-            raise fail(f"responses.{name}.url_contains")
-        if not isinstance(spec.get("id"), str):
-            raise fail(f"responses.{name}.id")
         if spec.get("listen", "response") not in LISTENER_KINDS:
             raise fail(f"responses.{name}.listen ({' / '.join(LISTENER_KINDS)})")
+        url = spec.get("url_contains", "")
+        if not isinstance(url, str) or not (url or spec.get("listen") == "websocket"):
+            raise fail(f"responses.{name}.url_contains")
+        if not isinstance(spec.get("id"), str) or not (spec["id"] or "one" in spec):
+            raise fail(f"responses.{name}.id (only a one-row answer may go without)")
+        unwrap = spec.get("unwrap", [])
+        if not isinstance(unwrap, list) or not all(_is_unwrap_step(step) for step in unwrap):
+            raise fail(f"responses.{name}.unwrap")
         if not isinstance(spec.get("jsonp", False), bool):
             raise fail(f"responses.{name}.jsonp (true or false)")
         if not isinstance(spec.get("require", {}), dict):

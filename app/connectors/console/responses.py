@@ -3,8 +3,10 @@
 The connector hears every response the page receives (Playwright's ``page.on("response")``); one whose
 URL contains a profile's ``url_contains`` is parsed here: JSON, or JSONP with ``"jsonp": true`` (淘宝's
 ``mtopjsonp3({…})``), used only when the body's ``require`` fields hold their values (视频号's
-``errCode`` 0). Field names may be dotted paths into a row. Three shapes are known
-(docs/platform-console.md):
+``errCode`` 0). A map with ``"listen": "websocket"`` reads the frames of the page's WebSocket instead
+(千帆). Field names may be dotted paths into a row; ``unwrap`` steps decode rows packed inside rows
+(千帆's base64 JSON in JSON) and keep only the relevant ones; ``one`` names a body that is a single row.
+Three shapes are known (docs/platform-console.md):
 
 * ``list`` of comments: ``{"list": "data.comment_infos", "kind": "comment", "id": …, "user_name": …,
   "text": …}``; with ``type_field`` the row's type picks its kind from ``kinds`` (视频号: type 1 is a
@@ -21,6 +23,8 @@ counted; the caller logs one line per response, rate-limited.
 
 from __future__ import annotations
 
+import base64
+import itertools
 import json
 import re
 import time
@@ -34,6 +38,7 @@ MAX_REMEMBERED_IDS = 50_000
 _KINDS = {k.value for k in Kind}
 _JSONP = re.compile(r"^\s*[\w$.]+\s*\((.*)\)\s*;?\s*$", re.DOTALL)
 PriceOf = Callable[[str], int]
+_PASS = object()  # an unwrap step passed over the row
 
 
 def _path(data: Any, dotted: str) -> Any:
@@ -59,11 +64,14 @@ class ResponseReader:
         self.price_of = price_of
         self.malformed = 0
         self._seen: OrderedDict[str, None] = OrderedDict()
+        self._made_ids = itertools.count(1)  # for the rows of a map whose rows carry no id
 
-    def wants(self, url: str) -> str | None:
-        """The name of the response map ``url`` matches, if any."""
+    def wants(self, url: str, listen: str = "response") -> str | None:
+        """The name of the map for a ``listen`` (``response`` or ``websocket``) at ``url``, if any; a
+        WebSocket map without ``url_contains`` takes every socket of the page."""
         return next((name for name, spec in self.responses.items()
-                     if spec.get("url_contains") and spec["url_contains"] in url), None)
+                     if spec.get("listen", "response") == listen and str(spec.get("url_contains", "")) in url
+                     and (spec.get("url_contains") or listen == "websocket")), None)
 
     def decode(self, name: str, text: str) -> Any:
         """The body of a response of map ``name``: JSON, or the JSON inside ``callback(…)`` for a JSONP
@@ -93,11 +101,34 @@ class ResponseReader:
         return [event for event in events if self._first_time(f"{event.kind}:{event.msg_id}")]
 
     def _list(self, spec: dict[str, Any], body: Any) -> list[Any]:
-        rows = _path(body, str(spec.get("list", "")))
+        if "one" in spec:  # the body holds one row (千帆's send_comment answer)
+            row = _path(body, str(spec["one"]))
+            rows = [row] if row is not None else None
+        else:
+            rows = _path(body, str(spec.get("list", "")))
         if not isinstance(rows, list):
             self.malformed += 1
             return []
+        for step in spec.get("unwrap", ()):
+            rows = [out for row in rows if (out := self._unwrap(step, row)) is not _PASS]
         return rows
+
+    def _unwrap(self, step: dict[str, Any], row: Any) -> Any:
+        """One ``unwrap`` step on a row: ``{"keep": {field: value}}`` passes over a row whose fields differ
+        (千帆's refresh notices); ``{"decode": field, "as": "json" | "base64-json"}`` replaces the row by
+        the JSON in that field. A row that cannot be decoded is counted and passed over."""
+        if not isinstance(row, dict):
+            self.malformed += 1
+            return _PASS
+        if "keep" in step:
+            return row if all(_path(row, k) == v for k, v in step["keep"].items()) else _PASS
+        try:
+            raw = row[step["decode"]]
+            text = base64.b64decode(raw, validate=True).decode("utf-8") if step["as"] == "base64-json" else raw
+            return json.loads(text)
+        except (KeyError, TypeError, ValueError):
+            self.malformed += 1
+            return _PASS
 
     def _grouped(self, spec: dict[str, Any], body: Any) -> list[tuple[str, Any]]:
         groups = _path(body, str(spec["groups"]))
@@ -124,7 +155,9 @@ class ResponseReader:
                 if isinstance(row, dict) and row.get(spec["status"]) in paid]
 
     def _event(self, spec: dict[str, Any], kind: str, row: Any) -> LiveEvent | None:
-        msg_id = _text(_path(row, spec["id"])) if isinstance(row, dict) else ""
+        msg_id = _text(_path(row, spec["id"])) if isinstance(row, dict) and spec["id"] else ""
+        if isinstance(row, dict) and not spec["id"]:
+            msg_id = f"{spec['url_contains']}#{next(self._made_ids)}"  # each answer comes once
         if not msg_id or kind not in _KINDS:
             self.malformed += 1
             return None

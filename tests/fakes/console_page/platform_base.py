@@ -121,7 +121,7 @@ class FakePlatformPage:
             reply = self.answer(path, query)
         return reply if reply is not None else (404, "text/plain", b"", {})
 
-    def post(self, path: str, body: dict[str, Any]) -> int:
+    def post(self, path: str, body: dict[str, Any]) -> int | Reply:
         with self.lock:
             return 204 if self.act(path, body) else 404
 
@@ -131,7 +131,7 @@ class Served(Protocol):
 
     def get(self, path: str, query: dict[str, str], cookie: str) -> Reply: ...
 
-    def post(self, path: str, body: dict[str, Any]) -> int: ...
+    def post(self, path: str, body: dict[str, Any]) -> int | Reply: ...
 
 
 def handler(fake: Served) -> type[BaseHTTPRequestHandler]:
@@ -151,9 +151,14 @@ def handler(fake: Served) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
-            status = fake.post(urlsplit(self.path).path, json.loads(self.rfile.read(length) or b"{}"))
+            answer = fake.post(urlsplit(self.path).path, json.loads(self.rfile.read(length) or b"{}"))
+            status, kind, body, _ = (answer, "", b"", {}) if isinstance(answer, int) else answer
             self.send_response(status)
+            if body:
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
             self.end_headers()
+            self.wfile.write(body)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -1,0 +1,81 @@
+"""The shipped console profiles load, and a profile broken in one of the fields the newer platforms
+use is refused at load with a message naming that field (a team editing its own copy in the data
+directory sees what to fix); the response reader strips JSONP and unwraps 千帆's packed frames."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.connectors.console import ProfileError, available_profiles, load_profile
+from app.connectors.console.responses import ResponseReader
+
+
+def test_every_shipped_profile_loads_with_its_capabilities() -> None:
+    assert {"buyin", "douyin", "taobao", "wechat-channels", "xiaohongshu"} <= set(available_profiles())
+    assert "stop_explain" not in load_profile("taobao").capabilities  # 弹品 has nothing to cancel
+    assert load_profile("wechat-channels").active_labels == ("结束讲解",)
+    assert load_profile("xiaohongshu").responses["comments"]["listen"] == "websocket"
+
+
+def _override(home: Path, platform: str, change: dict[str, Any]) -> None:
+    data = json.loads(load_profile(platform, home=home).source.read_text(encoding="utf-8"))
+    for dotted, value in change.items():
+        *parents, last = dotted.split(".")
+        node = data
+        for part in parents:
+            node = node[part]
+        node[last] = value
+    (home / "consoles").mkdir(exist_ok=True)
+    (home / "consoles" / f"{platform}.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("platform", "change", "named"), [
+    ("wechat-channels", {"urls.products": 3}, "urls.products"),
+    ("wechat-channels", {"not_live_pattern": "(("}, "not_live_pattern"),
+    ("taobao", {"live_id.url": "https://liveplatform.taobao.com/control"}, "live_id.url"),
+    ("taobao", {"live_id.selector": ""}, "live_id.selector"),
+    ("taobao", {"escape_overlays": "#driver"}, "escape_overlays"),
+    ("taobao", {"capabilities": ["explain", "stop_explain"]}, "texts.explain_active"),
+    ("taobao", {"responses.comments.jsonp": "yes"}, "responses.comments.jsonp"),
+    ("xiaohongshu", {"responses.comments.listen": "sse"}, "responses.comments.listen"),
+    ("xiaohongshu", {"responses.comments.unwrap": [{"decode": "d", "as": "xml"}]}, "responses.comments.unwrap"),
+    ("xiaohongshu", {"responses.comments.type_field": "type", "responses.comments.kinds": None},
+     "responses.comments.kinds"),
+    ("xiaohongshu", {"responses.own_comments.one": None, "responses.comments.id": ""}, "responses.comments.id"),
+])
+def test_a_broken_field_is_refused_naming_it(tmp_path: Path, platform: str, change: dict[str, Any],
+                                             named: str) -> None:
+    _override(tmp_path, platform, change)
+    with pytest.raises(ProfileError, match=named.replace(".", r"\.")):
+        load_profile(platform, home=tmp_path)
+
+
+def test_jsonp_is_unwrapped_and_text_that_is_not_jsonp_refused() -> None:
+    reader = ResponseReader(load_profile("taobao").responses, lambda _: 0)
+    body = reader.decode("comments", 'mtopjsonp12({"data": {"comments": [{"commentId": "1", "content": "在吗",'
+                                     ' "tbNick": "淘气包", "publisherId": "22"}]}})')
+    (event,) = reader.read("comments", body)
+    assert (event.msg_id, event.user_name, event.user_id, event.text) == ("1", "淘气包", "22", "在吗")
+    with pytest.raises(ValueError, match="JSONP"):
+        reader.decode("comments", "<html>busy</html>")
+
+
+def test_qianfan_frames_are_unwrapped_refresh_notices_passed_over_and_broken_entries_counted() -> None:
+    reader = ResponseReader(load_profile("xiaohongshu").responses, lambda _: 0)
+
+    def packed(message: dict[str, Any]) -> dict[str, str]:
+        return {"d": base64.b64encode(json.dumps(message, ensure_ascii=False).encode()).decode()}
+    comment = {"command": 1, "customData": json.dumps({"type": "text", "commentId": "c1", "desc": "有货吗",
+                                                       "profile": {"nickname": "小鹿", "user_id": "u1"}})}
+    refresh = {"command": 1, "customData": json.dumps({"type": "goods_refresh"})}
+    frame = {"t": 4, "b": {"d": {"b": [packed(comment), packed(refresh), packed({"command": 9}), {"d": "%%"}]}}}
+    (event,) = reader.read("comments", frame)
+    assert (event.msg_id, event.user_name, event.user_id, event.text) == ("c1", "小鹿", "u1", "有货吗")
+    assert reader.malformed == 1
+    assert reader.read("comments", frame) == []  # the same frame again: nothing new
+    assert reader.read("comments", {"t": 2}) == []  # a heartbeat
