@@ -208,6 +208,7 @@ class WebSocketSource:
         self._last_frame = 0.0  # time.monotonic() of the last frame, read by the idle watchdog
         self._went_idle = False
         self._watchdog: asyncio.TimerHandle | None = None
+        self._wake_up_events: list[LiveEvent] = []  # read since the reader last yielded, not yet handed on
 
     # -- status -----------------------------------------------------------------------------
     @property
@@ -388,10 +389,13 @@ class WebSocketSource:
     async def _read(self, ws: ClientConnection) -> None:
         """Hand on every frame until the link closes. ``recv()`` returns a buffered frame without
         yielding, so a burst costs no loop iteration per frame; the loop yields when the buffer is empty
-        (at the latest every :data:`MAX_QUEUE` frames, since the library reads the socket only then)."""
+        (at the latest every :data:`MAX_QUEUE` frames, since the library reads the socket only then).
+        The events of the frames read in one wake-up go to the sink together, in order, once the reader
+        yields (one call instead of one per frame), and at the latest when the link ends."""
+        loop = asyncio.get_running_loop()
         self._last_frame = time.monotonic()
         self._went_idle = False
-        self._watchdog = asyncio.get_running_loop().call_later(self.timing.idle_timeout, self._check_idle, ws)
+        self._watchdog = loop.call_later(self.timing.idle_timeout, self._check_idle, ws)
         try:
             while True:
                 try:
@@ -400,10 +404,21 @@ class WebSocketSource:
                     self._raise_for_close(closed)
                     return
                 self._last_frame = time.monotonic()
-                self.handle_frame(frame)
+                events = self._checked_events(frame)
+                if events:
+                    if not self._wake_up_events:
+                        loop.call_soon(self._hand_on)
+                    self._wake_up_events += events
         finally:
+            self._hand_on()
             if self._watchdog is not None:
                 self._watchdog.cancel()
+
+    def _hand_on(self) -> None:
+        """Give the sink the events the reader gathered since it last yielded."""
+        events, self._wake_up_events = self._wake_up_events, []
+        if events:
+            self.sink(events)
 
     def _check_idle(self, ws: ClientConnection) -> None:
         """The idle watchdog: a timer, not a timeout per frame. At its deadline it re-arms itself for the
@@ -433,25 +448,31 @@ class WebSocketSource:
         raise closed
 
     def handle_frame(self, frame: str | bytes) -> None:
-        """Decode one frame and hand its events on; a bad frame is counted and skipped."""
+        """Decode one frame and hand its events on at once; a bad frame is counted and skipped."""
+        events = self._checked_events(frame)
+        if events:
+            self.sink(events)
+
+    def _checked_events(self, frame: str | bytes) -> list[LiveEvent]:
+        """The events of one frame that keep the protocol and app.core.bounds, counted; a bad frame or
+        item is counted and skipped (an empty list)."""
         self._frames += 1
         try:
             events = self.decode(frame)
         except FrameError as exc:
             self.reject(str(exc), frame)
-            return
+            return []
         except RecursionError:  # JSON nested deeper than the interpreter's stack: a hostile frame
             self.reject("nested too deeply", frame)
-            return
+            return []
         except Exception as exc:  # a decoder bug must not kill the reader or lose the frames around it
             self._decoder_failed(exc, frame)
-            return
+            return []
         if events:
             events = self._within_bounds(events)
             # Counters change on every frame; listeners hear about state changes, not each frame.
             self._events += len(events)
-            if events:
-                self.sink(events)
+        return events
 
     def _decoder_failed(self, exc: Exception, frame: str | bytes) -> None:
         """Count a frame the decoder raised on; the first traceback is logged, then rate-limited lines."""

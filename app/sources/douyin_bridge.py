@@ -339,13 +339,14 @@ def _comment(data: _CommentData, now: float) -> LiveEvent:
     owner = data.Owner if data.Owner is not msgspec.UNSET else data.Onwer
     club = user.FansClub if user.FansClub is not None else _FansClub()
     extra = _common_extra(data.Platform, owner.Nickname if owner is not None else None, club.ClubName, club.Level)
+    # _id_text and _text of values msgspec already typed (no bools, no floats): only the cut is left.
+    user_id, msg_id, name = user.Id, data.MsgId, user.Nickname
     return LiveEvent(
-        kind=Kind.COMMENT,
-        ts=now,
-        user_id=_id_text(user.Id, "User.Id"),
-        user_name=_text(user.Nickname, "Nickname"),
-        text=data.Content[:MAX_TEXT],
-        msg_id=_id_text(data.MsgId, "MsgId"),
+        Kind.COMMENT, now,
+        "" if user_id is None else str(user_id)[:100],
+        "" if name is None else name[:MAX_TEXT],
+        data.Content[:MAX_TEXT],
+        msg_id="" if msg_id is None else str(msg_id)[:100],
         extra=extra or None,
     )
 

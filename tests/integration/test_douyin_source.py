@@ -101,3 +101,18 @@ def test_a_silent_bridge_is_detected() -> None:
     asyncio.run(main())
     assert [e.text for e in got] == ["一"]
     assert any("无数据" in reason for reason in reasons)
+
+
+def test_a_burst_reaches_the_sink_in_order_a_wake_up_at_a_time() -> None:
+    calls: list[list[str]] = []
+    frames: list[str | bytes] = [fake.comment(f"第{n}条", who=A) for n in range(2000)]
+    frames.append(fake.live_end())
+
+    async def main() -> None:
+        async with FakeDouyinBridge([frames]) as bridge:
+            source = DouyinBridgeSource(bridge.url, lambda events: calls.append([e.text for e in events]))
+            await running(source, lambda: sum(map(len, calls)) == 2001)
+
+    asyncio.run(main())
+    assert [text for call in calls for text in call] == [f"第{n}条" for n in range(2000)] + ["直播已结束"]
+    assert len(calls) < 2001  # the frames one wake-up read went to the sink together
