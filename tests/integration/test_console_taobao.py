@@ -78,12 +78,16 @@ def test_a_posted_comment_and_the_viewers_comments_come_back_once_each_over_json
     asyncio.run(scenario())
 
 
-def test_a_plan_with_no_session_on_air_is_told_the_console_needs_a_live(tmp_path: Path) -> None:
+def test_a_plan_with_no_session_on_air_is_told_so_and_connected_once_the_live_starts(tmp_path: Path) -> None:
     async def scenario() -> None:
         with FakeTaobao(on_air=False) as fake:
             off_air = console_show(PLATFORM, fake.url, tmp_path, fake.catalog(), until=ConsoleState.FAILED)
             async with off_air as (_, console):
                 assert console.status.reason == "淘宝直播只有开播后才有中控台"
+                console.off_air_retry_s = 0.5
+                fake.on_air = True
+                await wait_until(lambda: console.status.state is ConsoleState.CONNECTED, 10,
+                                 what="the plan read again and its control page connected")
 
     asyncio.run(scenario())
 

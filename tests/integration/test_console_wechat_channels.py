@@ -83,7 +83,7 @@ def test_a_posted_comment_and_the_viewers_comments_come_back_once_each(fake: Fak
     asyncio.run(scenario())
 
 
-def test_an_account_that_is_not_live_is_told_the_console_needs_a_live(tmp_path: Path) -> None:
+def test_an_account_that_is_not_live_is_told_so_and_connected_once_the_live_starts(tmp_path: Path) -> None:
     async def scenario() -> None:
         with FakeChannels(live=False) as fake:
             off_air = console_show(PLATFORM, fake.url, tmp_path, fake.catalog(), until=ConsoleState.FAILED)
@@ -95,6 +95,11 @@ def test_an_account_that_is_not_live_is_told_the_console_needs_a_live(tmp_path: 
                 (row,) = console_rows(engine, PLATFORM, "send_comment")
                 assert row["result"] == "rejected"
                 assert "只有开播后" in str(row["detail"])
+                console.off_air_retry_s = 0.5
+                fake.live = True  # the anchor goes live in the 视频号 app
+                await wait_until(lambda: console.status.state is ConsoleState.CONNECTED, 10,
+                                 what="the console opened again and connected")
+                assert console.status.reason == ""
 
     asyncio.run(scenario())
 

@@ -51,6 +51,7 @@ CONNECT_TIMEOUT_S = 30.0
 WATCH_INTERVAL_S = 0.5
 LOGIN_GRACE_S = 2.0  # on the login page this long before the login counts as needed
 STOP_TIMEOUT_S = 15.0
+OFF_AIR_RETRY_S = 15.0  # a page that said "not live" is opened again this often: the live may have started
 
 
 def _product(row: dict[str, Any]) -> Product | None:
@@ -112,6 +113,8 @@ class ConsoleConnector:
         self._last_action = float("-inf")
         self._explaining: int | None = None
         self._login_since = 0.0  # time.monotonic() the page went to the login page (0: it is not there)
+        self._off_air_at = 0.0  # time.monotonic() the page last said the account is not live (0: it did not)
+        self.off_air_retry_s = OFF_AIR_RETRY_S
         self._unsubscribe: Callable[[], None] | None = None
 
     # -- what others read ----------------------------------------------------------------------------
@@ -266,7 +269,9 @@ class ConsoleConnector:
 
     async def _off_air(self, page: Any, *, waited: float) -> bool:
         """Whether the page says the account is logged in but not live (视频号 sends it to ``/platform``;
-        淘宝's live plan lists no session on air); from a plan that lists one, goes on to its control page."""
+        淘宝's live plan lists no session on air): the status says so, and the console page is opened again
+        every ``off_air_retry_s`` until the live has started. From a plan that lists a session on air,
+        goes on to its control page."""
         step, driver = self.profile.live_id, self._driver
         if step and driver is not None and not await page.locator(self.profile.selectors["console"]).count():
             live_id = await driver.live_id()
@@ -278,10 +283,16 @@ class ConsoleConnector:
             off_air = waited > LOGIN_GRACE_S and bool(plan) and await page.locator(plan).count() > 0
         else:
             off_air = self.profile.is_not_live_url(page.url)
-        if off_air and self._status.state is not ConsoleState.FAILED:
+        if not off_air:
+            self._off_air_at = 0.0
+        elif not self._off_air_at:
+            self._off_air_at = time.monotonic()
             reason = tr("{name}只有开播后才有中控台", name=self.profile.name)
             log.warning("console %s: %s", self.profile.platform, reason)
             self._set(state=ConsoleState.FAILED, reason=reason, logged_in=True)
+        elif time.monotonic() - self._off_air_at > self.off_air_retry_s:
+            self._off_air_at = time.monotonic()  # look again, keeping the reason until the live is there
+            await page.goto(self.url, wait_until="domcontentloaded")
         return off_air
 
     async def _account(self, page: Any) -> str:
