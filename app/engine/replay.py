@@ -18,15 +18,26 @@ they left. The explain windows come from the review's rule over every applied ro
 
 Deadlines are monotonic times; during the replay the monotonic clock equals the wall clock, and
 :func:`rebase` moves every deadline onto this process's monotonic clock at the end.
+
+The replay shares the event loop with the console's window, and a long show holds millions of events, so
+it never holds the loop for long: the log is read and decoded on a worker thread (``asyncio.to_thread``,
+one page of :data:`PAGE` events at a time, the next page read while this one is applied), and the events
+are applied :data:`SLICE_EVENTS` at a time, giving the loop back every :data:`SLICE_S` seconds. The
+window keeps painting and its timers keep ticking while a six-hour show comes back.
+
+Our own log is re-read as it was written: its events never meet the session's time window (a room's
+events do, ``SessionEngine.submit_from_room``); the scratch engine takes them through ``submit``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import re
+import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +62,10 @@ DRAWN_ARGS = frozenset({"seed"})
 #: Events are applied in batches this long, like the live batcher's (50 ms).
 BATCH_S = 0.05
 PAGE = 20_000  # events read from the log at a time
+#: The longest the replay holds the event loop before it lets the window (and every other task) run…
+SLICE_S = 0.005
+#: …checked after every this many events (a few milliseconds of work).
+SLICE_EVENTS = 64
 
 
 class _ReplayClock(Clock):
@@ -100,15 +115,16 @@ def saved_queue(rows: list[dict[str, Any]], fallback: ProductQueue) -> ProductQu
     return queue
 
 
-def rebuild(
+async def rebuild(
     session_log: SessionLog, session: dict[str, Any], catalog: ProductQueue,
     feed: Callable[[list[LiveEvent]], None] | None = None,
 ) -> Rebuilt:
-    """Play session ``session`` (a ``sessions`` row) back from ``session_log``; see the module doc.
+    """Play session ``session`` (a ``sessions`` row) back from ``session_log``; see the module doc. The
+    disk is read on a worker thread and the loop is given back every :data:`SLICE_S` seconds.
 
     Args:
         catalog: the product list to use if the session saved none.
-        feed: also gets every stored event, in pages in ``seq`` order (the metrics tracker).
+        feed: also gets every stored event, in slices in ``seq`` order (the metrics tracker).
     """
     sid = int(session["id"])
     started = float(session["started_at"])
@@ -116,9 +132,9 @@ def rebuild(
     engine = _ReplayEngine(clock=clock)
     engine.state = SessionState(
         session_id=sid, title=session["title"], source=session["source"], started_at=started,
-        started_monotonic=started, queue=saved_queue(session_log.products(sid), catalog),
+        started_monotonic=started, queue=saved_queue(await asyncio.to_thread(session_log.products, sid), catalog),
     )
-    rows = session_log.actions(sid)
+    rows = await asyncio.to_thread(session_log.actions, sid)
     _keep_session_scope(engine.state, rows)
     todo = deque(r for r in rows if r["result"] == "applied" and r["actor"] != "restore"
                  and r["name"] in COMMANDS and not COMMANDS[r["name"]].catalog)
@@ -143,10 +159,7 @@ def rebuild(
         else:
             log.warning("replaying %s %s: %s", row["name"], row["command_id"], result.reason)
 
-    last_seq = count = 0
-    while events := session_log.events(sid, after_seq=last_seq, limit=PAGE):
-        last_seq = events[-1].seq
-        count += len(events)
+    def apply(events: list[LiveEvent]) -> None:
         if feed is not None:
             feed(events)
         for event in events:
@@ -155,11 +168,45 @@ def rebuild(
             if batch and event.ts - batch[0].ts > BATCH_S:
                 flush()
             batch.append(event)
+
+    last_seq = count = 0
+    slicer = _Slicer()
+    async for events in _pages(session_log, sid):
+        last_seq = events[-1].seq
+        count += len(events)
+        for start in range(0, len(events), SLICE_EVENTS):
+            apply(events[start:start + SLICE_EVENTS])
+            await slicer.turn()
     while todo:
         run(todo.popleft())
     flush()
     _explain_and_pins(engine.state, rows)
     return Rebuilt(engine, last_seq, rows, count)
+
+
+async def _pages(session_log: SessionLog, sid: int) -> AsyncIterator[list[LiveEvent]]:
+    """The session's events in ``seq`` order, a page at a time, read and decoded on a worker thread (the
+    next page while the caller applies this one)."""
+    page = asyncio.ensure_future(asyncio.to_thread(session_log.events, sid, after_seq=0, limit=PAGE))
+    try:
+        while events := await page:
+            page = asyncio.ensure_future(asyncio.to_thread(session_log.events, sid, after_seq=events[-1].seq,
+                                                           limit=PAGE))
+            yield events
+    finally:
+        page.cancel()
+
+
+class _Slicer:
+    """Gives the event loop back once :data:`SLICE_S` has passed since it last did."""
+
+    def __init__(self) -> None:
+        self._until = time.perf_counter() + SLICE_S
+
+    async def turn(self) -> None:
+        if time.perf_counter() >= self._until:
+            await asyncio.sleep(0)
+            self._until = time.perf_counter() + SLICE_S
 
 
 def _comes_before(row: dict[str, Any], event: LiveEvent) -> bool:

@@ -68,12 +68,13 @@ async def continue_interrupted(
     The state is played back from the log by the live rules; every countdown keeps its logged wall-clock
     deadline (a flash sale has exactly the time left it had; a sale or lucky bag whose deadline passed
     while the app was down ends, or is drawn, at once). ``feed`` gets every stored event
-    (the metrics tracker's ``feed_history``).
+    (the metrics tracker's ``feed_history``). A long show comes back without holding the event loop:
+    the log is read on a worker thread and applied in short slices (app/engine/replay.py).
     """
     session_log = engine.log
     if session_log is None:
         raise ValueError("continuing a show needs its session log")
-    rebuilt = rebuild(session_log, session, engine.state.queue, feed)
+    rebuilt = await rebuild(session_log, session, engine.state.queue, feed)  # gives the loop back as it goes
     state = rebuilt.engine.state
     offset = engine.clock.monotonic() - engine.clock.time()
     rebase(state, offset)

@@ -18,11 +18,14 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from app.core.clock import ManualClock
 from app.core.events import Kind, LiveEvent
+from app.engine.resume import continue_interrupted
 from app.engine.session import SessionEngine
 from app.rooms.replay import ReplayThread
-from app.show.show import Show, SourceSpec
+from app.show.show import Show, SourceSpec, interrupted_show
 from app.store.session_log import SessionLog
+from tests.app.test_resume import _die
 from tests.faults.report_logs import livedeck
 from tests.faults.test_bounds import room  # a room on loopback sending fixed frames
 from tests.waiting import wait_until
@@ -119,3 +122,34 @@ def test_a_log_recorded_a_week_ago_replays_with_every_event_and_its_times(tmp_pa
     finally:
         thread.stop()
     assert got == want
+
+
+def test_a_show_interrupted_a_week_ago_continues_with_every_event(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    clock = ManualClock(time.monotonic(), time.time() - 7 * DAY)
+    with SessionLog(path) as log:
+        engine = SessionEngine(log, clock=clock)
+        asyncio.run(engine.start_session("上周的场", "demo"))
+        engine.submit([LiveEvent(Kind.COMMENT, clock.time() + i, user_id=f"u{i}", text="扣1", msg_id=f"w{i}")
+                       for i in range(50)])
+        engine.drain()
+        sid = engine.state.session_id
+        assert sid is not None
+        log.flush()
+    _die(path, sid)  # the process was killed mid-show, a week ago
+    session = interrupted_show(path)
+    assert session is not None
+
+    async def main() -> SessionEngine:
+        with SessionLog(path) as log:
+            engine = SessionEngine(log)
+            await continue_interrupted(engine, session)
+            engine.submit_from_room([LiveEvent(Kind.COMMENT, time.time(), user_id="now", text="我回来了",
+                                               msg_id="now")])
+            engine.drain()
+            return engine
+
+    state = asyncio.run(main()).state
+    assert state.session_id == sid
+    assert state.counts[Kind.COMMENT] == 51  # the week-old 50 replayed, the one of today kept
+    assert state.bad_ts == 0
