@@ -37,7 +37,7 @@ from types import TracebackType
 from typing import Any
 
 from app.core.events import LiveEvent
-from app.store.integrity import check_appendable
+from app.store.integrity import check_appendable, remember_checked
 from app.store.orphans import pid_alive as _pid_alive
 from app.store.readonly import open_readonly
 from app.store.reads import LogQueries
@@ -255,7 +255,9 @@ class SessionLog(LogQueries):
             Exception: the writer's error, if a batch failed since the last flush.
         """
         atexit.unregister(self.close)
-        self._writer.close()
+        self._writer.close()  # raises a pending error: then the next open checks the file in full
+        if not self.lost_events and not self.disk_full:
+            remember_checked(self.path)
 
     def __enter__(self) -> SessionLog:
         return self
