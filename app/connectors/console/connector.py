@@ -228,14 +228,23 @@ class ConsoleConnector:
         return await playwright.chromium.launch_persistent_context(str(self.profile_dir), **options)
 
     async def _watch(self, page: Any) -> None:
-        """Until stopped: say where the page stands, close modals, click 新消息."""
+        """Until stopped: say where the page stands, close modals, click 新消息. A round the page navigated
+        away under (a login redirect, a reload) is looked at again the next one; a closed page ends it."""
+        from playwright.async_api import Error as PlaywrightError
+
         assert self._stopping is not None
-        started = time.monotonic()
+        started, trouble = time.monotonic(), RateLimitedLog(log)
         while not self._stopping.is_set():
-            await self._look(page, waited=time.monotonic() - started)
-            if self._status.state is ConsoleState.CONNECTED:
-                async with self._lock or asyncio.Lock():
-                    await self._tidy()
+            try:
+                await self._look(page, waited=time.monotonic() - started)
+                if self._status.state is ConsoleState.CONNECTED:
+                    async with self._lock or asyncio.Lock():
+                        await self._tidy()
+            except PlaywrightError as exc:
+                if page.is_closed():
+                    raise
+                trouble("console %s: the watchdog's look at the page failed (%s); next round",
+                        self.profile.platform, str(exc).splitlines()[0][:120])
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), WATCH_INTERVAL_S)
 

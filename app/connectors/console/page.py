@@ -172,8 +172,12 @@ class PageDriver:
 
     async def close_modals(self) -> list[str]:
         """Close every modal the profile knows that is open (AFK protection, 直播总结); returns their names."""
-        return [name for name, selector in self.profile.modals.items()
-                if await self.page.locator(selector).evaluate_all(_CLICK)]
+        closed = []
+        for name, selector in self.profile.modals.items():
+            modal = self.page.locator(selector)
+            if await modal.count() and await modal.evaluate_all(_CLICK):
+                closed.append(name)
+        return closed
 
     async def escape_overlays(self) -> bool:
         """Press Escape when one of the profile's guide overlays (淘宝's driver.js tour) covers the page;
