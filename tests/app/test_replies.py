@@ -176,3 +176,24 @@ def test_english_placeholder_names_fill_the_same_values() -> None:
     assert unknown_placeholders("{colour}{price}") == ["colour"]
     with pytest.raises(TemplateError, match=r"\{coupon\}"):
         fill("{coupon}", ReplyValues())
+
+
+def test_rules_saved_in_the_editor_take_over_at_once_while_the_rate_and_the_last_text_still_hold() -> None:
+    values = ReplyValues()
+    replier = AutoReplier([AutoReplyRule(("发货",), "48小时内发货", 60)], enabled=True, per_minute=2)
+    assert replier.decide("什么时候发货", values, 0) == "48小时内发货"
+    replier.replace_rules([AutoReplyRule(("发货",), "48小时内发货", 60), AutoReplyRule(("快递",), "发顺丰", 5)], 2)
+    assert replier.decide("什么时候发货", values, 1) is None  # its cooldown starts afresh, but never twice in a row
+    assert replier.skipped == {"repeat": 1}
+    assert replier.decide("发什么快递", values, 2) == "发顺丰"
+    assert replier.decide("快递呢", values, 10) is None  # two in the last minute, the old rules' reply included
+    assert replier.skipped == {"repeat": 1, "rate": 1}
+
+
+def test_a_rule_switched_off_is_kept_but_matches_nothing() -> None:
+    on, off = clean_rules([{"keywords": ["发货"], "template": "48小时内发货"},
+                           {"keywords": ["快递"], "template": "发顺丰", "enabled": False}])
+    assert (on.enabled, off.enabled) == (True, False)
+    assert on.matches("什么时候发货")
+    assert not off.matches("发什么快递")
+    assert off.to_setting()["enabled"] is False
