@@ -62,7 +62,7 @@ def run() -> list[tuple[str, float, str, str]]:
     with tempfile.TemporaryDirectory() as tmp, demo_room_process(rate=RATE, seed=9, home=Path(tmp)) as room_url:
         run_on_qt_loop(scenario(room_url, Path(tmp)))
     received = result.get("received", 0.0)
-    return [
+    rows = [
         ("gui: events received", received / SECONDS, "events/s", f"≈ {RATE}"),
         ("gui: event-loop lag p99", _p(lags, 0.99), "ms", "<= 50"),
         ("gui: event-loop lag median", statistics.median(lags) if lags else float("nan"), "ms", ""),
@@ -70,6 +70,50 @@ def run() -> list[tuple[str, float, str, str]]:
         ("gui: events lost in the log", received - result.get("logged", 0.0), "events", "<= 0"),
         ("gui: memory growth after warm-up", result.get("rss_growth", float("nan")), "MiB", "<= 50 (flat)"),
         ("gui: window constructed and shown", result.get("window_ms", float("nan")), "ms", "<= 2000"),
+    ]
+    return rows + questions_pane_lag()
+
+
+#: The issue's busy room for the questions pane: ~1,000 comments a second (a quarter of the demo room's events).
+QUESTIONS_RATE = 4000
+
+
+def questions_pane_lag() -> list[tuple[str, float, str, str]]:
+    """Event-loop lag of the console on a laptop screen (1366×768, the questions pane beside the feed in its
+    two-line rows) at ~1,000 comments/s, and how many questions the pane holds against the log's."""
+    from app.comments.tags import tags_of
+    from app.store.session_log import SessionLog
+    from tests.console_under_load import console_window, run_on_qt_loop, stop_and_count
+    from tests.demo_room_process import demo_room_process
+
+    lags: list[float] = []
+    result: dict[str, float] = {}
+
+    async def scenario(room_url: str, tmp: Path) -> None:
+        async with console_window(room_url, tmp) as window:
+            window.resize(1366, 768)
+            await window.start_session()
+            stop_at = time.monotonic() + SECONDS
+            while time.monotonic() < stop_at:
+                before = time.perf_counter()
+                await asyncio.sleep(0.01)
+                lags.append((time.perf_counter() - before - 0.01) * 1000)
+            session_id = window.engine.state.session_id
+            await stop_and_count(window)
+            window.comments.questions.model.flush_now()
+            result["shown"] = window.comments.questions.model.rowCount()
+        with SessionLog(tmp / "gui.sqlite") as log:
+            comments = log.events(session_id or 0, kinds=["comment"])
+        result["comments"] = len(comments)
+        result["asked"] = sum(tags_of(e.text).question is not None for e in comments)
+
+    with tempfile.TemporaryDirectory() as tmp, demo_room_process(rate=QUESTIONS_RATE, seed=11,
+                                                                 home=Path(tmp)) as room_url:
+        run_on_qt_loop(scenario(room_url, Path(tmp)))
+    return [
+        ("gui: comments/s with the questions pane", result.get("comments", 0.0) / SECONDS, "comments/s", "≈ 1000"),
+        ("gui: loop lag p99, 1,000 comments/s, questions pane", _p(lags, 0.99), "ms", "<= 50"),
+        ("gui: questions the pane lost", result.get("asked", 0.0) - result.get("shown", 0.0), "questions", "<= 0"),
     ]
 
 

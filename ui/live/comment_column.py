@@ -4,15 +4,22 @@
 (ui/live/questions_pane.py) side by side in a splitter, one :class:`~ui.live.feed_menu.BlockList` for
 both, the right-click menu, the viewer card, the 过滤 dialog and the intent counters
 (app/comments/counters.py). It marks a question answered when its product is explained or the
-question is replied to, and keeps the feed's kind toggles in the ``feed_hidden_kinds`` setting.
+question is replied to, and keeps the feed's kind toggles in the ``feed_hidden_kinds`` setting. At each
+new session it reads, once and on a thread of its own, who of the log's earlier shows comes back
+(:class:`ReturningLookup`): the feed tags them 回头客 and the viewer card says since when.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import sqlite3
+import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QSplitter, QToolButton, QWidget
 
 from app.comments.counters import IntentCounter
@@ -21,6 +28,7 @@ from app.commerce.effects import Change, ChangeKind
 from app.core.events import Kind, LiveEvent
 from app.core.i18n import tr
 from app.core.settings import Settings
+from app.store.returning import ReturningViewers, read_returning
 from ui.common.commands import CommandRunner
 from ui.live.comment_feed import CommentFeedView
 from ui.live.comment_model import CommentFeedModel, CouponLabel, ProductLabel
@@ -30,6 +38,27 @@ from ui.live.questions_pane import QuestionsModel, QuestionsPane
 from ui.live.viewer_card import ViewerCard, open_viewer_card
 
 COUNTER_REFRESH_MS = 500
+
+log = logging.getLogger(__name__)
+
+
+class ReturningLookup(QObject):
+    """Reads the returning viewers of a session on a thread of its own; ``done(session_id, viewers)``
+    arrives on the UI thread (a queued signal)."""
+
+    done = Signal(int, object)
+
+    def start(self, path: Path, session_id: int) -> None:
+        threading.Thread(target=self._read, args=(path, session_id), name="returning-viewers", daemon=True).start()
+
+    def _read(self, path: Path, session_id: int) -> None:
+        try:
+            found = read_returning(path, session_id)
+        except sqlite3.Error as exc:
+            log.warning("returning viewers: cannot read the session log: %s", exc)
+            found = ReturningViewers()
+        with contextlib.suppress(RuntimeError):  # the window closed meanwhile
+            self.done.emit(session_id, found)
 
 
 class CommentColumn(QSplitter):
@@ -67,12 +96,18 @@ class CommentColumn(QSplitter):
         self._counter_timer.timeout.connect(self._show_intents)
         self._counter_timer.start()
         self.cards: list[ViewerCard] = []
+        #: Viewers of earlier shows of the log (回头客), read once per session (app/store/returning.py).
+        self.returning = ReturningViewers()
+        self._returning_session: int | None = None
+        self._lookup = ReturningLookup(self)
+        self._lookup.done.connect(self._returning_read)
         self._unsubscribe = runner.engine.subscribe_changes(self._on_change)
         self.destroyed.connect(lambda *_: self._close())
         self.retranslate()
 
     def add_events(self, batch: Sequence[LiveEvent]) -> None:
         """One engine batch: to the feed, the questions pane and the intent counters."""
+        self.look_up_returning()
         self.feed.add_events(batch)
         self.questions.add_events(batch)
         explaining = self.runner.engine.state.explaining
@@ -97,7 +132,7 @@ class CommentColumn(QSplitter):
 
     def view_viewer(self, event: LiveEvent) -> None:
         """查看此人: the viewer's card, non-modal."""
-        card = open_viewer_card(event, self.block_list, self.window())
+        card = open_viewer_card(event, self.block_list, self.window(), self.returning)
         self.cards = [c for c in self.cards if shiboken6.isValid(c)] + [card]
 
     def open_filters(self) -> FeedFiltersDialog:
@@ -121,6 +156,22 @@ class CommentColumn(QSplitter):
 
     def _show_intents(self) -> None:
         self.feed.set_intent_summary(self.intents.summary(self._latest_ts))
+        self.look_up_returning()  # a session that started since: its lookup starts within half a second
+
+    def look_up_returning(self) -> None:
+        """At a new session, read who of the log's earlier sessions comes back (off the UI thread)."""
+        engine = self.runner.engine
+        session_id = engine.state.session_id
+        if session_id is None or session_id == self._returning_session or engine.log is None:
+            return
+        self._returning_session = session_id
+        self._returning_read(session_id, ReturningViewers())  # nobody returns until the read says so
+        self._lookup.start(engine.log.path, session_id)
+
+    def _returning_read(self, session_id: int, found: ReturningViewers) -> None:
+        if session_id == self._returning_session and shiboken6.isValid(self):
+            self.returning = found
+            self.feed.model.mark_returning(found)
 
     def _on_change(self, change: Change) -> None:
         if change.kind == ChangeKind.EXPLAINING and isinstance(change.key, int):

@@ -62,8 +62,9 @@ class CommentDelegate(QStyledItemDelegate):
 
     Gifts are gold, follows green, orders carry a red "下单" tag, system notices are grey italic,
     questions get a blue bar on the left and buying intent a "想要" tag. A VIP carries a gold 贵宾 tag
-    and a fan-club member a 粉丝 tag before the name, an ad a grey 广告 tag, and a text that came
-    several times within a few seconds its count "×N" at the right.
+    and a fan-club member a 粉丝 tag before the name, a viewer seen in an earlier show a green 回头客
+    tag, an ad a grey 广告 tag, and a text that came several times within a few seconds its count "×N"
+    at the right.
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -81,8 +82,8 @@ class CommentDelegate(QStyledItemDelegate):
     def retranslate(self) -> None:
         self._tag_intent = tr("想买")
         self._tag_order = tr("下单")
-        self._tag_vip = tr("贵宾")
-        self._tag_fans = tr("粉丝")
+        self._highlight_tags = {"vip": (tr("贵宾"), "gold"), "fans": (tr("粉丝"), "accent_soft"),
+                                "returning": (tr("回头客"), "green")}
         self._tag_spam = tr("广告")
 
     def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:
@@ -135,9 +136,8 @@ class CommentDelegate(QStyledItemDelegate):
         if row.repeat > 1:
             right = self._draw_repeat(painter, row.repeat, right, rect)
         if row.highlight:
-            vip = row.highlight == "vip"
-            x = self._draw_tag(painter, self._tag_vip if vip else self._tag_fans,
-                               theme.color("gold" if vip else "accent_soft"), x, rect)
+            label, color = self._highlight_tags[row.highlight]
+            x = self._draw_tag(painter, label, theme.color(color), x, rect)
         if event.user_name:
             painter.setFont(self._user_font)
             painter.setPen(theme.color("user"))

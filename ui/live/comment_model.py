@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from enum import IntEnum, StrEnum
 from typing import Any
 
@@ -82,7 +82,7 @@ class FeedRole(IntEnum):
     INTENT = _USER + 8  # bool: a comment that says "I want to buy"
     SEQ = _USER + 9  # int: the row's running number in the feed (never reused)
     REPEAT = _USER + 11  # int: how many times this text came within MERGE_WINDOW_S (1 = once)
-    HIGHLIGHT = _USER + 12  # str: "vip", "fans" or "" (what the event says of the viewer)
+    HIGHLIGHT = _USER + 12  # str: "vip", "fans", "returning" (回头客, seen in an earlier show) or ""
     SPAM = _USER + 13  # bool: an ad or spam comment (flagged when it is shown)
     ROW = _USER + 10  # FeedRow: everything above at once, for the delegate
 
@@ -259,6 +259,8 @@ class CommentFeedModel(QAbstractListModel):
         self._merge_rows: dict[str, FeedRow] = {}  # merge key → the latest row with that text
         self.product_label = product_label
         self.coupon_label = coupon_label
+        #: Viewers seen in an earlier show of the log (app/store/returning.py), marked 回头客 from now on.
+        self.returning: Container[str] = frozenset()
         self._rows: list[FeedRow] = []
         # Only the newest `capacity` can ever be shown, so the queue needs no more.
         self._pending: deque[LiveEvent] = deque(maxlen=capacity)
@@ -398,6 +400,8 @@ class CommentFeedModel(QAbstractListModel):
                     merged_into.append(earlier)
                 continue
             row = FeedRow(event, seq, self.product_label, self.coupon_label)
+            if not row.highlight and event.user_id and event.user_id in self.returning:
+                row.highlight = "returning"
             row.slot = self._appended + len(new_rows)
             new_rows.append(row)
             if key:
@@ -420,6 +424,16 @@ class CommentFeedModel(QAbstractListModel):
         self._appended = 0
         self._rows.clear()
         self.endResetModel()
+
+    def mark_returning(self, returning: Container[str]) -> None:
+        """Mark the viewers in ``returning`` 回头客 (unless VIP or fan), the rows on screen too."""
+        self.returning = returning
+        marked = [i for i, row in enumerate(self._rows)
+                  if not row.highlight and row.event.user_id and row.event.user_id in returning]
+        for i in marked:
+            self._rows[i].highlight = "returning"
+        if marked:
+            self.dataChanged.emit(self.index(marked[0]), self.index(marked[-1]))
 
     def row_at(self, row: int) -> FeedRow:
         """The feed row at ``row`` (for filters and delegates that want everything at once)."""

@@ -2,7 +2,8 @@
 
 Opened from the feed's right-click menu, non-modal: the anchor keeps working while it is open. It shows
 the viewer's comments, gifts, orders and coupon claims of this show (the log's committed events), their
-fan-club level (the latest ``fansclub`` event or comment medal), when they were first seen, and
+fan-club level (the latest ``fansclub`` event or comment medal), when they were first seen, whether they
+came to earlier shows of the log (回头客: first seen, how many shows; app/store/returning.py), and
 屏蔽此人 / 取消屏蔽. :func:`summarize` does the counting without Qt, so it is tested on its own.
 
 The log is read off the UI thread (:func:`read_viewer_events` on the asyncio loop's executor): the card
@@ -25,8 +26,9 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QListWidget, QPushBu
 
 from app.core.events import Kind, LiveEvent
 from app.core.i18n import tr
-from app.core.units import format_time_of_day, format_yuan
+from app.core.units import format_datetime, format_time_of_day, format_yuan
 from app.engine.session import SessionEngine
+from app.store.returning import ReturningViewers
 from ui.live.comment_model import describe_body
 from ui.live.feed_menu import BlockList
 
@@ -91,11 +93,14 @@ class ViewerCard(QDialog):
     Args:
         event: the feed event the card was opened from (names the viewer).
         block_list: for 屏蔽此人 / 取消屏蔽.
+        returning: the viewers of the log's earlier shows (the card says when this one first came).
     """
 
-    def __init__(self, event: LiveEvent, block_list: BlockList, parent: QWidget | None = None) -> None:
+    def __init__(self, event: LiveEvent, block_list: BlockList, parent: QWidget | None = None,
+                 returning: ReturningViewers | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("viewerCard")
+        self.returning = returning if returning is not None else ReturningViewers()
         self.setModal(False)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         self.viewer = event
@@ -170,7 +175,17 @@ class ViewerCard(QDialog):
             tr("下单 {n} 笔（¥{yuan}） · 领券 {claims} 次", n=s.orders, yuan=format_yuan(s.order_fen),
                claims=s.coupon_claims),
         ]
-        return "\n".join(lines)
+        return "\n".join([*lines, *self._past_visits()])
+
+    def _past_visits(self) -> list[str]:
+        """回头客 since when and how many earlier shows, or that the earlier shows looked at never saw them."""
+        if not self.returning.sessions:
+            return []  # no earlier show in this log
+        past = self.returning.get(self.viewer.user_id)
+        if past is None:
+            return [tr("之前 {n} 场没来过", n=self.returning.sessions)]
+        return [tr("回头客 · 首次来 {date} · 之前来过 {shows} 场", date=format_datetime(past.first_seen, seconds=False),
+                   shows=past.shows)]
 
     def _toggle_block(self) -> None:
         if self.blocked:
@@ -196,9 +211,10 @@ async def read_viewer_events(engine: SessionEngine, event: LiveEvent) -> list[Li
     return events
 
 
-def open_viewer_card(event: LiveEvent, block_list: BlockList, parent: QWidget | None = None) -> ViewerCard:
+def open_viewer_card(event: LiveEvent, block_list: BlockList, parent: QWidget | None = None,
+                     returning: ReturningViewers | None = None) -> ViewerCard:
     """Show the viewer's card (non-modal) at once; it fills when the log has been read (``card.loading``)."""
-    card = ViewerCard(event, block_list, parent)
+    card = ViewerCard(event, block_list, parent, returning)
     card.show()
     card.load(block_list.runner.engine)
     return card
