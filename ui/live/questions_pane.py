@@ -5,6 +5,10 @@ pane keeps every question (up to :data:`MAX_QUESTIONS`) so none is lost. A quest
 operator clicks it, replies to it from the feed (回复), or explains the product it names (its 序号 is
 the explained one). 未回答 narrows the list to the open ones. Blocked viewers, hidden keywords and hidden
 spam stay out, as in the feed (the shared :class:`~app.comments.moderation.Moderation`).
+
+Keeping every question makes the pane the one part of the console whose memory grows with the show, so a
+question is kept in about 100 bytes (:class:`~ui.live.question_store.QuestionStore`: columns, its time a
+float formatted when the row is painted) and rebuilt only when a row is read.
 """
 
 from __future__ import annotations
@@ -44,10 +48,12 @@ from app.core.events import Kind, LiveEvent
 from app.core.i18n import tr
 from app.core.units import format_time_of_day
 from ui.common import theme
+from ui.live.question_store import Question, QuestionStore
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
-#: Questions kept; beyond it the oldest go (at 200 questions a second that is 40 minutes of nothing else).
+#: Questions kept; beyond it the oldest go (at 200 questions a second that is 40 minutes of nothing else;
+#: at ~100 bytes a question the pane then holds ~50 MB).
 MAX_QUESTIONS = 500_000
 FLUSH_INTERVAL_MS = 200
 ROW_HEIGHT = 30
@@ -58,41 +64,32 @@ _ITEM = int(Qt.ItemDataRole.UserRole) + 1
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 
 
-class Question:
-    """One viewer question, kept compact (no reference to the event)."""
-
-    __slots__ = ("answered", "key", "kind", "product", "text", "time", "user_id", "user_name")
-
-    def __init__(self, event: LiveEvent, kind: str | None, product: int | None) -> None:
-        self.key = event.seq or id(event)
-        self.time = format_time_of_day(event.ts)
-        self.user_id = event.user_id
-        self.user_name = event.user_name
-        self.text = event.text
-        self.kind = kind
-        self.product = product
-        self.answered = False
-
-
 def question_key(event: LiveEvent) -> int:
     """How the pane finds the question a feed row's event asked (its seq, else the event itself)."""
     return event.seq or id(event)
 
 
 class QuestionsModel(QAbstractListModel):
-    """Every question of the show, newest first (row 0), fed in batches of at most 5 a second."""
+    """Every question of the show, newest first (row 0), fed in batches of at most 5 a second; kept in a
+    :class:`~ui.live.question_store.QuestionStore` (about 100 bytes a question)."""
 
     def __init__(self, moderation: Moderation | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.moderation = moderation if moderation is not None else Moderation()
-        self._items: list[Question] = []  # oldest first; row r is _items[-1 - r]
-        self._by_key: dict[int, Question] = {}
-        self._pending: list[Question] = []
-        self.unanswered = 0
+        self._store = QuestionStore()  # oldest first; row r is index len - 1 - r
+        self._pending: list[tuple[int, float, str, str, str, str | None, int | None]] = []
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(FLUSH_INTERVAL_MS)
         self._timer.timeout.connect(self.flush_now)
+
+    @property
+    def unanswered(self) -> int:
+        return self._store.unanswered
+
+    @property
+    def store(self) -> QuestionStore:
+        return self._store
 
     def add_events(self, events: Sequence[LiveEvent]) -> None:
         """Keep the questions among ``events`` (they show at the next flush)."""
@@ -102,7 +99,8 @@ class QuestionsModel(QAbstractListModel):
             tags = tags_of(event.text)
             if tags.question is None or self.moderation.hides(event):
                 continue
-            self._pending.append(Question(event, tags.question, tags.product))
+            self._pending.append((question_key(event), event.ts, event.user_id, event.user_name, event.text,
+                                  tags.question, tags.product))
         if self._pending and not self._timer.isActive():
             self._timer.start()
 
@@ -111,74 +109,69 @@ class QuestionsModel(QAbstractListModel):
         if not self._pending:
             return
         new, self._pending = self._pending, []
-        overflow = len(self._items) + len(new) - MAX_QUESTIONS
+        store = self._store
+        overflow = len(store) + len(new) - MAX_QUESTIONS
         if overflow > 0:
-            rows = len(self._items)
+            rows = len(store)
             self.beginRemoveRows(QModelIndex(), rows - overflow, rows - 1)
-            for item in self._items[:overflow]:
-                self._by_key.pop(item.key, None)
-                self.unanswered -= not item.answered
-            del self._items[:overflow]
+            store.drop_oldest(overflow)
             self.endRemoveRows()
         self.beginInsertRows(QModelIndex(), 0, len(new) - 1)
-        self._items.extend(new)
-        for item in new:
-            self._by_key[item.key] = item
-        self.unanswered += len(new)
+        for question in new:
+            store.add(*question)
         self.endInsertRows()
 
+    def _index_of(self, row: int) -> int:
+        return len(self._store) - 1 - row
+
     def question(self, row: int) -> Question:
-        return self._items[-1 - row]
+        return self._store.get(self._index_of(row))
+
+    def answered(self, row: int) -> bool:
+        return self._store.answered(self._index_of(row))
+
+    def user_id(self, row: int) -> str:
+        return self._store.user_id(self._index_of(row))
 
     def set_answered(self, row: int, answered: bool = True) -> None:
-        item = self.question(row)
-        if item.answered != answered:
-            item.answered = answered
-            self.unanswered += -1 if answered else 1
+        if self._store.set_answered(self._index_of(row), answered):
             index = self.index(row)
             self.dataChanged.emit(index, index)
 
     def answer_event(self, event: LiveEvent) -> bool:
         """Mark the question ``event`` asked as answered (a reply to it); False if it is no question here."""
         self.flush_now()
-        item = self._by_key.get(question_key(event))
-        if item is None:
+        found = self._store.find(question_key(event))
+        if found is None:
             return False
-        self.set_answered(len(self._items) - 1 - self._items.index(item))
+        self.set_answered(self._index_of(found))
         return True
 
     def answer_product(self, no: int) -> int:
         """Mark every open question about product ``no`` answered (it is being explained); how many."""
         self.flush_now()
-        marked = 0
-        for item in self._items:
-            if not item.answered and item.product == no:
-                item.answered = True
-                marked += 1
+        marked = len(self._store.answer_product(no))
         if marked:
-            self.unanswered -= marked
-            self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1))
+            self.dataChanged.emit(self.index(0), self.index(len(self._store) - 1))
         return marked
 
     def clear(self) -> None:
         self.beginResetModel()
-        self._items.clear()
-        self._by_key.clear()
+        self._store.clear()
         self._pending.clear()
-        self.unanswered = 0
         self.endResetModel()
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
+        return 0 if parent.isValid() else len(self._store)
 
     def data(self, index: ModelIndex, role: int = _DISPLAY) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._items):
+        if not index.isValid() or not 0 <= index.row() < len(self._store):
             return None
-        item = self.question(index.row())
         if role == _ITEM:
-            return item
+            return self.question(index.row())
         if role in (_DISPLAY, int(Qt.ItemDataRole.ToolTipRole)):
-            return f"{item.time} {item.user_name}：{item.text}"
+            item = self.question(index.row())
+            return f"{format_time_of_day(item.ts)} {item.user_name}：{item.text}"
         return None
 
 
@@ -197,11 +190,10 @@ class OpenQuestionsProxy(QSortFilterProxyModel):
         source = self.sourceModel()
         if not isinstance(source, QuestionsModel):
             return True
-        item = source.question(source_row)
-        if self.only_open and item.answered:
+        if self.only_open and source.answered(source_row):
             return False
         blocked = source.moderation.blocked
-        return not (blocked and item.user_id in blocked)
+        return not (blocked and source.user_id(source_row) in blocked)
 
 
 class QuestionDelegate(QStyledItemDelegate):
