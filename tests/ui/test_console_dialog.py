@@ -97,7 +97,8 @@ def test_connecting_during_a_session_acts_at_once_and_a_changed_page_shows_its_f
             _fill(dialog, fake)
             dialog.connect_button.click()
             await wait_until(lambda: dialog.state.text() == "中控台已连接", 20, what="connected during the session")
-            assert window.header.status.text == "已连接"  # the session's source follows the page
+            await wait_until(lambda: window.header.status.text == "已连接", 2,
+                             what="the session's source following the page")
             dialog.close()
             window.activateWindow()
             await wait_until(window.isActiveWindow, 5)
@@ -140,7 +141,7 @@ def test_the_connect_dialog_offers_the_console_page_as_the_source_once_a_console
             assert connect.build_spec() == SourceSpec(CONSOLE_SOURCE, "buyin")
             await window.switch_source(connect.build_spec())
             await wait_until(lambda: _console_state(window) is ConsoleState.CONNECTED, 20, what="the page connected")
-            assert window.header.status.text == "已连接"
+            await wait_until(lambda: window.header.status.text == "已连接", 2, what="the source following the page")
             connect.reject()
 
     qloop.run_until_complete(scenario())
