@@ -32,6 +32,7 @@ def test_explain_by_number_on_the_products_tab_toggles_to_end_explain_and_back(
         fake: FakeChannels, tmp_path: Path) -> None:
     async def scenario() -> None:
         async with console_show(PLATFORM, fake.url, tmp_path, fake.catalog()) as (engine, console):
+            await wait_until(lambda: fake.products_tab_opened == 1, 5, what="the products tab opened on connect")
             assert console.can("explain")
             assert console.can("stop_explain")
             assert not console.can("pin_comment_on_send")
@@ -45,6 +46,7 @@ def test_explain_by_number_on_the_products_tab_toggles_to_end_explain_and_back(
             rows = console_rows(engine, PLATFORM, "explain") + console_rows(engine, PLATFORM, "stop_explain")
             assert [r["result"] for r in rows] == ["applied"] * 3
             assert fake.explain_clicks == [(3, True), (17, True), (17, False)]
+            assert fake.products_tab_opened == 1  # one tab, kept for every 讲解
 
     asyncio.run(scenario())
 

@@ -271,6 +271,9 @@ class ConsoleConnector:
                 account = await self._account(page)
                 log.info("console %s connected%s", self.profile.platform, " (account shown)" if account else "")
                 self._set(state=ConsoleState.CONNECTED, reason="", logged_in=True, account=account)
+                if self.profile.products_url and self._driver is not None and self._lock is not None:
+                    async with self._lock:  # the goods tab opens now, not at the first 讲解
+                        await self._driver.goods_page()
         elif waited > CONNECT_TIMEOUT_S and self._status.state is ConsoleState.STARTING:
             reason = tr("打开了中控台页面，但找不到商品面板：没有开播、没有直播商品，或平台页面已改版")
             log.error("%s", reason)

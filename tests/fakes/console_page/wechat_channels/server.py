@@ -28,6 +28,7 @@ class FakeChannels(FakePlatformPage):
         err_code: what the msg poll's ``errCode`` says (not 0: the platform refused the poll, and its
             body must not be read).
         extra_rows: raw rows added to every ``msgList`` (a malformed one, a 上墙 notice).
+        products_tab_opened: how often the products tab was loaded.
     """
 
     folder = Path(__file__).resolve().parent
@@ -37,6 +38,7 @@ class FakeChannels(FakePlatformPage):
         super().__init__(products=products)
         self.live = live
         self.err_code = 0
+        self.products_tab_opened = 0  # times the products tab was loaded
         self.extra_rows: list[Any] = []
 
     def viewer_comments(self, *comments: tuple[str, str, str]) -> None:
@@ -50,6 +52,7 @@ class FakeChannels(FakePlatformPage):
                 return 302, "text/plain", b"", {"Location": "/platform"}
             return self.file("console.html")
         if path == PRODUCTS_PATH:
+            self.products_tab_opened += 1
             return self.file("products.html")
         if path in ("/platform", "/platform/"):
             return self.file("platform.html")
