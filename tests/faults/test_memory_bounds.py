@@ -6,6 +6,7 @@ outside [session start − 1 day, now + 1 day] is refused and counted in ``recor
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import sqlite3
@@ -162,3 +163,37 @@ def test_the_engine_refuses_a_time_outside_the_sessions_window_and_counts_it() -
     engine.drain()
     assert [e.msg_id for e in engine.state.recent_comments] == ["m1", "m4"]
     assert engine.state.bad_ts == 2
+
+
+def test_an_hour_of_comments_leaves_the_metrics_holding_only_the_online_curve() -> None:
+    """A simulated hour (the events' own times; the tracker has no clock): what it holds after minute 10
+    grows only by the online curve's samples (~125 bytes each), not by the comments (the per-minute
+    times are kept for the last few minutes only: kept whole, 30,000 of them would add ~240 KiB), and
+    comments/minute stays exact."""
+    t0 = 1_714_565_730.0
+    tracker = MetricsTracker()
+    tracker.reset(t0)
+
+    def minutes(first: int, last: int) -> None:
+        for second in range(first * 60, last * 60):
+            ts = t0 + second
+            batch = [LiveEvent(kind=Kind.COMMENT, ts=ts + i / 10, user_id=f"u{second % 500}", text="3号多少钱")
+                     for i in range(10)]
+            if second % 2 == 0:
+                batch.append(LiveEvent(kind=Kind.VIEWER_STATS, ts=ts, count=1000 + second % 7))
+            tracker.feed(batch)
+            tracker.snapshot(ts, notify=False)
+
+    minutes(0, 10)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        minutes(10, 60)  # 30,000 comments, 1,500 online samples
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    online_curve = 1500 * 125
+    assert grown - online_curve < 96 * 1024, f"{grown / 1024:.0f} KiB more after 50 minutes"
+    assert tracker.snapshot(t0 + 3599.95, notify=False).comments_1m == 600  # the last minute's, all of them
