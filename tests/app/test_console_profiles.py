@@ -36,6 +36,7 @@ def _override(home: Path, platform: str, change: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(("platform", "change", "named"), [
     ("wechat-channels", {"urls.products": 3}, "urls.products"),
+    ("wechat-channels", {"urls.account": ["/platform"]}, "urls.account"),
     ("wechat-channels", {"not_live_pattern": "(("}, "not_live_pattern"),
     ("taobao", {"live_id.url": "https://liveplatform.taobao.com/control"}, "live_id.url"),
     ("taobao", {"live_id.selector": ""}, "live_id.selector"),

@@ -33,6 +33,7 @@ def test_explain_by_number_on_the_products_tab_toggles_to_end_explain_and_back(
     async def scenario() -> None:
         async with console_show(PLATFORM, fake.url, tmp_path, fake.catalog()) as (engine, console):
             await wait_until(lambda: fake.products_tab_opened == 1, 5, what="the products tab opened on connect")
+            assert console.status.account == "测试视频号"  # read on /platform in a tab of its own
             assert console.can("explain")
             assert console.can("stop_explain")
             assert not console.can("pin_comment_on_send")

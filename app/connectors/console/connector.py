@@ -203,7 +203,8 @@ class ConsoleConnector:
                     page.on("response", self._on_response)
                     page.on("websocket", self._on_websocket)
                     self._driver = PageDriver(page, self.profile,
-                                              products_url=same_site(self.profile.products_url, self.url))
+                                              products_url=same_site(self.profile.products_url, self.url),
+                                              account_url=same_site(self.profile.account_url, self.url))
                     await page.goto(self.url, wait_until="domcontentloaded")
                     await self._watch(page)
                 finally:
@@ -308,10 +309,7 @@ class ConsoleConnector:
         return off_air
 
     async def _account(self, page: Any) -> str:
-        selector = self.profile.selectors.get("account_name", "")
-        names = await page.locator(selector).all_inner_texts() if selector else []
-        suffix = str(self.profile.texts.get("account_suffix", ""))  # 千帆 shows “<name>的店”
-        return names[0].strip().removesuffix(suffix)[:40] if names else ""
+        return await self._driver.account_name() if self._driver is not None else ""
 
     async def _tidy(self) -> None:
         assert self._driver is not None

@@ -25,6 +25,7 @@ from app.core.i18n import tr
 MAX_SCROLL_ROUNDS = 40
 SETTLE_S = 1.5  # how long a clicked button may take to show its new label
 CONNECT_ROWS_MS = 10_000  # how long a freshly opened products tab may take to show its first row
+ACCOUNT_WAIT_MS = 5_000  # how long the account page may take to show the name
 
 #: The 序号 a row shows: an input's value (百应, 千帆) or an element's text (视频号's ``input + span``,
 #: 淘宝's ``01`` badge), its first run of digits.
@@ -90,11 +91,12 @@ class PageDriver:
     视频号): that tab is opened beside the console, at ``products_url``, the first time it is needed.
     """
 
-    def __init__(self, page: Any, profile: ConsoleProfile, *, products_url: str = "") -> None:
+    def __init__(self, page: Any, profile: ConsoleProfile, *, products_url: str = "", account_url: str = "") -> None:
         self.page = page
         self.profile = profile
         self.sel = profile.selectors
         self.products_url = products_url
+        self.account_url = account_url
         self._goods_tab: Any = None
 
     async def save_diagnostics(self, stem: Path) -> None:
@@ -117,6 +119,26 @@ class PageDriver:
             with contextlib.suppress(Exception):  # no row yet: _button says so in its own words
                 await self._goods_tab.locator(self.sel["goods_row"]).first.wait_for(timeout=CONNECT_ROWS_MS)
         return self._goods_tab
+
+    async def account_name(self) -> str:
+        """The account name the page shows ('' when unknown), without the profile's ``account_suffix``
+        (千帆's 的店); read in a temporary tab when the profile names an account page (视频号)."""
+        selector = self.sel.get("account_name", "")
+        if not selector:
+            return ""
+        if not self.account_url:
+            names = await self.page.locator(selector).all_inner_texts()
+        else:
+            tab = await self.page.context.new_page()
+            try:
+                await tab.goto(self.account_url, wait_until="domcontentloaded")
+                with contextlib.suppress(Exception):  # no name there: the status shows none
+                    await tab.locator(selector).first.wait_for(timeout=ACCOUNT_WAIT_MS)
+                names = await tab.locator(selector).all_inner_texts()
+            finally:
+                await tab.close()
+        suffix = str(self.profile.texts.get("account_suffix", ""))
+        return names[0].strip().removesuffix(suffix)[:40] if names else ""
 
     async def live_id(self) -> str:
         """The id of the session on air that the live-plan page lists (淘宝), '' when it lists none."""
@@ -206,10 +228,13 @@ class PageDriver:
 
     async def check(self) -> dict[str, int]:
         """How many elements each of the profile's selectors finds on the page now (``console-check``);
-        the goods selectors are counted on the products tab when the profile has one."""
+        the goods selectors are counted on the products tab when the profile has one, and an account
+        name read on an account page is left out."""
         goods = await self.goods_page()
         found = {}
         for name, selector in {**self.sel, **{f"modal:{k}": v for k, v in self.profile.modals.items()}}.items():
+            if name == "account_name" and self.account_url:
+                continue  # on another page: the status line above shows what it read
             found[name] = await (goods if name.startswith("goods_") or name == "explain_button"
                                  else self.page).locator(selector).count()
         return found

@@ -55,6 +55,8 @@ class ConsoleProfile:
         not_live_pattern: a URL matching it means logged in but not broadcasting (视频号 sends such an
             account to ``/platform``: its console exists only while live).
         products_url: the goods list's own tab ('' when it is on the console page).
+        account_url: the page ``selectors.account_name`` is read on, in a temporary tab ('' when it is
+            on the console page; 视频号's console header hides the name in narrow windows).
         live_id: the step from the live-plan page to the control page (淘宝): ``plan``, the plan page's
             marker, ``selector`` of the id of the session on air, ``url`` with ``{live_id}``; empty when
             the console URL is the control page.
@@ -75,6 +77,7 @@ class ConsoleProfile:
     login_pattern: str
     not_live_pattern: str
     products_url: str
+    account_url: str
     live_id: dict[str, str]
     escape_overlays: tuple[str, ...]
     selectors: dict[str, str]
@@ -149,8 +152,9 @@ def _parse(data: Any, path: Path) -> ConsoleProfile:
         raise fail("selectors." + ", selectors.".join(missing))
     if not isinstance(urls, dict) or not isinstance(urls.get("console"), str):
         raise fail("urls.console")
-    if not isinstance(urls.get("products", ""), str):
-        raise fail("urls.products")
+    for page in ("products", "account"):
+        if not isinstance(urls.get(page, ""), str):
+            raise fail(f"urls.{page}")
     capabilities = frozenset(data.get("capabilities", ()))
     if not capabilities <= CAPABILITIES:
         raise fail("capabilities: " + ", ".join(sorted(capabilities - CAPABILITIES)))
@@ -171,6 +175,7 @@ def _parse(data: Any, path: Path) -> ConsoleProfile:
         console_url=urls["console"], login_url=str(urls.get("login", "")),
         login_pattern=str(data.get("login_pattern") or r"(?!)"),
         not_live_pattern=str(data.get("not_live_pattern") or ""), products_url=urls.get("products", ""),
+        account_url=urls.get("account", ""),
         live_id=_live_id(data.get("live_id"), fail), escape_overlays=_strings(data, "escape_overlays", fail),
         selectors=dict(selectors), modals=dict(data.get("modals") or {}), texts=dict(texts),
         responses=_responses(data.get("responses"), fail), action_gap_s=max(0.0, gap),
