@@ -4,6 +4,7 @@ while visible, explain windows and marks reach the charts, alerts show. No Qt wa
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 import warnings
 from collections.abc import Iterator
@@ -235,3 +236,43 @@ def test_gpm_and_uv_value_tips_name_the_same_audience(qtbot) -> None:
     assert "÷ 观看人数" in uv_value
     assert "进房" not in gpm
     assert "任一行为" in panel.tiles["uv"].toolTip()
+
+
+def test_a_long_show_keeps_the_charts_artists_and_history_bounded(qtbot) -> None:
+    """An hour and a half of snapshots with 18 explain windows and 30 marks (more than the charts' pools)
+    and a refresh after each snapshot, in every time range: the figures hold as many artists at the end as
+    after the first minutes (reused, never added per refresh) and the history stays within its buffers."""
+    tracker = MetricsTracker()
+    panel = DashboardPanel(tracker, refresh_ms=60_000)  # refreshed by hand below
+    qtbot.addWidget(panel)
+    panel.resize(520, 1100)
+    panel.show()
+    qtbot.waitExposed(panel)
+    t0 = time.time() - 5400
+    tracker.reset(t0)
+    seconds = iter(range(0, 5400, 60))
+
+    def artists() -> list[int]:
+        return [len(chart.figure.findobj()) for chart in panel.charts]
+
+    def show(snapshots: int) -> None:
+        for sec in itertools.islice(seconds, snapshots):
+            if sec % 300 == 0:
+                tracker.mark_window(f"p{sec // 300 % 5 + 1}", t0 + sec)
+            if sec % 180 == 0:
+                tracker.mark_event(t0 + sec, "秒杀 1号", "flash_sale")
+            tracker.feed([LiveEvent(Kind.VIEWER_STATS, t0 + sec, count=100 + sec // 10),
+                          LiveEvent(Kind.COMMENT, t0 + sec, user_id=f"u{sec}", text="扣1")])
+            tracker.snapshot(t0 + sec)
+            panel.refresh()
+
+    show(10)  # the first ten minutes
+    early = artists()
+    held = sum(arr.nbytes for arr in panel.history._data.values())
+    for window in (900.0, 3600.0, None, 300.0):
+        panel.set_window(window)
+        show(20)
+    assert tracker.snapshot(notify=False).ts > t0 + 5300
+    assert sum(c.full_draws + c.blits for c in panel.charts) >= 3 * 80  # it drew after every snapshot
+    assert all(late <= first + 30 for late, first in zip(artists(), early, strict=True)), (early, artists())
+    assert sum(arr.nbytes for arr in panel.history._data.values()) == held
