@@ -8,16 +8,17 @@ import contextlib
 import logging
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 
 import pytest
 
 from app.commerce.catalog import Product
 from app.connectors.console import ConsoleConnector, ConsoleState, load_profile
-from app.core.events import Command
+from app.core.events import Command, Kind
 from app.engine.session import SessionEngine
 from app.store.session_log import SessionLog
 from tests.waiting import wait_until
@@ -81,3 +82,22 @@ async def explain_fails_in_one_line(engine: SessionEngine, console: ConsoleConne
     await wait_until(lambda: len(list(diagnostics.glob("*.html"))) == pages, 5, what="the diagnostic files")
     assert len(list(diagnostics.glob("*.png"))) == pages
     return sorted(diagnostics.glob("*.html"))
+
+
+async def comments_read_once(engine: SessionEngine, console: ConsoleConnector, polls: Callable[[], int],
+                             count: int) -> None:
+    """``count`` comments reached the engine, and it stays ``count`` while the page polls the same rows
+    three more times (``polls()`` counts the page's polls)."""
+    await wait_until(lambda: engine.state.counts[Kind.COMMENT] == count, 5, what=f"{count} comments read")
+    before = polls()
+    await wait_until(lambda: polls() >= before + 3, 3, what="the page polling the same rows again")
+    assert engine.state.counts[Kind.COMMENT] == count
+    assert console.status.events == count
+
+
+def logged_comments(engine: SessionEngine, columns: str) -> list[tuple[object, ...]]:
+    """``columns`` of the comment rows in the show's log, sorted."""
+    assert engine.log is not None
+    engine.log.flush()
+    with sqlite3.connect(engine.log.path) as db:
+        return sorted(db.execute(f"SELECT {columns} FROM events WHERE kind = 'comment'").fetchall())

@@ -8,16 +8,21 @@ in one line with diagnostic files."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app.connectors.console import ConsoleState
-from app.core.events import Command, Kind
+from app.core.events import Command
 from tests.fakes.console_page.taobao.server import FakeTaobao
-from tests.integration.console_shows import console_rows, console_show, explain_fails_in_one_line
+from tests.integration.console_shows import (
+    comments_read_once,
+    console_rows,
+    console_show,
+    explain_fails_in_one_line,
+    logged_comments,
+)
 from tests.waiting import wait_until
 
 PLATFORM = "taobao"
@@ -63,17 +68,9 @@ def test_a_posted_comment_and_the_viewers_comments_come_back_once_each_over_json
             engine.execute(Command("send_comment", {"text": "3号今晚包邮"}))
             await wait_until(lambda: [c["content"] for c in fake.posted()] == ["3号今晚包邮"], 5,
                              what="the comment in the page's list")
-            await wait_until(lambda: engine.state.counts[Kind.COMMENT] == 3, 5, what="three comments read")
-            polls = fake.polls
-            await wait_until(lambda: fake.polls >= polls + 3, 3, what="the page polling the same rows again")
-            assert engine.state.counts[Kind.COMMENT] == 3
-            assert console.status.events == 3
-            assert engine.log is not None
-            engine.log.flush()
-            with sqlite3.connect(tmp_path / "show.sqlite") as db:
-                rows = db.execute("SELECT msg_id, user_name, text FROM events WHERE kind = 'comment'").fetchall()
-            assert sorted(rows) == [("7001", "淘气包", "3号还有吗"), ("7002", "买买买", "链接在哪"),
-                                    ("9002", "测试主播", "3号今晚包邮")]
+            await comments_read_once(engine, console, lambda: fake.polls, 3)
+            assert logged_comments(engine, "msg_id, user_name, text") == [
+                ("7001", "淘气包", "3号还有吗"), ("7002", "买买买", "链接在哪"), ("9002", "测试主播", "3号今晚包邮")]
 
     asyncio.run(scenario())
 

@@ -7,7 +7,6 @@ that is not live told so, and a page that changed failing in one line with diagn
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +15,13 @@ import pytest
 from app.connectors.console import ConsoleState
 from app.core.events import Command, Kind
 from tests.fakes.console_page.wechat_channels.server import FakeChannels
-from tests.integration.console_shows import console_rows, console_show, explain_fails_in_one_line
+from tests.integration.console_shows import (
+    comments_read_once,
+    console_rows,
+    console_show,
+    explain_fails_in_one_line,
+    logged_comments,
+)
 from tests.waiting import wait_until
 
 PLATFORM = "wechat-channels"
@@ -69,19 +74,12 @@ def test_a_posted_comment_and_the_viewers_comments_come_back_once_each(fake: Fak
             engine.execute(Command("send_comment", {"text": "3号今晚包邮"}))
             await wait_until(lambda: [c["content"] for c in fake.posted()] == ["3号今晚包邮"], 5,
                              what="the comment in the page's list")
-            await wait_until(lambda: engine.state.counts[Kind.COMMENT] == 3, 5, what="three comments read")
-            polls = fake.polls
-            await wait_until(lambda: fake.polls >= polls + 3, 3, what="the page polling the same rows again")
-            assert engine.state.counts[Kind.COMMENT] == 3
-            assert console.status.events == 3
+            await comments_read_once(engine, console, lambda: fake.polls, 3)
             assert console.status.malformed >= 1  # the row without an id, each time it came
             (row,) = console_rows(engine, PLATFORM, "send_comment")
             assert row["result"] == "applied"
-            assert engine.log is not None
-            engine.log.flush()
-            with sqlite3.connect(tmp_path / "show.sqlite") as db:
-                rows = db.execute("SELECT msg_id, text FROM events WHERE kind = 'comment'").fetchall()
-            assert sorted(rows) == [("m1", "3号有货吗"), ("m2", "多少钱"), ("own-3", "3号今晚包邮")]
+            assert logged_comments(engine, "msg_id, text") == [("m1", "3号有货吗"), ("m2", "多少钱"),
+                                                               ("own-3", "3号今晚包邮")]
 
     asyncio.run(scenario())
 

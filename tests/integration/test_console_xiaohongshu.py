@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 
 from app.core.events import Command, Kind
 from tests.fakes.console_page.xiaohongshu.server import FakeQianfan, other_command, refresh_message
-from tests.integration.console_shows import console_rows, console_show, explain_fails_in_one_line
+from tests.integration.console_shows import console_rows, console_show, explain_fails_in_one_line, logged_comments
 from tests.waiting import wait_until
 
 PLATFORM = "xiaohongshu"
@@ -66,12 +65,9 @@ def test_socket_comments_and_the_own_comments_answer_come_back_once_each(fake: F
             fake.viewer_comments(("c3", "路人", "最后一条"))
             await wait_until(lambda: engine.state.counts[Kind.COMMENT] == 4, 5, what="the next comment")
             assert console.status.events == 4
-            assert engine.log is not None
-            engine.log.flush()
-            with sqlite3.connect(tmp_path / "show.sqlite") as db:
-                rows = db.execute("SELECT user_id, user_name, text FROM events WHERE kind = 'comment'").fetchall()
-            assert sorted(rows) == [("5f00anchor", "测试好物", "3号今晚包邮"), ("5f00c1", "小鹿", "3号有货吗"),
-                                    ("5f00c2", "阿杰", "多少钱"), ("5f00c3", "路人", "最后一条")]
+            assert logged_comments(engine, "user_id, user_name, text") == [
+                ("5f00anchor", "测试好物", "3号今晚包邮"), ("5f00c1", "小鹿", "3号有货吗"),
+                ("5f00c2", "阿杰", "多少钱"), ("5f00c3", "路人", "最后一条")]
 
     asyncio.run(scenario())
 
