@@ -1,7 +1,7 @@
 """The console under a burst: 5,000 events/s from a demo room in another process, for a few seconds.
 
-Budgets (docs/architecture.md, Budgets): event-loop lag p99 ≤ 50 ms, comment-to-screen p99 ≤ 250 ms, zero loss in
-the log, memory flat; window visible ≤ 2 s after launch.
+Budgets (docs/architecture.md, Budgets): event-loop lag p99 ≤ 50 ms, comment-to-screen p99 ≤ 150 ms (from the
+room's time stamp to the row in the feed), zero loss in the log, memory flat; window visible ≤ 2 s after launch.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def run() -> list[tuple[str, float, str, str]]:
         ("gui: events received", received / SECONDS, "events/s", f"≈ {RATE}"),
         ("gui: event-loop lag p99", _p(lags, 0.99), "ms", "<= 50"),
         ("gui: event-loop lag median", statistics.median(lags) if lags else float("nan"), "ms", ""),
-        ("gui: comment-to-screen p99", _p(latencies, 0.99) * 1000, "ms", "<= 250"),
+        ("gui: comment-to-screen p99", _p(latencies, 0.99) * 1000, "ms", "<= 150"),
         ("gui: events lost in the log", received - result.get("logged", 0.0), "events", "<= 0"),
         ("gui: memory growth after warm-up", result.get("rss_growth", float("nan")), "MiB", "<= 50 (flat)"),
         ("gui: window constructed and shown", result.get("window_ms", float("nan")), "ms", "<= 2000"),

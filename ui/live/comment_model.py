@@ -340,7 +340,7 @@ class CommentFeedModel(QAbstractListModel):
         return not self.moderation.hides(event)
 
     def add_events(self, events: Sequence[LiveEvent]) -> None:
-        """Queue the feed-worthy ``events``; they appear at the next flush (within 100 ms)."""
+        """Queue the feed-worthy ``events``; they appear at the next flush (within 50 ms)."""
         accepted = [event for event in events if self.accepts(event)]
         if not accepted:
             return
