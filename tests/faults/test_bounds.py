@@ -76,6 +76,17 @@ async def room(frames: list[str]) -> AsyncIterator[str]:
         yield f"ws://127.0.0.1:{port}"
 
 
+async def record_room(url: str, db: Path, home: Path) -> tuple[int, str, str]:
+    """``livedeck record`` of the generic room at ``url`` into ``db`` until the live ends (at most 20 s):
+    (returncode, stdout, stderr)."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "app", "record", "--source", url, "--format", "generic", "--db", str(db),
+        "--duration", "20", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, "LIVEDECK_HOME": str(home)})
+    out, err = await asyncio.wait_for(proc.communicate(), 40)
+    return proc.returncode or 0, out.decode(), err.decode()
+
+
 S = TypeVar("S", bound=WebSocketSource)
 
 
@@ -104,12 +115,7 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str, 
 
     async def main() -> tuple[int, str, str]:
         async with room(_attack_frames()) as url:
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "app", "record", "--source", url, "--format", "generic", "--db", str(db),
-                "--duration", "20", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-                env={**os.environ, "LIVEDECK_HOME": str(tmp)})
-            out, err = await asyncio.wait_for(proc.communicate(), 30)
-            return proc.returncode or 0, out.decode(), err.decode()
+            return await record_room(url, db, tmp)
 
     return db, *asyncio.run(main())
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
-import os
 import sqlite3
-import sys
 import time
 from pathlib import Path
 
@@ -27,7 +25,7 @@ from app.show.show import Show, SourceSpec, interrupted_show
 from app.store.session_log import SessionLog
 from tests.app.test_resume import _die
 from tests.faults.report_logs import livedeck
-from tests.faults.test_bounds import room  # a room on loopback sending fixed frames
+from tests.faults.test_bounds import record_room, room  # a room on loopback sending fixed frames
 from tests.waiting import wait_until
 
 DAY = 86_400.0
@@ -37,16 +35,6 @@ VALID = 20
 def _comment(n: int, ts: float) -> str:
     return json.dumps({"type": "event", "kind": "comment", "ts": ts, "msg_id": f"m{n}", "user_id": str(n),
                        "user_name": f"观众{n}", "text": f"第 {n} 条"})
-
-
-async def _record(url: str, db: Path, home: Path) -> tuple[int, str, str]:
-    """``livedeck record`` of ``url`` into ``db`` until the live ends: (returncode, stdout, stderr)."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "app", "record", "--source", url, "--format", "generic", "--db", str(db),
-        "--duration", "20", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        env={**os.environ, "LIVEDECK_HOME": str(home)})
-    out, err = await asyncio.wait_for(proc.communicate(), 40)
-    return proc.returncode or 0, out.decode(), err.decode()
 
 
 def test_millisecond_far_future_and_old_times_are_refused_counted_and_the_report_builds_in_seconds(
@@ -61,7 +49,7 @@ def test_millisecond_far_future_and_old_times_are_refused_counted_and_the_report
 
     async def main() -> tuple[int, str, str]:
         async with room(frames) as url:
-            return await _record(url, db, tmp_path)
+            return await record_room(url, db, tmp_path)
 
     rc, out, err = asyncio.run(main())
     assert rc == 0, err
