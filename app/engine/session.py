@@ -281,8 +281,11 @@ class SessionEngine:
         """Drain batches until cancelled; drains once more on the way out so nothing queued is lost."""
         try:
             while True:
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancel that lands
+                # just as the wake fires, and the batcher would then outlive the show that stops it.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.batch_interval)
+                    async with asyncio.timeout(self.batch_interval):
+                        await self._wake.wait()
                 self._wake.clear()
                 self.drain()
         finally:
