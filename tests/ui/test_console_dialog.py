@@ -2,7 +2,7 @@
 in headless Chromium: the platforms by their Chinese names, the default account folder, the login state
 live and the capabilities in words; connecting during a session acts at once, before one when it starts;
 a page that changed shows its one-line failure in the header; 连接直播间… offers the console page as the
-source once a console is set up."""
+source once a console is set up; 导入中控台商品 puts the page's goods list in the queue."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
+from app.commerce.catalog import Product
 from app.connectors.console import ConsoleState
 from app.core.settings import data_dir
 from app.engine.session import SessionEngine
@@ -143,5 +144,25 @@ def test_the_connect_dialog_offers_the_console_page_as_the_source_once_a_console
             await wait_until(lambda: _console_state(window) is ConsoleState.CONNECTED, 20, what="the page connected")
             await wait_until(lambda: window.header.status.text == "已连接", 2, what="the source following the page")
             connect.reject()
+
+    qloop.run_until_complete(scenario())
+
+
+def test_the_pages_goods_list_is_imported_into_the_queue(
+        qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path, fake: FakeConsole) -> None:  # noqa: F811
+    async def scenario() -> None:
+        async with console_on_fake_page(qtbot, tmp_path, fake) as (window, show):
+            queue = show.engine.state.queue
+            assert window.runner.run("load_catalog", {"products": [Product(1, "x1", "旧商品", 100).to_dict()]}).applied
+            assert len(queue) == 1
+            dialog = window.open_console_dialog()
+            await wait_until(dialog.import_button.isEnabled, 3, what="the import offered once connected")
+            dialog.import_button.click()
+            await wait_until(lambda: len(queue) == 60, 10, what="the page's 60 products in the queue")
+            product = queue.get(40)
+            assert product is not None
+            assert (product.name, product.price_fen, product.stock) == ("测试商品40", 4990, 140)
+            assert dialog.outcome.text() == "已从中控台导入 60 个商品"
+            dialog.close()
 
     qloop.run_until_complete(scenario())

@@ -7,7 +7,8 @@ one folder per account), the browser (default: the system's Chromium, else Chrom
 address and 无界面 — and hands it to ``Show.connect_console``: during a session the browser opens at once,
 otherwise when the next session starts, and every later session drives it too. It shows the connection
 live (正在打开中控台… / 请在浏览器窗口中登录（扫码） / 中控台已连接, the account name) and what the
-platform can do in words (讲解、取消讲解、发评论…). Non-modal: the show goes on while it is open.
+platform can do in words (讲解、取消讲解、发评论…); 导入中控台商品 loads the page's goods list into the queue
+(``load_catalog``). Non-modal: the show goes on while it is open.
 """
 
 from __future__ import annotations
@@ -32,13 +33,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.connectors.console.connector import ConsoleConnector
 from app.connectors.console.options import ConsoleOptions, default_browser, default_profile_dir
+from app.connectors.console.page import ConsoleActionError
 from app.connectors.console.profile import ConsoleProfile, ProfileError, available_profiles, load_profile
 from app.connectors.console.status import ConsoleState, ConsoleStatus, capability_names
 from app.core.i18n import tr
 from app.core.settings import Settings
 from app.show.show import Show
 from ui.common import theme
+from ui.common.commands import CommandRunner
 from ui.common.dialogs import with_button
 from ui.live.console_health import listen_on_qt_thread, status_colour
 
@@ -72,16 +76,18 @@ class ConsoleDialog(QDialog):
         show: the show whose console it sets (``Show.connect_console``) and whose status it shows.
         settings: ``last_console``: the fields start from it (when the show has no console) and 连接
             saves them there.
+        runner: runs ``load_catalog`` for 导入中控台商品 (None: no import button).
         home: the data directory (None: the usual one), for the default profile folders.
     """
 
     def __init__(self, show: Show, settings: Settings, parent: QWidget | None = None, *,
-                 home: Path | None = None) -> None:
+                 runner: CommandRunner | None = None, home: Path | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("consoleDialog")
         self.setWindowTitle(tr("连接平台中控台"))
         self.show_runner = show
         self.settings = settings
+        self.runner = runner
         self.home = home
         self._tasks: set[asyncio.Future[None]] = set()
         self.profiles = {p.platform: p for p in _profiles(home)}
@@ -104,6 +110,8 @@ class ConsoleDialog(QDialog):
         self.note = QLabel(self)
         self.note.setWordWrap(True)
         self.note.setStyleSheet(f"color: {theme.COLORS['text_dim']};")
+        self.outcome = QLabel(self)  # what the last import did
+        self.outcome.setWordWrap(True)
         self.error = QLabel(self)
         self.error.setWordWrap(True)
         self.error.setStyleSheet(f"color: {theme.COLORS['red']};")
@@ -131,15 +139,20 @@ class ConsoleDialog(QDialog):
         self.connect_button.clicked.connect(self.connect_console)
         self.disconnect_button = QPushButton(tr("断开"), self)
         self.disconnect_button.clicked.connect(self.disconnect_console)
+        self.import_button = QPushButton(tr("导入中控台商品"), self)
+        self.import_button.setToolTip(tr("把中控台商品列表（序号、名称、价格、库存）载入商品队列，替换现在的列表"))
+        self.import_button.clicked.connect(self.import_products)
+        self.import_button.setVisible(self.runner is not None)
         close_button = QPushButton(tr("关闭"), self)
         close_button.clicked.connect(self.accept)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        for button in (self.connect_button, self.disconnect_button, close_button):
+        for button in (self.import_button, self.connect_button, self.disconnect_button, close_button):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.note)
+        layout.addWidget(self.outcome)
         layout.addWidget(self.error)
         layout.addStretch(1)
         layout.addLayout(buttons)
@@ -212,6 +225,27 @@ class ConsoleDialog(QDialog):
         """断开: close the browser; later sessions drive no console."""
         self._run(self.show_runner.connect_console(None))
 
+    def import_products(self) -> None:
+        """导入中控台商品: the page's goods list becomes the queue (``load_catalog``, one actions row)."""
+        console = self.show_runner.console
+        if console is None or self.runner is None:
+            return
+        self._run(self._import_from(console))
+
+    async def _import_from(self, console: ConsoleConnector) -> None:
+        try:
+            products = await asyncio.wrap_future(console.read_products())
+        except ConsoleActionError as exc:
+            self._show_error(str(exc))
+            return
+        assert self.runner is not None
+        outcome = self.runner.run("load_catalog", {"products": [p.to_dict() for p in products]},
+                                  done=tr("已从中控台导入 {n} 个商品", n=len(products)))
+        if outcome.applied:
+            self.outcome.setText(tr("已从中控台导入 {n} 个商品", n=len(products)))
+        else:
+            self._show_error(outcome.reason)
+
     def _run(self, work: Coroutine[Any, Any, None]) -> None:
         self.error.hide()
         task = asyncio.ensure_future(work)
@@ -248,6 +282,8 @@ class ConsoleDialog(QDialog):
             self.state.setStyleSheet(f"color: {theme.COLORS[status_colour(status)]};")
             self.account.setText(status.account or "-")
         self.disconnect_button.setEnabled(configured)
+        self.import_button.setEnabled(status is not None and status.state is ConsoleState.CONNECTED
+                                      and "read_products" in status.capabilities)
         self.note.setText(tr("连接后，讲解、取消讲解和快捷回复会在平台中控台页面上执行；页面的评论和订单也会进入本场。")
                           if self.show_runner.running else
                           tr("现在没有进行中的场次：点“连接”后，下一场开始时打开浏览器。"))

@@ -430,7 +430,7 @@ class MainWindow(QMainWindow):
 
     def open_console_dialog(self) -> ConsoleDialog:
         """场次 → 连接平台中控台… (or a click on the header's console light): non-modal."""
-        dialog = ConsoleDialog(self.show_runner, self.settings, self)
+        dialog = ConsoleDialog(self.show_runner, self.settings, self, runner=self.runner)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog

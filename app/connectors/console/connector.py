@@ -160,8 +160,23 @@ class ConsoleConnector:
             self._thread = None
 
     async def aclose(self) -> None:
-        """:meth:`stop` without blocking the caller's loop."""
-        await asyncio.get_running_loop().run_in_executor(None, self.stop)
+        """:meth:`stop` without blocking the caller's loop. It waits on a thread of its own, not the loop's
+        executor: under qasync that executor's worker outlived the window and stalled the next asyncio loop
+        of the process (a test run's later tests)."""
+        loop = asyncio.get_running_loop()
+        stopped = loop.create_future()
+
+        def tell() -> None:
+            if not stopped.done():
+                stopped.set_result(None)
+
+        def stop_and_tell() -> None:
+            self.stop()
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(tell)
+
+        threading.Thread(target=stop_and_tell, name=f"console-{self.profile.platform}-stop", daemon=True).start()
+        await stopped
 
     def submit_page_task(self, work: Callable[[PageDriver], Any]) -> Future[Any]:
         """Run ``await work(driver)`` on the connector's loop (products import, selector check)."""
