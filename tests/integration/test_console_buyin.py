@@ -10,7 +10,6 @@ import contextlib
 import logging
 import shutil
 import sqlite3
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -67,17 +66,17 @@ def _console_rows(engine: SessionEngine, name: str) -> list[dict[str, object]]:
     return [a for a in engine.actions if a["name"] == f"{name}.ack" and a["actor"] == "console:buyin"]
 
 
-def test_explain_3_shows_cancel_within_1s_and_row_40_of_60_within_3s(fake: FakeConsole, tmp_path: Path) -> None:
+def test_explain_3_shows_cancel_and_row_40_of_60_is_scrolled_to_and_explained(fake: FakeConsole,
+                                                                              tmp_path: Path) -> None:
+    # How fast (≤ 1 s for 3号, ≤ 3 s for row 40) is measured by make bench (tests/bench/bench_console.py);
+    # this checks that it happens, with room for a loaded machine.
     async def scenario() -> None:
         async with console_show(fake, tmp_path) as (engine, console):
-            pressed = time.monotonic()
             assert engine.execute(Command("explain", {"no": 3})).applied
-            await wait_until(lambda: fake.explaining == 3, 1.0, what="the page's 3号 showing 取消讲解")
-            await wait_until(lambda: len(_console_rows(engine, "explain")) == 1, 2, what="the console's actions row")
-            assert time.monotonic() - pressed < 1.5
-            pressed = time.monotonic()
+            await wait_until(lambda: fake.explaining == 3, 10, what="the page's 3号 showing 取消讲解")
+            await wait_until(lambda: len(_console_rows(engine, "explain")) == 1, 10, what="the console's actions row")
             assert engine.execute(Command("explain", {"no": 40})).applied
-            await wait_until(lambda: fake.explaining == 40, 3.0, what="row 40 of the virtualised list explained")
+            await wait_until(lambda: fake.explaining == 40, 10, what="row 40 of the virtualised list explained")
             assert engine.execute(Command("stop_explain", {})).applied
             await wait_until(lambda: fake.explaining is None, 3.0, what="the page's explain cancelled")
             await wait_until(lambda: len(_console_rows(engine, "stop_explain")) == 1, 2)
