@@ -61,6 +61,10 @@ class ReturningLookup(QObject):
             self.done.emit(session_id, found)
 
 
+#: The questions pane is never narrower than this many Chinese characters of its font.
+QUESTION_MIN_CHARS = 10
+
+
 class CommentColumn(QSplitter):
     """Feed | questions, side by side (the questions pane may be dragged narrower or wider)."""
 
@@ -88,6 +92,8 @@ class CommentColumn(QSplitter):
         self.setStretchFactor(0, 3)
         self.setStretchFactor(1, 2)
         self.setChildrenCollapsible(False)
+        # However full the docks beside it, a question keeps room for a few words (a tag, then its text).
+        self.questions.setMinimumWidth(self.questions.fontMetrics().horizontalAdvance("中" * QUESTION_MIN_CHARS))
         install_feed_menu(self.feed, runner, self.block_list, reply=self.reply, view_viewer=self.view_viewer)
         self.intents = IntentCounter()
         self._latest_ts = 0.0
