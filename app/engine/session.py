@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import bisect
-import contextlib
 import logging
 from array import array
 from collections.abc import Callable, Iterable, Mapping
@@ -35,6 +34,7 @@ from app.core.events import Command, Kind, LiveEvent
 from app.core.i18n import tr
 from app.core.listeners import Listeners
 from app.core.log import RateLimitedLog
+from app.core.waits import wait_at_most
 from app.engine.commands import COMMANDS, CommandResult, CommandSpec, validate_args
 from app.engine.state import SessionState
 
@@ -281,11 +281,7 @@ class SessionEngine:
         """Drain batches until cancelled; drains once more on the way out so nothing queued is lost."""
         try:
             while True:
-                # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancel that lands
-                # just as the wake fires, and the batcher would then outlive the show that stops it.
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self.batch_interval):
-                        await self._wake.wait()
+                await wait_at_most(self._wake, self.batch_interval)
                 self._wake.clear()
                 self.drain()
         finally:

@@ -34,6 +34,7 @@ from app.core.events import LiveEvent
 from app.core.i18n import tr
 from app.core.listeners import Listeners
 from app.core.log import RateLimitedLog, excerpt
+from app.core.waits import wait_at_most
 from app.sources.info import SourceInfo
 
 log = logging.getLogger("livedeck.sources")
@@ -322,8 +323,7 @@ class WebSocketSource:
                 reconnects=self._status.reconnects + 1,
             )
             log.info("%s: %s; retrying in %.1f s", self.format_name, reason, delay)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), delay)
+            await wait_at_most(self._stopping, delay)
         self._set_status(state=SourceState.STOPPED, retry_at=None, connected_since=None)
 
     def _backoff(self, attempt: int) -> float:

@@ -23,7 +23,6 @@ login redirect (the session expired). docs/platform-console.md is the user's gui
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 import threading
@@ -44,6 +43,7 @@ from app.core.i18n import tr
 from app.core.listeners import Listeners
 from app.core.log import RateLimitedLog
 from app.core.settings import data_dir
+from app.core.waits import wait_at_most
 from app.engine.session import SessionEngine
 
 log = logging.getLogger("livedeck.console")
@@ -261,8 +261,7 @@ class ConsoleConnector:
                     raise
                 trouble("console %s: the watchdog's look at the page failed (%s); next round",
                         self.profile.platform, str(exc).splitlines()[0][:120])
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), WATCH_INTERVAL_S)
+            await wait_at_most(self._stopping, WATCH_INTERVAL_S)
 
     async def _look(self, page: Any, *, waited: float) -> None:
         sel = self.profile.selectors
@@ -368,8 +367,7 @@ class ConsoleConnector:
 
     async def _carry_out(self, command: Command) -> str:
         if self._settled is not None:  # a plan's first step may come while the page still opens
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._settled.wait(), CONNECT_TIMEOUT_S)
+            await wait_at_most(self._settled, CONNECT_TIMEOUT_S)
         driver = self._driver
         if driver is None or self._status.state is not ConsoleState.CONNECTED:
             raise ConsoleActionError(self._status.reason or tr("中控台未连接"))
