@@ -30,6 +30,7 @@ from app import __version__
 from app.comments import batch as classify_batch
 from app.commerce.catalog import Product, demo_catalog_path, load_products_csv
 from app.connectors.console.cli import add_check_parser, add_console_flags, console_options, console_summary, run_check
+from app.connectors.console.connector import ConsoleConnector
 from app.connectors.console.options import ConsoleOptions
 from app.core.events import Kind, LiveEvent
 from app.core.i18n import LANGUAGES, set_language, tr
@@ -37,9 +38,10 @@ from app.core.log import setup_logging
 from app.core.settings import Settings, default_log_path
 from app.core.shutdown import stop_on_signals
 from app.engine.commands import Role
+from app.engine.session import SessionEngine
 from app.rooms import replay
 from app.rooms.hub import DEFAULT_PORT, HubServer
-from app.show.console_feed import CONSOLE_SOURCE
+from app.show.console_feed import CONSOLE_SOURCE, import_goods_if_empty
 from app.show.plan import Plan, PlanRunner, load_plan
 from app.show.preparation import ShowLibrary
 from app.show.show import Show, SourceSpec, open_show, seat_options
@@ -316,21 +318,32 @@ async def _run_show(recording: Recording, products: list[Product],
             hub = HubServer(engine, lan=hub_options.lan, title=engine.state.title)
             await hub.start(hub_options.port)
             _print_hub(hub)
+        importer = None
+        if recording.spec.format == CONSOLE_SOURCE and not products and show.console is not None:
+            importer = asyncio.create_task(_import_console_goods(engine, show.console), name="console-goods")
         runner = None
         if plan is not None:
             runner = asyncio.create_task(PlanRunner(engine, plan).run(), name="plan")
             runner.add_done_callback(_log_plan_failure)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), recording.duration)
-        if runner is not None:
-            runner.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await runner
+        for task in (runner, importer):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await show.stop()
         if hub is not None:  # after the stop: the seats got the show's last events
             await hub.close()
         assert show.source is not None
         return session_id, show.source.status
+
+
+async def _import_console_goods(engine: SessionEngine, console: ConsoleConnector) -> None:
+    """``record --source console`` without a product list: the page's goods become the queue (and the
+    terminal says so), so the page's orders find their products."""
+    if n := await import_goods_if_empty(engine, console):
+        print(tr("已从中控台导入 {n} 个商品", n=n), flush=True)
 
 
 def _say_disk_state(full: bool) -> None:
@@ -360,4 +373,4 @@ def _summary(show: Show, session_id: int, status: SourceStatus | None, db: Path,
         refused_events=store.refused_events if store else 0,
         lost=store.lost_events if store else 0,
         db=db,
-    ) + console_summary(show.console.status if show.console is not None else None)
+    ) + console_summary(show.console)

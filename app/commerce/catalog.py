@@ -70,6 +70,8 @@ class Product:
         selling_points: the short pitch (卖点/话术), shown on the teleprompter.
         sku: the shop's SKU code, if any.
         image: the product image (URL or path), if any.
+        platform_id: the platform's own id of the product, when it came from the platform's console page
+            (its orders name that id, not ``product_id``); '' otherwise.
     """
 
     no: int
@@ -82,6 +84,7 @@ class Product:
     selling_points: str = ""
     sku: str = ""
     image: str = ""
+    platform_id: str = ""
 
     @property
     def label(self) -> str:
@@ -101,7 +104,7 @@ class Product:
             value = getattr(product, name)
             if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
                 raise ValueError(f"{name} must be an integer in {low}–{high}, not {str(value)[:40]}")
-        for name in ("product_id", "name", "link", "selling_points", "sku", "image"):
+        for name in ("product_id", "name", "link", "selling_points", "sku", "image", "platform_id"):
             value = getattr(product, name)
             if not isinstance(value, str):
                 raise ValueError(f"{name} must be text, not {str(value)[:40]}")

@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from app.core.events import Kind
+from app.core.i18n import tr
 from app.metrics.tracker import Rate
 from app.review.comment_scan import comment_scan
 from app.review.commerce_counts import commerce_future
@@ -88,6 +89,8 @@ def read_products(reader: SessionReader) -> list[ProductResult]:
             name = ws[0].name
         if no is None and ws:
             no = ws[0].no
+        if not name and pid not in reader.catalog:
+            name = tr("未匹配商品")  # orders or clicks naming a product the show's list did not have
         shop_n, shop_fen = shop.get(pid, (0, 0))
         out.append(ProductResult(
             product_id=pid, no=no, name=name, price_fen=price,

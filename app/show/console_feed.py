@@ -7,6 +7,10 @@ ends when the show stops — without reading anything twice. :class:`ConsoleFeed
 socket and submits nothing; its :class:`~app.sources.base.SourceStatus` follows the connector's
 :class:`~app.connectors.console.status.ConsoleStatus` (connected → 已连接, opening or waiting for the QR
 login → 连接中…, failed → 失败 with the reason), counting the events and malformed rows the page gave.
+
+Such a show often starts without a product list: :func:`import_goods_if_empty` then makes the page's goods
+list the queue as soon as the page is connected, so the page's orders find their products (and their
+prices) instead of all counting as 未匹配商品.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from app.connectors.console.connector import ConsoleConnector
 from app.connectors.console.status import ConsoleState, ConsoleStatus
 from app.core.i18n import tr
 from app.core.listeners import Listeners
+from app.engine.session import SessionEngine
 from app.sources.base import SourceState, SourceStatus
 from app.sources.info import AddressKind, SourceInfo
 
@@ -117,3 +122,38 @@ class ConsoleFeed:
         self._stopped.set()
         self._status = replace(self._status, state=SourceState.STOPPED, reason="", connected_since=None)
         self._listeners.notify(self._status)
+
+
+async def import_goods_if_empty(engine: SessionEngine, console: ConsoleConnector) -> int:
+    """Once ``console``'s page is connected, load its goods list into ``engine``'s queue if the queue is
+    still empty (one ``load_catalog``, actor ``console:<platform>``). Returns how many products it loaded:
+    0 when the queue had products, the profile cannot read the goods list, or the page listed none."""
+    loop = asyncio.get_running_loop()
+    connected = asyncio.Event()
+
+    def hop(status: ConsoleStatus) -> None:  # the connector's thread → this loop
+        if status.state is ConsoleState.CONNECTED and not loop.is_closed():
+            loop.call_soon_threadsafe(connected.set)
+
+    unsubscribe = console.add_status_listener(hop)
+    try:
+        if console.status.state is ConsoleState.CONNECTED:
+            connected.set()
+        await connected.wait()
+    finally:
+        unsubscribe()
+    if len(engine.state.queue) or not console.can("read_products"):
+        return 0
+    try:
+        products = await asyncio.wrap_future(console.read_products())
+    except Exception as exc:  # ConsoleActionError, or a Playwright error: the page went away
+        log.warning("the console's goods list could not be imported: %s", str(exc).splitlines()[0][:200])
+        return 0
+    if not products or len(engine.state.queue):
+        return 0
+    result = engine.load_catalog(products, actor=console.actor)
+    if result.result != "applied":
+        log.warning("the console's goods list was not loaded: %s", result.reason)
+        return 0
+    log.info("the console's %d goods became the queue", len(products))
+    return len(products)

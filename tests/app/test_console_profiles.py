@@ -57,7 +57,7 @@ def test_a_broken_field_is_refused_naming_it(tmp_path: Path, platform: str, chan
 
 
 def test_jsonp_is_unwrapped_and_text_that_is_not_jsonp_refused() -> None:
-    reader = ResponseReader(load_profile("taobao").responses, lambda _: 0)
+    reader = ResponseReader(load_profile("taobao").responses)
     body = reader.decode("comments", 'mtopjsonp12({"data": {"comments": [{"commentId": "1", "content": "在吗",'
                                      ' "tbNick": "淘气包", "publisherId": "22"}]}})')
     (event,) = reader.read("comments", body)
@@ -67,7 +67,7 @@ def test_jsonp_is_unwrapped_and_text_that_is_not_jsonp_refused() -> None:
 
 
 def test_qianfan_frames_are_unwrapped_refresh_notices_passed_over_and_broken_entries_counted() -> None:
-    reader = ResponseReader(load_profile("xiaohongshu").responses, lambda _: 0)
+    reader = ResponseReader(load_profile("xiaohongshu").responses)
 
     def packed(message: dict[str, Any]) -> dict[str, str]:
         return {"d": base64.b64encode(json.dumps(message, ensure_ascii=False).encode()).decode()}

@@ -150,3 +150,14 @@ def test_model_passes_qtmodeltester(qtmodeltester) -> None:
     model.set_stats(tracker.product_stats(1011.0, every_product=True))  # dataChanged only
     model.set_stats(tracker.product_stats(1011.0)[:1])  # another set of products: a reset
     qtmodeltester.check(model, force_py=True)
+
+
+def test_a_product_the_list_does_not_know_is_shown_as_unmatched() -> None:
+    tracker = MetricsTracker(products=PRODUCTS)
+    tracker.reset(1000.0)
+    tracker.feed([LiveEvent(Kind.ORDER, 1001.0, user_id="u1", product_id="3581999", count=2,
+                            extra={"product_match": "unmatched"})])
+    model = ProductStatsModel()
+    model.set_stats(tracker.product_stats(1010.0))
+    assert model.rowCount() == 1
+    assert model.index(0, StatCol.NAME).data() == "未匹配商品（3581999）"

@@ -59,8 +59,8 @@ HEADERS: tuple[tuple[str, str], ...] = (
 def _display(s: ProductStats, column: int) -> str:
     if column == StatCol.NO:
         return "" if s.no is None else str(s.no)
-    if column == StatCol.NAME:
-        return s.name or s.product_id
+    if column == StatCol.NAME:  # a product the list does not know: orders the console could not match
+        return s.name or tr("未匹配商品（{id}）", id=s.product_id)
     if column == StatCol.EXPLAIN:
         return format_clock(s.explain_seconds) if s.explain_seconds else "—"
     if column == StatCol.CLICKS:

@@ -13,8 +13,9 @@ from app.connectors.console.connector import ConsoleConnector
 from app.connectors.console.options import ConsoleOptions
 from app.connectors.console.page import PageDriver
 from app.connectors.console.profile import ProfileError, available_profiles
-from app.connectors.console.status import ConsoleState, ConsoleStatus
+from app.connectors.console.status import ConsoleState
 from app.core.i18n import tr
+from app.core.units import format_fen
 from app.engine.session import SessionEngine
 
 CHECK_TIMEOUT_S = 120.0  # time for a first QR login in the window
@@ -47,11 +48,15 @@ def console_options(args: argparse.Namespace) -> ConsoleOptions | None:
                           headless=args.headless)
 
 
-def console_summary(status: ConsoleStatus | None) -> str:
-    """The console's part of the end-of-run line ('' without a console)."""
-    if status is None:
+def console_summary(console: ConsoleConnector | None) -> str:
+    """The console's part of the end-of-run line ('' without a console): its actions done and failed, and
+    the page's orders, their GMV and how many matched no product of the queue (未匹配商品)."""
+    if console is None:
         return ""
-    return tr("；中控台操作成功 {done} 次、失败 {failed} 次", done=status.done, failed=status.failed)
+    status, tally = console.status, console.orders.tally
+    return tr("；中控台操作成功 {done} 次、失败 {failed} 次", done=status.done, failed=status.failed) + tr(
+        "；中控台订单 {orders} 笔、GMV {gmv}、未匹配商品的订单 {unmatched} 笔",
+        orders=tally.orders, gmv=format_fen(tally.gmv_fen), unmatched=tally.unmatched)
 
 
 def add_check_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

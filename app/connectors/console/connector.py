@@ -34,11 +34,12 @@ from pathlib import Path
 from typing import Any
 
 from app.commerce.catalog import Product
+from app.connectors.console.order_match import OrderMatcher, platform_id_of
 from app.connectors.console.page import ConsoleActionError, PageDriver
 from app.connectors.console.profile import ConsoleProfile, same_site
 from app.connectors.console.responses import ResponseReader
 from app.connectors.console.status import ConsoleState, ConsoleStatus
-from app.core.events import Command
+from app.core.events import Command, LiveEvent
 from app.core.i18n import tr
 from app.core.listeners import Listeners
 from app.core.log import RateLimitedLog
@@ -54,15 +55,17 @@ STOP_TIMEOUT_S = 15.0
 OFF_AIR_RETRY_S = 15.0  # a page that said "not live" is opened again this often: the live may have started
 
 
-def _product(row: dict[str, Any]) -> Product | None:
-    """A goods-list row as a product: ``¥12.90`` → 1290 fen, ``库存 140`` → 140; None if it has no name."""
+def _product(row: dict[str, Any], goods: list[tuple[str, str]]) -> Product | None:
+    """A goods-list row as a product: ``¥12.90`` → 1290 fen, ``库存 140`` → 140, its platform id from the
+    goods-list response ``goods`` when the page sent one; None if it has no name."""
     price = re.search(r"\d+(?:\.\d{1,2})?", str(row.get("price", "")))
     stock = re.search(r"\d+", str(row.get("stock", "")).replace(",", ""))
     name = str(row.get("name", "")).strip()
     if not name:
         return None
-    return Product(int(row["no"]), str(row["no"]), name[:200],
-                   round(float(price.group()) * 100) if price else 0, stock=int(stock.group()) if stock else 0)
+    no = int(row["no"])
+    return Product(no, str(no), name[:200], round(float(price.group()) * 100) if price else 0,
+                   stock=int(stock.group()) if stock else 0, platform_id=platform_id_of(no, name, goods))
 
 
 def _log_crash(future: Future[Any]) -> None:
@@ -100,7 +103,10 @@ class ConsoleConnector:
         self.capabilities: frozenset[str] = profile.capabilities
         self._status = ConsoleStatus(capabilities=self.capabilities)
         self._status_listeners: Listeners[[ConsoleStatus]] = Listeners(log, "console status listener")
-        self._reader = ResponseReader(profile.responses, self._price_of)
+        self._reader = ResponseReader(profile.responses)
+        #: Finds the product of each order the page reports; its ``tally`` counts them (on the engine's thread).
+        self.orders = OrderMatcher(lambda: self.engine.state.queue.products)
+        self._goods: list[tuple[str, str]] = []  # the page's last goods-list response: (platform id, title)
         self._bad_response = RateLimitedLog(log)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._engine_loop: asyncio.AbstractEventLoop | None = None
@@ -190,9 +196,11 @@ class ConsoleConnector:
 
     def read_products(self) -> Future[list[Product]]:
         """The console's goods list as products (序号, name, price and stock as the page shows them), for
-        the queue; the future fails with ConsoleActionError when the list cannot be read."""
+        the queue, each with the platform's product id when the page's goods-list response named it (so
+        the page's orders find them); the future fails with ConsoleActionError when the list cannot be read."""
         async def read(driver: PageDriver) -> list[Product]:
-            return [product for row in await driver.products() if (product := _product(row)) is not None]
+            rows = await driver.products()
+            return [product for row in rows if (product := _product(row, self._goods)) is not None]
         return self.submit_page_task(read)
 
     # -- the connector's thread ----------------------------------------------------------------------
@@ -444,19 +452,23 @@ class ConsoleConnector:
             self._set(malformed=self._reader.malformed)
             return
         before = self._reader.malformed
-        events = self._reader.read(name, body)
+        if self.profile.responses[name].get("goods"):
+            self._goods = self._reader.goods(name, body) or self._goods
+            events = []
+        else:
+            events = self._reader.read(name, body)
         if self._reader.malformed > before:
             self._bad_response("console %s: %d malformed rows in a %s response skipped",
                                self.profile.platform, self._reader.malformed - before, name)
         if events:
-            self._engine_call(self.engine.submit_from_room, events)
+            self._engine_call(self._hand_on, events)
         if events or self._reader.malformed > before:
             self._set(events=self._status.events + len(events), malformed=self._reader.malformed)
 
-    def _price_of(self, product_id: str) -> int:
-        # Read across threads: one dict lookup, safe under the GIL (a price edited that instant may be missed).
-        product = self.engine.state.queue.by_product_id(product_id)
-        return product.price_fen if product is not None else 0
+    def _hand_on(self, events: list[LiveEvent]) -> None:
+        """On the engine's thread: orders get the queue's product and price, then all go to the engine."""
+        self.orders.attribute(events)
+        self.engine.submit_from_room(events)
 
     # -- helpers -------------------------------------------------------------------------------------
     def _engine_call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:

@@ -14,7 +14,13 @@ Three shapes are known (docs/platform-console.md):
 * ``groups`` of interactions by type (the 大屏's ``data.messages``: ``comment``, ``room_enter`` …, any of
   them null), mapped to event kinds by ``kinds``;
 * ``orders``: one row per order and status; only a status in ``paid_statuses`` is an order LiveDeck
-  counts, once per order id, its amount taken from the show's catalog (the stream carries no price).
+  counts, once per order id. The event names the platform's product id and title and has no amount
+  (the stream carries no price): the connector's
+  :class:`~app.connectors.console.order_match.OrderMatcher` finds the product and its price.
+
+A map with ``"goods": true`` is the page's goods list (抖店/百应's ``promotions_v2``): it makes no events;
+:meth:`ResponseReader.goods` reads each row's platform product id (``id``) and ``title``, which the
+connector remembers for the goods it imports from the page.
 
 Each event carries the platform's id as ``msg_id``, so :class:`ResponseReader` drops what it has already
 handed on (the page polls and gets the same rows again). A row that breaks the shape is skipped and
@@ -29,7 +35,6 @@ import json
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Callable
 from typing import Any
 
 from app.core.events import Kind, LiveEvent
@@ -37,7 +42,6 @@ from app.core.events import Kind, LiveEvent
 MAX_REMEMBERED_IDS = 50_000
 _KINDS = {k.value for k in Kind}
 _JSONP = re.compile(r"^\s*[\w$.]+\s*\((.*)\)\s*;?\s*$", re.DOTALL)
-PriceOf = Callable[[str], int]
 _PASS = object()  # an unwrap step passed over the row
 
 
@@ -56,12 +60,10 @@ class ResponseReader:
 
     Args:
         responses: the profile's ``responses`` (what each response carries, by name).
-        price_of: the price in fen of a product id (0 when unknown), for an order's amount.
     """
 
-    def __init__(self, responses: dict[str, dict[str, Any]], price_of: PriceOf) -> None:
+    def __init__(self, responses: dict[str, dict[str, Any]]) -> None:
         self.responses = responses
-        self.price_of = price_of
         self.malformed = 0
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._made_ids = itertools.count(1)  # for the rows of a map whose rows carry no id
@@ -87,7 +89,7 @@ class ResponseReader:
         """The events of ``body`` (a response of map ``name``) not handed on before; none when the body
         says the platform refused the request (a ``require`` field off its value)."""
         spec = self.responses[name]
-        if any(_path(body, field) != value for field, value in spec.get("require", {}).items()):
+        if spec.get("goods") or any(_path(body, field) != value for field, value in spec.get("require", {}).items()):
             return []
         if "groups" in spec:
             rows = self._grouped(spec, body)
@@ -99,6 +101,19 @@ class ResponseReader:
             rows = [(str(spec.get("kind", "comment")), row) for row in self._list(spec, body)]
         events = [event for kind, row in rows if (event := self._event(spec, kind, row)) is not None]
         return [event for event in events if self._first_time(f"{event.kind}:{event.msg_id}")]
+
+    def goods(self, name: str, body: Any) -> list[tuple[str, str]]:
+        """The (platform product id, title) of each row of a goods-list response of map ``name``, in the
+        list's order; a row without an id is counted as malformed and left out."""
+        spec = self.responses[name]
+        rows = []
+        for row in self._list(spec, body):
+            product_id = _text(_path(row, spec["id"])) if isinstance(row, dict) else ""
+            if not product_id:
+                self.malformed += 1
+                continue
+            rows.append((product_id, _text(_path(row, spec.get("title", "")))))
+        return rows
 
     def _list(self, spec: dict[str, Any], body: Any) -> list[Any]:
         if "one" in spec:  # the body holds one row (千帆's send_comment answer)
@@ -173,7 +188,6 @@ class ResponseReader:
                 return None
             event.product_id = _text(row.get(spec["product_id"]))
             event.count = units
-            event.amount_fen = units * self.price_of(event.product_id)
             event.text = _text(row.get(spec.get("product_title", "")))
             if isinstance(ts, int | float) and not isinstance(ts, bool) and 946_684_800 < ts < 4_102_444_800:
                 event.ts = float(ts)

@@ -76,8 +76,14 @@ async function pollState() {
   const r = await fetch('/api/page-state');
   if (r.status === 401) { location.href = '/mpa/account/login?log_out=1&type=24'; return; }
   const s = await r.json();
-  const changed = s.drift !== drift || products.length !== s.products.length;
-  products = s.products; drift = s.drift;
+  let changed = s.drift !== drift;
+  if (products.length !== s.goods) {  // the goods list comes from its own response, as on the real page
+    const goods = await (await fetch('/api/anchor/livepc/promotions_v2?room_id=7&list_type=1')).json();
+    products = goods.data.promotions.map((g, i) => ({no: i + 1, id: g.product_id, name: g.title,
+                                                     price: g.price, stock: g.stock_num}));
+    changed = true;
+  }
+  drift = s.drift;
   if (changed) renderRows();
   showModal(s.modal);
 }

@@ -1,8 +1,9 @@
 """A fake 巨量百应 / 抖店 live-control page on 127.0.0.1, port 0, built from the facts in
 docs/platform-console.md: CSS-module class names with hashed suffixes, a virtualised goods list of 60
 products that renders only the rows near the viewport, the 讲解/取消讲解 toggle behind a 更多 button, the
-comment box with its 置顶 label, the page's own XHR polls whose JSON carries comments, interactions and
-live orders in the platform's shapes, the AFK and 直播总结 modals (which block clicks until closed), and
+comment box with its 置顶 label, the page's own XHR polls whose JSON carries the goods list (``promotions_v2``:
+each product's platform id and title), comments, interactions and live orders in the platform's shapes
+(an order names the platform's product id and title), the AFK and 直播总结 modals (which block clicks until closed), and
 a login page that polls until the "QR code" is scanned (:meth:`FakeConsole.scan_qr`).
 
 The server is plain ``http.server`` in a thread; what the page did (explains, posted comments) is kept
@@ -78,10 +79,15 @@ class FakeConsole:
         with self.lock:
             self.comments += [{"comment_id": cid, "nick_name": nick, "content": text} for cid, nick, text in comments]
 
-    def order(self, order_id: str, product_id: str, units: int, status: int) -> None:
+    def order(self, order_id: str, product_id: str, units: int, status: int, *, title: str | None = None) -> None:
+        """A buyer orders ``units`` of the page's product ``product_id`` (the platform's id, ``900003`` for
+        3号): the stream's row names that id and the product's title as the page lists it, as the real
+        ``live_order_stream`` does; ``title`` for a product the page does not list."""
         with self.lock:
+            listed = next((p["name"] for p in self.products if p["id"] == product_id), None)
             self.orders.append({"order_id": order_id, "order_status": status, "order_ts": int(time.time()),
-                                "nick_name": "买家", "product_id": product_id, "product_title": "商品",
+                                "nick_name": "买家", "product_id": product_id,
+                                "product_title": title if title is not None else listed or "商品",
                                 "item_num": units})
 
     def scan_qr(self) -> None:
@@ -121,7 +127,11 @@ class FakeConsole:
     def _api(self, path: str) -> Any:
         if path == "/api/page-state":
             return {"modal": self.modal, "drift": self.drift, "explaining": self.explaining,
-                    "products": self.products}
+                    "goods": len(self.products)}
+        if path == "/api/anchor/livepc/promotions_v2":  # the goods list, as the page loads it
+            return {"data": {"room_id": "7", "promotions": [
+                {"product_id": p["id"], "title": p["name"], "price": p["price"], "stock_num": p["stock"]}
+                for p in self.products]}}
         if path == "/aweme/v1/live/comment/info":
             self.polls += 1
             return {"data": {"comment_infos": list(self.comments)}}
