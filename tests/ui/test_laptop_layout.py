@@ -280,3 +280,26 @@ def test_questions_read_as_words_in_the_narrow_questions_pane_of_a_laptop(
     assert view.visualRect(long_row).right() <= view.viewport().rect().right()  # the "…" is not cut off
     assert LONG_QUESTION in long_row.data(Qt.ItemDataRole.ToolTipRole)
     assert window.width() <= 1366
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_a_wave_of_buying_for_many_products_keeps_the_window_on_a_laptop_screen(
+    qtbot: QtBot, tmp_path: Path, language: str
+) -> None:
+    """The intent counters above the feed ("No. 3 wants ×9 · No. 7 wants ×4 …") give way to the window:
+    cut, they end in "…" with the whole line in the tooltip, and the window stays 1366 px wide."""
+    from app.core.i18n import set_language
+
+    set_language(language)
+    window, engine = _window(qtbot, tmp_path)
+    before = window.minimumSizeHint().width()
+    engine.submit([LiveEvent(Kind.COMMENT, time.time(), user_id=f"u{n}", user_name=f"观众{n}",
+                             text=f"{n % 12 + 1}号 扣1", msg_id=f"i{n}") for n in range(60)])
+    engine.drain()  # to the window, as every batch
+    label = window.feed.intent_label
+    qtbot.waitUntil(lambda: "×5" in label.text() or "…" in label.text())
+    assert window.minimumSizeHint().width() == before
+    assert window.width() <= 1366
+    assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width()
+    if label.text().endswith("…"):  # cut to fit: the whole line is in its tooltip
+        assert label.toolTip().count("×5") == 3

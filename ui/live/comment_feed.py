@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from app.core.events import Kind, LiveEvent
 from app.core.i18n import tr
 from ui.common import theme
+from ui.common.elided_label import ElidedLabel
 from ui.live.comment_model import (
     TOGGLED_KINDS,
     CommentFeedModel,
@@ -51,6 +52,8 @@ TOOL_HEIGHT = 20  # the tools row's buttons: smaller than the filters, they are 
 #: The tools row's buttons' object name: the theme gives them less padding (resources/theme/dark.qss), so
 #: their fixed height holds and the row costs the list no more than it must on a 768-px laptop screen.
 TOOL_NAME = "feedTool"
+#: The intent counters ask for at most this much of the tools row; they elide to what is left.
+INTENT_WIDEST_PX = 420
 TIME_PX = 12
 USER_PX = 14
 TEXT_PX = 15
@@ -341,7 +344,8 @@ class CommentFeedView(QWidget):
         self.backlog_label = QLabel(self)
         self.backlog_label.setObjectName("feedBacklog")
         self.backlog_label.hide()
-        self.intent_label = QLabel(self)
+        # Three products' counters want ~340 px in English: they give way to the window, not widen it.
+        self.intent_label = ElidedLabel(INTENT_WIDEST_PX, self, tooltip=True)
         self.intent_label.setObjectName("feedIntent")
 
     def _tool_toggle(self, slot: Any) -> QToolButton:
@@ -455,7 +459,7 @@ class CommentFeedView(QWidget):
 
     def set_intent_summary(self, text: str) -> None:
         """The intent counters' line ("3号 扣1 ×27 · 5号 扣1 ×9"), empty when nobody wants anything."""
-        self.intent_label.setText(text)
+        self.intent_label.set_full_text(text)
 
     def refresh_blocked(self) -> None:
         """The block list changed: a blocked viewer's rows leave the list at once."""

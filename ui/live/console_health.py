@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QSize, Qt, Signal
-from PySide6.QtGui import QMouseEvent, QResizeEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from app.connectors.console.status import ConsoleState, ConsoleStatus
 from app.core.i18n import tr
 from ui.common import theme
+from ui.common.elided_label import ElidedLabel
 from ui.common.status_indicator import StatusDot
 
 #: Dot (and problem line) colour per state: green connected, amber on the way or waiting for the QR
@@ -71,40 +72,6 @@ def counts_text(status: ConsoleStatus, *, compact: bool = False) -> str:
         return tr("{state} · 失败 {failed}", state=status.label(), failed=status.failed) if status.failed \
             else status.label()
     return tr("{state} · 成功 {done} · 失败 {failed}", state=status.label(), done=status.done, failed=status.failed)
-
-
-class ElidedLabel(QLabel):
-    """One line that gives way: it asks for its whole text up to ``widest`` pixels but can shrink to
-    nothing, eliding with … to whatever width the layout leaves it (a laptop's header)."""
-
-    def __init__(self, widest: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._full = ""
-        self._widest = widest
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-
-    @property
-    def full_text(self) -> str:
-        return self._full
-
-    def set_full_text(self, text: str) -> None:
-        self._full = text
-        self._elide()
-        self.updateGeometry()
-
-    def sizeHint(self) -> QSize:
-        wanted = min(self._widest, self.fontMetrics().horizontalAdvance(self._full) + 4)
-        return QSize(wanted, super().sizeHint().height())
-
-    def minimumSizeHint(self) -> QSize:
-        return QSize(0, super().minimumSizeHint().height())
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(0, self.width())))
 
 
 class ConsoleStatusIndicator(QWidget):
