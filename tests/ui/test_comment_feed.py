@@ -426,6 +426,33 @@ def test_the_same_text_within_seconds_is_one_row_counted(qtbot) -> None:
     assert texts(model) == ["扣1", "好看", "扣1"]
 
 
+def test_a_growing_count_repaints_only_its_rows_and_the_filters_still_hold(qtbot, feed: CommentFeedView) -> None:
+    # "扣1" is row 0, "好看" row 31, thirty other comments between them; then each is said again.
+    feed.add_events([comment("甲", "扣1"), *numbered(30), comment("乙", "好看")])
+    feed.model.flush_now()
+    feed.model.moderation.block("spammer")
+    feed.add_events([LiveEvent(kind=Kind.COMMENT, ts=T0, user_id="spammer", user_name="广告", text="扣1")])
+    feed.refresh_blocked()
+    feed.set_search("1")
+    shown = texts(feed.proxy)
+    assert shown[0] == "扣1"
+    assert "好看" not in shown
+    changed: list[tuple[int, int]] = []
+    feed.model.dataChanged.connect(lambda first, last, _roles: changed.append((first.row(), last.row())))
+    shown_changed: list[int] = []
+    feed.proxy.dataChanged.connect(lambda first, _last, _roles: shown_changed.append(first.row()))
+    feed.add_events([comment("丙", "扣1", ts=T0 + 2), comment("丁", "好看", ts=T0 + 2)])
+    feed.model.flush_now()
+    # Each grown row repaints on its own, not the thirty rows between them.
+    assert changed == [(0, 0), (31, 31)]
+    assert shown_changed == [0]  # the shown "扣1" row repaints with its new count
+    assert feed.proxy.index(0, 0).data(FeedRole.REPEAT) == 2
+    assert texts(feed.proxy) == shown  # the search still narrows, and "好看" stays out
+    feed.set_search("")
+    assert "广告" not in texts(feed.proxy, FeedRole.USER_NAME)  # the blocked viewer's comment never showed
+    assert feed.proxy.rowCount() == 32
+
+
 def test_follows_can_be_hidden_and_likes_shown_from_the_show_menu(feed: CommentFeedView, qtbot) -> None:
     saved: list[list[str]] = []
     feed.hidden_kinds_changed.connect(saved.append)
