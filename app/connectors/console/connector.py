@@ -12,7 +12,9 @@ Commands come in through the engine's console listeners (an applied command whos
 responses go back with ``loop.call_soon_threadsafe(engine.submit_from_room, …)``, and every attempt's outcome is
 an ``actions`` row by the engine's :meth:`~app.engine.session.SessionEngine.record_ack` (actor
 ``console:<platform>``, ``command_id`` ``<id>/console:<platform>``). Actions run one at a time, at least
-the profile's ``action_gap_s`` apart.
+the profile's ``action_gap_s`` apart. Orders name the platform's product id and title: on the engine's
+thread, just before they are submitted, :class:`~app.connectors.console.order_match.OrderMatcher` gives
+each the queue's product and price (or marks it unmatched).
 
 Failure is loud: an action the page did not carry out is one log line, the status's ``reason``, a
 failed count, and a screenshot plus the page's HTML under ``<data dir>/consoles/diagnostics/``; the
