@@ -213,6 +213,18 @@ def test_explaining_a_product_answers_the_questions_that_name_it(column: Column)
     assert column.question_texts() == ["5号多少钱"]
 
 
+def test_explaining_a_product_repaints_its_questions_not_every_question(column: Column) -> None:
+    column.send(say("u1", "3号有XL吗"), say("u2", "5号多少钱"), say("u3", "3号还有货吗"))
+    model = column.questions.model
+    changed: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda first, last, _roles: changed.append((first.row(), last.row())))
+    assert model.answer_product(3) == 2
+    assert changed == [(0, 0), (2, 2)]  # newest first: 3号还有货吗 and 3号有XL吗, not 5号多少钱 between them
+    assert [model.answered(r) for r in range(3)] == [True, False, True]
+    column.questions.open_button.click()
+    assert column.question_texts() == ["5号多少钱"]
+
+
 def test_each_question_shows_its_kind_in_chinese(column: Column) -> None:
     column.send(say("u1", "5号多少钱"), say("u2", "发什么快递"))
     model = column.questions.model

@@ -37,6 +37,7 @@ from app.comments.tags import CommentTags, tags_of
 from app.core.events import Kind, LiveEvent
 from app.core.i18n import tr
 from app.core.units import format_time_of_day, format_yuan
+from ui.common.rows_changed import emit_rows_changed
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -411,19 +412,7 @@ class CommentFeedModel(QAbstractListModel):
 
     def _emit_repeats(self, rows: list[FeedRow], first_slot: int) -> None:
         """Repaint rows whose ×N grew (those still in the model; ``first_slot`` is row 0's slot)."""
-        numbers = sorted({row.slot - first_slot for row in rows if row.slot >= first_slot})
-        self._emit_changed(numbers, [FeedRole.REPEAT])
-
-    def _emit_changed(self, numbers: list[int], roles: list[int] | None = None) -> None:
-        """One ``dataChanged`` per run of consecutive row numbers (``numbers`` ascending), never one span
-        from the first to the last: the filter proxy re-checks every row of a span, and a "×N" on a row
-        from four seconds ago would otherwise make it re-check the thousands of rows since."""
-        roles = roles or []
-        start = 0
-        for i in range(1, len(numbers) + 1):
-            if i == len(numbers) or numbers[i] != numbers[i - 1] + 1:
-                self.dataChanged.emit(self.index(numbers[start]), self.index(numbers[i - 1]), roles)
-                start = i
+        emit_rows_changed(self, (row.slot - first_slot for row in rows if row.slot >= first_slot), [FeedRole.REPEAT])
 
     def clear(self) -> None:
         """Forget every row and every pending event (a new session)."""
@@ -442,7 +431,7 @@ class CommentFeedModel(QAbstractListModel):
                   if not row.highlight and row.event.user_id and row.event.user_id in returning]
         for i in marked:
             self._rows[i].highlight = "returning"
-        self._emit_changed(marked)
+        emit_rows_changed(self, marked)
 
     def row_at(self, row: int) -> FeedRow:
         """The feed row at ``row`` (for filters and delegates that want everything at once)."""

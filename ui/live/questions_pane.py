@@ -48,6 +48,7 @@ from app.core.events import Kind, LiveEvent
 from app.core.i18n import tr
 from app.core.units import format_time_of_day
 from ui.common import theme
+from ui.common.rows_changed import emit_rows_changed
 from ui.live.question_store import Question, QuestionStore
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -150,10 +151,9 @@ class QuestionsModel(QAbstractListModel):
     def answer_product(self, no: int) -> int:
         """Mark every open question about product ``no`` answered (it is being explained); how many."""
         self.flush_now()
-        marked = len(self._store.answer_product(no))
-        if marked:
-            self.dataChanged.emit(self.index(0), self.index(len(self._store) - 1))
-        return marked
+        marked = self._store.answer_product(no)
+        emit_rows_changed(self, (self._index_of(i) for i in marked))  # those rows, not every question
+        return len(marked)
 
     def clear(self) -> None:
         self.beginResetModel()
