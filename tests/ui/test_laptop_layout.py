@@ -303,3 +303,32 @@ def test_a_wave_of_buying_for_many_products_keeps_the_window_on_a_laptop_screen(
     assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width()
     if label.text().endswith("…"):  # cut to fit: the whole line is in its tooltip
         assert label.toolTip().count("×5") == 3
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_questions_count_stays_whole_in_the_narrow_pane_of_a_laptop(
+    qtbot: QtBot, tmp_path: Path, language: str
+) -> None:
+    """"Questions 12 · open 12" does not fit beside the 未回答 button in English: a shorter wording ("12 · open
+    12", at the least "12/12") keeps both numbers whole instead of cutting the title to "Quest"; the whole
+    title is the tooltip."""
+    from app.core.i18n import set_language
+
+    set_language(language)
+    window, engine = _window(qtbot, tmp_path)
+    engine.submit([LiveEvent(Kind.COMMENT, time.time(), user_id=f"u{n}", user_name="爱问的观众",
+                             text=f"{n}号有XL吗？", msg_id=f"q{n}") for n in range(1, 13)])
+    engine.drain()  # the window is handed the batch
+    pane = window.comments.questions
+    pane.model.flush_now()
+    assert pane.model.rowCount() == 12
+    title = pane.title
+    count = 12
+    qtbot.waitUntil(lambda: str(count) in title.text())
+    shown = title.text()
+    assert shown.count(str(count)) == 2, shown
+    assert "…" not in shown
+    assert title.fontMetrics().horizontalAdvance(shown) <= title.width()
+    whole = "Questions {n} · open {n}" if language == "en" else "观众提问 {n} · 未回答 {n}"
+    assert title.full_text == whole.format(n=count)
+    assert window.width() <= 1366

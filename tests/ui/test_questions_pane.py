@@ -98,7 +98,7 @@ def test_the_pane_keeps_every_question_after_the_feed_has_dropped_them(qtbot: Qt
     assert column.questions.model.rowCount() == 300  # every question of the show
     assert column.question_texts()[0] == "599号有货吗？"  # newest first
     assert column.question_texts()[-1] == "1号有货吗？"
-    assert column.questions.title.text() == "观众提问 300 · 未回答 300"
+    assert column.questions.title.full_text == "观众提问 300 · 未回答 300"
 
 
 def test_a_click_marks_a_question_answered_and_unanswered_hides_it(column: Column, qtbot: QtBot) -> None:
@@ -106,7 +106,7 @@ def test_a_click_marks_a_question_answered_and_unanswered_hides_it(column: Colum
     assert column.question_texts() == ["发什么快递？", "3号多少钱"]
     view = column.questions.list_view
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(view.model().index(1, 0)).center())
-    assert column.questions.title.text() == "观众提问 2 · 未回答 1"
+    assert column.questions.title.full_text == "观众提问 2 · 未回答 1"
     column.questions.open_button.click()
     assert column.question_texts() == ["发什么快递？"]
     column.questions.open_button.click()
@@ -120,7 +120,7 @@ def test_reply_from_the_feed_copies_at_name_and_answers_the_question(column: Col
     action(column.menu_for("有XL吗？"), "回复…").trigger()
     assert QGuiApplication.clipboard().text() == "@观众u7 有XL吗？"
     assert messages[-1].startswith("已复制")
-    assert column.questions.title.text() == "观众提问 1 · 未回答 0"
+    assert column.questions.title.full_text == "观众提问 1 · 未回答 0"
 
 
 def test_a_blocked_viewers_next_comment_never_shows(column: Column) -> None:
@@ -206,9 +206,9 @@ def test_the_viewer_card_counts_this_shows_comments_gifts_orders_and_claims(qtbo
 
 def test_explaining_a_product_answers_the_questions_that_name_it(column: Column) -> None:
     column.send(say("u1", "3号有XL吗"), say("u2", "5号多少钱"), say("u3", "3号还有货吗"))
-    assert column.questions.title.text() == "观众提问 3 · 未回答 3"
+    assert column.questions.title.full_text == "观众提问 3 · 未回答 3"
     assert column.engine.execute(Command("explain", {"no": 3})).result == "applied"
-    assert column.questions.title.text() == "观众提问 3 · 未回答 1"
+    assert column.questions.title.full_text == "观众提问 3 · 未回答 1"
     column.questions.open_button.click()
     assert column.question_texts() == ["5号多少钱"]
 

@@ -31,9 +31,7 @@ from PySide6.QtGui import QFontMetrics, QPainter, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QLabel,
     QListView,
-    QSizePolicy,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -48,6 +46,7 @@ from app.core.events import Kind, LiveEvent
 from app.core.i18n import tr
 from app.core.units import format_time_of_day
 from ui.common import theme
+from ui.common.elided_label import ElidedLabel
 from ui.common.rows_changed import emit_rows_changed
 from ui.live.question_store import Question, QuestionStore
 
@@ -292,10 +291,9 @@ class QuestionsPane(QWidget):
         self.model = model if model is not None else QuestionsModel(parent=self)
         self.proxy = OpenQuestionsProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.title = QLabel(self)
+        # The title gives way rather than widen the window: the pane must fit beside the feed on a laptop.
+        self.title = ElidedLabel(400, self, tooltip=True)
         self.title.setObjectName("questionsTitle")
-        # The count may be cut rather than widen the window: the pane must fit beside the feed on a laptop.
-        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.open_button = QToolButton(self)
         self.open_button.setCheckable(True)
         self.open_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -352,15 +350,22 @@ class QuestionsPane(QWidget):
         if compact != self.delegate.compact:
             self.delegate.compact = compact
             self.list_view.scheduleDelayedItemsLayout()
+            self._name_open_button()
 
     def retranslate(self) -> None:
-        self.open_button.setText(tr("未回答"))
+        self._name_open_button()
         self.open_button.setToolTip(tr("只看还没回答的提问；点一条提问标为已回答"))
         self._update_title()
+
+    def _name_open_button(self) -> None:
+        # A narrow pane leaves the title the room a full "Unanswered" would take.
+        self.open_button.setText(tr("未答") if self.delegate.compact else tr("未回答"))
 
     def _on_clicked(self, index: QModelIndex) -> None:
         self.answer_row(index.row())
 
     def _update_title(self, *_args: object) -> None:
-        self.title.setText(tr("观众提问 {n} · 未回答 {open}", n=self.model.rowCount(), open=self.model.unanswered))
-        self.title.setToolTip(self.title.text())  # the label may be cut in a narrow pane
+        counts = {"n": self.model.rowCount(), "open": self.model.unanswered}
+        self.title.set_full_text(tr("观众提问 {n} · 未回答 {open}", **counts),
+                                 shorter=(tr("提问 {n} · 未答 {open}", **counts), tr("{n} · 未答 {open}", **counts),
+                                          f"{counts['open']}/{counts['n']}"))
