@@ -43,6 +43,9 @@ MAX_TEXT = MAX_EVENT_TEXT
 FEN_PER_DIAMOND = 10
 #: Combos remembered for deduplication; old ones are forgotten first.
 MAX_COMBOS = 20_000
+#: JSON texts of comments' ``extra`` remembered (one per room owner and fan club level seen); past this
+#: many the memo starts afresh.
+MAX_EXTRA_TEXTS = 4096
 
 TYPE_NAMES = {
     1: "comment",
@@ -112,9 +115,12 @@ def _id_text(value: Any, name: str) -> str:
 
 @dataclass(slots=True)
 class BridgeState:
-    """What decoding one frame needs from earlier ones: the last RepeatCount of each gift combo."""
+    """What decoding one frame needs from earlier ones: the last RepeatCount of each gift combo, and the
+    ``extra`` JSON text of the comments' (platform, owner, fan club, level) already seen: a room's
+    comments name the same owner and a few clubs, so the text is encoded once, not per comment."""
 
     combos: OrderedDict[tuple[str, str, str], int] = field(default_factory=OrderedDict)
+    extra_texts: dict[tuple[Any, ...], str] = field(default_factory=dict)
 
 
 def parse_frame(
@@ -141,7 +147,7 @@ def parse_frame(
         return _parse_general(frame, state, now)
     if envelope.Type == 1:
         try:
-            return _comment(_COMMENT_DATA.decode(envelope.Data), now)
+            return _comment(_COMMENT_DATA.decode(envelope.Data), state, now)
         except (msgspec.DecodeError, ValueError):  # FrameError is a ValueError too
             pass
     return _parse_data(envelope.Type, envelope.Data, state, now)
@@ -333,15 +339,17 @@ _ENVELOPE = msgspec.json.Decoder(_Envelope)
 _COMMENT_DATA = msgspec.json.Decoder(_CommentData)
 
 
-def _comment(data: _CommentData, now: float) -> LiveEvent:
-    """The comment of a ``Data`` the typed path decoded: what :func:`_event` makes of the same dict."""
+def _comment(data: _CommentData, state: BridgeState, now: float) -> LiveEvent:
+    """The comment of a ``Data`` the typed path decoded: what :func:`_event` makes of the same dict, with
+    ``extra``'s JSON text (``extra_json``, for app.core.bounds.check_event) from the state's memo."""
     user = data.User if data.User is not None else _User()
     owner = data.Owner if data.Owner is not msgspec.UNSET else data.Onwer
     club = user.FansClub if user.FansClub is not None else _FansClub()
-    extra = _common_extra(data.Platform, owner.Nickname if owner is not None else None, club.ClubName, club.Level)
+    owner_name = owner.Nickname if owner is not None else None
+    extra = _common_extra(data.Platform, owner_name, club.ClubName, club.Level)
     # _id_text and _text of values msgspec already typed (no bools, no floats): only the cut is left.
     user_id, msg_id, name = user.Id, data.MsgId, user.Nickname
-    return LiveEvent(
+    event = LiveEvent(
         Kind.COMMENT, now,
         "" if user_id is None else str(user_id)[:100],
         "" if name is None else name[:MAX_TEXT],
@@ -349,6 +357,17 @@ def _comment(data: _CommentData, now: float) -> LiveEvent:
         msg_id="" if msg_id is None else str(msg_id)[:100],
         extra=extra or None,
     )
+    if extra:
+        # extra is a function of these four values (typed: hashable); its text is encoded once per key.
+        key = (data.Platform == 2, owner_name, club.ClubName, club.Level)
+        texts = state.extra_texts
+        text = texts.get(key)
+        if text is None:
+            if len(texts) >= MAX_EXTRA_TEXTS:
+                texts.clear()
+            text = texts[key] = fastjson.dumps_strict(extra)
+        event.extra_json = (extra, text)
+    return event
 
 
 class DouyinBridgeSource(WebSocketSource):

@@ -10,9 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.core.bounds import check_event
 from app.core.events import Kind, LiveEvent
+from app.sources import douyin_bridge
 from app.sources.base import FrameError
 from app.sources.douyin_bridge import BridgeState, DouyinBridgeSource, UnknownTypeError, _parse_general, parse_frame
+from app.store.rows import event_rows
 from tests.fakes import douyin_bridge_server as fake
 
 # The sample from docs/protocols/douyin_bridge.md, byte for byte (tests/app/test_docs.py checks it is there).
@@ -280,6 +283,8 @@ def _same_as_general(frame: str) -> None:
     if isinstance(typed, LiveEvent):  # extra's key order is part of the stored text
         assert isinstance(general, LiveEvent)
         assert list(typed.extra or ()) == list(general.extra or ())
+        if typed.extra_json is not None:  # the text the typed path hands the bounds check is extra's own
+            assert typed.extra_json == (typed.extra, json.dumps(typed.extra, ensure_ascii=False, allow_nan=False))
 
 
 NOW = 1_700_000_000.0
@@ -330,3 +335,44 @@ def test_the_typed_comment_path_gives_what_the_general_path_gives(
 ])  # fmt: skip
 def test_frames_the_typed_path_passes_on_get_the_general_paths_answer(frame: str) -> None:
     _same_as_general(frame)
+
+
+def _comment_as(club: dict | None, owner: str | None, platform: int | None, text: str = "3号有货吗") -> str:
+    outer = json.loads(fake.comment(text, platform=platform))
+    data = json.loads(outer["Data"])
+    data["User"]["FansClub"] = club
+    data["Onwer"] = None if owner is None else {"Nickname": owner}
+    outer["Data"] = json.dumps(data)  # ASCII: a lone surrogate travels as its \ud83d escape
+    return json.dumps(outer)
+
+
+def test_each_comment_stores_its_own_extra_though_the_text_is_encoded_once_per_room_owner_and_club(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The typed path encodes extra once per (platform, owner, club, level) and hands that text to the
+    # bounds check; a memo that mixed two keys up would store one viewer's fan club on another's comment.
+    monkeypatch.setattr(douyin_bridge, "MAX_EXTRA_TEXTS", 3)  # small enough to start afresh mid-stream
+    shapes = [
+        ({"ClubName": "宠粉团", "Level": 5}, "旗舰店", None),
+        ({"ClubName": "宠粉团", "Level": 6}, "旗舰店", None),
+        ({"ClubName": "宠粉团", "Level": "6"}, "旗舰店", None),
+        ({"ClubName": "铁粉团", "Level": 5}, "旗舰店", None),
+        ({"ClubName": "宠粉团", "Level": 5}, "旗舰店", 2),
+        ({"ClubName": "宠粉团", "Level": 5}, "另一家店", None),
+        (None, "旗舰店", None),
+        (None, None, None),
+        ({"ClubName": "半个\ud83d表情", "Level": 1}, "旗舰店", None),
+    ]
+    state = BridgeState()
+    for club, owner, platform in [*shapes, *reversed(shapes), *shapes]:
+        frame = _comment_as(club, owner, platform)
+        event = parse_frame(frame, state, now=NOW)
+        expected = _parse_general(frame, BridgeState(), NOW)
+        assert isinstance(event, LiveEvent)
+        assert isinstance(expected, LiveEvent)
+        assert event.extra == expected.extra
+        assert check_event(event, NOW) is None
+        assert check_event(expected, NOW) is None
+        assert event_rows(1, [event]) == event_rows(1, [expected])  # the stored row, extra's text included
+    assert len(state.extra_texts) <= 3
+

@@ -94,6 +94,29 @@ def test_extra_is_stored_as_the_bounds_check_encoded_it_and_afresh_once_replaced
         reader.close()
     assert stored == ['{"gift_id": "1", "说明": "玫瑰", "ratio": 1.5}', '{"gift_id": "2"}', '{"who": "半个\ufffd"}']
 
+def test_extra_a_source_encoded_is_still_held_to_the_bounds(store: SessionLog) -> None:
+    # A source may hand the bounds check extra's text (LiveEvent.extra_json); the check still cleans a
+    # lone surrogate out of that text and refuses it past the size bound, and ignores it once extra changed.
+    now = 1_700_000_000.0
+    half = {"who": "半个\ud83d"}
+    cleaned = LiveEvent(Kind.COMMENT, now, extra=half, extra_json=(half, '{"who": "半个\ud83d"}'), seq=1)
+    big = {"note": "长" * 20_000}
+    too_large = LiveEvent(Kind.COMMENT, now, extra=big, extra_json=(big, '{"note": "' + "长" * 20_000 + '"}'))
+    stale = LiveEvent(Kind.COMMENT, now, extra={"n": 2}, extra_json=({"n": 1}, '{"n": 1}'), seq=2)
+    assert check_event(too_large, now) == "extra is too large (at most 10000 characters as JSON)"
+    assert [check_event(e, now) for e in (cleaned, stale)] == [None, None]
+    assert cleaned.extra == {"who": "半个\ufffd"}
+    sid = store.start_session("show", "demo")
+    store.append(sid, [cleaned, stale])
+    store.flush()
+    reader = open_readonly(store.path)
+    try:
+        stored = [r[0] for r in reader.execute("SELECT extra FROM events ORDER BY seq")]
+    finally:
+        reader.close()
+    assert stored == ['{"who": "半个\ufffd"}', '{"n": 2}']
+
+
 def test_events_come_back_in_seq_order_and_page_by_kind(store: SessionLog) -> None:
     sid = store.start_session("show", "demo")
     later, earlier = comments(5, start_seq=6), comments(5, start_seq=1)
