@@ -193,7 +193,7 @@ COMMANDS: Mapping[str, CommandSpec] = {spec.name: spec for spec in (
     CommandSpec("send_comment", lambda: tr("发评论"), notes.send_comment,
                 (Arg("text", ArgType.TEXT), Arg("pin", ArgType.BOOL, default=False)), console=True),
     CommandSpec("pin_comment", lambda: tr("置顶评论"), notes.pin_comment, (Arg("seq", ArgType.INT, high=SQLITE_MAX),),
-                hotkey="Alt+P", hotkey_label=lambda: tr("置顶选中的评论")),
+                console=True, hotkey="Alt+P", hotkey_label=lambda: tr("置顶选中的评论")),
     CommandSpec("unpin_comment", lambda: tr("取消置顶评论"), notes.unpin_comment, hotkey="Alt+Shift+P"),
     CommandSpec("block_viewer", lambda: tr("屏蔽此人"), moderation.block_viewer,
                 (Arg("uid", ArgType.TEXT), Arg("name", ArgType.TEXT, default="")), plan=False),

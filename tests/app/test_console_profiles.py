@@ -20,6 +20,9 @@ def test_every_shipped_profile_loads_with_its_capabilities() -> None:
     assert "stop_explain" not in load_profile("taobao").capabilities  # 弹品 has nothing to cancel
     assert load_profile("wechat-channels").active_labels == ("结束讲解",)
     assert load_profile("xiaohongshu").responses["comments"]["listen"] == "websocket"
+    assert load_profile("buyin").open_via_link == load_profile("xiaohongshu").open_via_link == {"console"}
+    assert load_profile("taobao").open_via_link == {"account"}
+    assert load_profile("wechat-channels").command_gaps_s == {"pin_comment": 10.0}
 
 
 def _override(home: Path, platform: str, change: dict[str, Any]) -> None:
@@ -48,6 +51,11 @@ def _override(home: Path, platform: str, change: dict[str, Any]) -> None:
     ("xiaohongshu", {"responses.comments.type_field": "type", "responses.comments.kinds": None},
      "responses.comments.kinds"),
     ("xiaohongshu", {"responses.own_comments.one": None, "responses.comments.id": ""}, "responses.comments.id"),
+    ("xiaohongshu", {"open_via_link": ["goods"]}, "open_via_link"),
+    ("buyin", {"open_via_link": "console"}, "open_via_link"),
+    ("wechat-channels", {"command_gaps_s": {"pin_comment": "10"}}, "command_gaps_s"),
+    ("wechat-channels", {"command_gaps_s": {"explain_all": 10}}, "command_gaps_s"),
+    ("wechat-channels", {"selectors.pin_menu_item": ""}, "selectors.pin_menu_item"),
 ])
 def test_a_broken_field_is_refused_naming_it(tmp_path: Path, platform: str, change: dict[str, Any],
                                              named: str) -> None:

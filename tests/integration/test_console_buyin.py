@@ -1,7 +1,8 @@
 """The platform console connector against the fake 巨量百应 page (tests/fakes/console_page), driven in
 headless Debian chromium: 讲解 by 序号 in a virtualised list of 60, comments posted (and pinned), the
 page's own comments and orders read back exactly once, a page that changed failing loudly with
-diagnostic files while comments keep flowing, modals closed, a QR login that lasts across launches."""
+diagnostic files while comments keep flowing, modals closed, a QR login that lasts across launches, the
+console reopened from a link in one tab (a direct navigation renders it broken)."""
 
 from __future__ import annotations
 
@@ -17,10 +18,12 @@ import pytest
 
 from app.commerce.catalog import Product
 from app.connectors.console import ConsoleConnector, ConsoleState, load_profile
+from app.connectors.console.page import PageDriver
 from app.core.events import Command, Kind
 from app.engine.session import SessionEngine
 from app.store.session_log import SessionLog
 from tests.fakes.console_page.server import FakeConsole
+from tests.integration.console_shows import console_show as shared_console_show
 from tests.waiting import wait_until
 
 #: Debian's chromium, which `make test` installs (packaging/linux-system-deps.sh): never skipped.
@@ -102,6 +105,41 @@ def test_comments_are_posted_to_the_page_pinned_when_asked_and_spaced_out(fake: 
             assert second - first >= console.profile.action_gap_s * 0.9  # no bursts the platform would flag
             await wait_until(lambda: len(_console_rows(engine, "send_comment")) == 2, 2)
             assert {r["result"] for r in _console_rows(engine, "send_comment")} == {"applied"}
+
+    asyncio.run(scenario())
+
+
+async def _tabs(console: ConsoleConnector) -> list[str]:
+    """The URLs of the browser's open tabs."""
+    async def urls(driver: PageDriver) -> list[str]:
+        return [tab.url for tab in driver.page.context.pages]
+    return list(await asyncio.wrap_future(console.submit_page_task(urls)))
+
+
+def test_the_console_is_reopened_from_a_link_in_one_tab_and_works_there(fake: FakeConsole, tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with console_show(fake, tmp_path) as (engine, console):
+            assert fake.opened == ["goto", "link"]  # the login's redirect renders it broken; the link, whole
+            assert await _tabs(console) == [fake.url]
+            fake.viewer_comments(("c1", "小鹿", "3号有货吗"))
+            await wait_until(lambda: engine.state.counts[Kind.COMMENT] == 1, 5, what="a comment read on the new tab")
+            assert engine.execute(Command("explain", {"no": 3})).applied
+            await wait_until(lambda: fake.explaining == 3, 3, what="3号 explained on the new tab")
+
+    asyncio.run(scenario())
+
+
+def test_a_page_that_swallows_the_link_click_says_so_in_one_line(
+        fake: FakeConsole, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    fake.links_blocked = True
+
+    async def scenario() -> None:
+        with caplog.at_level(logging.ERROR, logger="livedeck.console"):
+            async with shared_console_show("buyin", fake.url, tmp_path, until=ConsoleState.FAILED) as (_, console):
+                reason = console.status.reason
+        assert reason == f"中控台需要从链接重新打开，但点击链接没有打开 {fake.url}"
+        assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == [f"console buyin: {reason}"]
+        assert fake.opened == ["goto"]
 
     asyncio.run(scenario())
 

@@ -42,7 +42,7 @@ def test_record_with_console_runs_the_plans_explain_on_the_page_and_counts_it(
         {"steps": [{"at": 0.2, "command": "explain", "args": {"no": 4}}]},
     ))
     done = _livedeck(tmp_path, "record", "--source", demo_room(seed=3, rate=50), "--db", str(tmp_path / "r.sqlite"),
-                     "--duration", "6", "--show", "中控台场", "--console", "buyin", "--console-url", fake.url,
+                     "--duration", "8", "--show", "中控台场", "--console", "buyin", "--console-url", fake.url,
                      "--browser", CHROMIUM, "--headless")
     assert done.returncode == 0, done.stderr
     assert fake.explaining == 4, done.stderr[-3000:]

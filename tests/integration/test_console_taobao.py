@@ -2,8 +2,8 @@
 Debian chromium: from the 直播计划 page to the control page of the session on air, the driver.js guide
 closed with Escape, 弹品 by 序号 in a virtualised list of 60 (达人 badge and 企业 sort input) with one
 click and no toggle, a comment posted, the JSONP comment poll read back once per comment (a body that
-is not JSONP counted and skipped), a plan with nothing on air told so, and a page that changed failing
-in one line with diagnostic files."""
+is not JSONP counted and skipped), the account's name read on the dashboard opened from a link, a
+plan with nothing on air told so, and a page that changed failing in one line with diagnostic files."""
 
 from __future__ import annotations
 
@@ -41,6 +41,8 @@ def test_pop_by_number_after_the_plan_page_and_the_guide_is_one_click_without_a_
         with FakeTaobao(enterprise=enterprise) as fake:
             async with console_show(PLATFORM, fake.url, tmp_path, fake.catalog()) as (engine, console):
                 await wait_until(lambda: not fake.guide, 5, what="the driver.js guide closed with Escape")
+                assert console.status.account == "测试主播小店"  # read on the dashboard opened from a link
+                assert fake.opened == ["link"]
                 assert not console.can("stop_explain")
                 for no in (3, 45, 3):
                     assert engine.execute(Command("explain", {"no": no})).applied

@@ -2,11 +2,14 @@
 in headless Debian chromium: the console and its products tab inside 无界's shadow root, 讲解 ↔ 结束讲解
 by 序号 in a list shown newest first, a comment posted without 置顶, the live/msg poll's comments read
 back once each (上墙 notices passed over, a malformed row counted, a refused poll not read), an account
-that is not live told so, and a page that changed failing in one line with diagnostic files."""
+that is not live told so, a page that changed failing in one line with diagnostic files, and 置顶评论
+doing the page's 上墙 (新消息 first, the newest message with the text, 上墙 in its popover) at most once
+per 10 s."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +17,7 @@ import pytest
 
 from app.connectors.console import ConsoleState
 from app.core.events import Command, Kind
+from app.engine.session import SessionEngine
 from tests.fakes.console_page.wechat_channels.server import FakeChannels
 from tests.integration.console_shows import (
     comments_read_once,
@@ -80,6 +84,38 @@ def test_a_posted_comment_and_the_viewers_comments_come_back_once_each(fake: Fak
             assert row["result"] == "applied"
             assert logged_comments(engine, "msg_id, text") == [("m1", "3号有货吗"), ("m2", "多少钱"),
                                                                ("own-3", "3号今晚包邮")]
+
+    asyncio.run(scenario())
+
+
+def _seq(engine: SessionEngine, msg_id: str) -> int:
+    return next(e.seq for e in engine.state.recent_comments if e.msg_id == msg_id)
+
+
+def test_pin_comment_puts_the_newest_comment_with_its_text_on_screen_and_one_within_10_s_is_refused(
+        fake: FakeChannels, tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with console_show(PLATFORM, fake.url, tmp_path, fake.catalog()) as (engine, console):
+            assert console.can("pin_comment")
+            fake.viewer_comments(("m1", "小鹿", "3号有货吗"))
+            await wait_until(lambda: engine.state.counts[Kind.COMMENT] == 1, 5, what="the first comment read")
+            fake.scrolled_up = True  # the operator scrolled the list up: later comments wait behind 新消息
+            fake.viewer_comments(("m2", "阿杰", "多少钱"), ("m3", "小鹿", "3号有货吗"))
+            await wait_until(lambda: engine.state.counts[Kind.COMMENT] == 3, 5, what="three comments read")
+            assert engine.execute(Command("pin_comment", {"seq": _seq(engine, "m1")})).applied
+            # the page knows messages by their text: the newest one with it, behind 新消息, goes 上墙
+            await wait_until(lambda: fake.walled == ["m3"], 5, what="m3 上墙 on the page")
+            assert engine.execute(Command("pin_comment", {"seq": _seq(engine, "m2")})).applied  # LiveDeck's own pin
+            await wait_until(lambda: len(console_rows(engine, PLATFORM, "pin_comment")) == 2, 5,
+                             what="both attempts recorded")
+            first, second = console_rows(engine, PLATFORM, "pin_comment")
+            assert (first["result"], first["detail"]) == ("applied", "applied: 已在中控台上墙：3号有货吗")
+            assert second["result"] == "rejected"
+            assert re.fullmatch(r"rejected: 视频号的置顶评论两次至少间隔 10 秒：请 \d+ 秒后再试", str(second["detail"]))
+            assert console.status.reason == str(second["detail"]).removeprefix("rejected: ")
+            assert fake.walled == ["m3"]
+            assert engine.state.pinned is not None
+            assert engine.state.pinned.msg_id == "m2"
 
     asyncio.run(scenario())
 

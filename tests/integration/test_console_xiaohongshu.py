@@ -2,7 +2,8 @@
 headless Debian chromium: 讲解 ↔ 结束讲解 by 序号 in the goods table, a sold-out product's disabled
 讲解 refused in one line, the store's name without its 的店, comments read from the page's WebSocket
 frames (base64 JSON in JSON; refresh notices and other commands passed over, a broken entry counted, a
-re-sent frame read once), the account's own comment read from the send_comment answer, sending on Enter
+re-sent frame read once; the console reopened from a link, as a direct navigation loads no elements),
+the account's own comment read from the send_comment answer, sending on Enter
 when the page has no send button, and a page that changed failing with diagnostic files."""
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def test_explain_toggles_to_end_explain_and_back_and_a_disabled_one_is_refused(
     async def scenario() -> None:
         async with console_show(PLATFORM, fake.url, tmp_path, fake.catalog()) as (engine, console):
             assert console.status.account == "测试好物"
+            assert fake.opened == ["goto", "link"]  # empty after the direct navigation: reopened from a link
             assert engine.execute(Command("explain", {"no": 5})).applied
             await wait_until(lambda: fake.explaining == 5, 5, what="5号 showing 结束讲解")
             assert engine.execute(Command("explain", {"no": 26})).applied

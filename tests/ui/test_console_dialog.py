@@ -16,10 +16,11 @@ from pytestqt.qtbot import QtBot
 
 from app.commerce.catalog import Product
 from app.connectors.console import ConsoleState
-from app.core.settings import data_dir
+from app.core.i18n import set_language
+from app.core.settings import Settings, data_dir
 from app.engine.session import SessionEngine
 from app.show.console_feed import CONSOLE_SOURCE
-from app.show.show import Show, SourceSpec
+from app.show.show import Show, SourceSpec, open_show
 from tests.fakes.console_page.server import FakeConsole
 from tests.integration.test_console_buyin import (
     CHROMIUM,
@@ -164,5 +165,26 @@ def test_the_pages_goods_list_is_imported_into_the_queue(
             assert (product.name, product.price_fen, product.stock) == ("测试商品40", 4990, 140)
             assert dialog.outcome.text() == "已从中控台导入 60 个商品"
             dialog.close()
+
+    qloop.run_until_complete(scenario())
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("zh", "讲解、取消讲解、发评论、评论上墙、读评论"),
+    ("en", "Explain、Stop explaining、Post comment、Put a comment on screen、read comments"),
+])
+def test_the_dialog_says_wechat_channels_can_put_a_comment_on_screen(
+        qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path, language: str, words: str) -> None:
+    set_language(language)
+
+    async def scenario() -> None:
+        async with open_show(tmp_path / "show.sqlite", []) as show:
+            dialog = ConsoleDialog(show, Settings(tmp_path / "settings.json"), home=tmp_path)
+            qtbot.addWidget(dialog)
+            dialog.set_platform("wechat-channels")
+            assert dialog.capabilities.text() == words
+            dialog.set_platform("buyin")  # 百应's profile has no 上墙
+            assert "上墙" not in dialog.capabilities.text()
+            assert "on screen" not in dialog.capabilities.text()
 
     qloop.run_until_complete(scenario())

@@ -8,13 +8,16 @@ lasts across launches; no password is ever asked for, and cookies stay in that f
 
 Threads: Playwright runs on the connector's own thread with its own asyncio loop, never on the UI's.
 Commands come in through the engine's console listeners (an applied command whose CommandSpec says
-``console=True``: 讲解, 取消讲解, 发评论) and are queued to that loop; events read from the page's JSON
-responses go back with ``loop.call_soon_threadsafe(engine.submit_from_room, …)``, and every attempt's outcome is
-an ``actions`` row by the engine's :meth:`~app.engine.session.SessionEngine.record_ack` (actor
-``console:<platform>``, ``command_id`` ``<id>/console:<platform>``). Actions run one at a time, at least
-the profile's ``action_gap_s`` apart. Orders name the platform's product id and title: on the engine's
-thread, just before they are submitted, :class:`~app.connectors.console.order_match.OrderMatcher` gives
-each the queue's product and price (or marks it unmatched).
+``console=True``: 讲解, 取消讲解, 发评论, 置顶评论 as 视频号's 上墙) and are queued to that loop; events
+read from the page's JSON responses go back with ``loop.call_soon_threadsafe(engine.submit_from_room, …)``,
+and every attempt's outcome is an ``actions`` row by the engine's
+:meth:`~app.engine.session.SessionEngine.record_ack` (actor ``console:<platform>``, ``command_id``
+``<id>/console:<platform>``). Actions run one at a time, at least the profile's ``action_gap_s`` apart; a
+command the profile spaces further (``command_gaps_s``) is refused when it comes sooner. A profile that
+opens its console from a link (``open_via_link``) has it reopened in a new tab once logged in, and
+everything moves to that tab. Orders name the platform's product id and title: on the engine's thread,
+just before they are submitted, :class:`~app.connectors.console.order_match.OrderMatcher` gives each the
+queue's product and price (or marks it unmatched).
 
 Failure is loud: an action the page did not carry out is one log line, the status's ``reason``, a
 failed count, and a screenshot plus the page's HTML under ``<data dir>/consoles/diagnostics/``; the
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import re
 import threading
 import time
@@ -37,7 +41,7 @@ from typing import Any
 
 from app.commerce.catalog import Product
 from app.connectors.console.order_match import OrderMatcher, platform_id_of
-from app.connectors.console.page import ConsoleActionError, PageDriver
+from app.connectors.console.page import ConsoleActionError, PageDriver, open_via_link
 from app.connectors.console.profile import ConsoleProfile, same_site
 from app.connectors.console.responses import ResponseReader
 from app.connectors.console.status import ConsoleState, ConsoleStatus
@@ -47,6 +51,7 @@ from app.core.listeners import Listeners
 from app.core.log import RateLimitedLog
 from app.core.settings import data_dir
 from app.core.waits import wait_at_most
+from app.engine.commands import COMMANDS
 from app.engine.session import SessionEngine
 
 log = logging.getLogger("livedeck.console")
@@ -54,6 +59,7 @@ CONNECT_TIMEOUT_S = 30.0
 WATCH_INTERVAL_S = 0.5
 LOGIN_GRACE_S = 2.0  # on the login page this long before the login counts as needed
 STOP_TIMEOUT_S = 15.0
+GOODS_WAIT_S = 5.0  # how long an import waits for the page's goods-list response (the platform's product ids)
 OFF_AIR_RETRY_S = 15.0  # a page that said "not live" is opened again this often: the live may have started
 
 
@@ -109,6 +115,7 @@ class ConsoleConnector:
         #: Finds the product of each order the page reports; its ``tally`` counts them (on the engine's thread).
         self.orders = OrderMatcher(lambda: self.engine.state.queue.products)
         self._goods: list[tuple[str, str]] = []  # the page's last goods-list response: (platform id, title)
+        self._goods_seen: asyncio.Event | None = None  # set once a goods-list response was read
         self._bad_response = RateLimitedLog(log)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._engine_loop: asyncio.AbstractEventLoop | None = None
@@ -119,6 +126,8 @@ class ConsoleConnector:
         self._driver: PageDriver | None = None
         self._lock: asyncio.Lock | None = None
         self._last_action = float("-inf")
+        self._last_of: dict[str, float] = {}  # time.monotonic() of each spaced command's last attempt
+        self._linked_tab: Any = None  # the console tab opened from a link (profiles that open_via_link)
         self._explaining: int | None = None
         self._login_since = 0.0  # time.monotonic() the page went to the login page (0: it is not there)
         self._off_air_at = 0.0  # time.monotonic() the page last said the account is not live (0: it did not)
@@ -202,6 +211,8 @@ class ConsoleConnector:
         the page's orders find them); the future fails with ConsoleActionError when the list cannot be read."""
         async def read(driver: PageDriver) -> list[Product]:
             rows = await driver.products()
+            if self._goods_seen is not None and any(spec.get("goods") for spec in self.profile.responses.values()):
+                await wait_at_most(self._goods_seen, GOODS_WAIT_S)  # a freshly opened page may still be loading it
             return [product for row in rows if (product := _product(row, self._goods)) is not None]
         return self.submit_page_task(read)
 
@@ -219,19 +230,19 @@ class ConsoleConnector:
         from playwright.async_api import async_playwright
 
         self._stopping, self._lock, self._settled = asyncio.Event(), asyncio.Lock(), asyncio.Event()
+        self._goods_seen = asyncio.Event()
         self._ready.set()
         try:
             async with async_playwright() as playwright:
                 context = await self._launch(playwright)
                 try:
                     page = context.pages[0] if context.pages else await context.new_page()
-                    page.on("response", self._on_response)
-                    page.on("websocket", self._on_websocket)
+                    self._listen(page)
                     self._driver = PageDriver(page, self.profile,
                                               products_url=same_site(self.profile.products_url, self.url),
                                               account_url=same_site(self.profile.account_url, self.url))
-                    await page.goto(self.url, wait_until="domcontentloaded")
-                    await self._watch(page)
+                    await self._open(page, self.url)
+                    await self._watch()
                 finally:
                     self._driver = None
                     await context.close()
@@ -253,14 +264,28 @@ class ConsoleConnector:
             options["no_viewport"] = True  # a fixed viewport locks the window's shape (the page then hides parts)
         return await playwright.chromium.launch_persistent_context(str(self.profile_dir), **options)
 
-    async def _watch(self, page: Any) -> None:
-        """Until stopped: say where the page stands, close modals, click 新消息. A round the page navigated
-        away under (a login redirect, a reload) is looked at again the next one; a closed page ends it."""
+    def _listen(self, page: Any) -> None:
+        """Read events from ``page``'s responses and sockets."""
+        page.on("response", self._on_response)
+        page.on("websocket", self._on_websocket)
+
+    async def _open(self, page: Any, url: str) -> None:
+        """Navigate the console tab to ``url`` (a direct navigation: a profile that opens its console
+        via a link reopens it from there once logged in)."""
+        self._linked_tab = None
+        await page.goto(url, wait_until="domcontentloaded")
+
+    async def _watch(self) -> None:
+        """Until stopped: say where the console tab stands, close modals, click 新消息. A round the page
+        navigated away under (a login redirect, a reload) is looked at again the next one; a closed page
+        ends it. The tab is the driver's: a profile that opens its console via a link swaps it."""
         from playwright.async_api import Error as PlaywrightError
 
         assert self._stopping is not None
+        assert self._driver is not None
         started, trouble = time.monotonic(), RateLimitedLog(log)
         while not self._stopping.is_set():
+            page = self._driver.page
             try:
                 await self._look(page, waited=time.monotonic() - started)
                 if self._status.state is ConsoleState.CONNECTED:
@@ -287,10 +312,17 @@ class ConsoleConnector:
                     else tr("请在打开的浏览器窗口中扫码登录"))
                 log.warning("console %s: %s", self.profile.platform, reason)
                 self._set(state=ConsoleState.LOGIN_NEEDED, reason=reason, logged_in=False)
+            self._linked_tab = None  # where the login leads is no link click: reopened once logged in
             return
         self._login_since = 0.0
         if await self._off_air(page, waited=waited):
             return
+        if "console" in self.profile.open_via_link and page is not self._linked_tab:
+            # logged in: the page shows it (the platform's broken page may show nothing at all, hence the grace)
+            shown = [await page.locator(sel[name]).count() for name in ("logged_in", "console") if sel.get(name)]
+            if not (waited > LOGIN_GRACE_S or any(shown)) or not await self._reopen_via_link(page):
+                return
+            page = self._driver.page if self._driver is not None else page  # looked at now, not a round later
         if await page.locator(sel["console"]).count() > 0:
             if self._status.state is not ConsoleState.CONNECTED:
                 account = await self._account(page)
@@ -304,6 +336,25 @@ class ConsoleConnector:
             log.error("%s", reason)
             self._set(state=ConsoleState.FAILED, reason=reason)
 
+    async def _reopen_via_link(self, page: Any) -> bool:
+        """Open the console again in a new tab, from a link on ``page``, and close ``page``: the pages,
+        listeners and actions all move to the new tab. If no tab opens, the status says so in one line
+        (and the old tab stays, in case the page works after all). Whether the new tab opened."""
+        assert self._driver is not None
+        try:
+            tab = await open_via_link(page, self.url, on_open=self._listen)
+        except ConsoleActionError as exc:
+            reason = tr("中控台需要从链接重新打开，但{reason}", reason=str(exc))
+            log.error("console %s: %s", self.profile.platform, reason)
+            self._set(state=ConsoleState.FAILED, reason=reason, logged_in=True)
+            self._linked_tab = page
+            return False
+        # not under the lock: a plan's first step may hold it, waiting for the connect this leads to
+        self._driver.page, self._linked_tab = tab, tab
+        await page.close()
+        log.info("console %s: reopened the console from a link", self.profile.platform)
+        return True
+
     async def _off_air(self, page: Any, *, waited: float) -> bool:
         """Whether the page says the account is logged in but not live (视频号 sends it to ``/platform``;
         淘宝's live plan lists no session on air): the status says so, and the console page is opened again
@@ -313,8 +364,7 @@ class ConsoleConnector:
         if step and driver is not None and not await page.locator(self.profile.selectors["console"]).count():
             live_id = await driver.live_id()
             if live_id:
-                await page.goto(same_site(step["url"].format(live_id=live_id), page.url),
-                                wait_until="domcontentloaded")
+                await self._open(page, same_site(step["url"].format(live_id=live_id), page.url))
                 return True
             plan = step.get("plan", "")
             off_air = waited > LOGIN_GRACE_S and bool(plan) and await page.locator(plan).count() > 0
@@ -329,11 +379,17 @@ class ConsoleConnector:
             self._set(state=ConsoleState.FAILED, reason=reason, logged_in=True)
         elif time.monotonic() - self._off_air_at > self.off_air_retry_s:
             self._off_air_at = time.monotonic()  # look again, keeping the reason until the live is there
-            await page.goto(self.url, wait_until="domcontentloaded")
+            await self._open(page, self.url)
         return off_air
 
     async def _account(self, page: Any) -> str:
-        return await self._driver.account_name() if self._driver is not None else ""
+        if self._driver is None:
+            return ""
+        try:
+            return await self._driver.account_name()
+        except ConsoleActionError as exc:  # the account page would not open: connected all the same
+            log.warning("console %s: account name not read: %s", self.profile.platform, exc)
+            return ""
 
     async def _tidy(self) -> None:
         assert self._driver is not None
@@ -354,15 +410,29 @@ class ConsoleConnector:
                                    actor=self.actor)
             return
         session_id = self.engine.state.session_id
-        future = asyncio.run_coroutine_threadsafe(self._act(command, session_id), self._loop)
+        future = asyncio.run_coroutine_threadsafe(self._act(command, session_id, self._page_args(command)),
+                                                  self._loop)
         future.add_done_callback(_log_crash)
 
-    async def _act(self, command: Command, session_id: int | None) -> None:
+    def _page_args(self, command: Command) -> dict[str, Any]:
+        """On the engine's thread: the command's arguments plus what the page needs that the command names
+        only by reference (the text of the comment ``pin_comment {seq}`` just pinned)."""
+        pinned = self.engine.state.pinned
+        if command.name == "pin_comment" and pinned is not None and pinned.seq == command.args.get("seq"):
+            return {**command.args, "text": pinned.text}
+        return dict(command.args)
+
+    async def _act(self, command: Command, session_id: int | None, args: dict[str, Any]) -> None:
         assert self._lock is not None
         async with self._lock:
+            spacing = self.profile.command_gaps_s.get(command.name, 0.0)
+            wait = self._last_of.get(command.name, float("-inf")) + spacing - time.monotonic()
+            if wait > 0:  # the platform flags these when they come faster: refused, not queued
+                await self._too_soon(command, session_id, spacing, wait)
+                return
             await asyncio.sleep(max(0.0, self._last_action + self.profile.action_gap_s - time.monotonic()))
             try:
-                detail = await self._carry_out(command)
+                detail = await self._carry_out(command, args)
             except ConsoleActionError as exc:
                 await self._failed(command, session_id, str(exc))
             except Exception as exc:  # a Playwright error: the page went away, a timeout
@@ -374,8 +444,18 @@ class ConsoleConnector:
                 self._set(done=self._status.done + 1)
             finally:
                 self._last_action = time.monotonic()
+                if spacing:
+                    self._last_of[command.name] = self._last_action
 
-    async def _carry_out(self, command: Command) -> str:
+    async def _too_soon(self, command: Command, session_id: int | None, spacing: float, wait: float) -> None:
+        reason = tr("{platform}的{action}两次至少间隔 {gap} 秒：请 {left} 秒后再试", platform=self.profile.name,
+                    action=COMMANDS[command.name].label(), gap=f"{spacing:g}", left=math.ceil(wait))
+        log.warning("console %s: %s", self.profile.platform, reason)
+        self._engine_call(self.engine.record_ack, command, {"result": "rejected", "reason": reason},
+                          actor=self.actor, session_id=session_id)
+        self._set(reason=reason)
+
+    async def _carry_out(self, command: Command, args: dict[str, Any]) -> str:
         if self._settled is not None:  # a plan's first step may come while the page still opens
             await wait_at_most(self._settled, CONNECT_TIMEOUT_S)
         driver = self._driver
@@ -383,12 +463,13 @@ class ConsoleConnector:
             raise ConsoleActionError(self._status.reason or tr("中控台未连接"))
         await driver.close_modals()
         await driver.escape_overlays()
-        return await self._carriers()[command.name](driver, command.args)
+        return await self._carriers()[command.name](driver, args)
 
     def _carriers(self) -> dict[str, Callable[[PageDriver, dict[str, Any]], Awaitable[str]]]:
         """How each console command this connector carries out acts on the page (the capability of the
         same name must be in the profile)."""
-        return {"explain": self._explain, "stop_explain": self._stop_explain, "send_comment": self._send_comment}
+        return {"explain": self._explain, "stop_explain": self._stop_explain, "send_comment": self._send_comment,
+                "pin_comment": self._pin_comment}
 
     async def _explain(self, driver: PageDriver, args: dict[str, Any]) -> str:
         detail = await driver.explain(args["no"])
@@ -404,6 +485,12 @@ class ConsoleConnector:
 
     async def _send_comment(self, driver: PageDriver, args: dict[str, Any]) -> str:
         return await driver.send_comment(str(args["text"]).strip(), bool(args.get("pin")))
+
+    async def _pin_comment(self, driver: PageDriver, args: dict[str, Any]) -> str:
+        text = str(args.get("text", "")).strip()
+        if not text:
+            raise ConsoleActionError(tr("找不到要上墙的评论"))
+        return await driver.pin_comment(text)
 
     async def _failed(self, command: Command, session_id: int | None, reason: str) -> None:
         log.error("console %s: %s", self.profile.platform, reason)
@@ -456,6 +543,8 @@ class ConsoleConnector:
         before = self._reader.malformed
         if self.profile.responses[name].get("goods"):
             self._goods = self._reader.goods(name, body) or self._goods
+            if self._goods and self._goods_seen is not None:
+                self._goods_seen.set()
             events = []
         else:
             events = self._reader.read(name, body)

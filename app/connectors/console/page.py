@@ -16,16 +16,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from app.connectors.console.profile import ConsoleProfile
 from app.core.i18n import tr
 
+log = logging.getLogger("livedeck.console")
 MAX_SCROLL_ROUNDS = 40
 SETTLE_S = 1.5  # how long a clicked button may take to show its new label
 CONNECT_ROWS_MS = 10_000  # how long a freshly opened products tab may take to show its first row
 ACCOUNT_WAIT_MS = 5_000  # how long the account page may take to show the name
+#: Selectors of what the page shows only while a comment is acted on (a 上墙's 新消息, the message, its menu):
+#: ``console-check`` leaves them out, as an empty comment list finds none of them.
+SHOWN_WHEN_ACTING = ("pin_new_messages", "pin_message", "pin_menu_item")
+LINK_OPEN_MS = 10_000  # how long a link's new tab may take to open and load
+LINK_ID = "livedeck-open-link"
 
 #: The 序号 a row shows: an input's value (百应, 千帆) or an element's text (视频号's ``input + span``,
 #: 淘宝's ``01`` badge), its first run of digits.
@@ -60,6 +68,29 @@ _ROWS = "(rows, [noSel, nameSel, priceSel, stockSel]) => {" + _NUMBER + """
 }"""
 _CLICK = "([e]) => { if (!e) return false;" \
          " e.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true})); return true; }"
+#: A link to ``url`` opening a new tab, added to the page (reused when it is there) and clicked.
+_OPEN_LINK = """([id, url]) => {
+  let a = document.getElementById(id);
+  if (!a) { a = document.createElement('a'); a.id = id; a.target = '_blank'; a.rel = 'opener';
+            a.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;opacity:0'; a.textContent = ' ';
+            document.body.appendChild(a); }
+  a.href = url;
+  a.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true}));
+}"""
+#: Clicks the newest of the messages whose text is exactly ``text``; false when none is.
+_CLICK_NEWEST = """(messages, text) => {
+  const hit = messages.filter(m => m.textContent.trim() === text).pop();
+  if (!hit) return false;
+  hit.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true}));
+  return true;
+}"""
+#: Clicks the menu item whose text is ``label``; false when none is.
+_CLICK_LABELLED = """(items, label) => {
+  const hit = items.find(i => i.textContent.trim() === label);
+  if (!hit) return false;
+  hit.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true}));
+  return true;
+}"""
 _PIN_STATE = "([l]) => { if (!l) return null;" \
              " const box = l.querySelector('input') || l.control; return box ? !!box.checked : false; }"
 
@@ -82,6 +113,23 @@ _HTML = """() => {
 
 class ConsoleActionError(Exception):
     """An action the page did not carry out; ``str()`` is the one line for the log and the UI."""
+
+
+async def open_via_link(page: Any, url: str, *, on_open: Callable[[Any], None] | None = None) -> Any:
+    """A new tab on ``url``, opened by clicking a link on ``page`` (as a user's click would: the new page
+    has ``page`` as its referrer); ``on_open(tab)`` is called as soon as the tab exists, before its page
+    loads, so listeners on its responses and sockets miss nothing. ConsoleActionError when no tab opens."""
+    try:
+        async with page.context.expect_page(timeout=LINK_OPEN_MS) as opened:
+            if on_open is not None:
+                page.once("popup", on_open)
+            await page.evaluate(_OPEN_LINK, [LINK_ID, url])
+        tab = await opened.value
+        await tab.wait_for_load_state("domcontentloaded", timeout=LINK_OPEN_MS)
+    except Exception as exc:  # a Playwright timeout or error: the page swallowed the click, or was closed
+        log.debug("no tab from the link to %s: %s", url, str(exc).splitlines()[0][:200])
+        raise ConsoleActionError(tr("点击链接没有打开 {url}", url=url)) from None
+    return tab
 
 
 class PageDriver:
@@ -129,9 +177,12 @@ class PageDriver:
         if not self.account_url:
             names = await self.page.locator(selector).all_inner_texts()
         else:
-            tab = await self.page.context.new_page()
-            try:
+            if "account" in self.profile.open_via_link:
+                tab = await open_via_link(self.page, self.account_url)
+            else:
+                tab = await self.page.context.new_page()
                 await tab.goto(self.account_url, wait_until="domcontentloaded")
+            try:
                 with contextlib.suppress(Exception):  # no name there: the status shows none
                     await tab.locator(selector).first.wait_for(timeout=ACCOUNT_WAIT_MS)
                 names = await tab.locator(selector).all_inner_texts()
@@ -192,6 +243,24 @@ class PageDriver:
             await asyncio.sleep(0.05)
         raise ConsoleActionError(tr("评论没有发出去：输入框里还有文字"))
 
+    async def pin_comment(self, text: str) -> str:
+        """上墙 the newest message in the page's comment list whose text is exactly ``text``: 新消息 first
+        when it shows (the list then scrolls to the newest), the message clicked, then the 上墙 item of
+        the menu that opens on it."""
+        more = self.page.locator(self.sel["pin_new_messages"]) if self.sel.get("pin_new_messages") else None
+        if more is not None and await more.count() and await more.first.is_visible():
+            await more.first.dispatch_event("click")
+            await asyncio.sleep(0.05)
+        if not await self.page.locator(self.sel["pin_message"]).evaluate_all(_CLICK_NEWEST, text):
+            raise ConsoleActionError(tr("中控台的评论列表里没有这条评论：{text}", text=text[:30]))
+        label = str(self.profile.texts.get("pin_label", "上墙"))
+        items = self.page.locator(self.sel["pin_menu_item"])
+        for _ in range(int(SETTLE_S / 0.05)):
+            if await items.evaluate_all(_CLICK_LABELLED, label):
+                return tr("已在中控台上墙：{text}", text=text[:30])
+            await asyncio.sleep(0.05)
+        raise ConsoleActionError(tr("点评论后找不到“{label}”：平台页面可能已改版", label=label))
+
     async def close_modals(self) -> list[str]:
         """Close every modal the profile knows that is open (AFK protection, 直播总结); returns their names."""
         closed = []
@@ -235,6 +304,8 @@ class PageDriver:
         for name, selector in {**self.sel, **{f"modal:{k}": v for k, v in self.profile.modals.items()}}.items():
             if name == "account_name" and self.account_url:
                 continue  # on another page: the status line above shows what it read
+            if name in SHOWN_WHEN_ACTING:
+                continue
             found[name] = await (goods if name.startswith("goods_") or name == "explain_button"
                                  else self.page).locator(selector).count()
         return found

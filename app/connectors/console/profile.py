@@ -8,8 +8,9 @@ the shipped one, so a team can follow a page change the same day without waiting
 CSS selectors the connector uses, the labels of its buttons, which of the page's own responses carry
 comments and orders and how their fields map onto LiveEvents, the gap kept between two actions, and the
 capabilities the platform has — plus, where a platform needs them, its products tab, its "logged in but
-not live" URL, its step from the live-plan page to the control page and the guide overlays Escape
-closes. Each is checked at load; a bad one is refused naming the field.
+not live" URL, its step from the live-plan page to the control page, the guide overlays Escape
+closes, the pages it opens from a link and the commands it spaces apart.
+Each is checked at load; a bad one is refused naming the field.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ SHIPPED = RESOURCES / "consoles"
 CAPABILITIES = frozenset({name for name, spec in COMMANDS.items() if spec.console}) | frozenset({
     "pin_comment_on_send", "read_comments", "read_orders", "read_products"})
 _REQUIRED_SELECTORS = ("console", "goods_row", "goods_no", "explain_button", "comment_input")
+#: The pages a profile may open through a link (``open_via_link``).
+LINKED_PAGES = ("console", "account")
 #: How a ``responses`` entry is heard: a page response (XHR/fetch, JSON or JSONP) or a WebSocket's frames.
 LISTENER_KINDS = ("response", "websocket")
 
@@ -61,6 +64,12 @@ class ConsoleProfile:
             marker, ``selector`` of the id of the session on air, ``url`` with ``{live_id}``; empty when
             the console URL is the control page.
         escape_overlays: guide overlays (driver.js) closed by pressing Escape until they are gone.
+        open_via_link: the pages opened by clicking a link rather than by navigating to them
+            (``console``: once logged in, the console is reopened in a new tab from a link and the old
+            tab closed, as 百应's and 千帆's pages render broken or empty after a direct navigation;
+            ``account``: the account page, as on 淘宝).
+        command_gaps_s: commands spaced at least this far apart on the platform (视频号's 上墙, 10 s);
+            a request sooner is refused.
         selectors: CSS selectors by role (``goods_row``, ``explain_button`` …).
         modals: selectors of the buttons that close the modals the page may raise, by modal.
         texts: button labels and limits (``explain``, ``explain_active``, ``comment_max_chars``).
@@ -80,6 +89,8 @@ class ConsoleProfile:
     account_url: str
     live_id: dict[str, str]
     escape_overlays: tuple[str, ...]
+    open_via_link: frozenset[str]
+    command_gaps_s: dict[str, float]
     selectors: dict[str, str]
     modals: dict[str, str]
     texts: dict[str, Any]
@@ -158,6 +169,8 @@ def _parse(data: Any, path: Path) -> ConsoleProfile:
     capabilities = frozenset(data.get("capabilities", ()))
     if not capabilities <= CAPABILITIES:
         raise fail("capabilities: " + ", ".join(sorted(capabilities - CAPABILITIES)))
+    if "pin_comment" in capabilities and not (selectors.get("pin_message") and selectors.get("pin_menu_item")):
+        raise fail("selectors.pin_message, selectors.pin_menu_item (pin_comment needs them)")
     texts = data.get("texts") or {}
     if "stop_explain" in capabilities and not (isinstance(texts, dict) and texts.get("explain_active", True)):
         raise fail("texts.explain_active (stop_explain needs the button's active label)")
@@ -170,6 +183,9 @@ def _parse(data: Any, path: Path) -> ConsoleProfile:
         gap = float(data.get("action_gap_s", 0.5))
     except (TypeError, ValueError) as exc:
         raise fail(f"action_gap_s: {exc}") from None
+    linked = _strings(data, "open_via_link", fail)
+    if not set(linked) <= set(LINKED_PAGES):
+        raise fail(f"open_via_link ({' / '.join(LINKED_PAGES)})")
     return ConsoleProfile(
         platform=str(data.get("platform") or path.stem), name=str(data.get("name") or path.stem),
         console_url=urls["console"], login_url=str(urls.get("login", "")),
@@ -177,6 +193,7 @@ def _parse(data: Any, path: Path) -> ConsoleProfile:
         not_live_pattern=str(data.get("not_live_pattern") or ""), products_url=urls.get("products", ""),
         account_url=urls.get("account", ""),
         live_id=_live_id(data.get("live_id"), fail), escape_overlays=_strings(data, "escape_overlays", fail),
+        open_via_link=frozenset(linked), command_gaps_s=_gaps(data.get("command_gaps_s"), capabilities, fail),
         selectors=dict(selectors), modals=dict(data.get("modals") or {}), texts=dict(texts),
         responses=_responses(data.get("responses"), fail), action_gap_s=max(0.0, gap),
         capabilities=capabilities, source=path,
@@ -188,6 +205,16 @@ def _strings(data: dict[str, Any], field: str, fail: Callable[[str], ProfileErro
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise fail(field)
     return tuple(value)
+
+
+def _gaps(gaps: Any, capabilities: frozenset[str], fail: Callable[[str], ProfileError]) -> dict[str, float]:
+    if gaps is None:
+        return {}
+    if not isinstance(gaps, dict) or not all(
+            name in capabilities and isinstance(s, int | float) and not isinstance(s, bool) and 0 <= s <= 3600
+            for name, s in gaps.items()):
+        raise fail("command_gaps_s (seconds, 0 to 3600, for commands in capabilities)")
+    return {name: float(s) for name, s in gaps.items()}
 
 
 def _live_id(step: Any, fail: Callable[[str], ProfileError]) -> dict[str, str]:

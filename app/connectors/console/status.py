@@ -75,8 +75,15 @@ EXTRA_CAPABILITY_LABELS: dict[str, Callable[[], str]] = {
 }
 
 
+#: Console commands whose capability reads better in the page's own terms than as the command's label.
+COMMAND_CAPABILITY_LABELS: dict[str, Callable[[], str]] = {
+    "pin_comment": lambda: tr("评论上墙"),  # 视频号's 上墙 of a viewer's comment, LiveDeck's 置顶评论
+}
+
+
 def capability_names(capabilities: Iterable[str]) -> list[str]:
     """``capabilities`` in the UI's words: the commands' labels in command-table order, then the extras."""
     have = set(capabilities)
-    labels = [*((n, spec.label) for n, spec in COMMANDS.items() if spec.console), *EXTRA_CAPABILITY_LABELS.items()]
+    labels = [*((n, COMMAND_CAPABILITY_LABELS.get(n, spec.label)) for n, spec in COMMANDS.items() if spec.console),
+              *EXTRA_CAPABILITY_LABELS.items()]
     return [label() for name, label in labels if name in have]

@@ -1,4 +1,15 @@
 // The fake console's behaviour: a virtualised goods list, the 讲解 toggle, the comment box, the XHR polls.
+// Since 2025-11 the real console renders broken when it is reached by a direct navigation: only a page
+// opened from a link (it has a referrer) gets its goods panel, its comments and its polls.
+if (document.body.hasAttribute('data-links-blocked')) {  // a page that swallows link clicks
+  document.addEventListener('click', e => { if (e.target.closest('a')) e.preventDefault(); }, true);
+}
+fetch('/api/opened', {method: 'POST', headers: {'Content-Type': 'application/json'},
+                      body: JSON.stringify({via: document.referrer ? 'link' : 'goto'})});
+if (!document.referrer) {
+  document.querySelectorAll('[class^="goodsPanel"], [class^="commentPanel"]').forEach(e => e.remove());
+  throw new Error('opened by a direct navigation: the console stays empty');
+}
 const ROW_H = 72, BUFFER = 2;
 let products = [], explaining = null, drift = false, modal = null;
 const scroller = document.querySelector('#live-control-goods-list-container > div');

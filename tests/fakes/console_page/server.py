@@ -1,6 +1,7 @@
 """A fake 巨量百应 / 抖店 live-control page on 127.0.0.1, port 0, built from the facts in
 docs/platform-console.md: CSS-module class names with hashed suffixes, a virtualised goods list of 60
-products that renders only the rows near the viewport, the 讲解/取消讲解 toggle behind a 更多 button, the
+products that renders only the rows near the viewport (only when the console was opened from a link: a
+direct navigation renders it empty, as the real page does), the 讲解/取消讲解 toggle behind a 更多 button, the
 comment box with its 置顶 label, the page's own XHR polls whose JSON carries the goods list (``promotions_v2``:
 each product's platform id and title), comments, interactions and live orders in the platform's shapes
 (an order names the platform's product id and title), the AFK and 直播总结 modals (which block clicks until closed), and
@@ -40,6 +41,10 @@ class FakeConsole:
         modal: the modal the page shows now (``afk``, ``live_over``) or None.
         drift: the page "changed": the goods action area has a new class name.
         logged_in: the QR code was scanned; the session cookie is valid.
+        opened: how each console page was reached, in order: ``goto`` (a direct navigation: the page
+            renders without its goods panel and comments, as the real one does since 2025-11) or
+            ``link`` (a link click, with a referrer: the whole console).
+        links_blocked: the page swallows every click on a link (so the console cannot be reopened).
     """
 
     def __init__(self, *, logged_in: bool = True, products: int = 60) -> None:
@@ -58,6 +63,8 @@ class FakeConsole:
         self.session = secrets.token_hex(8)
         self.logged_in = logged_in
         self.polls = 0  # the page's comment polls answered
+        self.opened: list[str] = []
+        self.links_blocked = False
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler(self))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -108,7 +115,10 @@ class FakeConsole:
         if path == CONSOLE_PATH:
             if not valid:
                 return 302, "text/plain", b"", {"Location": f"{LOGIN_PATH}?log_out=1&type=24"}
-            return 200, "text/html; charset=utf-8", (HERE / "console.html").read_bytes(), {}
+            page = (HERE / "console.html").read_bytes()
+            if self.links_blocked:
+                page = page.replace(b"<body>", b"<body data-links-blocked>")
+            return 200, "text/html; charset=utf-8", page, {}
         if path == LOGIN_PATH:
             return 200, "text/html; charset=utf-8", (HERE / "login.html").read_bytes(), {}
         if path == "/app.js":
@@ -151,6 +161,8 @@ class FakeConsole:
                 self.comments.append({"comment_id": f"own-{len(self.comments) + 1}", "nick_name": "主播账号",
                                       "content": str(body["text"]), "pinned": bool(body["pin"]), "posted": True,
                                       "at": time.monotonic()})
+            elif path == "/api/opened":
+                self.opened.append(str(body["via"]))
             elif path == "/api/modal-shown":
                 self.modal_shown = str(body["kind"])
             elif path == "/api/close-modal":

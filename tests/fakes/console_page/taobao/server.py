@@ -7,7 +7,9 @@ viewport exist), each row's 序号 the digits of ``div.list-item-img-index`` (�
 the ``sort_input`` (企业 accounts), its 弹品 button one click with no toggle; the comment box has no 置顶
 and its publish button is ``disabled`` while empty; comments come by JSONP from
 ``/h5/mtop.taobao.iliad.comment.query.anchorlatest/3.0/?…&callback=mtopjsonpN`` (``ret``, ``data.comments[]``
-with ``commentId``, ``content``, ``publisherId``, ``publisherNick``, ``tbNick``, ``timestamp``, ``renders``).
+with ``commentId``, ``content``, ``publisherId``, ``publisherNick``, ``tbNick``, ``timestamp``, ``renders``);
+the account's name is in ``div[class^=username]`` of ``/restful/index/home/dashboard-new``, shown only
+when that page is opened from a link.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from tests.fakes.console_page.platform_base import FakePlatformPage, Reply
 PLAN_PATH = "/restful/index/live/list"
 CONTROL_PATH = "/restful/index/live/control"
 COMMENTS_PATH = "/h5/mtop.taobao.iliad.comment.query.anchorlatest/3.0/"
+DASHBOARD_PATH = "/restful/index/home/dashboard-new"
 PAST_LIVE_ID = "518800000001"
 
 
@@ -33,6 +36,8 @@ class FakeTaobao(FakePlatformPage):
         enterprise: an 企业 account (序号 in the sort input) rather than a 达人 one (序号 badge).
         guide: the driver.js guide still covers the control page.
         garbage: the comment endpoint answers something that is not JSONP.
+        opened: how each dashboard (the account's page) was reached: ``goto`` (it then shows no name)
+            or ``link`` (from a link on another page: its ``div[class^=username]`` holds the name).
     """
 
     folder = Path(__file__).resolve().parent
@@ -45,6 +50,7 @@ class FakeTaobao(FakePlatformPage):
         self.enterprise = enterprise
         self.guide = True
         self.garbage = False
+        self.opened: list[str] = []
 
     def viewer_comments(self, *comments: tuple[str, str, str]) -> None:
         """Viewers write (comment id, 淘宝 nick, text)."""
@@ -60,6 +66,8 @@ class FakeTaobao(FakePlatformPage):
     def page_for(self, path: str, query: dict[str, str]) -> Reply | None:
         if path == PLAN_PATH:
             return self.file("plan.html")
+        if path == DASHBOARD_PATH:
+            return self.file("dashboard.html")
         if path == CONTROL_PATH:
             if not self.on_air or query.get("liveId") != self.live_id:
                 return 200, "text/html; charset=utf-8", "<p class='live-error'>直播不存在或已结束</p>".encode(), {}
@@ -85,6 +93,8 @@ class FakeTaobao(FakePlatformPage):
         elif path == "/api/comment":
             self.own_comment(self._comment(f"{9000 + len(self.comments)}", "测试主播", "2200999999", str(body["text"]),
                                            anchor=True))
+        elif path == "/api/opened":
+            self.opened.append(str(body["via"]))
         elif path == "/api/guide-closed":
             self.guide = False
         else:

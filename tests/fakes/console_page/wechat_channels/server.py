@@ -6,7 +6,9 @@ open shadow root, as the 无界 micro-frontend does; the products tab lists ever
 virtualised), newest first, its 序号 the text of the span after the row's checkbox, its button 讲解 ↔
 结束讲解; the comment box has no 置顶; the page polls ``…/mmfinderassistant-bin/live/msg?`` whose JSON
 (``errCode``, ``data.msgList[]`` with ``clientMsgId``, ``nickname``, ``username``, ``content``, ``type``
-1 for a comment and 10017 for a 上墙 notice) feeds the comment list.
+1 for a comment and 10017 for a 上墙 notice) feeds the comment list, where a click on a message opens its
+popover (回复 / 上墙 / 删除) and new messages wait behind 新消息 (``.comment__load``) while the list is
+scrolled up.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ class FakeChannels(FakePlatformPage):
             body must not be read).
         extra_rows: raw rows added to every ``msgList`` (a malformed one, a 上墙 notice).
         products_tab_opened: how often the products tab was loaded.
+        scrolled_up: the operator scrolled the comment list up: new messages wait behind 新消息.
+        walled: the client msg ids put 上墙 from the page's message popover, in order (each also
+            adds a ``type`` 10017 notice to ``msgList``, as the platform does).
     """
 
     folder = Path(__file__).resolve().parent
@@ -40,6 +45,8 @@ class FakeChannels(FakePlatformPage):
         self.err_code = 0
         self.products_tab_opened = 0  # times the products tab was loaded
         self.extra_rows: list[Any] = []
+        self.scrolled_up = False
+        self.walled: list[str] = []
 
     def viewer_comments(self, *comments: tuple[str, str, str]) -> None:
         """Viewers write (client msg id, nickname, text)."""
@@ -64,13 +71,19 @@ class FakeChannels(FakePlatformPage):
         self.polls += 1
         rows = [{k: v for k, v in c.items() if k not in ("posted", "at")} for c in self.comments]
         return json_reply({"errCode": self.err_code, "errMsg": "ok" if not self.err_code else "system busy",
-                           "data": {"msgList": rows + self.extra_rows, "appMsgList": []}})
+                           "data": {"msgList": rows + self.extra_rows, "appMsgList": []},
+                           "scrolledUp": self.scrolled_up})  # not the platform's: how the fake page scrolls
 
     def act(self, path: str, body: dict[str, Any]) -> bool:
         if path == "/api/explain":
             self.record_explain(int(body["no"]), bool(body["on"]))
         elif path == "/api/comment":
             self.own_comment(_msg(f"own-{len(self.comments) + 1}", "测试视频号", "o9anchor", str(body["text"])))
+        elif path == "/api/wall":
+            wall = next(c for c in self.comments if c["clientMsgId"] == body["id"])
+            self.walled.append(wall["clientMsgId"])
+            self.extra_rows.append({**wall, "clientMsgId": f"stick-{wall['clientMsgId']}", "type": 10017,
+                                    "isStickMsg": 1})
         else:
             return False
         return True

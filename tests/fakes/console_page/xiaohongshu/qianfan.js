@@ -1,5 +1,13 @@
 // The fake 千帆 console: the goods table with 讲解 ↔ 结束讲解 in each row's operations, the comment box
 // (Enter or its button), the comment socket, and the send_comment request for the account's own comments.
+// Anti-bot: the real console loads no elements after a direct navigation; only a page opened from a link
+// (it has a referrer) renders and opens its comment socket.
+fetch('/api/opened', {method: 'POST', headers: {'Content-Type': 'application/json'},
+                      body: JSON.stringify({via: document.referrer ? 'link' : 'goto'})});
+if (!document.referrer) {
+  document.body.replaceChildren();
+  throw new Error('opened by a direct navigation: the console loads no elements');
+}
 let products = [], explaining = null, drift = false, unexplainable = null, noButton = null, socket = null;
 const tbody = document.querySelector('.goods-list tbody');
 const post = (path, body) => fetch(path, {method: 'POST', headers: {'Content-Type': 'application/json'},

@@ -1,5 +1,6 @@
 """A fake 小红书千帆 (ark.xiaohongshu.com) live console on 127.0.0.1, port 0, built from the facts in
-docs/platform-console.md: the console at ``/live_center_control`` with its top bar
+docs/platform-console.md: the console at ``/live_center_control`` (which loads no elements after a direct
+navigation, only when opened from a link) with its top bar
 (``.app-root-topbar-wrapper``) and the store's name (``.user-info-wrapper .store-name``, “…的店”); the
 goods in a table (``.goods-list .table-wrap > div > div > table tbody tr``), each row's 序号 the value of
 the input in its first cell and its actions in ``.more-operation .operation-item`` (讲解 ↔ 结束讲解,
@@ -40,6 +41,8 @@ class FakeQianfan(FakePlatformPage):
         unexplainable: the 序号 whose 讲解 carries ``disabled-btn`` (sold out).
         no_send_button: the comment box has no button (the page sends on Enter only).
         sockets: the page's open comment sockets.
+        opened: how each console page was reached, in order: ``goto`` (a direct navigation: the page
+            loads no elements, as the real one) or ``link`` (a link click, with a referrer).
     """
 
     folder = Path(__file__).resolve().parent
@@ -50,6 +53,7 @@ class FakeQianfan(FakePlatformPage):
         self.unexplainable = 7
         self.no_send_button = False
         self.sockets: set[ServerConnection] = set()
+        self.opened: list[str] = []
         self._loop = asyncio.new_event_loop()
         self._ws: Server | None = None
         self._ws_thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -101,6 +105,9 @@ class FakeQianfan(FakePlatformPage):
         return self.file("console.html") if path == CONSOLE_PATH else None
 
     def act(self, path: str, body: dict[str, Any]) -> bool:
+        if path == "/api/opened":
+            self.opened.append(str(body["via"]))
+            return True
         if path != "/api/explain":
             return False
         self.record_explain(int(body["no"]), bool(body["on"]))
