@@ -128,6 +128,7 @@ class ConsoleConnector:
         self._last_action = float("-inf")
         self._last_of: dict[str, float] = {}  # time.monotonic() of each spaced command's last attempt
         self._linked_tab: Any = None  # the console tab opened from a link (profiles that open_via_link)
+        self._reopening = False  # a new console tab is being opened from a link: its responses count
         self._explaining: int | None = None
         self._login_since = 0.0  # time.monotonic() the page went to the login page (0: it is not there)
         self._off_air_at = 0.0  # time.monotonic() the page last said the account is not live (0: it did not)
@@ -237,6 +238,7 @@ class ConsoleConnector:
                 context = await self._launch(playwright)
                 try:
                     page = context.pages[0] if context.pages else await context.new_page()
+                    context.on("response", self._on_response)
                     self._listen(page)
                     self._driver = PageDriver(page, self.profile,
                                               products_url=same_site(self.profile.products_url, self.url),
@@ -265,8 +267,7 @@ class ConsoleConnector:
         return await playwright.chromium.launch_persistent_context(str(self.profile_dir), **options)
 
     def _listen(self, page: Any) -> None:
-        """Read events from ``page``'s responses and sockets."""
-        page.on("response", self._on_response)
+        """Read events from ``page``'s sockets (its responses are heard on the context, :meth:`_on_response`)."""
         page.on("websocket", self._on_websocket)
 
     async def _open(self, page: Any, url: str) -> None:
@@ -341,16 +342,18 @@ class ConsoleConnector:
         listeners and actions all move to the new tab. If no tab opens, the status says so in one line
         (and the old tab stays, in case the page works after all). Whether the new tab opened."""
         assert self._driver is not None
+        self._reopening = True
         try:
             tab = await open_via_link(page, self.url, on_open=self._listen)
         except ConsoleActionError as exc:
+            self._reopening = False
             reason = tr("中控台需要从链接重新打开，但{reason}", reason=str(exc))
             log.error("console %s: %s", self.profile.platform, reason)
             self._set(state=ConsoleState.FAILED, reason=reason, logged_in=True)
             self._linked_tab = page
             return False
         # not under the lock: a plan's first step may hold it, waiting for the connect this leads to
-        self._driver.page, self._linked_tab = tab, tab
+        self._driver.page, self._linked_tab, self._reopening = tab, tab, False
         await page.close()
         log.info("console %s: reopened the console from a link", self.profile.platform)
         return True
@@ -514,6 +517,16 @@ class ConsoleConnector:
 
     # -- data back -----------------------------------------------------------------------------------
     def _on_response(self, response: Any) -> None:
+        """A response of any tab of the browser (heard on the context: a tab opened from a link may answer
+        before its page object has listeners): read when it is the console tab's, or the new console
+        tab's while one is opened from a link — never the products or account tab's."""
+        try:
+            page = response.frame.page
+        except Exception:  # a service worker's: no page
+            return
+        driver = self._driver
+        if driver is None or not (page is driver.page or (self._reopening and page is not driver.goods_tab)):
+            return
         name = self._reader.wants(response.url)
         if name is not None:
             asyncio.get_running_loop().create_task(self._read(name, response))

@@ -147,6 +147,11 @@ class PageDriver:
         self.account_url = account_url
         self._goods_tab: Any = None
 
+    @property
+    def goods_tab(self) -> Any:
+        """The products tab when the profile has one and it is open (None otherwise)."""
+        return self._goods_tab
+
     async def save_diagnostics(self, stem: Path) -> None:
         """A screenshot and the HTML (shadow roots written out) of the console page, ``<stem>.png|.html``,
         and of the products tab when it is open, ``<stem>-products.png|.html``."""
