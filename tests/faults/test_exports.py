@@ -5,7 +5,6 @@ LiveDeck stored, the XLSX and CSV hold it as plain text, the PDF and HTML render
 from __future__ import annotations
 
 import csv
-import time
 from pathlib import Path
 
 import pytest
@@ -98,11 +97,14 @@ def test_a_millisecond_timestamp_costs_seconds_and_the_report_says_so(tmp_path: 
     insert_raw(path, sid, [(T0 * 1000, "comment", "毫秒", ""), (1e300, "order", "", ""),
                            (T0 * 1000, "viewer_stats", "", "")])
     for ext in (".html", ".xlsx", ".csv", ".pdf"):
-        started = time.monotonic()
-        result = livedeck("report", str(path), "-o", str(tmp_path / f"r{ext}"), timeout=60)
+        # Before the bound, each format built one timeline point a minute up to year 55000 (1.67 GB in
+        # 15 s, then killed): a report that ends at all, and stays a few MB, is the bound at work. The
+        # subprocess timeout stops a regression from hanging the suite; wall time is not judged here, as
+        # a loaded CI machine takes tens of seconds for the PDF's matplotlib start alone.
+        result = livedeck("report", str(path), "-o", str(tmp_path / f"r{ext}"), timeout=120)
         assert result.returncode == 0, result.stderr
         assert "Traceback" not in result.stderr
-        assert time.monotonic() - started < 30, ext
+        assert (tmp_path / f"r{ext}").stat().st_size < 5_000_000, ext
     assert "3 条事件的时间晚于场次结束一天以上" in (tmp_path / "r.html").read_text(encoding="utf-8")
     wb = load_workbook(tmp_path / "r.xlsx")
     assert wb["时间线"].max_row <= 1 + 6  # the 5 minutes of the show, not one row a minute to year 55000
