@@ -28,8 +28,8 @@ def test_every_shipped_profile_loads_with_its_capabilities() -> None:
     pgy = load_profile("xiaohongshu-pgy")
     assert (pgy.entry_url, pgy.login_click) == ("https://pgy.xiaohongshu.com/microapp/selection/buyer_home",
                                                 "button.login-btn")
-    assert pgy.is_login_url("https://pgy.xiaohongshu.com") and pgy.is_login_url("https://pgy.xiaohongshu.com/")
-    assert not pgy.is_login_url(pgy.entry_url) and not pgy.is_login_url(pgy.console_url)
+    assert [pgy.is_login_url(u) for u in ("https://pgy.xiaohongshu.com", "https://pgy.xiaohongshu.com/",
+                                          pgy.entry_url, pgy.console_url)] == [True, True, False, False]
     assert load_profile("xiaohongshu").entry_url == load_profile("xiaohongshu").login_click == ""
 
 

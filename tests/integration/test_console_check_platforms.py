@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.console_page.douyin_eos.server import FakeEos
 from tests.fakes.console_page.platform_base import FakePlatformPage
 from tests.fakes.console_page.taobao.server import FakeTaobao
 from tests.fakes.console_page.wechat_channels.server import FakeChannels
@@ -17,7 +18,7 @@ from tests.fakes.console_page.xiaohongshu.server import FakeQianfan
 from tests.integration.console_shows import CHROMIUM, livedeck
 
 FAKES: dict[str, Callable[[], FakePlatformPage]] = {"wechat-channels": FakeChannels, "taobao": FakeTaobao,
-                                                    "xiaohongshu": FakeQianfan}
+                                                    "xiaohongshu": FakeQianfan, "douyin-eos": FakeEos}
 
 
 @pytest.mark.parametrize("platform", sorted(FAKES))
