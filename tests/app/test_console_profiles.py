@@ -16,13 +16,21 @@ from app.connectors.console.responses import ResponseReader
 
 
 def test_every_shipped_profile_loads_with_its_capabilities() -> None:
-    assert {"buyin", "douyin", "taobao", "wechat-channels", "xiaohongshu"} <= set(available_profiles())
+    assert {"buyin", "douyin", "douyin-eos", "taobao", "wechat-channels", "xiaohongshu",
+            "xiaohongshu-pgy"} <= set(available_profiles())
     assert "stop_explain" not in load_profile("taobao").capabilities  # 弹品 has nothing to cancel
     assert load_profile("wechat-channels").active_labels == ("结束讲解",)
     assert load_profile("xiaohongshu").responses["comments"]["listen"] == "websocket"
     assert load_profile("buyin").open_via_link == load_profile("xiaohongshu").open_via_link == {"console"}
     assert load_profile("taobao").open_via_link == {"account"}
     assert load_profile("wechat-channels").command_gaps_s == {"pin_comment": 10.0}
+    assert load_profile("douyin-eos").capabilities == {"explain", "stop_explain", "send_comment"}  # no listener
+    pgy = load_profile("xiaohongshu-pgy")
+    assert (pgy.entry_url, pgy.login_click) == ("https://pgy.xiaohongshu.com/microapp/selection/buyer_home",
+                                                "button.login-btn")
+    assert [pgy.is_login_url(u) for u in ("https://pgy.xiaohongshu.com", "https://pgy.xiaohongshu.com/",
+                                          pgy.entry_url, pgy.console_url)] == [True, True, False, False]
+    assert load_profile("xiaohongshu").entry_url == load_profile("xiaohongshu").login_click == ""
 
 
 def _override(home: Path, platform: str, change: dict[str, Any]) -> None:
@@ -53,6 +61,9 @@ def _override(home: Path, platform: str, change: dict[str, Any]) -> None:
     ("xiaohongshu", {"responses.own_comments.one": None, "responses.comments.id": ""}, "responses.comments.id"),
     ("xiaohongshu", {"open_via_link": ["goods"]}, "open_via_link"),
     ("buyin", {"open_via_link": "console"}, "open_via_link"),
+    ("xiaohongshu-pgy", {"urls.entry": ["/microapp"]}, "urls.entry"),
+    ("xiaohongshu-pgy", {"open_via_link": []}, "urls.entry"),  # the console is opened from it by a link
+    ("xiaohongshu-pgy", {"login_click": {"css": "button.login-btn"}}, "login_click"),
     ("wechat-channels", {"command_gaps_s": {"pin_comment": "10"}}, "command_gaps_s"),
     ("wechat-channels", {"command_gaps_s": {"explain_all": 10}}, "command_gaps_s"),
     ("wechat-channels", {"selectors.pin_menu_item": ""}, "selectors.pin_menu_item"),

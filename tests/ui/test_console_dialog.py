@@ -2,7 +2,8 @@
 in headless Chromium: the platforms by their Chinese names, the default account folder, the login state
 live and the capabilities in words; connecting during a session acts at once, before one when it starts;
 a page that changed shows its one-line failure in the header; 连接直播间… offers the console page as the
-source once a console is set up; 导入中控台商品 puts the page's goods list in the queue."""
+source once a console is set up; 导入中控台商品 puts the page's goods list in the queue; 视频号's 评论上墙,
+抖音团购 and 小红书蒲公英 named with what they can do."""
 
 from __future__ import annotations
 
@@ -186,5 +187,24 @@ def test_the_dialog_says_wechat_channels_can_put_a_comment_on_screen(
             dialog.set_platform("buyin")  # 百应's profile has no 上墙
             assert "上墙" not in dialog.capabilities.text()
             assert "on screen" not in dialog.capabilities.text()
+
+    qloop.run_until_complete(scenario())
+
+
+@pytest.mark.parametrize(("platform", "name", "words"), [
+    ("douyin-eos", "抖音团购", "讲解、取消讲解、发评论"),
+    ("xiaohongshu-pgy", "小红书蒲公英", "讲解、取消讲解、发评论、读评论"),
+])
+def test_the_dialog_offers_douyin_group_buying_and_pugongying_by_name_with_what_they_can_do(
+        qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path, platform: str, name: str,
+        words: str) -> None:
+    async def scenario() -> None:
+        async with open_show(tmp_path / "show.sqlite", []) as show:
+            dialog = ConsoleDialog(show, Settings(tmp_path / "settings.json"), home=tmp_path)
+            qtbot.addWidget(dialog)
+            dialog.set_platform(platform)
+            assert dialog.platform.currentText() == name
+            assert dialog.capabilities.text() == words
+            assert dialog.profile_dir.text() == str(tmp_path / "consoles" / platform)
 
     qloop.run_until_complete(scenario())

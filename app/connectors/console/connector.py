@@ -14,8 +14,9 @@ and every attempt's outcome is an ``actions`` row by the engine's
 :meth:`~app.engine.session.SessionEngine.record_ack` (actor ``console:<platform>``, ``command_id``
 ``<id>/console:<platform>``). Actions run one at a time, at least the profile's ``action_gap_s`` apart; a
 command the profile spaces further (``command_gaps_s``) is refused when it comes sooner. A profile that
-opens its console from a link (``open_via_link``) has it reopened in a new tab once logged in, and
-everything moves to that tab. Orders name the platform's product id and title: on the engine's thread,
+opens its console from a link (``open_via_link``) has it reopened in a new tab once logged in (from its
+entry page, ``urls.entry``, when it names one: the browser goes there first), and everything moves to
+that tab. Orders name the platform's product id and title: on the engine's thread,
 just before they are submitted, :class:`~app.connectors.console.order_match.OrderMatcher` gives each the
 queue's product and price (or marks it unmatched).
 
@@ -30,7 +31,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import re
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from app.commerce.catalog import Product
-from app.connectors.console.order_match import OrderMatcher, platform_id_of
+from app.connectors.console.order_match import OrderMatcher, goods_product
 from app.connectors.console.page import ConsoleActionError, PageDriver, open_via_link
 from app.connectors.console.profile import ConsoleProfile, same_site
 from app.connectors.console.responses import ResponseReader
@@ -61,19 +61,6 @@ LOGIN_GRACE_S = 2.0  # on the login page this long before the login counts as ne
 STOP_TIMEOUT_S = 15.0
 GOODS_WAIT_S = 5.0  # how long an import waits for the page's goods-list response (the platform's product ids)
 OFF_AIR_RETRY_S = 15.0  # a page that said "not live" is opened again this often: the live may have started
-
-
-def _product(row: dict[str, Any], goods: list[tuple[str, str]]) -> Product | None:
-    """A goods-list row as a product: ``¥12.90`` → 1290 fen, ``库存 140`` → 140, its platform id from the
-    goods-list response ``goods`` when the page sent one; None if it has no name."""
-    price = re.search(r"\d+(?:\.\d{1,2})?", str(row.get("price", "")))
-    stock = re.search(r"\d+", str(row.get("stock", "")).replace(",", ""))
-    name = str(row.get("name", "")).strip()
-    if not name:
-        return None
-    no = int(row["no"])
-    return Product(no, str(no), name[:200], round(float(price.group()) * 100) if price else 0,
-                   stock=int(stock.group()) if stock else 0, platform_id=platform_id_of(no, name, goods))
 
 
 def _log_crash(future: Future[Any]) -> None:
@@ -130,6 +117,7 @@ class ConsoleConnector:
         self._linked_tab: Any = None  # the console tab opened from a link (profiles that open_via_link)
         self._reopening = False  # a new console tab is being opened from a link: its responses count
         self._explaining: int | None = None
+        self._opener_account = ""  # the account name on the page the console was opened from by a link
         self._login_since = 0.0  # time.monotonic() the page went to the login page (0: it is not there)
         self._off_air_at = 0.0  # time.monotonic() the page last said the account is not live (0: it did not)
         self.off_air_retry_s = OFF_AIR_RETRY_S
@@ -214,7 +202,7 @@ class ConsoleConnector:
             rows = await driver.products()
             if self._goods_seen is not None and any(spec.get("goods") for spec in self.profile.responses.values()):
                 await wait_at_most(self._goods_seen, GOODS_WAIT_S)  # a freshly opened page may still be loading it
-            return [product for row in rows if (product := _product(row, self._goods)) is not None]
+            return [product for row in rows if (product := goods_product(row, self._goods)) is not None]
         return self.submit_page_task(read)
 
     # -- the connector's thread ----------------------------------------------------------------------
@@ -243,7 +231,7 @@ class ConsoleConnector:
                     self._driver = PageDriver(page, self.profile,
                                               products_url=same_site(self.profile.products_url, self.url),
                                               account_url=same_site(self.profile.account_url, self.url))
-                    await self._open(page, self.url)
+                    await self._open(page, same_site(self.profile.entry_url, self.url) or self.url)
                     await self._watch()
                 finally:
                     self._driver = None
@@ -302,6 +290,8 @@ class ConsoleConnector:
     async def _look(self, page: Any, *, waited: float) -> None:
         sel = self.profile.selectors
         if self.profile.is_login_url(page.url):
+            if self._driver is not None and await self._driver.press_login():
+                log.info("console %s: clicked the login page's button for its QR code", self.profile.platform)
             now = time.monotonic()
             self._login_since = self._login_since or now
             if now - self._login_since < LOGIN_GRACE_S:
@@ -321,12 +311,15 @@ class ConsoleConnector:
         if "console" in self.profile.open_via_link and page is not self._linked_tab:
             # logged in: the page shows it (the platform's broken page may show nothing at all, hence the grace)
             shown = [await page.locator(sel[name]).count() for name in ("logged_in", "console") if sel.get(name)]
-            if not (waited > LOGIN_GRACE_S or any(shown)) or not await self._reopen_via_link(page):
+            if not (waited > LOGIN_GRACE_S or any(shown)):
+                return
+            self._opener_account = await self._account(page)  # the console tab may not show the name
+            if not await self._reopen_via_link(page):
                 return
             page = self._driver.page if self._driver is not None else page  # looked at now, not a round later
         if await page.locator(sel["console"]).count() > 0:
             if self._status.state is not ConsoleState.CONNECTED:
-                account = await self._account(page)
+                account = await self._account(page) or self._opener_account
                 log.info("console %s connected%s", self.profile.platform, " (account shown)" if account else "")
                 self._set(state=ConsoleState.CONNECTED, reason="", logged_in=True, account=account)
                 if self.profile.products_url and self._driver is not None and self._lock is not None:

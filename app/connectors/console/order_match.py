@@ -18,9 +18,11 @@ docs/platform-console.md explains it to users.
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from app.commerce.catalog import Product
 from app.core.events import Kind, LiveEvent
@@ -117,3 +119,17 @@ def platform_id_of(no: int, name: str, goods: Sequence[tuple[str, str]]) -> str:
     if len(same) == 1:
         return goods[same[0]][0]
     return goods[no - 1][0] if no - 1 in same else ""
+
+
+def goods_product(row: dict[str, Any], goods: Sequence[tuple[str, str]]) -> Product | None:
+    """A goods-list row read from the page as a product: ``¥12.90`` → 1290 fen, ``库存 140`` → 140, its
+    platform id from the goods-list response ``goods`` when the page sent one (the id its orders name);
+    None if it has no name."""
+    price = re.search(r"\d+(?:\.\d{1,2})?", str(row.get("price", "")))
+    stock = re.search(r"\d+", str(row.get("stock", "")).replace(",", ""))
+    name = str(row.get("name", "")).strip()
+    if not name:
+        return None
+    no = int(row["no"])
+    return Product(no, str(no), name[:200], round(float(price.group()) * 100) if price else 0,
+                   stock=int(stock.group()) if stock else 0, platform_id=platform_id_of(no, name, goods))

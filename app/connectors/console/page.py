@@ -91,6 +91,14 @@ _CLICK_LABELLED = """(items, label) => {
   hit.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true}));
   return true;
 }"""
+#: Clicks the first of the login page's buttons once per loaded page (a flag on its window, gone when it
+#: navigates): clicked again, a QR code may be drawn anew while the user scans it.
+_PRESS_LOGIN = """(buttons) => {
+  if (!buttons.length || window.__livedeckLoginPressed) return false;
+  window.__livedeckLoginPressed = true;
+  buttons[0].dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true}));
+  return true;
+}"""
 _PIN_STATE = "([l]) => { if (!l) return null;" \
              " const box = l.querySelector('input') || l.control; return box ? !!box.checked : false; }"
 
@@ -195,6 +203,13 @@ class PageDriver:
                 await tab.close()
         suffix = str(self.profile.texts.get("account_suffix", ""))
         return names[0].strip().removesuffix(suffix)[:40] if names else ""
+
+    async def press_login(self) -> bool:
+        """Click the profile's ``login_click`` button on the login page, once per loaded page (蒲公英's
+        login page shows its QR code only then); whether it was clicked now."""
+        if not self.profile.login_click:
+            return False
+        return bool(await self.page.locator(self.profile.login_click).evaluate_all(_PRESS_LOGIN))
 
     async def live_id(self) -> str:
         """The id of the session on air that the live-plan page lists (淘宝), '' when it lists none."""

@@ -9,7 +9,8 @@ CSS selectors the connector uses, the labels of its buttons, which of the page's
 comments and orders and how their fields map onto LiveEvents, the gap kept between two actions, and the
 capabilities the platform has — plus, where a platform needs them, its products tab, its "logged in but
 not live" URL, its step from the live-plan page to the control page, the guide overlays Escape
-closes, the pages it opens from a link and the commands it spaces apart.
+closes, the pages it opens from a link, the entry page its console is opened from, the button its login
+page needs clicked and the commands it spaces apart.
 Each is checked at load; a bad one is refused naming the field.
 """
 
@@ -55,6 +56,10 @@ class ConsoleProfile:
         console_url: the live-control page (淘宝: the live-plan page the control page is found from).
         login_url: the page a user logs in on.
         login_pattern: a URL matching it is a login page (the session expired or never existed).
+        login_click: a button on the login page clicked once it shows ('' for none): 蒲公英's login page
+            shows its QR code only after ``button.login-btn`` is clicked.
+        entry_url: the page opened first, from which the console is opened by a link ('' when the
+            console URL itself is opened first): 蒲公英's console is reached from its buyer_home page.
         not_live_pattern: a URL matching it means logged in but not broadcasting (视频号 sends such an
             account to ``/platform``: its console exists only while live).
         products_url: the goods list's own tab ('' when it is on the console page).
@@ -84,6 +89,8 @@ class ConsoleProfile:
     console_url: str
     login_url: str
     login_pattern: str
+    login_click: str
+    entry_url: str
     not_live_pattern: str
     products_url: str
     account_url: str
@@ -163,9 +170,11 @@ def _parse(data: Any, path: Path) -> ConsoleProfile:
         raise fail("selectors." + ", selectors.".join(missing))
     if not isinstance(urls, dict) or not isinstance(urls.get("console"), str):
         raise fail("urls.console")
-    for page in ("products", "account"):
+    for page in ("products", "account", "entry"):
         if not isinstance(urls.get(page, ""), str):
             raise fail(f"urls.{page}")
+    if not isinstance(data.get("login_click", ""), str):
+        raise fail("login_click (a CSS selector)")
     capabilities = frozenset(data.get("capabilities", ()))
     if not capabilities <= CAPABILITIES:
         raise fail("capabilities: " + ", ".join(sorted(capabilities - CAPABILITIES)))
@@ -186,10 +195,13 @@ def _parse(data: Any, path: Path) -> ConsoleProfile:
     linked = _strings(data, "open_via_link", fail)
     if not set(linked) <= set(LINKED_PAGES):
         raise fail(f"open_via_link ({' / '.join(LINKED_PAGES)})")
+    if urls.get("entry") and "console" not in linked:
+        raise fail("urls.entry (the console is opened from it by a link: open_via_link needs console)")
     return ConsoleProfile(
         platform=str(data.get("platform") or path.stem), name=str(data.get("name") or path.stem),
         console_url=urls["console"], login_url=str(urls.get("login", "")),
-        login_pattern=str(data.get("login_pattern") or r"(?!)"),
+        login_pattern=str(data.get("login_pattern") or r"(?!)"), login_click=str(data.get("login_click", "")),
+        entry_url=urls.get("entry", ""),
         not_live_pattern=str(data.get("not_live_pattern") or ""), products_url=urls.get("products", ""),
         account_url=urls.get("account", ""),
         live_id=_live_id(data.get("live_id"), fail), escape_overlays=_strings(data, "escape_overlays", fail),

@@ -3,7 +3,8 @@
 // Anti-bot: the real console loads no elements after a direct navigation; only a page opened from a link
 // (it has a referrer) renders and opens its comment socket.
 fetch('/api/opened', {method: 'POST', headers: {'Content-Type': 'application/json'},
-                      body: JSON.stringify({via: document.referrer ? 'link' : 'goto'})});
+                      body: JSON.stringify({via: document.referrer ? 'link' : 'goto', path: location.pathname,
+                                            from: document.referrer ? new URL(document.referrer).pathname : ''})});
 if (!document.referrer) {
   document.body.replaceChildren();
   throw new Error('opened by a direct navigation: the console loads no elements');
