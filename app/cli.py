@@ -32,6 +32,7 @@ from app.commerce.catalog import Product, demo_catalog_path, load_products_csv
 from app.connectors.console.cli import add_check_parser, add_console_flags, console_options, console_summary, run_check
 from app.connectors.console.connector import ConsoleConnector
 from app.connectors.console.options import ConsoleOptions
+from app.core.collector import pace_for_a_live_show
 from app.core.events import Kind, LiveEvent
 from app.core.i18n import LANGUAGES, set_language, tr
 from app.core.log import setup_logging
@@ -145,6 +146,7 @@ def main(argv: Sequence[str] | None = None, open_console: ConsoleOpener | None =
     """``livedeck`` and ``python -m app``: parse the command line and run the subcommand; without one,
     open the console through ``open_console`` (``python -m app`` has none: it is the headless CLI)."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    pace_for_a_live_show()
     settings = Settings()
     set_language(_chosen_language(argv, settings))
     if argv[:1] == ["demo-room"]:  # the demo room parses its own flags

@@ -8,6 +8,8 @@ in SQLite, over 100,000 comments (plus the live-end event that closes the run), 
 median is reported. The frames come from a flood server in its own process (flood.py), so building and
 sending them is billed to neither side. Every side stores the same table (same columns, key and
 indexes), so a ratio measures what LiveDeck's layers cost (validation, dedupe, engine, writer thread).
+LiveDeck runs as its processes do (the collector's pace of app.core.collector, set by ``app.cli.main``);
+each reference with the interpreter's defaults, as a plain script would.
 
 Frame shapes: generic — JSON arrays of 100 events; Douyin bridge — one event per frame, JSON inside
 JSON; Bilibili — brotli batches of 20 DANMU_MSG packets. Run only these rows: ``python -m tests.bench
@@ -17,6 +19,7 @@ ingest`` (``make bench-ingest``); one format: ``BENCH_FORMATS=douyin python -m t
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import sqlite3
@@ -30,6 +33,7 @@ from typing import Any
 import brotli
 from websockets.asyncio.client import connect
 
+from app.core.collector import pace_for_a_live_show
 from app.core.events import Kind, LiveEvent
 from app.engine.session import SessionEngine
 from app.show.show import Show, SourceSpec
@@ -201,7 +205,18 @@ async def blivedm_recorder(url: str, db: Path) -> float:
 
 # -- LiveDeck ----------------------------------------------------------------------------------------
 async def livedeck_pipeline(spec: SourceSpec, db: Path) -> float:
-    """Source → SessionEngine → SessionLog until the live end is committed; returns when done."""
+    """Source → SessionEngine → SessionLog until the live end is committed; returns when done. Runs with
+    the collector's pace every LiveDeck process sets at start (app.core.collector); the references keep
+    the interpreter's default, as a plain script would."""
+    before = gc.get_threshold()
+    pace_for_a_live_show()
+    try:
+        return await _livedeck_run(spec, db)
+    finally:
+        gc.set_threshold(*before)
+
+
+async def _livedeck_run(spec: SourceSpec, db: Path) -> float:
     done = asyncio.Event()
     with SessionLog(db) as log:
         engine = SessionEngine(log)
