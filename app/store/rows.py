@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from itertools import chain
 from typing import Any
 
 from app.core import fastjson
@@ -21,6 +22,13 @@ _EVENT_COLUMNS = (
 )
 # OR IGNORE: a re-sent (session_id, seq) keeps the first copy instead of failing the whole batch.
 INSERT_EVENT = f"INSERT OR IGNORE INTO events ({_EVENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+#: Rows one statement inserts when many are written at once (:func:`event_blocks`): the SQLite module
+#: releases the GIL around each statement's step, so a block is one release for 64 rows, and the engine's
+#: thread is not held up 64 times by a writer waiting to take the GIL back (docs/architecture.md,
+#: Performance). 64 × 12 parameters stay far below SQLite's limit of 32,766.
+EVENT_BLOCK = 64
+INSERT_EVENT_BLOCK = (f"INSERT OR IGNORE INTO events ({_EVENT_COLUMNS}) VALUES "
+                      + ",".join(["(?,?,?,?,?,?,?,?,?,?,?,?)"] * EVENT_BLOCK))
 # Column order of LiveEvent's fields, so a row builds an event positionally.
 SELECT_EVENT = (
     "SELECT kind, ts, user_id, user_name, text, count, amount_fen, product_id, msg_id, extra, seq "
@@ -44,6 +52,14 @@ def event_rows(session_id: int, events: Sequence[LiveEvent]) -> list[tuple[Any, 
         )
         for e in events
     ]
+
+
+def event_blocks(rows: Sequence[tuple[Any, ...]]) -> tuple[list[tuple[Any, ...]], Sequence[tuple[Any, ...]]]:
+    """``rows`` (of :func:`event_rows`) as the parameters of :data:`INSERT_EVENT_BLOCK` statements, each
+    :data:`EVENT_BLOCK` rows in order, and the rows left over for :data:`INSERT_EVENT`."""
+    whole = len(rows) - len(rows) % EVENT_BLOCK
+    blocks = [tuple(chain.from_iterable(rows[i:i + EVENT_BLOCK])) for i in range(0, whole, EVENT_BLOCK)]
+    return blocks, rows[whole:]
 
 
 def _extra_text(event: LiveEvent) -> str | None:

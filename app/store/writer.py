@@ -24,7 +24,7 @@ from app.core.i18n import tr
 from app.core.listeners import Listeners
 from app.core.log import RateLimitedLog
 from app.store.orphans import mark_orphans
-from app.store.rows import INSERT_ACTION, INSERT_EVENT, event_rows
+from app.store.rows import INSERT_ACTION, INSERT_EVENT, INSERT_EVENT_BLOCK, event_blocks, event_rows
 from app.store.schema import Immediate, SessionLogError, migrate
 
 log = logging.getLogger("livedeck.store")
@@ -405,7 +405,9 @@ class BatchWriter:
         """Insert one append()'s events; returns how many were new."""
         before = conn.total_changes
         try:
-            conn.executemany(INSERT_EVENT, event_rows(session_id, events))
+            blocks, rest = event_blocks(event_rows(session_id, events))
+            conn.executemany(INSERT_EVENT_BLOCK, blocks)
+            conn.executemany(INSERT_EVENT, rest)
         except _UNSTORABLE:
             # One event with an unbindable value (a source bug) must not cost the good events around it:
             # redo this append row by row (rows already in are ignored as duplicates) and skip the bad.

@@ -17,6 +17,7 @@ import pytest
 from app.core.bounds import check_event
 from app.core.events import Kind, LiveEvent
 from app.core.metric_fields import METRIC_FIELDS, METRIC_NAMES
+from app.store.rows import EVENT_BLOCK
 from app.store.session_log import METRICS_COLUMNS, SCHEMA_VERSION, SessionLog, SessionLogError, open_readonly
 
 REPO = Path(__file__).resolve().parents[2]
@@ -313,6 +314,26 @@ def test_an_integer_beyond_64_bits_does_not_cost_its_batch(store: SessionLog, ca
     store.append(sid, [*comments(1), bad, *comments(1, start_seq=3)])
     store.flush()
     assert [e.seq for e in store.events(sid)] == [1, 3]
+    assert "unstorable event" in caplog.text
+
+
+def test_a_big_batch_is_written_in_blocks_whole_and_in_order_a_resent_seq_and_a_bad_event_cost_only_themselves(
+        store: SessionLog, caplog) -> None:
+    # 2 blocks of EVENT_BLOCK rows and 7 left over; the bad event and the re-sent seq sit in the second block.
+    sid = store.start_session("show", "demo")
+    store.append(sid, comments(10))
+    store.flush()
+    n = 2 * EVENT_BLOCK + 7
+    batch = comments(n, start_seq=11)
+    batch[EVENT_BLOCK + 3] = LiveEvent(Kind.ORDER, 1.0, amount_fen=2**64, seq=EVENT_BLOCK + 14)
+    batch[EVENT_BLOCK + 5] = LiveEvent(Kind.COMMENT, 1.0, text="重发", seq=4)
+    store.append(sid, batch)
+    store.flush()
+    stored = store.events(sid)
+    assert [e.seq for e in stored] == [s for s in range(1, n + 11) if s != EVENT_BLOCK + 14 and s != EVENT_BLOCK + 16]
+    assert stored[3].text == "扣1 第3条"  # seq 4 keeps its first copy
+    assert [e.text for e in stored[10:13]] == ["扣1 第0条", "扣1 第1条", "扣1 第2条"]
+    assert store.written_events == n + 10 - 2
     assert "unstorable event" in caplog.text
 
 
