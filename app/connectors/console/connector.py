@@ -115,7 +115,7 @@ class ConsoleConnector:
         self.orders = OrderMatcher(lambda: self.engine.state.queue.products)
         self._listener = PageListener(profile, is_console_tab=self._is_console_tab,
                                       hand_on=lambda events: self._engine_call(self._hand_on, events),
-                                      counted=self._counted)
+                                      counted=self._counted, said=lambda reason: self._set(reason=reason))
         self._loop: asyncio.AbstractEventLoop | None = None
         self._engine_loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -237,6 +237,7 @@ class ConsoleConnector:
                 try:
                     page = context.pages[0] if context.pages else await context.new_page()
                     context.on("response", self._listener.on_response)
+                    await self._listener.hook(context)  # before the first navigation: its scripts get patched
                     self._listen(page)
                     self._driver = PageDriver(page, self.profile,
                                               products_url=same_site(self.profile.products_url, self.url),
@@ -537,6 +538,8 @@ class ConsoleConnector:
             loop.call_soon_threadsafe(lambda: fn(*args, **kwargs))
 
     def _set(self, **changes: Any) -> None:
+        if changes.get("reason") == "" and self._listener.trouble:  # a page script lost its hook: still said
+            changes["reason"] = self._listener.trouble
         self._status = replace(self._status, **changes)
         if self._settled is not None and self._status.state is not ConsoleState.STARTING:
             self._settled.set()
