@@ -1,7 +1,7 @@
 """``livedeck console-check PROFILE --console-url …`` on each platform's fake page, as a user runs it (a
 real subprocess, headless chromium): every selector of the profile resolves (视频号's goods selectors on
-its products tab, inside 无界's shadow root; 淘宝's on the control page its live-plan page leads to), and
-a page that changed exits 1 naming the selector."""
+its products tab, inside 无界's shadow root; 淘宝's on the control page its live-plan page leads to; 快手's
+switch confirm, shown only while acting, left out), and a page that changed exits 1 naming the selector."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.console_page.kuaishou.server import FakeKuaishou
 from tests.fakes.console_page.platform_base import FakePlatformPage
 from tests.fakes.console_page.taobao.server import FakeTaobao
 from tests.fakes.console_page.wechat_channels.server import FakeChannels
@@ -17,7 +18,7 @@ from tests.fakes.console_page.xiaohongshu.server import FakeQianfan
 from tests.integration.console_shows import CHROMIUM, livedeck
 
 FAKES: dict[str, Callable[[], FakePlatformPage]] = {"wechat-channels": FakeChannels, "taobao": FakeTaobao,
-                                                    "xiaohongshu": FakeQianfan}
+                                                    "xiaohongshu": FakeQianfan, "kuaishou": FakeKuaishou}
 
 
 @pytest.mark.parametrize("platform", sorted(FAKES))

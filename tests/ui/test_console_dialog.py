@@ -56,7 +56,7 @@ def test_the_dialog_names_platforms_and_capabilities_in_chinese_and_connects_at_
             assert dialog is not None
             assert dialog.isVisible()
             names = [dialog.platform.itemText(i) for i in range(dialog.platform.count())]
-            assert {"巨量百应", "抖店"} <= set(names)
+            assert {"巨量百应", "抖店", "视频号", "淘宝直播", "小红书千帆", "快手小店"} <= set(names)
             assert "buyin" not in names
             dialog.set_platform("buyin")
             assert dialog.profile_dir.text() == str(data_dir() / "consoles" / "buyin")  # one folder per platform
@@ -186,5 +186,18 @@ def test_the_dialog_says_wechat_channels_can_put_a_comment_on_screen(
             dialog.set_platform("buyin")  # 百应's profile has no 上墙
             assert "上墙" not in dialog.capabilities.text()
             assert "on screen" not in dialog.capabilities.text()
+
+    qloop.run_until_complete(scenario())
+
+
+def test_the_dialog_offers_kuaishou_by_its_name_with_what_it_can_do(
+        qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with open_show(tmp_path / "show.sqlite", []) as show:
+            dialog = ConsoleDialog(show, Settings(tmp_path / "settings.json"), home=tmp_path)
+            qtbot.addWidget(dialog)
+            dialog.set_platform("kuaishou")
+            assert dialog.platform.currentText() == "快手小店"
+            assert dialog.capabilities.text() == "讲解、取消讲解、发评论、置顶、读评论"
 
     qloop.run_until_complete(scenario())
