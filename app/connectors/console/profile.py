@@ -9,7 +9,8 @@ CSS selectors the connector uses, the labels of its buttons, which of the page's
 comments and orders and how their fields map onto LiveEvents, the gap kept between two actions, and the
 capabilities the platform has — plus, where a platform needs them, its products tab, its "logged in but
 not live" URL, its step from the live-plan page to the control page, the guide overlays Escape
-closes, the pages it opens from a link and the commands it spaces apart.
+closes, the pages it opens from a link, the commands it spaces apart and the page script whose decoder
+is hooked (``script_hook``, 快手).
 Each is checked at load; a bad one is refused naming the field.
 """
 
@@ -76,7 +77,8 @@ class ConsoleProfile:
         selectors: CSS selectors by role (``goods_row``, ``explain_button`` …).
         modals: selectors of the buttons that close the modals the page may raise, by modal.
         texts: button labels and limits (``explain``, ``explain_active``, ``comment_max_chars``).
-        responses: the page's JSON responses read for events, by what they carry.
+        responses: the page's JSON responses (or socket frames, or what a hooked page script decodes)
+            read for events, by what they carry.
         action_gap_s: at least this long between two actions on the page (no bursts).
         capabilities: what the platform can do.
         source: the file it came from.
