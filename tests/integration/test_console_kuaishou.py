@@ -102,6 +102,23 @@ def test_start_explain_shows_end_explain_on_a_visible_row_and_on_row_40_after_co
     asyncio.run(scenario())
 
 
+def test_a_load_modal_over_the_switch_confirm_is_closed_with_its_own_button_never_confirmed(
+        fake: FakeKuaishou, tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with console_show(PLATFORM, fake.url, tmp_path, fake.catalog()) as (engine, _):
+            await settled(fake)
+            fake.modal_on_switch = True
+            engine.execute(Command("explain", {"no": 2}))
+            engine.execute(Command("explain", {"no": 9}))
+            await wait_until(lambda: len(console_rows(engine, PLATFORM, "explain")) == 2, 8, what="two explains")
+            assert [r["result"] for r in console_rows(engine, PLATFORM, "explain")] == ["applied"] * 2
+            assert (fake.explaining, fake.confirms) == (9, [[2, 9, "确定"]])
+            assert fake.modal_answers["团购模式全新上线"] == "暂不切换"
+            assert not fake.group_buy_mode  # its last button, 立即切换, is a :last-child too: never clicked
+
+    asyncio.run(scenario())
+
+
 def test_comments_come_from_the_hooked_bundle_once_each_and_a_pinned_comment_is_pinned(
         fake: FakeKuaishou, tmp_path: Path) -> None:
     async def scenario() -> None:

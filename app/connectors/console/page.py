@@ -7,7 +7,8 @@ own pages misbehave with a real mouse click, and a dispatched one never scrolls)
 button's text must be the profile's idle or active label (讲解 / 取消讲解, 开始讲解 / 结束讲解): anything
 else (更多, 下架) is a changed page, and :class:`ConsoleActionError` says so in one line for the operator.
 A page that asks to confirm a switch from the product it explains (快手) has its confirm button
-(``selectors.explain_confirm``) clicked when it shows within :data:`CONFIRM_WAIT_S` of the click.
+(``selectors.explain_confirm``) clicked when it shows within :data:`CONFIRM_WAIT_S` of the click; the
+profile's known modals are closed first, so one popping up meanwhile is never what gets confirmed.
 
 Elements are found by Playwright's CSS engine, which pierces open shadow roots (视频号's console is a 无界
 micro-frontend inside a ``<wujie-app>`` shadow host); the page scripts only look inside what it found.
@@ -334,7 +335,8 @@ class PageDriver:
         await self._button(no, click=True)
         for step in range(int(SETTLE_S / 0.05)):
             await asyncio.sleep(0.05)
-            if confirm is not None and step * 0.05 < CONFIRM_WAIT_S and await confirm.evaluate_all(_CLICK_SHOWN):
+            if confirm is not None and step * 0.05 < CONFIRM_WAIT_S and not await self.close_modals() \
+                    and await confirm.evaluate_all(_CLICK_SHOWN):  # the known modals first: never confirm those
                 log.info("console %s: confirmed the switch to product %d", self.profile.platform, no)
                 confirm = None  # once: the label is awaited from here on
                 continue

@@ -3,7 +3,7 @@
 // ↔ 结束讲解 with a confirm before switching from another product, the comment box with 置顶, and the comment
 // list fed by the live link client (lib-es-link), the only place the page's comments arrive.
 const ROW_H = 90, OVERSCAN = 2;
-let products = [], explaining = null, drift = false, link = null, started = false;
+let products = [], explaining = null, drift = false, link = null, started = false, modalOnSwitch = false;
 const post = (path, body) => fetch(path, {method: 'POST', headers: {'Content-Type': 'application/json'},
                                           body: JSON.stringify(body)});
 const esc = s => String(s).replace(/[&<>"]/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'}[c]));
@@ -66,16 +66,18 @@ function antModal(title, content, buttons, answered) {
 }
 
 function confirmSwitch(from, to) {
+  if (modalOnSwitch) setTimeout(groupBuyModal, 20);  // a load modal late, over the confirm: the newest on the page
   antModal('确认切换讲解商品？', `当前正在讲解 ${from} 号商品，切换后将结束它的讲解`, ['取消', '确定'], answer => {
     post('/api/confirm', {from, to, answer});
     if (answer === '确定') setExplaining(to, true);
   });
 }
 
+const told = (title, button) => post('/api/modal', {title, button});
+const groupBuyModal = () => antModal('团购模式全新上线', '开启团购模式后，直播间将展示团购商品', ['暂不切换', '立即切换'],
+                                     b => told('团购模式全新上线', b));
 function loadModals(answered) {
-  const told = (title, button) => post('/api/modal', {title, button});
-  if (!answered.includes('团购模式全新上线')) setTimeout(() => antModal('团购模式全新上线',
-    '开启团购模式后，直播间将展示团购商品', ['暂不切换', '立即切换'], b => told('团购模式全新上线', b)), 300);
+  if (!answered.includes('团购模式全新上线')) setTimeout(groupBuyModal, 300);
   if (!answered.includes('已开启直播')) setTimeout(() => antModal('已开启直播',
     '直播已开始，可在中控台管理商品和评论', ['我知道了'], b => told('已开启直播', b)), 500);
 }
@@ -122,7 +124,7 @@ function showComments(payload) {
 async function pollState() {
   const s = await (await fetch('/api/page-state')).json();
   const changed = s.drift !== drift || s.explaining !== explaining || s.products.length !== products.length;
-  products = s.products; explaining = s.explaining; drift = s.drift;
+  products = s.products; explaining = s.explaining; drift = s.drift; modalOnSwitch = s.modal_on_switch;
   if (changed) render();
   if (!started) {
     started = true;

@@ -51,6 +51,7 @@ class FakeKuaishou(FakePlatformPage):
         guide: the driver.js guide is still up.
         modal_answers: the buttons the load-time modals were closed with, by modal title.
         group_buy_mode: the account was switched to 团购模式 (立即切换 clicked).
+        modal_on_switch: the 团购模式 modal pops up again over each switch confirm.
         confirms: the switch confirms the page raised, each ``[from 序号, to 序号, answer]``.
         recording_clicks: clicks on the pinned copy's button (never wanted).
         blocked_clicks: clicks the guide or a modal swallowed.
@@ -69,6 +70,7 @@ class FakeKuaishou(FakePlatformPage):
         self.guide = True
         self.modal_answers: dict[str, str] = {}
         self.group_buy_mode = False
+        self.modal_on_switch = False
         self.confirms: list[list[Any]] = []
         self.recording_clicks = 0
         self.blocked_clicks = 0
@@ -122,7 +124,8 @@ class FakeKuaishou(FakePlatformPage):
 
     # -- the HTTP side ------------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
-        return {**super().state(), "socket": self.ws_url, "guide": self.guide, "answered": list(self.modal_answers)}
+        return {**super().state(), "socket": self.ws_url, "guide": self.guide, "answered": list(self.modal_answers),
+                "modal_on_switch": self.modal_on_switch}
 
     def page_for(self, path: str, query: dict[str, str]) -> Reply | None:
         if path == CONSOLE_PATH:
