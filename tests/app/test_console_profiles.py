@@ -1,22 +1,25 @@
 """The shipped console profiles load, and a profile broken in one of the fields the newer platforms
 use is refused at load with a message naming that field (a team editing its own copy in the data
-directory sees what to fix); the response reader strips JSONP and unwraps 千帆's packed frames."""
+directory sees what to fix); the response reader strips JSONP, unwraps 千帆's packed frames and reads
+快手's hooked payloads (their time from a millisecond string); the hook patches only the decoder's call."""
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from app.connectors.console import ProfileError, available_profiles, load_profile
+from app.connectors.console.listening import BINDING, patch_script
 from app.connectors.console.responses import ResponseReader
 
 
 def test_every_shipped_profile_loads_with_its_capabilities() -> None:
-    assert {"buyin", "douyin", "douyin-eos", "taobao", "wechat-channels", "xiaohongshu",
+    assert {"buyin", "douyin", "douyin-eos", "kuaishou", "taobao", "wechat-channels", "xiaohongshu",
             "xiaohongshu-pgy"} <= set(available_profiles())
     assert "stop_explain" not in load_profile("taobao").capabilities  # 弹品 has nothing to cancel
     assert load_profile("wechat-channels").active_labels == ("结束讲解",)
@@ -31,6 +34,11 @@ def test_every_shipped_profile_loads_with_its_capabilities() -> None:
     assert [pgy.is_login_url(u) for u in ("https://pgy.xiaohongshu.com", "https://pgy.xiaohongshu.com/",
                                           pgy.entry_url, pgy.console_url)] == [True, True, False, False]
     assert load_profile("xiaohongshu").entry_url == load_profile("xiaohongshu").login_click == ""
+    kuaishou = load_profile("kuaishou")
+    assert (kuaishou.explain_label, kuaishou.active_labels) == ("开始讲解", ("结束讲解",))
+    assert kuaishou.responses["comments"]["listen"] == "script_hook"
+    assert kuaishou.is_login_url(kuaishou.login_url)
+    assert not kuaishou.is_login_url(kuaishou.console_url)
 
 
 def _override(home: Path, platform: str, change: dict[str, Any]) -> None:
@@ -67,6 +75,12 @@ def _override(home: Path, platform: str, change: dict[str, Any]) -> None:
     ("wechat-channels", {"command_gaps_s": {"pin_comment": "10"}}, "command_gaps_s"),
     ("wechat-channels", {"command_gaps_s": {"explain_all": 10}}, "command_gaps_s"),
     ("wechat-channels", {"selectors.pin_menu_item": ""}, "selectors.pin_menu_item"),
+    ("kuaishou", {"selectors.explain_confirm": 3}, "selectors.explain_confirm"),
+    ("kuaishou", {"responses.comments.script": ""}, "responses.comments.script"),
+    ("kuaishou", {"responses.comments.hook": "this\\.decodePayload\\("}, "responses.comments.hook"),
+    ("kuaishou", {"responses.comments.hook": "(?P<payload>(("}, "responses.comments.hook"),
+    ("kuaishou", {"responses.comments.list_optional": "yes"}, "responses.comments.list_optional"),
+    ("kuaishou", {"responses.comments.ts_unit": "us"}, "responses.comments.ts"),
 ])
 def test_a_broken_field_is_refused_naming_it(tmp_path: Path, platform: str, change: dict[str, Any],
                                              named: str) -> None:
@@ -99,3 +113,36 @@ def test_qianfan_frames_are_unwrapped_refresh_notices_passed_over_and_broken_ent
     assert reader.malformed == 1
     assert reader.read("comments", frame) == []  # the same frame again: nothing new
     assert reader.read("comments", {"t": 2}) == []  # a heartbeat
+
+
+def test_kuaishou_payloads_keep_their_time_pass_over_other_kinds_and_count_broken_entries() -> None:
+    reader = ResponseReader(load_profile("kuaishou").responses)
+    payload = {"commentList": [
+        {"commentId": "k1", "commentContent": "3号有货吗", "fromUserId": "38", "fromUserName": "老铁",
+         "commentTime": "1765000000123", "commentSource": 1},
+        {"commentId": "k2", "commentContent": "欢迎", "fromUserId": "15", "fromUserName": "小店",
+         "commentTime": "明天", "commentSource": 0},
+        {"commentContent": "没有id"}, 7]}
+    first, anchor = reader.read("comments", reader.decode("comments", json.dumps(payload, ensure_ascii=False)))
+    assert (first.msg_id, first.user_id, first.user_name, first.text, first.ts) == (
+        "k1", "38", "老铁", "3号有货吗", 1765000000.123)
+    assert (anchor.user_name, anchor.text) == ("小店", "欢迎")  # the anchor's own: a comment of the account
+    assert anchor.ts > 1765000000.123  # a time that is not digits: timed when read
+    assert reader.malformed == 2
+    assert reader.read("comments", {"onlineCount": 12}) == []  # a message of another kind: not counted
+    assert reader.malformed == 2
+    assert reader.read("comments", {"commentList": "x"}) == []
+    assert reader.malformed == 3
+
+
+def test_the_hook_wraps_the_decoders_receive_call_only() -> None:
+    hook = load_profile("kuaishou").responses["comments"]["hook"]
+    source = ('class o{decodePayload(e,t){return JSON.parse(e)}onFrame(e){let t;try{t=this.decodePayload(e,"receive")}'
+              'catch(n){return}}send(e){const s=this.decodePayload(e,"send")}}')
+    patched, places = patch_script(source, re.compile(hook), "comments")
+    assert places == 1
+    assert patched.count(BINDING) == 1
+    assert 'return v})(this.decodePayload(e,"receive"))}catch(n)' in patched
+    assert patched.startswith("class o{decodePayload(e,t){return JSON.parse(e)}")
+    assert patched.endswith('const s=this.decodePayload(e,"send")}}')
+    assert patch_script(source.replace("decodePayload", "decodeMessage"), re.compile(hook), "comments")[1] == 0

@@ -1,7 +1,8 @@
 """``livedeck console-check PROFILE --console-url …`` on each platform's fake page, as a user runs it (a
 real subprocess, headless chromium): every selector of the profile resolves (视频号's goods selectors on
 its products tab, inside 无界's shadow root; 淘宝's on the control page its live-plan page leads to; 蒲公英's
-on the console opened from its buyer home page), and a page that changed exits 1 naming the selector."""
+on the console opened from its buyer home page; 快手's switch confirm, shown only while acting, left out), and
+a page that changed exits 1 naming the selector."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.console_page.douyin_eos.server import FakeEos
+from tests.fakes.console_page.kuaishou.server import FakeKuaishou
 from tests.fakes.console_page.platform_base import FakePlatformPage
 from tests.fakes.console_page.taobao.server import FakeTaobao
 from tests.fakes.console_page.wechat_channels.server import FakeChannels
@@ -20,7 +22,7 @@ from tests.integration.console_shows import CHROMIUM, livedeck
 
 FAKES: dict[str, Callable[[], FakePlatformPage]] = {"wechat-channels": FakeChannels, "taobao": FakeTaobao,
                                                     "xiaohongshu": FakeQianfan, "douyin-eos": FakeEos,
-                                                    "xiaohongshu-pgy": FakePgy}
+                                                    "xiaohongshu-pgy": FakePgy, "kuaishou": FakeKuaishou}
 
 
 @pytest.mark.parametrize("platform", sorted(FAKES))

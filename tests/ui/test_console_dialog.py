@@ -57,7 +57,7 @@ def test_the_dialog_names_platforms_and_capabilities_in_chinese_and_connects_at_
             assert dialog is not None
             assert dialog.isVisible()
             names = [dialog.platform.itemText(i) for i in range(dialog.platform.count())]
-            assert {"巨量百应", "抖店"} <= set(names)
+            assert {"巨量百应", "抖店", "视频号", "淘宝直播", "小红书千帆", "快手小店"} <= set(names)
             assert "buyin" not in names
             dialog.set_platform("buyin")
             assert dialog.profile_dir.text() == str(data_dir() / "consoles" / "buyin")  # one folder per platform
@@ -194,8 +194,9 @@ def test_the_dialog_says_wechat_channels_can_put_a_comment_on_screen(
 @pytest.mark.parametrize(("platform", "name", "words"), [
     ("douyin-eos", "抖音团购", "讲解、取消讲解、发评论"),
     ("xiaohongshu-pgy", "小红书蒲公英", "讲解、取消讲解、发评论、读评论"),
+    ("kuaishou", "快手小店", "讲解、取消讲解、发评论、置顶、读评论"),
 ])
-def test_the_dialog_offers_douyin_group_buying_and_pugongying_by_name_with_what_they_can_do(
+def test_the_dialog_offers_newer_platforms_by_name_with_what_they_can_do(
         qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path, platform: str, name: str,
         words: str) -> None:
     async def scenario() -> None:

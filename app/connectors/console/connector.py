@@ -40,10 +40,10 @@ from pathlib import Path
 from typing import Any
 
 from app.commerce.catalog import Product
+from app.connectors.console.listening import PageListener
 from app.connectors.console.order_match import OrderMatcher, goods_product
 from app.connectors.console.page import ConsoleActionError, PageDriver, open_via_link
 from app.connectors.console.profile import ConsoleProfile, same_site
-from app.connectors.console.responses import ResponseReader
 from app.connectors.console.status import ConsoleState, ConsoleStatus
 from app.core.events import Command, LiveEvent
 from app.core.i18n import tr
@@ -98,12 +98,11 @@ class ConsoleConnector:
         self.capabilities: frozenset[str] = profile.capabilities
         self._status = ConsoleStatus(capabilities=self.capabilities)
         self._status_listeners: Listeners[[ConsoleStatus]] = Listeners(log, "console status listener")
-        self._reader = ResponseReader(profile.responses)
         #: Finds the product of each order the page reports; its ``tally`` counts them (on the engine's thread).
         self.orders = OrderMatcher(lambda: self.engine.state.queue.products)
-        self._goods: list[tuple[str, str]] = []  # the page's last goods-list response: (platform id, title)
-        self._goods_seen: asyncio.Event | None = None  # set once a goods-list response was read
-        self._bad_response = RateLimitedLog(log)
+        self._listener = PageListener(profile, is_console_tab=self._is_console_tab,
+                                      hand_on=lambda events: self._engine_call(self._hand_on, events),
+                                      counted=self._counted, said=lambda reason: self._set(reason=reason))
         self._loop: asyncio.AbstractEventLoop | None = None
         self._engine_loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -200,9 +199,9 @@ class ConsoleConnector:
         the page's orders find them); the future fails with ConsoleActionError when the list cannot be read."""
         async def read(driver: PageDriver) -> list[Product]:
             rows = await driver.products()
-            if self._goods_seen is not None and any(spec.get("goods") for spec in self.profile.responses.values()):
-                await wait_at_most(self._goods_seen, GOODS_WAIT_S)  # a freshly opened page may still be loading it
-            return [product for row in rows if (product := goods_product(row, self._goods)) is not None]
+            if self._listener.reads_goods:
+                await wait_at_most(self._listener.goods_seen, GOODS_WAIT_S)  # a freshly opened page may still load it
+            return [product for row in rows if (product := goods_product(row, self._listener.goods)) is not None]
         return self.submit_page_task(read)
 
     # -- the connector's thread ----------------------------------------------------------------------
@@ -219,14 +218,14 @@ class ConsoleConnector:
         from playwright.async_api import async_playwright
 
         self._stopping, self._lock, self._settled = asyncio.Event(), asyncio.Lock(), asyncio.Event()
-        self._goods_seen = asyncio.Event()
         self._ready.set()
         try:
             async with async_playwright() as playwright:
                 context = await self._launch(playwright)
                 try:
                     page = context.pages[0] if context.pages else await context.new_page()
-                    context.on("response", self._on_response)
+                    context.on("response", self._listener.on_response)
+                    await self._listener.hook(context)  # before the first navigation: its scripts get patched
                     self._listen(page)
                     self._driver = PageDriver(page, self.profile,
                                               products_url=same_site(self.profile.products_url, self.url),
@@ -255,8 +254,8 @@ class ConsoleConnector:
         return await playwright.chromium.launch_persistent_context(str(self.profile_dir), **options)
 
     def _listen(self, page: Any) -> None:
-        """Read events from ``page``'s sockets (its responses are heard on the context, :meth:`_on_response`)."""
-        page.on("websocket", self._on_websocket)
+        """Read events from ``page``'s sockets (its responses are heard on the context)."""
+        page.on("websocket", self._listener.on_websocket)
 
     async def _open(self, page: Any, url: str) -> None:
         """Navigate the console tab to ``url`` (a direct navigation: a profile that opens its console
@@ -509,58 +508,14 @@ class ConsoleConnector:
         log.info("console diagnostics saved: %s.png / .html", stem)
 
     # -- data back -----------------------------------------------------------------------------------
-    def _on_response(self, response: Any) -> None:
-        """A response of any tab of the browser (heard on the context: a tab opened from a link may answer
-        before its page object has listeners): read when it is the console tab's, or the new console
-        tab's while one is opened from a link — never the products or account tab's."""
-        try:
-            page = response.frame.page
-        except Exception:  # a service worker's: no page
-            return
+    def _is_console_tab(self, page: Any) -> bool:
+        """Whether ``page``'s responses are read: the console tab's, or the new console tab's while one is
+        opened from a link — never the products or account tab's."""
         driver = self._driver
-        if driver is None or not (page is driver.page or (self._reopening and page is not driver.goods_tab)):
-            return
-        name = self._reader.wants(response.url)
-        if name is not None:
-            asyncio.get_running_loop().create_task(self._read(name, response))
+        return driver is not None and (page is driver.page or (self._reopening and page is not driver.goods_tab))
 
-    def _on_websocket(self, socket: Any) -> None:
-        name = self._reader.wants(socket.url, "websocket")
-        if name is not None:
-            socket.on("framereceived", lambda payload: self._take(name, payload if isinstance(payload, str)
-                                                                  else payload.decode("utf-8", "replace")))
-
-    async def _read(self, name: str, response: Any) -> None:
-        try:
-            text = await response.text()
-        except Exception:  # the page navigated away before its body arrived
-            text = ""
-        self._take(name, text)
-
-    def _take(self, name: str, text: str) -> None:
-        """The events of one response body or socket frame of map ``name``, handed to the engine."""
-        try:
-            body = self._reader.decode(name, text)
-        except Exception:
-            self._reader.malformed += 1
-            self._bad_response("console %s: a %s response was not JSON; skipped", self.profile.platform, name)
-            self._set(malformed=self._reader.malformed)
-            return
-        before = self._reader.malformed
-        if self.profile.responses[name].get("goods"):
-            self._goods = self._reader.goods(name, body) or self._goods
-            if self._goods and self._goods_seen is not None:
-                self._goods_seen.set()
-            events = []
-        else:
-            events = self._reader.read(name, body)
-        if self._reader.malformed > before:
-            self._bad_response("console %s: %d malformed rows in a %s response skipped",
-                               self.profile.platform, self._reader.malformed - before, name)
-        if events:
-            self._engine_call(self._hand_on, events)
-        if events or self._reader.malformed > before:
-            self._set(events=self._status.events + len(events), malformed=self._reader.malformed)
+    def _counted(self, events: int, malformed: int) -> None:
+        self._set(events=self._status.events + events, malformed=malformed)
 
     def _hand_on(self, events: list[LiveEvent]) -> None:
         """On the engine's thread: orders get the queue's product and price, then all go to the engine."""
@@ -576,6 +531,8 @@ class ConsoleConnector:
             loop.call_soon_threadsafe(lambda: fn(*args, **kwargs))
 
     def _set(self, **changes: Any) -> None:
+        if changes.get("reason") == "" and self._listener.trouble:  # a page script lost its hook: still said
+            changes["reason"] = self._listener.trouble
         self._status = replace(self._status, **changes)
         if self._settled is not None and self._status.state is not ConsoleState.STARTING:
             self._settled.set()

@@ -4,8 +4,11 @@ Every action re-reads the page instead of keeping element handles: the goods lis
 rows near the viewport exist, and a re-render replaces them), so a row is found by its 序号 each time,
 scrolling the list towards it. A button is clicked with a dispatched ``click`` event (the platforms'
 own pages misbehave with a real mouse click, and a dispatched one never scrolls). Before a click the
-button's text must be the profile's idle or active label (讲解 / 取消讲解): anything else (更多, 下架) is
-a changed page, and :class:`ConsoleActionError` says so in one line for the operator.
+button's text must be the profile's idle or active label (讲解 / 取消讲解, 开始讲解 / 结束讲解): anything
+else (更多, 下架) is a changed page, and :class:`ConsoleActionError` says so in one line for the operator.
+A page that asks to confirm a switch from the product it explains (快手) has its confirm button
+(``selectors.explain_confirm``) clicked when it shows within :data:`CONFIRM_WAIT_S` of the click; the
+profile's known modals are closed first, so one popping up meanwhile is never what gets confirmed.
 
 Elements are found by Playwright's CSS engine, which pierces open shadow roots (视频号's console is a 无界
 micro-frontend inside a ``<wujie-app>`` shadow host); the page scripts only look inside what it found.
@@ -31,7 +34,8 @@ CONNECT_ROWS_MS = 10_000  # how long a freshly opened products tab may take to s
 ACCOUNT_WAIT_MS = 5_000  # how long the account page may take to show the name
 #: Selectors of what the page shows only while a comment is acted on (a 上墙's 新消息, the message, its menu):
 #: ``console-check`` leaves them out, as an empty comment list finds none of them.
-SHOWN_WHEN_ACTING = ("pin_new_messages", "pin_message", "pin_menu_item")
+SHOWN_WHEN_ACTING = ("pin_new_messages", "pin_message", "pin_menu_item", "explain_confirm")
+CONFIRM_WAIT_S = 0.5  # how long after a click the page may take to ask to confirm it (快手's switch)
 LINK_OPEN_MS = 10_000  # how long a link's new tab may take to open and load
 LINK_ID = "livedeck-open-link"
 
@@ -41,11 +45,13 @@ _NUMBER = "const number = e => { if (!e) return null; const m = String(e.tagName
           " : e.textContent).match(/\\d+/); return m ? Number(m[0]) : null; };"
 # Each script gets the elements Playwright's CSS engine found (it pierces open shadow roots, as on 视频号's
 # 无界 micro-frontend), so none of them calls document.querySelector itself.
-_FIND_BUTTON = "(rows, [noSel, btnSel, label, no, click]) => {" + _NUMBER + """
+_FIND_BUTTON = "(rows, [noSel, btnSel, labels, no, click]) => {" + _NUMBER + """
   const numbers = rows.map(r => number(r.querySelector(noSel)));
   const at = numbers.indexOf(no);
   if (at < 0) return {row: false, numbers};
-  const button = [...rows[at].querySelectorAll(btnSel)].find(b => b.textContent.includes(label));
+  const buttons = [...rows[at].querySelectorAll(btnSel)];
+  const button = buttons.find(b => labels.includes(b.textContent.trim()))
+    || buttons.find(b => labels.some(label => b.textContent.includes(label)));
   if (!button) return {row: true, text: null};
   const text = button.textContent.trim();
   const disabled = button.disabled || button.getAttribute('aria-disabled') === 'true'
@@ -97,6 +103,13 @@ _PRESS_LOGIN = """(buttons) => {
   if (!buttons.length || window.__livedeckLoginPressed) return false;
   window.__livedeckLoginPressed = true;
   buttons[0].dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true}));
+  return true;
+}"""
+#: Clicks the newest of the elements that are shown (a modal's button; closed modals may stay hidden).
+_CLICK_SHOWN = """(elements) => {
+  const hit = elements.filter(e => e.getClientRects().length > 0).pop();
+  if (!hit) return false;
+  hit.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true}));
   return true;
 }"""
 _PIN_STATE = "([l]) => { if (!l) return null;" \
@@ -332,9 +345,16 @@ class PageDriver:
 
     async def _toggle(self, no: int, *, to_active: bool) -> None:
         want = self.profile.active_labels if to_active else (self.profile.explain_label,)
+        confirm = self.page.locator(self.sel["explain_confirm"]) if to_active and self.sel.get("explain_confirm") \
+            else None
         await self._button(no, click=True)
-        for _ in range(int(SETTLE_S / 0.05)):
+        for step in range(int(SETTLE_S / 0.05)):
             await asyncio.sleep(0.05)
+            if confirm is not None and step * 0.05 < CONFIRM_WAIT_S and not await self.close_modals() \
+                    and await confirm.evaluate_all(_CLICK_SHOWN):  # the known modals first: never confirm those
+                log.info("console %s: confirmed the switch to product %d", self.profile.platform, no)
+                confirm = None  # once: the label is awaited from here on
+                continue
             state = await self._button(no)
             if state["text"] in want:
                 return
@@ -345,7 +365,8 @@ class PageDriver:
         """The state of row ``no``'s explain button, scrolling the list to the row; clicks it if asked
         (and it is not disabled). ConsoleActionError when there is no such row or button."""
         rows = (await self.goods_page()).locator(self.sel["goods_row"])
-        args = [self.sel["goods_no"], self.sel["explain_button"], self.profile.explain_label, no, click]
+        labels = [self.profile.explain_label, *self.profile.active_labels]
+        args = [self.sel["goods_no"], self.sel["explain_button"], labels, no, click]
         for _ in range(MAX_SCROLL_ROUNDS):
             state = await rows.evaluate_all(_FIND_BUTTON, args)
             if state["row"]:

@@ -10,7 +10,8 @@ comments and orders and how their fields map onto LiveEvents, the gap kept betwe
 capabilities the platform has — plus, where a platform needs them, its products tab, its "logged in but
 not live" URL, its step from the live-plan page to the control page, the guide overlays Escape
 closes, the pages it opens from a link, the entry page its console is opened from, the button its login
-page needs clicked and the commands it spaces apart.
+page needs clicked, the commands it spaces apart and the page script whose decoder is hooked
+(``script_hook``, 快手).
 Each is checked at load; a bad one is refused naming the field.
 """
 
@@ -37,8 +38,11 @@ CAPABILITIES = frozenset({name for name, spec in COMMANDS.items() if spec.consol
 _REQUIRED_SELECTORS = ("console", "goods_row", "goods_no", "explain_button", "comment_input")
 #: The pages a profile may open through a link (``open_via_link``).
 LINKED_PAGES = ("console", "account")
-#: How a ``responses`` entry is heard: a page response (XHR/fetch, JSON or JSONP) or a WebSocket's frames.
-LISTENER_KINDS = ("response", "websocket")
+#: How a ``responses`` entry is heard: a page response (XHR/fetch, JSON or JSONP), a WebSocket's frames, or
+#: what the page's own script decoded, handed over by a hook patched into that script (``script_hook``).
+LISTENER_KINDS = ("response", "websocket", "script_hook")
+#: The units a map's ``ts`` field may be in.
+TS_UNITS = ("s", "ms")
 
 
 class ProfileError(ValueError):
@@ -78,7 +82,8 @@ class ConsoleProfile:
         selectors: CSS selectors by role (``goods_row``, ``explain_button`` …).
         modals: selectors of the buttons that close the modals the page may raise, by modal.
         texts: button labels and limits (``explain``, ``explain_active``, ``comment_max_chars``).
-        responses: the page's JSON responses read for events, by what they carry.
+        responses: the page's JSON responses (or socket frames, or what a hooked page script decodes)
+            read for events, by what they carry.
         action_gap_s: at least this long between two actions on the page (no bursts).
         capabilities: what the platform can do.
         source: the file it came from.
@@ -163,8 +168,11 @@ def _parse(data: Any, path: Path) -> ConsoleProfile:
     if not isinstance(data, dict):
         raise fail("not an object")
     selectors, urls = data.get("selectors"), data.get("urls")
-    if not isinstance(selectors, dict) or not all(isinstance(v, str) for v in selectors.values()):
+    if not isinstance(selectors, dict):
         raise fail("selectors")
+    not_text = [str(name) for name, v in selectors.items() if not isinstance(v, str)]
+    if not_text:
+        raise fail("selectors." + ", selectors.".join(not_text))
     missing = [name for name in _REQUIRED_SELECTORS if not selectors.get(name)]
     if missing:
         raise fail("selectors." + ", selectors.".join(missing))
@@ -259,7 +267,9 @@ def _responses(responses: Any, fail: Callable[[str], ProfileError]) -> dict[str,
         if spec.get("listen", "response") not in LISTENER_KINDS:
             raise fail(f"responses.{name}.listen ({' / '.join(LISTENER_KINDS)})")
         url = spec.get("url_contains", "")
-        if not isinstance(url, str) or not (url or spec.get("listen") == "websocket"):
+        if spec.get("listen") == "script_hook":
+            _script_hook(name, spec, fail)
+        elif not isinstance(url, str) or not (url or spec.get("listen") == "websocket"):
             raise fail(f"responses.{name}.url_contains")
         if not isinstance(spec.get("id"), str) or not (spec["id"] or "one" in spec):
             raise fail(f"responses.{name}.id (only a one-row answer may go without)")
@@ -272,4 +282,22 @@ def _responses(responses: Any, fail: Callable[[str], ProfileError]) -> dict[str,
             raise fail(f"responses.{name}.require")
         if "type_field" in spec and not isinstance(spec.get("kinds"), dict):
             raise fail(f"responses.{name}.kinds (type_field needs them)")
+        if not isinstance(spec.get("list_optional", False), bool):
+            raise fail(f"responses.{name}.list_optional (true or false)")
+        if not isinstance(spec.get("ts", ""), str) or spec.get("ts_unit", "s") not in TS_UNITS:
+            raise fail(f"responses.{name}.ts / ts_unit ({' / '.join(TS_UNITS)})")
     return {name: dict(spec) for name, spec in responses.items()}
+
+
+def _script_hook(name: str, spec: dict[str, Any], fail: Callable[[str], ProfileError]) -> None:
+    """A ``script_hook`` map: ``script``, the glob of the page script to patch (``**/lib-es-link*.js``), and
+    ``hook``, a regular expression whose group ``payload`` is the expression whose value is handed over."""
+    script = spec.get("script")
+    if not isinstance(script, str) or not script.strip():
+        raise fail(f"responses.{name}.script (the glob of the page script to patch)")
+    try:
+        hook = re.compile(str(spec.get("hook", "")))
+    except re.error as exc:
+        raise fail(f"responses.{name}.hook: {exc}") from None
+    if "payload" not in hook.groupindex:
+        raise fail(f"responses.{name}.hook (a regular expression with a group named payload)")

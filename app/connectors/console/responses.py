@@ -4,8 +4,13 @@ The connector hears every response the page receives (Playwright's ``page.on("re
 URL contains a profile's ``url_contains`` is parsed here: JSON, or JSONP with ``"jsonp": true`` (淘宝's
 ``mtopjsonp3({…})``), used only when the body's ``require`` fields hold their values (视频号's
 ``errCode`` 0). A map with ``"listen": "websocket"`` reads the frames of the page's WebSocket instead
-(千帆). Field names may be dotted paths into a row; ``unwrap`` steps decode rows packed inside rows
-(千帆's base64 JSON in JSON) and keep only the relevant ones; ``one`` names a body that is a single row.
+(千帆); one with ``"listen": "script_hook"`` reads what the page's own script decoded, handed over by a
+hook the connector patches into that script (快手, app/connectors/console/listening.py), and with
+``"list_optional": true`` a body without the list (a message of another kind) is passed over, not counted.
+A ``ts`` field (seconds, or milliseconds with ``"ts_unit": "ms"``; a number or a string of digits) gives
+the event its time; without one, or out of range, the event is timed when it is read. Field names may
+be dotted paths into a row; ``unwrap`` steps decode rows packed inside rows (千帆's base64 JSON in JSON)
+and keep only the relevant ones; ``one`` names a body that is a single row.
 Three shapes are known (docs/platform-console.md):
 
 * ``list`` of comments: ``{"list": "data.comment_infos", "kind": "comment", "id": …, "user_name": …,
@@ -49,6 +54,17 @@ def _path(data: Any, dotted: str) -> Any:
     for part in dotted.split(".") if dotted else ():
         data = data.get(part) if isinstance(data, dict) else None
     return data
+
+
+def _seconds(value: Any, unit: str) -> float | None:
+    """A row's time in seconds: a number or a string of digits, in ``unit`` (``s`` or ``ms``); None when it
+    is neither or lies outside 2000–2100."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    seconds = value / 1000 if unit == "ms" else float(value)
+    return seconds if 946_684_800 < seconds < 4_102_444_800 else None
 
 
 def _text(value: Any) -> str:
@@ -121,6 +137,8 @@ class ResponseReader:
             rows = [row] if row is not None else None
         else:
             rows = _path(body, str(spec.get("list", "")))
+            if rows is None and spec.get("list_optional"):
+                return []  # a message of another kind (the hooked script decodes every message)
         if not isinstance(rows, list):
             self.malformed += 1
             return []
@@ -172,25 +190,24 @@ class ResponseReader:
     def _event(self, spec: dict[str, Any], kind: str, row: Any) -> LiveEvent | None:
         msg_id = _text(_path(row, spec["id"])) if isinstance(row, dict) and spec["id"] else ""
         if isinstance(row, dict) and not spec["id"]:
-            msg_id = f"{spec['url_contains']}#{next(self._made_ids)}"  # each answer comes once
+            msg_id = f"{spec.get('url_contains', '')}#{next(self._made_ids)}"  # each answer comes once
         if not msg_id or kind not in _KINDS:
             self.malformed += 1
             return None
-        event = LiveEvent(kind, time.time(), user_id=_text(_path(row, spec.get("user_id", ""))),
+        ts = _seconds(_path(row, spec["ts"]), spec.get("ts_unit", "s")) if spec.get("ts") else None
+        event = LiveEvent(kind, ts or time.time(), user_id=_text(_path(row, spec.get("user_id", ""))),
                           user_name=_text(_path(row, spec.get("user_name", ""))),
                           text=_text(_path(row, spec.get("text", ""))), msg_id=msg_id)
         if kind == Kind.LIKE:
             event.count = 1
         if kind == Kind.ORDER:
-            units, ts = row.get(spec["units"]), row.get(spec.get("ts", ""))
+            units = row.get(spec["units"])
             if isinstance(units, bool) or not isinstance(units, int) or not 0 < units <= 10_000:
                 self.malformed += 1
                 return None
             event.product_id = _text(row.get(spec["product_id"]))
             event.count = units
             event.text = _text(row.get(spec.get("product_title", "")))
-            if isinstance(ts, int | float) and not isinstance(ts, bool) and 946_684_800 < ts < 4_102_444_800:
-                event.ts = float(ts)
         return event
 
     def _first_time(self, key: str) -> bool:
