@@ -1,6 +1,7 @@
-"""What the fake 视频号, 淘宝直播 and 小红书千帆 pages share: a plain ``http.server`` on 127.0.0.1, port
-0, in a thread, serving each platform's own page files and answering its page's requests from state a
-test sets and reads (the goods, the product on air, the comments the page shows).
+"""What the fake 视频号, 淘宝直播, 小红书千帆, 蒲公英, 抖音团购 and 快手 pages share: a plain ``http.server``
+on 127.0.0.1, port 0, in a thread, serving each platform's own page files and answering its page's
+requests from state a test sets and reads (the goods, the product on air, the comments the page shows);
+and, for the pages whose comments come over a WebSocket (千帆, 快手), :class:`PageSocketServer`.
 
 A platform fake subclasses :class:`FakePlatformPage` with its routes (``page_for``), its data endpoints
 (``answer``) and its page's actions (``act``); what the page did is kept server-side, so a test checks
@@ -9,13 +10,18 @@ what the page showed without reaching into the browser.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
 
 from app.commerce.catalog import Product
 
@@ -25,6 +31,59 @@ JSON = "application/json; charset=utf-8"
 
 def json_reply(body: Any, status: int = 200) -> Reply:
     return status, JSON, json.dumps(body, ensure_ascii=False).encode(), {}
+
+
+class PageSocketServer:
+    """A fake page's live link: a WebSocket server on 127.0.0.1, port 0, on its own loop in a thread.
+    ``session(socket)`` talks to each page that connects (a closed socket ends it quietly);
+    :meth:`broadcast` sends a frame to every open one. ``start()`` / ``stop()`` with the page's server.
+
+    Attributes:
+        sockets: the pages' open sockets.
+    """
+
+    def __init__(self, session: Callable[[ServerConnection], Awaitable[None]]) -> None:
+        self.sockets: set[ServerConnection] = set()
+        self._session = session
+        self._loop = asyncio.new_event_loop()
+        self._server: Server | None = None
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        return int(next(iter(self._server.sockets)).getsockname()[1])
+
+    def start(self) -> None:
+        async def listen() -> Server:
+            return await serve(self._tracked, "127.0.0.1", 0)
+        self._thread.start()
+        self._server = asyncio.run_coroutine_threadsafe(listen(), self._loop).result(5)
+
+    def stop(self) -> None:
+        async def close() -> None:
+            assert self._server is not None
+            self._server.close()
+            await self._server.wait_closed()
+        asyncio.run_coroutine_threadsafe(close(), self._loop).result(5)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+        self._loop.close()
+
+    def broadcast(self, text: str) -> None:
+        async def send() -> None:
+            for socket in list(self.sockets):
+                await socket.send(text)
+        asyncio.run_coroutine_threadsafe(send(), self._loop).result(5)
+
+    async def _tracked(self, socket: ServerConnection) -> None:
+        self.sockets.add(socket)
+        try:
+            await self._session(socket)
+        except ConnectionClosed:
+            pass
+        finally:
+            self.sockets.discard(socket)
 
 
 class FakePlatformPage:

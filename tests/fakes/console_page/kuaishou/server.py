@@ -18,7 +18,6 @@ checkbox label) in ``div[class^=reply-content]``; the comments, viewers' and the
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import threading
@@ -27,10 +26,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from websockets.asyncio.server import Server, ServerConnection, serve
-from websockets.exceptions import ConnectionClosed
+from websockets.asyncio.server import ServerConnection
 
-from tests.fakes.console_page.platform_base import FakePlatformPage, Reply, json_reply
+from tests.fakes.console_page.platform_base import FakePlatformPage, PageSocketServer, Reply, json_reply
 
 CONSOLE_PATH = "/page/helper"
 BUNDLE_PATH = "/static/lib-es-link.7c3e91d2.js"
@@ -74,27 +72,20 @@ class FakeKuaishou(FakePlatformPage):
         self.confirms: list[list[Any]] = []
         self.recording_clicks = 0
         self.blocked_clicks = 0
-        self.sockets: set[ServerConnection] = set()
         self._own = 0
-        self._loop = asyncio.new_event_loop()
-        self._ws: Server | None = None
-        self._ws_thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self.live_link = PageSocketServer(self._session)
+
+    @property
+    def sockets(self) -> set[ServerConnection]:
+        return self.live_link.sockets
 
     def __enter__(self) -> FakeKuaishou:
         super().__enter__()
-        self._ws_thread.start()
-        self._ws = asyncio.run_coroutine_threadsafe(self._serve(), self._loop).result(5)
+        self.live_link.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        async def close() -> None:
-            assert self._ws is not None
-            self._ws.close()
-            await self._ws.wait_closed()
-        asyncio.run_coroutine_threadsafe(close(), self._loop).result(5)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._ws_thread.join(5)
-        self._loop.close()
+        self.live_link.stop()
         super().__exit__(*exc)
 
     @property
@@ -106,9 +97,7 @@ class FakeKuaishou(FakePlatformPage):
 
     @property
     def ws_url(self) -> str:
-        assert self._ws is not None
-        port = next(iter(self._ws.sockets)).getsockname()[1]
-        return f"ws://127.0.0.1:{port}/websocket"
+        return f"ws://127.0.0.1:{self.live_link.port}/websocket"
 
     # -- what a test does ---------------------------------------------------------------------------
     def viewer_comments(self, *comments: tuple[str, str, str]) -> None:
@@ -120,7 +109,7 @@ class FakeKuaishou(FakePlatformPage):
         self.send_frame(_packed(payload))
 
     def send_frame(self, text: str) -> None:
-        asyncio.run_coroutine_threadsafe(self._broadcast(text), self._loop).result(5)
+        self.live_link.broadcast(text)
 
     # -- the HTTP side ------------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
@@ -175,22 +164,9 @@ class FakeKuaishou(FakePlatformPage):
         return True
 
     # -- the socket ---------------------------------------------------------------------------------
-    async def _serve(self) -> Server:
-        return await serve(self._session, "127.0.0.1", 0)
-
     async def _session(self, socket: ServerConnection) -> None:
-        self.sockets.add(socket)
-        try:
-            async for _ in socket:  # the page's heartbeats: answered with a payload of another kind
-                await socket.send(_packed({"onlineCount": 128, "likeCount": 3}))
-        except ConnectionClosed:
-            pass
-        finally:
-            self.sockets.discard(socket)
-
-    async def _broadcast(self, text: str) -> None:
-        for socket in list(self.sockets):
-            await socket.send(text)
+        async for _ in socket:  # the page's heartbeats: answered with a payload of another kind
+            await socket.send(_packed({"onlineCount": 128, "likeCount": 3}))
 
 
 def comment(comment_id: str, nickname: str, text: str, *, user_id: str = "", source: int = 1) -> dict[str, Any]:

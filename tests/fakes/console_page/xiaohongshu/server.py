@@ -15,18 +15,15 @@ answer to ``…/send_comment`` (``success``, ``data.comment``, ``data.profile``,
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from websockets.asyncio.server import Server, ServerConnection, serve
-from websockets.exceptions import ConnectionClosed
+from websockets.asyncio.server import ServerConnection
 
-from tests.fakes.console_page.platform_base import FakePlatformPage, Reply, json_reply
+from tests.fakes.console_page.platform_base import FakePlatformPage, PageSocketServer, Reply, json_reply
 
 CONSOLE_PATH = "/live_center_control"
 SEND_PATH = "/api/edith/live/send_comment"
@@ -52,27 +49,20 @@ class FakeQianfan(FakePlatformPage):
         super().__init__(products=products)
         self.unexplainable = 7
         self.no_send_button = False
-        self.sockets: set[ServerConnection] = set()
         self.opened: list[str] = []
-        self._loop = asyncio.new_event_loop()
-        self._ws: Server | None = None
-        self._ws_thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self.live_link = PageSocketServer(self._session)
+
+    @property
+    def sockets(self) -> set[ServerConnection]:
+        return self.live_link.sockets
 
     def __enter__(self) -> FakeQianfan:
         super().__enter__()
-        self._ws_thread.start()
-        self._ws = asyncio.run_coroutine_threadsafe(self._serve(), self._loop).result(5)
+        self.live_link.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        async def close() -> None:
-            assert self._ws is not None
-            self._ws.close()
-            await self._ws.wait_closed()
-        asyncio.run_coroutine_threadsafe(close(), self._loop).result(5)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._ws_thread.join(5)
-        self._loop.close()
+        self.live_link.stop()
         super().__exit__(*exc)
 
     # -- what a test does ---------------------------------------------------------------------------
@@ -87,14 +77,11 @@ class FakeQianfan(FakePlatformPage):
         self.send_frame({"t": 4, "b": {"d": {"b": entries + (raw or [])}}})
 
     def send_frame(self, frame: dict[str, Any]) -> None:
-        text = json.dumps(frame, ensure_ascii=False)
-        asyncio.run_coroutine_threadsafe(self._broadcast(text), self._loop).result(5)
+        self.live_link.broadcast(json.dumps(frame, ensure_ascii=False))
 
     @property
     def ws_url(self) -> str:
-        assert self._ws is not None
-        port = next(iter(self._ws.sockets)).getsockname()[1]
-        return f"ws://127.0.0.1:{port}/live/ws?roomId={ROOM_ID}"
+        return f"ws://127.0.0.1:{self.live_link.port}/live/ws?roomId={ROOM_ID}"
 
     # -- the HTTP side ------------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
@@ -122,23 +109,10 @@ class FakeQianfan(FakePlatformPage):
             "comment": str(body["content"]), "profile": ANCHOR, "common_response": {"toast": "发送成功"}}})
 
     # -- the socket ---------------------------------------------------------------------------------
-    async def _serve(self) -> Server:
-        return await serve(self._session, "127.0.0.1", 0)
-
     async def _session(self, socket: ServerConnection) -> None:
-        self.sockets.add(socket)
-        try:
-            await socket.send(json.dumps({"t": 1, "b": {"roomId": ROOM_ID}}))  # the platform's hello
-            async for _ in socket:  # the page's heartbeats
-                await socket.send(json.dumps({"t": 2}))
-        except ConnectionClosed:
-            pass
-        finally:
-            self.sockets.discard(socket)
-
-    async def _broadcast(self, text: str) -> None:
-        for socket in list(self.sockets):
-            await socket.send(text)
+        await socket.send(json.dumps({"t": 1, "b": {"roomId": ROOM_ID}}))  # the platform's hello
+        async for _ in socket:  # the page's heartbeats
+            await socket.send(json.dumps({"t": 2}))
 
 
 def _text_message(comment_id: str, nickname: str, text: str) -> dict[str, Any]:
