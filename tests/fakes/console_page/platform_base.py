@@ -17,7 +17,7 @@ import time
 from collections.abc import Awaitable, Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 from urllib.parse import parse_qs, urlsplit
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -122,7 +122,7 @@ class FakePlatformPage:
         """The page LiveDeck opens (``--console-url``)."""
         return self.origin + self.console_path
 
-    def __enter__(self) -> FakePlatformPage:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -223,3 +223,29 @@ def handler(fake: Served) -> type[BaseHTTPRequestHandler]:
             pass
 
     return Handler
+
+
+class SocketPlatformPage(FakePlatformPage):
+    """A fake page whose comments come over its own WebSocket (千帆, 快手): :attr:`live_link` runs beside
+    the page's server; a subclass talks to each connected page in ``_session``."""
+
+    def __init__(self, *, products: int = 30) -> None:
+        super().__init__(products=products)
+        self.live_link = PageSocketServer(self._session)
+
+    @property
+    def sockets(self) -> set[ServerConnection]:
+        """The pages' open comment sockets."""
+        return self.live_link.sockets
+
+    def __enter__(self) -> Self:
+        super().__enter__()
+        self.live_link.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.live_link.stop()
+        super().__exit__(*exc)
+
+    async def _session(self, socket: ServerConnection) -> None:
+        raise NotImplementedError

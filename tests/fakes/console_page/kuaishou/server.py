@@ -28,7 +28,7 @@ from urllib.parse import quote
 
 from websockets.asyncio.server import ServerConnection
 
-from tests.fakes.console_page.platform_base import FakePlatformPage, PageSocketServer, Reply, json_reply
+from tests.fakes.console_page.platform_base import Reply, SocketPlatformPage, json_reply
 
 CONSOLE_PATH = "/page/helper"
 BUNDLE_PATH = "/static/lib-es-link.7c3e91d2.js"
@@ -37,7 +37,7 @@ ANCHOR_NAME = "快手测试小店"
 HERE = Path(__file__).resolve().parent
 
 
-class FakeKuaishou(FakePlatformPage):
+class FakeKuaishou(SocketPlatformPage):
     """The fake 快手小店 console, its login page and its comment socket.
 
     Attributes:
@@ -73,20 +73,6 @@ class FakeKuaishou(FakePlatformPage):
         self.recording_clicks = 0
         self.blocked_clicks = 0
         self._own = 0
-        self.live_link = PageSocketServer(self._session)
-
-    @property
-    def sockets(self) -> set[ServerConnection]:
-        return self.live_link.sockets
-
-    def __enter__(self) -> FakeKuaishou:
-        super().__enter__()
-        self.live_link.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.live_link.stop()
-        super().__exit__(*exc)
 
     @property
     def login_url(self) -> str:

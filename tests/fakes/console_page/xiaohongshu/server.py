@@ -23,7 +23,7 @@ from typing import Any
 
 from websockets.asyncio.server import ServerConnection
 
-from tests.fakes.console_page.platform_base import FakePlatformPage, PageSocketServer, Reply, json_reply
+from tests.fakes.console_page.platform_base import Reply, SocketPlatformPage, json_reply
 
 CONSOLE_PATH = "/live_center_control"
 SEND_PATH = "/api/edith/live/send_comment"
@@ -31,7 +31,7 @@ ROOM_ID = "569000000001"
 ANCHOR = {"nickname": "测试好物", "user_id": "5f00anchor", "avatar": "", "role": 1, "follow_status": 0}
 
 
-class FakeQianfan(FakePlatformPage):
+class FakeQianfan(SocketPlatformPage):
     """The fake 千帆 console and its comment socket.
 
     Attributes:
@@ -50,20 +50,6 @@ class FakeQianfan(FakePlatformPage):
         self.unexplainable = 7
         self.no_send_button = False
         self.opened: list[str] = []
-        self.live_link = PageSocketServer(self._session)
-
-    @property
-    def sockets(self) -> set[ServerConnection]:
-        return self.live_link.sockets
-
-    def __enter__(self) -> FakeQianfan:
-        super().__enter__()
-        self.live_link.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.live_link.stop()
-        super().__exit__(*exc)
 
     # -- what a test does ---------------------------------------------------------------------------
     def viewer_comments(self, *comments: tuple[str, str, str]) -> None:
